@@ -1,0 +1,29 @@
+package dev.gatehouse.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One listener. HTTP listeners route by {@code routes}; TCP listeners send everything to {@code pool}.
+ *
+ * @param routes HTTP only, first match wins; empty for TCP
+ * @param pool TCP only; null for HTTP
+ * @param headerReadTimeout HTTP: how long a client may take to send a complete request head (408 after)
+ * @param idleTimeout how long a client connection may sit with nothing in flight
+ * @param maxHeaderSize HTTP: the largest request head accepted (431 above it)
+ */
+public record ListenerConfig(
+        String name,
+        Bind bind,
+        Protocol protocol,
+        List<RouteConfig> routes,
+        String pool,
+        LimitsConfig limits,
+        Duration headerReadTimeout,
+        Duration idleTimeout,
+        int maxHeaderSize) {
+
+    public ListenerConfig {
+        routes = List.copyOf(routes);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.gatehouse.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A pool of endpoints and how traffic is spread over them and protected.
+ *
+ * @param hashOn what hashing policies hash (SOURCE_IP when not set)
+ * @param stickyCookie cookie name for affinity, or null
+ * @param health null: no active checks, endpoints count as healthy
+ * @param outlier null: no passive ejection
+ * @param panicThreshold fraction 0..1; below that share healthy, traffic goes to every endpoint (0: never panic)
+ * @param slowStart ramp time of a recovered endpoint's weight (ZERO: none)
+ * @param retries how many other endpoints a failed connect (or idempotent request) is tried on
+ * @param proxyProtocol send a PROXY protocol v2 header to endpoints on each new connection
+ */
+public record PoolConfig(
+        String name,
+        Balance balance,
+        HashOn hashOn,
+        String stickyCookie,
+        List<EndpointConfig> endpoints,
+        HealthConfig health,
+        OutlierConfig outlier,
+        double panicThreshold,
+        Duration slowStart,
+        Duration drainTimeout,
+        int retries,
+        PoolTimeouts timeouts,
+        boolean proxyProtocol) {
+
+    public PoolConfig {
+        endpoints = List.copyOf(endpoints);
+    }
+}

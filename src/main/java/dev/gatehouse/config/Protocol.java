@@ -1,0 +1,4 @@
+package dev.gatehouse.config;
+
+/** What a listener speaks to its clients. */
+public enum Protocol { HTTP, TCP }

@@ -1,0 +1,51 @@
+package dev.gatehouse.pool;
+
+import dev.gatehouse.config.PoolConfig;
+import java.util.List;
+
+/**
+ * A pool at run time: its config, its endpoints in config order, and the latest published
+ * {@link PoolView}. The data plane reads {@link #view()} on every pick; the health machinery
+ * calls {@link #publish(PoolView)} and listens to outcomes.
+ */
+public final class Pool {
+
+    private final PoolConfig config;
+    private final List<Endpoint> endpoints;
+    private volatile PoolView view;
+    private volatile OutcomeListener outcomes = OutcomeListener.IGNORE;
+
+    public Pool(PoolConfig config, List<Endpoint> endpoints, PoolView initial) {
+        this.config = config;
+        this.endpoints = List.copyOf(endpoints);
+        this.view = initial;
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public PoolConfig config() {
+        return config;
+    }
+
+    public List<Endpoint> endpoints() {
+        return endpoints;
+    }
+
+    public PoolView view() {
+        return view;
+    }
+
+    public void publish(PoolView next) {
+        view = next;
+    }
+
+    public OutcomeListener outcomes() {
+        return outcomes;
+    }
+
+    public void outcomes(OutcomeListener listener) {
+        outcomes = listener;
+    }
+}
