@@ -1,0 +1,171 @@
+package dev.gatehouse.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.config.HostPort;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The admin HTTP API, dashboard, metrics and event stream. Control plane: a JDK HTTP server with a
+ * virtual thread per exchange, never on the data plane's event loops.
+ */
+public final class AdminServer {
+
+    static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+    private static final Pattern ENDPOINT_ACTION = Pattern.compile("^/api/v1/pools/([^/]+)/endpoints/([^/]+)/(drain|enable)$");
+    private static final int MAX_CONFIG_BYTES = 4 << 20;
+
+    private final HttpServer server;
+    private final NodeControl node;
+
+    private AdminServer(HttpServer server, NodeControl node) {
+        this.server = server;
+        this.node = node;
+    }
+
+    public static AdminServer start(HostPort bind, NodeControl node) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(bind.host(), bind.port()), 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        AdminServer admin = new AdminServer(server, node);
+        server.createContext("/", admin::handle);
+        server.start();
+        return admin;
+    }
+
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    public void stop() {
+        server.stop(0);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            route(ex, ex.getRequestMethod(), ex.getRequestURI().getPath());
+        } catch (IOException e) {
+            // The client went away mid-answer; nothing to tell it.
+        }
+    }
+
+    private void route(HttpExchange ex, String method, String path) throws IOException {
+        Matcher m = ENDPOINT_ACTION.matcher(path);
+        if (m.matches()) {
+            if (!method.equals("POST")) {
+                send(ex, 405, "text/plain", "use POST\n");
+                return;
+            }
+            String pool = decode(m.group(1));
+            String endpoint = decode(m.group(2));
+            boolean found = m.group(3).equals("drain") ? node.drain(pool, endpoint) : node.enable(pool, endpoint);
+            if (found) {
+                json(ex, 200, Map.of("pool", pool, "endpoint", endpoint, "action", m.group(3)));
+            } else {
+                json(ex, 404, Map.of("error", "no endpoint " + endpoint + " in pool " + pool));
+            }
+            return;
+        }
+        switch (method + " " + path) {
+            case "GET /api/v1/status" -> json(ex, 200, node.status());
+            case "GET /healthz" -> send(ex, node.healthy() ? 200 : 503, "text/plain", node.healthy() ? "ok\n" : "not serving\n");
+            case "GET /metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", node.metrics());
+            case "GET /api/v1/config" -> send(ex, 200, "application/yaml", node.configYaml());
+            case "PUT /api/v1/config" -> putConfig(ex);
+            case "GET /api/v1/events" -> streamEvents(ex);
+            case "POST /api/v1/cluster/demote" -> json(ex, 409, Map.of("error", "this node is not in a cluster"));
+            case "GET /" -> send(ex, 200, "text/html; charset=utf-8", Dashboard.html());
+            default -> json(ex, 404, Map.of("error", "no such resource: " + method + " " + path));
+        }
+    }
+
+    private void putConfig(HttpExchange ex) throws IOException {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (type != null && !type.startsWith("application/yaml") && !type.startsWith("text/") && !type.startsWith("application/x-yaml")) {
+            json(ex, 415, Map.of("error", "send the config as application/yaml"));
+            return;
+        }
+        byte[] body;
+        try (InputStream in = ex.getRequestBody()) {
+            body = in.readNBytes(MAX_CONFIG_BYTES + 1);
+        }
+        if (body.length > MAX_CONFIG_BYTES) {
+            json(ex, 413, Map.of("error", "config larger than " + MAX_CONFIG_BYTES + " bytes"));
+            return;
+        }
+        List<String> errors = node.replaceConfig(new String(body, StandardCharsets.UTF_8));
+        if (errors.isEmpty()) {
+            json(ex, 200, Map.of("version", node.configVersion()));
+        } else {
+            json(ex, 422, Map.of("errors", errors));
+        }
+    }
+
+    /** Server-sent events: the recent ones first, then each new one as it happens, until the client leaves. */
+    private void streamEvents(HttpExchange ex) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().set("Cache-Control", "no-cache");
+        ex.sendResponseHeaders(200, 0);
+        BlockingQueue<Events.Event> queue = new LinkedBlockingQueue<>(1000);
+        Runnable unsubscribe = node.events().subscribe(queue::offer);
+        try (OutputStream out = ex.getResponseBody()) {
+            for (Events.Event e : node.events().recent()) {
+                writeEvent(out, e);
+            }
+            out.flush();
+            while (true) {
+                Events.Event e = queue.poll(15, TimeUnit.SECONDS);
+                if (e == null) {
+                    out.write(": keep-alive\n\n".getBytes(StandardCharsets.UTF_8));
+                } else {
+                    writeEvent(out, e);
+                }
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            unsubscribe.run();
+        }
+    }
+
+    private static void writeEvent(OutputStream out, Events.Event e) throws IOException {
+        String frame = "id: " + e.seq() + "\nevent: " + e.type() + "\ndata: " + JSON.writeValueAsString(e) + "\n\n";
+        out.write(frame.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void json(HttpExchange ex, int status, Object body) throws IOException {
+        send(ex, status, "application/json", JSON.writeValueAsString(body) + "\n");
+    }
+
+    private static void send(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.gatehouse.cli;
+
+import dev.gatehouse.node.InvalidConfigException;
+import dev.gatehouse.node.Node;
+import dev.gatehouse.time.Ticker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+@Command(name = "run", description = "Start what the config describes. SIGHUP reloads the file; SIGTERM drains and exits.")
+final class RunCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = {"-c", "--config"}, required = true, description = "the config file")
+    Path file;
+
+    @Option(names = "--shutdown-bound", defaultValue = "30s", converter = DurationConverter.class,
+            description = "how long SIGTERM waits for in-flight work (default ${DEFAULT-VALUE})")
+    Duration shutdownBound;
+
+    @Override
+    public Integer call() throws Exception {
+        Node node;
+        try {
+            node = Node.start(file, Ticker.system());
+        } catch (InvalidConfigException e) {
+            e.errors().forEach(System.err::println);
+            return GatehouseCommand.INVALID;
+        }
+        LOG.info("node {} running config version {} from {}", node.snapshot().config().node().id(), node.snapshot().version(), file);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Signal.handle(new Signal("HUP"), sig -> Thread.ofVirtual().start(() -> {
+            List<String> errors = node.reloadFile();
+            if (errors.isEmpty()) {
+                LOG.info("reloaded {}: config version {}", file, node.snapshot().version());
+            } else {
+                LOG.error("reload of {} refused, nothing changed:\n  {}", file, String.join("\n  ", errors));
+            }
+        }));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("shutting down: draining for up to {}", shutdownBound);
+            node.shutdown(shutdownBound);
+            stopped.countDown();
+        }, "gatehouse-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.gatehouse.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", description = "Show a node's listeners, pools and endpoint states as a table.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Option(names = "--admin", defaultValue = AdminClient.DEFAULT, description = "admin API address (default ${DEFAULT-VALUE})")
+    String admin;
+
+    @Override
+    public Integer call() throws Exception {
+        AdminClient.Reply reply = new AdminClient(admin).get("/api/v1/status");
+        if (reply.status() != 200) {
+            System.err.println("status: " + reply.status() + " " + reply.body());
+            return 1;
+        }
+        System.out.print(render(reply.body()));
+        return 0;
+    }
+
+    static String render(JsonNode s) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("node %s (%s)  config v%d %s  up %ds%n%n", s.path("node").asText(), s.path("role").asText(),
+                s.path("config_version").asLong(), s.path("config_hash").asText().substring(0, 12), s.path("uptime_seconds").asLong()));
+        Table listeners = new Table("LISTENER", "BIND", "PROTOCOL", "CONNECTIONS", "REQUESTS", "REQ/S");
+        for (JsonNode l : s.path("listeners")) {
+            listeners.row(l.path("name").asText(), l.path("bind").asText(), l.path("protocol").asText(),
+                    l.path("active_connections").asText(), l.path("requests").asText(), l.path("request_rate").asText());
+        }
+        out.append(listeners).append('\n');
+        Table pools = new Table("POOL", "ENDPOINT", "ZONE", "WEIGHT", "EFFECTIVE", "STATE", "ACTIVE");
+        for (JsonNode p : s.path("pools")) {
+            String name = p.path("name").asText() + (p.path("panic").asBoolean() ? " (PANIC)" : "");
+            for (JsonNode e : p.path("endpoints")) {
+                pools.row(name, e.path("address").asText(), e.path("zone").asText("-"), e.path("weight").asText(),
+                        e.path("effective_weight").asText(), e.path("state").asText(), e.path("active").asText());
+            }
+        }
+        return out.append(pools).toString();
+    }
+}

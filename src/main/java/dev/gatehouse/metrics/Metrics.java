@@ -1,0 +1,70 @@
+package dev.gatehouse.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
+
+/**
+ * The process's metrics, exported in Prometheus text format. Meters are looked up once per
+ * listener/endpoint and cached, so the data plane only increments counters it already holds.
+ */
+public final class Metrics {
+
+    /** Latency buckets: fine below 10 ms where a proxy lives, coarse above. */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1), Duration.ofMillis(2),
+        Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)
+    };
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ConcurrentMap<String, ListenerStats> listeners = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
+
+    public Metrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public ListenerStats listener(String name) {
+        return listeners.computeIfAbsent(name, n -> new ListenerStats(registry, n));
+    }
+
+    public EndpointStats endpoint(String pool, String address) {
+        return endpoints.computeIfAbsent(pool + "\u0000" + address, k -> new EndpointStats(registry, pool, address));
+    }
+
+    /** Registers a gauge read from {@code value} at scrape time. */
+    public void gauge(String name, String help, Supplier<Number> value, String... tags) {
+        Gauge.builder(name, value).description(help).tags(tags).strongReference(true).register(registry);
+    }
+
+    static Timer latency(PrometheusMeterRegistry registry, String name, String help, String... tags) {
+        return Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+    }
+
+    static Counter counter(PrometheusMeterRegistry registry, String name, String help, String... tags) {
+        return Counter.builder(name).description(help).tags(tags).register(registry);
+    }
+}

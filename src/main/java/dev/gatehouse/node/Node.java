@@ -1,0 +1,275 @@
+package dev.gatehouse.node;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.gatehouse.admin.AdminServer;
+import dev.gatehouse.admin.Events;
+import dev.gatehouse.admin.NodeControl;
+import dev.gatehouse.admin.StatusReport;
+import dev.gatehouse.config.ConfigLoader;
+import dev.gatehouse.config.ConfigResult;
+import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.Snapshot;
+import dev.gatehouse.health.PoolHealth;
+import dev.gatehouse.metrics.Metrics;
+import dev.gatehouse.proxy.ProxyListener;
+import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.time.Ticker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running node: pools with their health checks, listeners, and the admin API. Config flows one way:
+ * a validated {@link Snapshot} is turned into pools and listeners; a reload validates first and either
+ * applies whole or changes nothing.
+ */
+public final class Node implements NodeControl, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private final Path configFile;
+    private final Ticker ticker;
+    private final long startNanos;
+    private final Metrics metrics = new Metrics();
+    private final Events events = new Events();
+    private final ScheduledExecutorService control =
+            Executors.newScheduledThreadPool(2, Thread.ofVirtual().name("gatehouse-control-", 0).factory());
+    private final Transport transport;
+    private final PoolSet pools;
+    private final ListenerSet listeners;
+    private final RequestRates rates;
+    private volatile Snapshot snapshot;
+    private volatile String sourceText;
+    private volatile boolean stopping;
+    private AdminServer admin;
+
+    private Node(Snapshot snapshot, String sourceText, Path configFile, Ticker ticker) {
+        this.snapshot = snapshot;
+        this.sourceText = sourceText;
+        this.configFile = configFile;
+        this.ticker = ticker;
+        this.startNanos = ticker.nanos();
+        this.transport = new Transport(0);
+        this.pools = new PoolSet(ticker, control, events, metrics);
+        this.listeners = new ListenerSet(transport, pools::pool, metrics, ticker);
+        this.rates = new RequestRates(ticker);
+    }
+
+    /** Loads {@code file}, starts everything it describes, and returns the running node. */
+    public static Node start(Path file, Ticker ticker) throws Exception {
+        String text = Files.readString(file);
+        ConfigResult result = ConfigLoader.parse(text, file.toString());
+        if (!result.ok()) {
+            throw new InvalidConfigException(result.errorLines());
+        }
+        if (result.config().cluster() != null) {
+            throw new InvalidConfigException(List.of(file + ": cluster: clustering is not available in this build yet"));
+        }
+        return start(Snapshot.of(result.config(), 1, file.toString()), text, file, ticker);
+    }
+
+    static Node start(Snapshot snapshot, String text, Path file, Ticker ticker) throws Exception {
+        Node node = new Node(snapshot, text, file, ticker);
+        try {
+            node.apply(snapshot.config());
+            if (snapshot.config().node().admin() != null) {
+                node.admin = AdminServer.start(snapshot.config().node().admin(), node);
+            }
+            node.control.scheduleAtFixedRate(() -> node.rates.sample(node.listeners.all(), node.metrics), 1, 1,
+                    java.util.concurrent.TimeUnit.SECONDS);
+            node.metrics.gauge("gatehouse_config_version", "Version of the config in force", () -> node.snapshot.version(),
+                    "hash", "current");
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
+        node.events.publish("config", "version " + snapshot.version(), "started with " + snapshot.source()
+                + " (hash " + snapshot.hash().substring(0, 12) + ")");
+        return node;
+    }
+
+    /** Pools are built first but published only once every listener has bound, so a failed reload changes nothing. */
+    private void apply(GatehouseConfig config) throws Exception {
+        PoolSet.Staged staged = pools.stage(config.pools());
+        try {
+            listeners.apply(config.listeners(), drainBound(config), staged::commit);
+        } catch (Exception e) {
+            staged.abort();
+            throw e;
+        }
+    }
+
+    private static Duration drainBound(GatehouseConfig config) {
+        return config.pools().values().stream().map(p -> p.drainTimeout()).max(Duration::compareTo).orElse(Duration.ofSeconds(30));
+    }
+
+    /** Re-reads the config file (SIGHUP). */
+    public List<String> reloadFile() {
+        if (configFile == null) {
+            return List.of("no config file to reload");
+        }
+        try {
+            String text = Files.readString(configFile);
+            ConfigResult result = ConfigLoader.parse(text, configFile.toString());
+            return result.ok() ? reload(result.config(), text, configFile.toString()) : result.errorLines();
+        } catch (java.io.IOException e) {
+            return List.of(configFile + ": " + e.getMessage());
+        }
+    }
+
+    private synchronized List<String> reload(GatehouseConfig next, String text, String source) {
+        GatehouseConfig current = snapshot.config();
+        if (!next.node().equals(current.node())) {
+            return List.of(source + ":1 node: the node section changed; restart the process to apply it");
+        }
+        if (next.cluster() != null) {
+            return List.of(source + ":1 cluster: clustering is not available in this build");
+        }
+        try {
+            apply(next);
+        } catch (Exception e) {
+            return List.of(source + ": could not apply: " + e.getMessage());
+        }
+        snapshot = Snapshot.of(next, snapshot.version() + 1, source);
+        sourceText = text;
+        events.publish("config", "version " + snapshot.version(), "applied from " + source
+                + " (hash " + snapshot.hash().substring(0, 12) + ")");
+        return List.of();
+    }
+
+    /** Stops accepting, drains listeners within {@code bound}, then stops everything. */
+    public void shutdown(Duration bound) {
+        stopping = true;
+        listeners.drainAll(bound).orTimeout(bound.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .exceptionally(e -> null).join();
+        close();
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        if (admin != null) {
+            admin.stop();
+        }
+        pools.stopAll();
+        control.shutdownNow();
+        transport.shutdownGracefully();
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The bound address of a listener (useful when it was bound to port 0). */
+    public java.net.InetSocketAddress listenerAddress(String name) {
+        return listeners.all().stream().filter(l -> l.config().name().equals(name)).findFirst()
+                .map(ProxyListener::localAddress).orElse(null);
+    }
+
+    public java.net.InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    // ---- NodeControl, for the admin API ----
+
+    @Override
+    public StatusReport status() {
+        Snapshot s = snapshot;
+        List<StatusReport.ListenerStatus> ls = new ArrayList<>();
+        for (ProxyListener l : listeners.all()) {
+            var stats = metrics.listener(l.config().name());
+            ls.add(new StatusReport.ListenerStatus(l.config().name(), l.config().bind().toString(),
+                    l.config().protocol().name().toLowerCase(), l.activeConnections(), stats.requests(),
+                    rates.rate(l.config().name())));
+        }
+        List<StatusReport.PoolStatus> ps = new ArrayList<>();
+        for (PoolHealth h : pools.all()) {
+            var view = h.pool().view();
+            List<StatusReport.EndpointStatus> es = new ArrayList<>();
+            for (var e : view.endpoints()) {
+                es.add(new StatusReport.EndpointStatus(e.endpoint().address(), e.endpoint().zone(), e.endpoint().weight(),
+                        e.effectiveWeight(), e.state().label(), e.endpoint().activeRequests().get()));
+            }
+            ps.add(new StatusReport.PoolStatus(h.pool().name(), h.pool().config().balance().name().toLowerCase(), view.panic(),
+                    (int) view.healthyCount(), es));
+        }
+        long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
+        return new StatusReport(s.config().node().id(), "node", s.version(), s.hash(), up, null, ls, ps);
+    }
+
+    @Override
+    public boolean healthy() {
+        return !stopping && !listeners.all().isEmpty();
+    }
+
+    @Override
+    public String configYaml() {
+        try {
+            ObjectNode tree = (ObjectNode) YAML.readTree(sourceText);
+            tree.remove("node");
+            return YAML.writeValueAsString(tree);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the running config no longer parses", e);
+        }
+    }
+
+    @Override
+    public List<String> replaceConfig(String yaml) {
+        ConfigResult result = ConfigLoader.parseClusterWide(yaml, "PUT /api/v1/config", snapshot.config().node());
+        if (!result.ok()) {
+            return result.errorLines();
+        }
+        return reload(result.config(), nodeSectionYaml() + yaml, "PUT /api/v1/config");
+    }
+
+    private String nodeSectionYaml() {
+        try {
+            ObjectNode root = YAML.createObjectNode();
+            root.set("node", YAML.readTree(sourceText).get("node"));
+            return YAML.writeValueAsString(root).replaceFirst("^---\\s*\n", "");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("the running config no longer parses", e);
+        }
+    }
+
+    @Override
+    public long configVersion() {
+        return snapshot.version();
+    }
+
+    @Override
+    public boolean drain(String pool, String endpoint) {
+        boolean found = pools.setDraining(pool, endpoint, true);
+        if (found) {
+            events.publish("drain", pool + "/" + endpoint, "draining by operator");
+        }
+        return found;
+    }
+
+    @Override
+    public boolean enable(String pool, String endpoint) {
+        boolean found = pools.setDraining(pool, endpoint, false);
+        if (found) {
+            events.publish("enable", pool + "/" + endpoint, "enabled by operator");
+        }
+        return found;
+    }
+
+    @Override
+    public Events events() {
+        return events;
+    }
+
+    @Override
+    public String metrics() {
+        return metrics.scrape();
+    }
+}

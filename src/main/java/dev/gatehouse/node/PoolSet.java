@@ -1,0 +1,126 @@
+package dev.gatehouse.node;
+
+import dev.gatehouse.admin.Events;
+import dev.gatehouse.balance.Balancers;
+import dev.gatehouse.config.PoolConfig;
+import dev.gatehouse.health.HealthEvents;
+import dev.gatehouse.health.PoolHealth;
+import dev.gatehouse.metrics.Metrics;
+import dev.gatehouse.pool.Endpoint;
+import dev.gatehouse.pool.EndpointState;
+import dev.gatehouse.pool.Pool;
+import dev.gatehouse.time.Ticker;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * The pools of a node and their health machinery. A reload keeps pools whose config did not change
+ * (and their state); a changed pool is rebuilt and its endpoints keep their health and drain state by
+ * address. Lookups by the data plane read an immutable map swapped in one write.
+ */
+final class PoolSet {
+
+    private final Ticker ticker;
+    private final ScheduledExecutorService scheduler;
+    private final HealthEvents healthEvents;
+    private volatile Map<String, PoolHealth> pools = Map.of();
+
+    PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics) {
+        this.ticker = ticker;
+        this.scheduler = scheduler;
+        this.healthEvents = (pool, endpoint, from, to, reason) -> {
+            events.publish("health", pool + "/" + endpoint, from.label() + " -> " + to.label() + ": " + reason);
+            if (to == EndpointState.EJECTED) {
+                metrics.endpoint(pool, endpoint).ejected();
+            }
+        };
+    }
+
+    /** The pool named {@code name} now, or null. Called by the data plane on every request. */
+    Pool pool(String name) {
+        PoolHealth h = pools.get(name);
+        return h == null ? null : h.pool();
+    }
+
+    Collection<PoolHealth> all() {
+        return pools.values();
+    }
+
+    PoolHealth health(String name) {
+        return pools.get(name);
+    }
+
+    /**
+     * Builds the pools of {@code configs}, reusing unchanged ones, without publishing them yet: the
+     * caller commits once everything else of the reload has succeeded, or aborts.
+     */
+    Staged stage(Map<String, PoolConfig> configs) {
+        Map<String, PoolHealth> old = pools;
+        Map<String, PoolHealth> next = new LinkedHashMap<>();
+        Map<String, PoolHealth> retired = new LinkedHashMap<>(old);
+        List<PoolHealth> created = new ArrayList<>();
+        for (PoolConfig config : configs.values()) {
+            PoolHealth previous = old.get(config.name());
+            if (previous != null && previous.pool().config().equals(config)) {
+                next.put(config.name(), previous);
+                retired.remove(config.name());
+                continue;
+            }
+            PoolHealth fresh = PoolHealth.create(config, Balancers::create, ticker, scheduler, healthEvents, previous);
+            created.add(fresh);
+            next.put(config.name(), fresh);
+        }
+        return new Staged(Map.copyOf(next), created, List.copyOf(retired.values()));
+    }
+
+    /** A set of pools built but not yet in force. */
+    final class Staged {
+        private final Map<String, PoolHealth> next;
+        private final List<PoolHealth> created;
+        private final List<PoolHealth> retired;
+
+        private Staged(Map<String, PoolHealth> next, List<PoolHealth> created, List<PoolHealth> retired) {
+            this.next = next;
+            this.created = created;
+            this.retired = retired;
+        }
+
+        /** Publishes the new pools to the data plane and starts their health checks; stops the replaced ones. */
+        void commit() {
+            created.forEach(PoolHealth::start);
+            pools = next;
+            retired.forEach(PoolHealth::stop);
+        }
+
+        void abort() {
+            created.forEach(PoolHealth::stop);
+        }
+    }
+
+    /** Marks an endpoint draining or back in service; false when there is no such pool or endpoint. */
+    boolean setDraining(String poolName, String address, boolean drain) {
+        PoolHealth h = pools.get(poolName);
+        if (h == null) {
+            return false;
+        }
+        for (Endpoint e : h.pool().endpoints()) {
+            if (e.address().equals(address)) {
+                if (drain) {
+                    h.drain(e);
+                } else {
+                    h.enable(e);
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void stopAll() {
+        pools.values().forEach(PoolHealth::stop);
+    }
+}

@@ -1,0 +1,706 @@
+package dev.gatehouse.proxy.http;
+
+import dev.gatehouse.config.PoolConfig;
+import dev.gatehouse.metrics.EndpointStats;
+import dev.gatehouse.pool.Endpoint;
+import dev.gatehouse.pool.Pool;
+import dev.gatehouse.proxy.http.codec.BodyFramer;
+import dev.gatehouse.proxy.http.codec.ErrorResponses;
+import dev.gatehouse.proxy.http.codec.Framing;
+import dev.gatehouse.proxy.http.codec.RequestHead;
+import dev.gatehouse.proxy.http.codec.RequestParser;
+import dev.gatehouse.proxy.http.codec.ResponseHead;
+import dev.gatehouse.proxy.http.codec.ResponseParser;
+import dev.gatehouse.route.RequestFacts;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection of an HTTP listener and the exchange in flight on it. Requests are handled
+ * one at a time (pipelined bytes wait in {@link #inbound}); bodies stream through as raw bytes in both
+ * directions, and each side is read only when the write to the other side has completed, so memory
+ * per connection stays bounded whatever the body size. Everything runs on the client's event loop,
+ * which also owns the upstream channel.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements RequestFacts {
+
+    private static final int MAX_CHUNK_LINE = 1024;
+    private static final long LINGER_MILLIS = 1000;
+
+    private enum Phase { HEAD, BODY_START, CONNECTING, EXCHANGE, TUNNEL, CLOSED }
+
+    private final HttpListener listener;
+    private final RequestParser requestParser;
+    private final RequestHead request;
+    private final ResponseParser responseParser = new ResponseParser();
+    private final ResponseHead response = responseParser.head();
+    private final BodyFramer requestBody = new BodyFramer();
+    private final BodyFramer responseBody = new BodyFramer();
+    private final BodyFramer chunkProbe = new BodyFramer();
+
+    private ChannelHandlerContext ctx;
+    private String clientIp;
+    private long sourceHash;
+    private Phase phase = Phase.HEAD;
+    /** A byte of the next request has arrived: the idle wait has become the header-read deadline. */
+    private boolean headStarted;
+    /** Client bytes received but not yet consumed: a partial head, body bytes or a pipelined request. */
+    private ByteBuf inbound;
+    /** Backend bytes of a response head not yet complete. */
+    private ByteBuf upstreamInbound;
+    private ScheduledFuture<?> clientTimer;
+    private ScheduledFuture<?> requestTimer;
+
+    // The exchange in flight.
+    private Pool pool;
+    private Endpoint endpoint;
+    private EndpointStats endpointStats;
+    private Upstream upstream;
+    private boolean upstreamReused;
+    /** The encoded request head, kept while the request may still be retried on another endpoint. */
+    private ByteBuf sentHead;
+    private long hash;
+    private long tried;
+    private int attempts;
+    private long startNanos;
+    private boolean requestDone;
+    private boolean responseStarted;
+    private boolean keepClient;
+    private Endpoint stickyAssign;
+
+    private final ChannelFutureListener onConnect = this::connected;
+    private final ChannelFutureListener onUpstreamWrite = f -> {
+        if (f.isSuccess() && phase == Phase.EXCHANGE && !requestDone && f.channel().isWritable()) {
+            ctx.read();
+        }
+    };
+    private final ChannelFutureListener onClientWrite = f -> {
+        if (f.isSuccess() && upstream != null && ctx.channel().isWritable()) {
+            upstream.channel().read();
+        }
+    };
+    private final ChannelFutureListener lingerThenClose = f -> {
+        if (f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
+            // Half-close so the client reads the whole answer even while it is still sending; close for good soon after.
+            duplex.shutdownOutput();
+            ctx.executor().schedule(ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            ctx.read();
+        } else {
+            f.channel().close();
+        }
+    };
+    private final Runnable clientTimeout = this::clientTimedOut;
+    private final Runnable requestTimeout = this::requestTimedOut;
+
+    ClientConnection(HttpListener listener) {
+        this.listener = listener;
+        this.requestParser = new RequestParser(listener.config().maxHeaderSize());
+        this.request = requestParser.head();
+    }
+
+    // ---- client side ----
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        clientIp = remote.getAddress().getHostAddress();
+        sourceHash = dev.gatehouse.balance.HashKeys.of(remote.getAddress().getAddress());
+        listener.stats().opened();
+        awaitRequest();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf buf = (ByteBuf) msg;
+        switch (phase) {
+            case HEAD -> {
+                inbound = inbound == null ? buf : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), inbound, buf);
+                if (!headStarted) {
+                    headStarted = true;
+                    restartClientTimer(listener.config().headerReadTimeout().toNanos());
+                }
+                parseRequest();
+            }
+            case EXCHANGE -> {
+                inbound = inbound == null ? buf : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), inbound, buf);
+                if (!requestDone) {
+                    forwardRequestBody();
+                }
+            }
+            case BODY_START -> {
+                inbound = inbound == null ? buf : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), inbound, buf);
+                proceed();
+            }
+            case TUNNEL -> upstream.channel().writeAndFlush(buf).addListener(onUpstreamTunnelWrite);
+            case CLOSED -> {
+                // Lingering after an error answer: discard what the client still sends until it closes.
+                buf.release();
+                ctx.read();
+            }
+            default -> inbound = inbound == null ? buf : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), inbound, buf);
+        }
+    }
+
+    private final ChannelFutureListener onUpstreamTunnelWrite = f -> {
+        if (f.isSuccess()) {
+            ctx.read();
+        } else {
+            closeAll();
+        }
+    };
+
+    private final ChannelFutureListener onClientTunnelWrite = f -> {
+        if (f.isSuccess() && upstream != null) {
+            upstream.channel().read();
+        } else {
+            closeAll();
+        }
+    };
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        listener.stats().closed();
+        if (phase == Phase.CONNECTING || phase == Phase.EXCHANGE || phase == Phase.TUNNEL) {
+            abandonAttempt(false);
+        }
+        phase = Phase.CLOSED;
+        cancelTimers();
+        inbound = release(inbound);
+        upstreamInbound = release(upstreamInbound);
+        sentHead = release(sentHead);
+        request.release();
+        response.release();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && upstream != null && (phase == Phase.EXCHANGE || phase == Phase.TUNNEL)) {
+            upstream.channel().read();
+        }
+    }
+
+    void upstreamWritable(Upstream u) {
+        if (u == upstream && phase == Phase.EXCHANGE && !requestDone) {
+            ctx.read();
+        } else if (u == upstream && phase == Phase.TUNNEL) {
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    /** Called when the listener drains: an idle connection closes now, a busy one after its response. */
+    void drain() {
+        if (phase == Phase.HEAD && !headStarted) {
+            ctx.close();
+        }
+    }
+
+    private void awaitRequest() {
+        phase = Phase.HEAD;
+        if (listener.draining()) {
+            ctx.close();
+            return;
+        }
+        headStarted = inbound != null && inbound.isReadable();
+        if (headStarted) {
+            restartClientTimer(listener.config().headerReadTimeout().toNanos());
+            parseRequest();
+        } else {
+            restartClientTimer(listener.config().idleTimeout().toNanos());
+            ctx.read();
+        }
+    }
+
+    private void parseRequest() {
+        int result = requestParser.parse(inbound);
+        if (result == RequestParser.NEED_MORE) {
+            ctx.read();
+            return;
+        }
+        if (result == RequestParser.ERROR) {
+            answerAndClose(requestParser.errorStatus());
+            return;
+        }
+        cancelClientTimer();
+        startExchange();
+    }
+
+    private void clientTimedOut() {
+        clientTimer = null;
+        if (phase == Phase.BODY_START) {
+            answerAndClose(408);
+            return;
+        }
+        if (phase != Phase.HEAD) {
+            return;
+        }
+        if (!headStarted) {
+            ctx.close();
+        } else {
+            answerAndClose(408);
+        }
+    }
+
+    // ---- the exchange ----
+
+    private void startExchange() {
+        startNanos = listener.ticker().nanos();
+        String poolName = listener.router().select(this);
+        pool = poolName == null ? null : listener.pool(poolName);
+        if (pool == null) {
+            answerAndClose(poolName == null ? 404 : 503);
+            return;
+        }
+        requestBody.reset(request.framing(), request.contentLength());
+        requestDone = request.framing() == Framing.NONE;
+        responseStarted = false;
+        keepClient = request.keepAlive() && !listener.draining();
+        tried = 0;
+        attempts = 0;
+        stickyAssign = null;
+        proceed();
+    }
+
+    /** Chooses the endpoint and connects, once the request may reach a backend. */
+    private void proceed() {
+        if (request.framing() == Framing.CHUNKED && !request.expectContinue() && !firstChunkLineValid()) {
+            return;
+        }
+        PoolConfig config = pool.config();
+        hash = config.balance().hashing() ? RequestKeys.hash(config.hashOn(), request, sourceHash) : 0;
+        Endpoint sticky = config.stickyCookie() == null ? null : RequestKeys.sticky(pool.view(), request.cookie(config.stickyCookie()));
+        if (sticky != null) {
+            useEndpoint(sticky);
+        } else {
+            pickAndConnect();
+        }
+    }
+
+    /**
+     * A chunked body's first size line is checked before a backend sees the head, so a malformed body is
+     * refused with nothing forwarded. Returns false while waiting for that line (or after refusing).
+     */
+    private boolean firstChunkLineValid() {
+        int eol = inbound == null ? -1 : inbound.indexOf(inbound.readerIndex(), inbound.writerIndex(), (byte) '\n');
+        if (eol < 0) {
+            if (inbound != null && inbound.readableBytes() > MAX_CHUNK_LINE) {
+                answerAndClose(400);
+            } else if (phase != Phase.BODY_START) {
+                phase = Phase.BODY_START;
+                restartClientTimer(listener.config().headerReadTimeout().toNanos());
+                ctx.read();
+            } else {
+                ctx.read();
+            }
+            return false;
+        }
+        chunkProbe.reset(Framing.CHUNKED, -1);
+        if (chunkProbe.scan(inbound.slice(inbound.readerIndex(), eol + 1 - inbound.readerIndex())) < 0) {
+            failExchange(400);
+            return false;
+        }
+        cancelClientTimer();
+        return true;
+    }
+
+    private void pickAndConnect() {
+        Endpoint chosen = RequestKeys.pickUntried(pool.view().balancer(), hash, tried);
+        if (chosen == null) {
+            failExchange(attempts == 0 ? 503 : 502);
+            return;
+        }
+        if (pool.config().stickyCookie() != null) {
+            stickyAssign = chosen;
+        }
+        useEndpoint(chosen);
+    }
+
+    private void useEndpoint(Endpoint chosen) {
+        endpoint = chosen;
+        endpointStats = listener.endpointStats(chosen);
+        attempts++;
+        if (chosen.index() < 64) {
+            tried |= 1L << chosen.index();
+        }
+        chosen.activeRequests().incrementAndGet();
+        Upstream idle = UpstreamPool.of(ctx.channel().eventLoop()).acquire(chosen);
+        if (idle != null) {
+            upstreamReused = true;
+            attach(idle);
+            return;
+        }
+        upstreamReused = false;
+        phase = Phase.CONNECTING;
+        Upstream fresh = new Upstream(chosen, pool.config().timeouts().idle().toNanos());
+        Bootstrap b = listener.bootstrap(ctx.channel().eventLoop())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) pool.config().timeouts().connect().toMillis())
+                .handler(fresh);
+        upstream = fresh;
+        b.connect(chosen.socketAddress()).addListener(onConnect);
+    }
+
+    private void connected(ChannelFuture f) {
+        Upstream u = upstream;
+        if (phase != Phase.CONNECTING || u == null || u.channel() != f.channel()) {
+            f.channel().close();
+            return;
+        }
+        if (!f.isSuccess()) {
+            endpointStats.connectError();
+            abandonAttempt(false);
+            retryOrFail(502);
+            return;
+        }
+        chosenConnected(u);
+    }
+
+    private void chosenConnected(Upstream u) {
+        endpoint.connections().add(u.channel());
+        attach(u);
+    }
+
+    private void attach(Upstream u) {
+        upstream = u;
+        u.owner(this);
+        phase = Phase.EXCHANGE;
+        if (sentHead == null) {
+            sentHead = ctx.alloc().directBuffer(request.headLength() + 128);
+            request.writeUpstream(sentHead, clientIp, true);
+        }
+        boolean retryable = request.idempotent() && request.framing() == Framing.NONE;
+        if (retryable) {
+            u.channel().write(sentHead.retainedDuplicate());
+        } else {
+            u.channel().write(sentHead);
+            sentHead = null;
+        }
+        if (!requestDone) {
+            forwardRequestBody();
+        }
+        u.channel().flush();
+        long timeout = pool.config().timeouts().request().toNanos();
+        requestTimer = ctx.executor().schedule(requestTimeout, timeout, TimeUnit.NANOSECONDS);
+        u.channel().read();
+    }
+
+    /** Sends the body bytes in {@link #inbound} that belong to this request; asks for more when they run out. */
+    private void forwardRequestBody() {
+        if (inbound == null || !inbound.isReadable()) {
+            ctx.read();
+            return;
+        }
+        int n = requestBody.scan(inbound);
+        if (n < 0) {
+            // Malformed chunked framing: nothing more of it may reach the backend.
+            failExchange(400);
+            return;
+        }
+        if (n > 0) {
+            upstream.channel().writeAndFlush(inbound.readRetainedSlice(n)).addListener(onUpstreamWrite);
+        }
+        if (requestBody.isComplete()) {
+            requestDone = true;
+        }
+        if (!inbound.isReadable()) {
+            inbound = release(inbound);
+        }
+    }
+
+    // ---- upstream side ----
+
+    void upstreamRead(Upstream u, ByteBuf buf) {
+        if (u != upstream) {
+            buf.release();
+            return;
+        }
+        if (phase == Phase.TUNNEL) {
+            ctx.writeAndFlush(buf).addListener(onClientTunnelWrite);
+            return;
+        }
+        if (!responseStarted) {
+            upstreamInbound = upstreamInbound == null ? buf
+                    : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), upstreamInbound, buf);
+            parseResponse();
+        } else {
+            forwardResponseBody(buf);
+        }
+    }
+
+    private void parseResponse() {
+        while (true) {
+            int result = responseParser.parse(upstreamInbound, request.isHead());
+            if (result == ResponseParser.NEED_MORE) {
+                upstream.channel().read();
+                return;
+            }
+            if (result == ResponseParser.ERROR) {
+                endpointStats.reset();
+                abandonAttempt(false);
+                failExchange(502);
+                return;
+            }
+            int status = response.status();
+            if (status == 101 && request.upgrade()) {
+                startTunnel();
+                return;
+            }
+            if (status >= 100 && status < 200) {
+                // Interim (100 Continue, 103): relay it and wait for the final response.
+                ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
+                response.writeDownstream(out, true, null);
+                ctx.writeAndFlush(out);
+                continue;
+            }
+            cancelRequestTimer();
+            sentHead = release(sentHead);
+            responseStarted = true;
+            responseBody.reset(response.framing(), response.contentLength());
+            keepClient &= !response.closeDelimited() && requestDone;
+            ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 160);
+            response.writeDownstream(out, keepClient, stickyAssign == null ? null : RequestKeys.stickyHeader(pool.config(), stickyAssign));
+            ctx.write(out);
+            ByteBuf rest = upstreamInbound;
+            upstreamInbound = null;
+            forwardResponseBody(rest);
+            return;
+        }
+    }
+
+    private void forwardResponseBody(ByteBuf buf) {
+        int n = responseBody.scan(buf);
+        if (n < 0) {
+            buf.release();
+            endpointStats.reset();
+            abandonAttempt(false);
+            closeAll();
+            return;
+        }
+        boolean complete = responseBody.isComplete();
+        boolean extra = buf.readableBytes() > n;
+        if (n > 0 || !complete) {
+            ctx.writeAndFlush(buf.readRetainedSlice(n)).addListener(onClientWrite);
+        } else {
+            ctx.flush();
+        }
+        buf.release();
+        if (complete) {
+            finishExchange(!extra);
+        }
+    }
+
+    void upstreamClosed(Upstream u) {
+        if (u != upstream) {
+            return;
+        }
+        switch (phase) {
+            case TUNNEL -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            case EXCHANGE -> {
+                if (responseStarted && response.closeDelimited()) {
+                    finishExchange(false);
+                } else if (responseStarted) {
+                    endpointStats.reset();
+                    abandonAttempt(false);
+                    closeAll();
+                } else {
+                    // Closed before a response head: a dead backend, or a keep-alive connection it dropped.
+                    // A reused connection the backend closed as we sent is no fault of the endpoint's
+                    // and costs no retry; a fresh one that dies is.
+                    endpointStats.reset();
+                    abandonAttempt(!upstreamReused);
+                    if (upstreamReused) {
+                        attempts--;
+                    }
+                    retryOrFail(502);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void requestTimedOut() {
+        requestTimer = null;
+        if (phase != Phase.EXCHANGE || responseStarted) {
+            return;
+        }
+        endpointStats.timeout();
+        abandonAttempt(true);
+        failExchange(504);
+    }
+
+    private void startTunnel() {
+        cancelRequestTimer();
+        phase = Phase.TUNNEL;
+        responseStarted = true;
+        ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
+        response.writeDownstream(out, true, null);
+        ctx.write(out);
+        if (upstreamInbound.isReadable()) {
+            ctx.write(upstreamInbound);
+        } else {
+            upstreamInbound.release();
+        }
+        upstreamInbound = null;
+        ctx.flush();
+        if (inbound != null && inbound.isReadable()) {
+            upstream.channel().writeAndFlush(inbound);
+        } else {
+            release(inbound);
+        }
+        inbound = null;
+        ctx.read();
+        upstream.channel().read();
+    }
+
+    /** The response is complete: account for it, keep or drop the connections, and await the next request. */
+    private void finishExchange(boolean upstreamReusable) {
+        int status = response.status();
+        long took = listener.ticker().nanos() - startNanos;
+        listener.stats().response(status, took);
+        endpointStats.response(status, took);
+        endpoint.activeRequests().decrementAndGet();
+        if (status >= 500) {
+            pool.outcomes().failure(endpoint);
+        } else {
+            pool.outcomes().success(endpoint);
+        }
+        Upstream u = upstream;
+        upstream = null;
+        if (upstreamReusable && response.keepAlive() && requestDone) {
+            UpstreamPool.of(ctx.channel().eventLoop()).release(u);
+        } else {
+            u.owner(null);
+            u.channel().close();
+        }
+        resetExchange();
+        if (keepClient) {
+            awaitRequest();
+        } else {
+            phase = Phase.CLOSED;
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /** Ends the current attempt on its endpoint without a response, closing its connection. */
+    private void abandonAttempt(boolean countFailure) {
+        cancelRequestTimer();
+        if (endpoint != null) {
+            endpoint.activeRequests().decrementAndGet();
+            if (countFailure) {
+                pool.outcomes().failure(endpoint);
+            }
+        }
+        if (upstream != null) {
+            upstream.owner(null);
+            upstream.channel().close();
+            upstream = null;
+        }
+        upstreamInbound = release(upstreamInbound);
+        endpoint = null;
+    }
+
+    private void retryOrFail(int status) {
+        boolean canRetry = sentHead != null || phase == Phase.CONNECTING;
+        if (canRetry && attempts <= pool.config().retries() && ctx.channel().isActive()) {
+            pickAndConnect();
+        } else {
+            failExchange(status);
+        }
+    }
+
+    /** The proxy answers this request itself (an error) and closes the client connection. */
+    private void failExchange(int status) {
+        abandonAttempt(false);
+        if (responseStarted) {
+            closeAll();
+            return;
+        }
+        listener.stats().response(status, listener.ticker().nanos() - startNanos);
+        resetExchange();
+        answerAndClose(status);
+    }
+
+    private void answerAndClose(int status) {
+        phase = Phase.CLOSED;
+        cancelTimers();
+        ctx.writeAndFlush(ErrorResponses.of(status)).addListener(lingerThenClose);
+    }
+
+    private void closeAll() {
+        phase = Phase.CLOSED;
+        abandonAttempt(false);
+        ctx.close();
+    }
+
+    private void resetExchange() {
+        sentHead = release(sentHead);
+        endpoint = null;
+        pool = null;
+        stickyAssign = null;
+        requestParser.reset();
+    }
+
+    // ---- timers and buffers ----
+
+    private void restartClientTimer(long nanos) {
+        cancelClientTimer();
+        clientTimer = ctx.executor().schedule(clientTimeout, nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelClientTimer() {
+        if (clientTimer != null) {
+            clientTimer.cancel(false);
+            clientTimer = null;
+        }
+    }
+
+    private void cancelRequestTimer() {
+        if (requestTimer != null) {
+            requestTimer.cancel(false);
+            requestTimer = null;
+        }
+    }
+
+    private void cancelTimers() {
+        cancelClientTimer();
+        cancelRequestTimer();
+    }
+
+    private static ByteBuf release(ByteBuf buf) {
+        ReferenceCountUtil.safeRelease(buf);
+        return null;
+    }
+
+    // ---- RequestFacts, for the router ----
+
+    @Override
+    public CharSequence host() {
+        return request.host();
+    }
+
+    @Override
+    public CharSequence path() {
+        return request.path();
+    }
+
+    @Override
+    public CharSequence header(CharSequence name) {
+        return request.header(name);
+    }
+}

@@ -1,0 +1,155 @@
+package dev.gatehouse.proxy.http;
+
+import dev.gatehouse.config.ListenerConfig;
+import dev.gatehouse.metrics.EndpointStats;
+import dev.gatehouse.metrics.ListenerStats;
+import dev.gatehouse.metrics.Metrics;
+import dev.gatehouse.pool.Endpoint;
+import dev.gatehouse.pool.Pool;
+import dev.gatehouse.proxy.ProxyListener;
+import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.route.Router;
+import dev.gatehouse.time.Ticker;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * An HTTP/1.1 listener: accepts clients and hands each to a {@link ClientConnection}. Its config and
+ * routes can be swapped by a reload while connections stay open: each new request reads the current ones.
+ */
+public final class HttpListener implements ProxyListener {
+
+    private final Transport transport;
+    private final Function<String, Pool> pools;
+    private final Metrics metrics;
+    private final ListenerStats stats;
+    private final Ticker ticker;
+    private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private volatile ListenerConfig config;
+    private volatile Router router;
+    private volatile boolean draining;
+    private Channel server;
+
+    public HttpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, Metrics metrics, Ticker ticker) {
+        this.transport = transport;
+        this.pools = pools;
+        this.metrics = metrics;
+        this.stats = metrics.listener(config.name());
+        this.ticker = ticker;
+        update(config);
+    }
+
+    @Override
+    public void start(InetSocketAddress bind) throws InterruptedException {
+        ServerBootstrap b = transport.serverBootstrap()
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        int max = config.limits().maxConnections();
+                        if (max > 0 && clients.size() >= max) {
+                            stats.refused();
+                            ch.close();
+                            return;
+                        }
+                        clients.add(ch);
+                        ch.pipeline().addLast(new ClientConnection(HttpListener.this));
+                    }
+                });
+        server = b.bind(bind).sync().channel();
+    }
+
+    /** New requests use the new routes and timeouts. */
+    @Override
+    public void update(ListenerConfig next) {
+        router = new Router(next.routes());
+        config = next;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public ListenerConfig config() {
+        return config;
+    }
+
+    @Override
+    public int activeConnections() {
+        return clients.size();
+    }
+
+    /**
+     * Stops accepting, lets each client finish the exchange in flight (idle keep-alive connections close
+     * at once, busy ones after their response), and force-closes what is left after {@code bound}.
+     */
+    @Override
+    public CompletableFuture<Void> drain(Duration bound) {
+        draining = true;
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (server != null) {
+            server.close();
+        }
+        for (Channel ch : clients) {
+            ClientConnection conn = ch.pipeline().get(ClientConnection.class);
+            if (conn != null) {
+                ch.eventLoop().execute(conn::drain);
+            }
+        }
+        GlobalEventExecutor.INSTANCE.execute(() -> waitEmpty(done, System.nanoTime() + bound.toNanos()));
+        return done;
+    }
+
+    private void waitEmpty(CompletableFuture<Void> done, long deadline) {
+        if (clients.isEmpty()) {
+            done.complete(null);
+        } else if (System.nanoTime() > deadline) {
+            clients.close().addListener(f -> done.complete(null));
+        } else {
+            GlobalEventExecutor.INSTANCE.schedule(() -> waitEmpty(done, deadline), 20, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- for ClientConnection ----
+
+    boolean draining() {
+        return draining;
+    }
+
+    Router router() {
+        return router;
+    }
+
+    Pool pool(String name) {
+        return pools.apply(name);
+    }
+
+    ListenerStats stats() {
+        return stats;
+    }
+
+    EndpointStats endpointStats(Endpoint endpoint) {
+        return metrics.endpoint(endpoint.pool(), endpoint.address());
+    }
+
+    Ticker ticker() {
+        return ticker;
+    }
+
+    Bootstrap bootstrap(EventLoop loop) {
+        return transport.clientBootstrap(loop);
+    }
+}

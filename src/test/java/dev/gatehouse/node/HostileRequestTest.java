@@ -1,0 +1,107 @@
+package dev.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Malformed and hostile requests over a raw socket: each gets the right 4xx/5xx from the proxy and
+ * the backend sees nothing of it.
+ */
+class HostileRequestTest {
+
+    @TempDir
+    static Path dir;
+
+    static TestNode lb;
+
+    @BeforeAll
+    static void start() throws Exception {
+        lb = TestNode.start(dir, 1, """
+                node: { id: lb1 }
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:0
+                    routes: [ { pool: web } ]
+                    timeouts: { header_read: 300ms }
+                    max_header_size: 8KiB
+                pools:
+                  web: { endpoints: [ { address: "${be1}" } ] }
+                """);
+    }
+
+    @AfterAll
+    static void stop() {
+        lb.close();
+    }
+
+    static Stream<Arguments> hostile() {
+        String big = "X-Pad: " + "a".repeat(9000) + "\r\n";
+        return Stream.of(
+                Arguments.of("two spaces in request line", "GET  / HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+                Arguments.of("control char in target", "GET /a\u0001b HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+                Arguments.of("space before colon", "GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
+                Arguments.of("obs-fold", "GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n  2\r\n\r\n", 400),
+                Arguments.of("bare LF", "GET / HTTP/1.1\nHost: t\n\n", 400),
+                Arguments.of("missing Host", "GET / HTTP/1.1\r\n\r\n", 400),
+                Arguments.of("two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
+                Arguments.of("CL and TE together", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+                Arguments.of("duplicate Content-Length", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 400),
+                Arguments.of("Content-Length list", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 5\r\n\r\nhello", 400),
+                Arguments.of("Content-Length not a number", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello", 400),
+                Arguments.of("invalid chunk size", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", 400),
+                Arguments.of("negative chunk size", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", 400),
+                Arguments.of("unknown transfer coding", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
+                Arguments.of("HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+                Arguments.of("headers too large", "GET / HTTP/1.1\r\nHost: t\r\n" + big + "\r\n", 431));
+    }
+
+    @ParameterizedTest(name = "{0} -> {2}")
+    @MethodSource("hostile")
+    void isAnsweredByTheProxyAndNeverForwarded(String name, String request, int status) throws Exception {
+        long before = lb.backend("be1").requests();
+        String answer = exchange(request);
+        assertThat(answer).startsWith("HTTP/1.1 " + status + " ");
+        assertThat(lb.backend("be1").requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aHeadThatArrivesTooSlowlyGets408() throws Exception {
+        long before = lb.backend("be1").requests();
+        try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 408 ");
+        }
+        assertThat(lb.backend("be1").requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aValidRequestOnTheSameListenerIsForwarded() throws Exception {
+        long before = lb.backend("be1").requests();
+        assertThat(exchange("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+        assertThat(lb.backend("be1").requests()).isEqualTo(before + 1);
+    }
+
+    private static String exchange(String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return RawHttp.readResponse(s.getInputStream());
+        }
+    }
+}

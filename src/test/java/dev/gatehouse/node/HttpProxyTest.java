@@ -1,0 +1,162 @@
+package dev.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP data plane end to end: real clients, a real node, real backends on loopback. */
+class HttpProxyTest {
+
+    static final String CONFIG = """
+            node: { id: lb1 }
+            listeners:
+              - name: web
+                bind: 127.0.0.1:0
+                protocol: http
+                routes:
+                  - match: { path_prefix: /only1 }
+                    pool: one
+                  - pool: web
+            pools:
+              web:
+                balance: round_robin
+                endpoints: [ { address: "${be1}" }, { address: "${be2}" }, { address: "${be3}" } ]
+              one:
+                endpoints: [ { address: "${be1}" } ]
+            """;
+
+    @TempDir
+    Path dir;
+
+    TestNode lb;
+    final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @AfterEach
+    void stop() {
+        client.close();
+        if (lb != null) {
+            lb.close();
+        }
+    }
+
+    @Test
+    void spreadsRequestsOverAllBackendsAndRoutesByPath() throws Exception {
+        lb = TestNode.start(dir, 3, CONFIG);
+        Load load = Load.run(lb.url("web", "/"), 300, 1, Duration.ofSeconds(30));
+        assertThat(load.failures).isEmpty();
+        assertThat(load.count("be1")).isEqualTo(100);
+        assertThat(load.count("be2")).isEqualTo(100);
+        assertThat(load.count("be3")).isEqualTo(100);
+
+        Load routed = Load.run(lb.url("web", "/only1/x"), 30, 2, Duration.ofSeconds(30));
+        assertThat(routed.count("be1")).isEqualTo(30);
+    }
+
+    @Test
+    void forwardsClientAddressAndReusesUpstreamConnections() throws Exception {
+        lb = TestNode.start(dir, 3, CONFIG);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(lb.url("web", "/only1")))
+                .header("X-Forwarded-For", "198.51.100.7").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).contains("xff=198.51.100.7, 127.0.0.1");
+    }
+
+    @Test
+    void streamsALargeUploadAndDownloadWithBoundedMemory() throws Exception {
+        lb = TestNode.start(dir, 1, CONFIG.replace("${be2}", "${be1}").replace("${be3}", "${be1}")
+                .replace("[ { address: \"${be1}\" }, { address: \"${be1}\" }, { address: \"${be1}\" } ]", "[ { address: \"${be1}\" } ]"));
+        long size = 1L << 30;
+        MemoryWatch watch = MemoryWatch.start();
+        try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] block = new byte[256 * 1024];
+            for (long left = size; left > 0; left -= block.length) {
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+            out.flush();
+            String answer = RawHttp.readResponse(s.getInputStream());
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("received=" + size);
+        }
+        HttpResponse<InputStream> down = client.send(HttpRequest.newBuilder(URI.create(lb.url("web", "/bytes?n=" + size))).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        long got;
+        try (InputStream in = down.body()) {
+            got = in.transferTo(OutputStream.nullOutputStream());
+        }
+        assertThat(got).isEqualTo(size);
+        long peak = watch.stop();
+        System.out.printf("1 GiB up + 1 GiB down through the proxy: peak direct memory in use %.1f MiB%n", peak / 1048576.0);
+        assertThat(peak).isLessThan(64L << 20);
+    }
+
+    @Test
+    void relaysExpectContinue() throws Exception {
+        lb = TestNode.start(dir, 3, CONFIG);
+        try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write("POST /only1 HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String interim = RawHttp.readHead(s.getInputStream());
+            assertThat(interim).startsWith("HTTP/1.1 100");
+            out.write("hello".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200").contains("received=5");
+        }
+    }
+
+    @Test
+    void passesUpgradeThroughAsATunnel() throws Exception {
+        try (ServerSocket ws = new ServerSocket(0)) {
+            Thread backend = Thread.ofVirtual().start(() -> RawHttp.serveUpgradeEcho(ws));
+            lb = TestNode.start(dir, 0, """
+                    node: { id: lb1 }
+                    listeners:
+                      - { name: web, bind: 127.0.0.1:0, routes: [ { pool: ws } ] }
+                    pools:
+                      ws: { endpoints: [ { address: "127.0.0.1:%d" } ] }
+                    """.formatted(ws.getLocalPort()));
+            try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+                s.setSoTimeout(5000);
+                OutputStream out = s.getOutputStream();
+                out.write(("GET /chat HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String head = RawHttp.readHead(s.getInputStream());
+                assertThat(head).startsWith("HTTP/1.1 101").containsIgnoringCase("upgrade: websocket");
+                out.write("ping-1".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(new String(s.getInputStream().readNBytes(6), StandardCharsets.US_ASCII)).isEqualTo("ping-1");
+            }
+            backend.join(5000);
+        }
+    }
+
+    @Test
+    void answers503WhenAPoolHasNoEndpointUp() throws Exception {
+        lb = TestNode.start(dir, 0, """
+                node: { id: lb1 }
+                listeners:
+                  - { name: web, bind: 127.0.0.1:0, routes: [ { pool: dead } ] }
+                pools:
+                  dead: { endpoints: [ { address: "127.0.0.1:9" } ], retries: 0 }
+                """);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(lb.url("web", "/"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(502);
+    }
+}

@@ -1,0 +1,33 @@
+package dev.gatehouse.node;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Samples the direct memory Netty's default allocator holds in use, every few milliseconds, and keeps the peak. */
+final class MemoryWatch {
+
+    private final AtomicLong peak = new AtomicLong();
+    private volatile boolean running = true;
+    private final Thread sampler;
+
+    private MemoryWatch() {
+        ByteBufAllocatorMetricProvider metrics = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
+        sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (running) {
+                peak.accumulateAndGet(metrics.metric().usedDirectMemory(), Math::max);
+                java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            }
+        });
+    }
+
+    static MemoryWatch start() {
+        return new MemoryWatch();
+    }
+
+    long stop() throws InterruptedException {
+        running = false;
+        sampler.join();
+        return peak.get();
+    }
+}
