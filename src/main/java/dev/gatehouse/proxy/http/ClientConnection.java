@@ -466,6 +466,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
                 response.writeDownstream(out, true, null);
                 ctx.writeAndFlush(out);
+                responseParser.reset();
                 continue;
             }
             cancelRequestTimer();
@@ -654,6 +655,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         pool = null;
         stickyAssign = null;
         requestParser.reset();
+        responseParser.reset();
     }
 
     // ---- timers and buffers ----
