@@ -137,6 +137,9 @@ public final class Addresses {
 
     private static void ipv6(String host, String whole) {
         try {
+            if (host.indexOf('[') >= 0) {
+                throw new IllegalArgumentException("brackets belong around the address in host:port only");
+            }
             Inet6Address.ofLiteral(host);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("must be an IPv6 address, got '" + whole + "'");
