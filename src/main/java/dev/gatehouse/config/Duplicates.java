@@ -1,14 +1,13 @@
 package dev.gatehouse.config;
 
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 
 /** Finds a value that must be unique (a name, an address) given twice, and reports the second at its line. */
 final class Duplicates<K> {
 
     private final String what;
-    private final Map<K, Integer> firstLines = new LinkedHashMap<>();
+    private final Map<K, Integer> firstLines = new HashMap<>();
 
     /** @param what how the error names the value, e.g. "listener name" */
     Duplicates(String what) {
@@ -24,10 +23,5 @@ final class Duplicates<K> {
         if (first != null) {
             at.error("duplicate " + what + " " + key + " (first at line " + first + ")");
         }
-    }
-
-    /** Every distinct value seen, in file order. */
-    Set<K> seen() {
-        return firstLines.keySet();
     }
 }

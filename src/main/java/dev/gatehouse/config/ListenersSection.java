@@ -9,9 +9,9 @@ import java.util.Set;
 /** Reads {@code listeners:}, checking their pool and VIP references and their bind addresses. */
 final class ListenersSection {
 
-    static final Duration DEFAULT_HEADER_READ = Duration.ofSeconds(10);
-    static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
-    static final int DEFAULT_MAX_HEADER_SIZE = 32 * 1024;
+    private static final Duration DEFAULT_HEADER_READ = Duration.ofSeconds(10);
+    private static final Duration DEFAULT_IDLE = Duration.ofSeconds(60);
+    private static final int DEFAULT_MAX_HEADER_SIZE = 32 * 1024;
     private static final long MIN_HEADER_SIZE = 1024;
     private static final long MAX_HEADER_SIZE = 1024 * 1024;
 

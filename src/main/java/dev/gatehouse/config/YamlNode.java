@@ -26,7 +26,7 @@ final class YamlNode {
 
     private final Node node;
     private final String path;
-    private final int keyLine;
+    private final int keyLine; // the line of this value's key (of the item itself in a list)
     private final ErrorList errors;
     private Map<String, YamlNode> fields;
 
@@ -41,18 +41,9 @@ final class YamlNode {
         return new YamlNode(node, "", lineOf(node), errors);
     }
 
-    String path() {
-        return path;
-    }
-
     /** The line of the value. */
     int line() {
         return lineOf(node);
-    }
-
-    /** The line of the key this value belongs to (the item's line for list items). */
-    int keyLine() {
-        return keyLine;
     }
 
     void error(String message) {
@@ -61,10 +52,6 @@ final class YamlNode {
 
     void keyError(String message) {
         errors.add(keyLine, path, message);
-    }
-
-    boolean isMapping() {
-        return node instanceof MappingNode;
     }
 
     // ---- mappings
@@ -88,7 +75,7 @@ final class YamlNode {
     }
 
     boolean expectMapping() {
-        if (!isMapping()) {
+        if (!(node instanceof MappingNode)) {
             error("must be a mapping (key: value), got " + kind());
             return false;
         }
