@@ -181,7 +181,7 @@ class ValidationTest {
     }
 
     @Nested
-    class Duplicates {
+    class DuplicateNamesAndAddresses {
 
         @Test
         void listenerNamesAndBindAddresses() {
