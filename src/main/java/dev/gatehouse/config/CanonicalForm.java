@@ -1,0 +1,72 @@
+package dev.gatehouse.config;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.Collection;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A deterministic text rendering of validated config records, for hashing. It renders values after defaults
+ * and parsing (so {@code 1000ms} and {@code 1s}, or an explicit default and an absent key, render alike) and
+ * sorts every map by key (so the order of pools in the file or of headers in a match does not matter).
+ */
+final class CanonicalForm {
+
+    private CanonicalForm() {}
+
+    /**
+     * Everything but {@code node:}. The secret file's path is left out too: each node may keep its key in a
+     * different place, and nodes holding different keys cannot talk to each other anyway.
+     */
+    static String clusterWide(GatehouseConfig config) {
+        ClusterConfig c = config.cluster();
+        ClusterConfig cluster = c == null ? null : new ClusterConfig(c.name(), null, c.members(), c.vips());
+        StringBuilder out = new StringBuilder();
+        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster, config.gslb()), out);
+        return out.toString();
+    }
+
+    private static void render(Object value, StringBuilder out) {
+        switch (value) {
+            case null -> out.append("null");
+            case String s -> out.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            case Record r -> renderRecord(r, out);
+            case Map<?, ?> m -> {
+                Map<String, Object> sorted = new TreeMap<>();
+                m.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+                out.append('{');
+                sorted.forEach((k, v) -> {
+                    render(k, out);
+                    out.append(':');
+                    render(v, out);
+                    out.append(',');
+                });
+                out.append('}');
+            }
+            case Collection<?> c -> {
+                out.append('[');
+                c.forEach(item -> {
+                    render(item, out);
+                    out.append(',');
+                });
+                out.append(']');
+            }
+            default -> out.append(value); // numbers, booleans, enums, Duration, Path: toString is canonical
+        }
+    }
+
+    private static void renderRecord(Record r, StringBuilder out) {
+        out.append(r.getClass().getSimpleName()).append('{');
+        for (RecordComponent component : r.getClass().getRecordComponents()) {
+            out.append(component.getName()).append('=');
+            try {
+                render(component.getAccessor().invoke(r), out);
+            } catch (IllegalAccessException | InvocationTargetException e) {
+                throw new IllegalStateException("cannot read " + component, e);
+            }
+            out.append(',');
+        }
+        out.append('}');
+    }
+}

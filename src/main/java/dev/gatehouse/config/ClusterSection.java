@@ -1,0 +1,86 @@
+package dev.gatehouse.config;
+
+import dev.gatehouse.config.ClusterConfig.MemberConfig;
+import dev.gatehouse.config.ClusterConfig.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads {@code cluster:}: its members, shared secret and VIPs. */
+final class ClusterSection {
+
+    private ClusterSection() {}
+
+    /** @param baseDir where a relative {@code secret_file} is found: the config file's directory */
+    static ClusterConfig read(YamlNode c, Path baseDir) {
+        if (!c.expectKeys("name", "secret_file", "members", "vips")) {
+            return null;
+        }
+        return new ClusterConfig(
+                c.require("name", Names::identifier),
+                secretFile(c, baseDir),
+                members(c),
+                VipsSection.read(c.list("vips")));
+    }
+
+    /** Reports when the node this process runs as is not a member of the cluster. */
+    static void checkMembership(ClusterConfig cluster, String nodeId, YamlNode at) {
+        if (cluster == null || nodeId == null) {
+            return;
+        }
+        List<String> ids = cluster.members().stream().map(MemberConfig::id).toList();
+        if (!ids.contains(nodeId)) {
+            at.error("node '" + nodeId + "' is not among cluster.members (" + String.join(", ", ids) + ")"
+                    + Suggestions.didYouMean(nodeId, ids));
+        }
+    }
+
+    private static Path secretFile(YamlNode c, Path baseDir) {
+        String name = c.require("secret_file", Values.TEXT);
+        if (name == null) {
+            return null;
+        }
+        Path file = baseDir.resolve(name).normalize();
+        YamlNode at = c.get("secret_file");
+        try {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                at.error("cannot read " + file + " (a relative path is resolved from the config file's directory)");
+            } else if (Files.size(file) == 0) {
+                at.error(file + " is empty");
+            }
+        } catch (IOException e) {
+            at.error("cannot read " + file + ": " + e.getMessage());
+        }
+        return file;
+    }
+
+    private static List<MemberConfig> members(YamlNode c) {
+        List<YamlNode> items = c.requireItems("members", "member");
+        List<MemberConfig> members = new ArrayList<>();
+        Duplicates<String> ids = new Duplicates<>("member id");
+        Duplicates<HostPort> addresses = new Duplicates<>("member address");
+        for (YamlNode m : items) {
+            if (!m.expectKeys("id", "address", "priority", "role")) {
+                continue;
+            }
+            String id = m.require("id", Names::identifier);
+            ids.check(id, m.get("id"));
+            HostPort address = m.require("address", Addresses::hostPort);
+            addresses.check(address, m.get("address"));
+            Role role = m.get("role", Values.oneOf(Role.class), Role.NODE);
+            if (role == Role.WITNESS && m.has("priority")) {
+                m.get("priority").keyError("a witness never owns a VIP, so it takes no priority");
+            }
+            members.add(new MemberConfig(id, address, m.get("priority", Values.integer(1, 255), 100), role));
+        }
+        if (items.size() == 1) {
+            c.get("members").error("a cluster needs at least 2 members (omit cluster: to run a single node)");
+        }
+        if (items.size() > 1 && members.size() == items.size() && members.stream().allMatch(m -> m.role() == Role.WITNESS)) {
+            c.get("members").error("needs at least one member with role node; witnesses serve no traffic");
+        }
+        return members;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.gatehouse.config;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** The outcome of loading a config: a fully validated {@link GatehouseConfig}, or every error found. */
+public final class ConfigResult {
+
+    private final GatehouseConfig config;
+    private final List<ConfigError> errors;
+
+    private ConfigResult(GatehouseConfig config, List<ConfigError> errors) {
+        this.config = config;
+        this.errors = errors;
+    }
+
+    static ConfigResult valid(GatehouseConfig config) {
+        return new ConfigResult(config, List.of());
+    }
+
+    static ConfigResult invalid(List<ConfigError> errors) {
+        if (errors.isEmpty()) {
+            throw new IllegalArgumentException("an invalid result needs at least one error");
+        }
+        return new ConfigResult(null, List.copyOf(errors));
+    }
+
+    public boolean isValid() {
+        return config != null;
+    }
+
+    /** The validated config; throws {@link IllegalStateException} listing the errors when invalid. */
+    public GatehouseConfig config() {
+        if (config == null) {
+            throw new IllegalStateException("invalid config:\n" + describeErrors());
+        }
+        return config;
+    }
+
+    /** Every error, in line order; empty when valid. */
+    public List<ConfigError> errors() {
+        return errors;
+    }
+
+    /** The errors one per line, as {@code gatehouse check} prints them. */
+    public String describeErrors() {
+        return errors.stream().map(ConfigError::toString).collect(Collectors.joining("\n"));
+    }
+
+    @Override
+    public String toString() {
+        return isValid() ? "ConfigResult[valid]" : "ConfigResult[" + errors.size() + " errors]";
+    }
+}
