@@ -16,7 +16,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConfigResult result = ConfigLoader.load(file);
-        if (!result.ok()) {
+        if (!result.isValid()) {
             result.errorLines().forEach(System.err::println);
             System.err.println(result.errorLines().size() + " error(s); nothing would be applied");
             return GatehouseCommand.INVALID;

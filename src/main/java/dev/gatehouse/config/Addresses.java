@@ -19,6 +19,18 @@ public final class Addresses {
 
     /** {@code host:port}; an IPv6 host in brackets. */
     public static HostPort hostPort(String text) {
+        return hostPort(text, false);
+    }
+
+    /**
+     * An address this process listens on: as {@link #hostPort(String)}, but port 0 is allowed and means
+     * an ephemeral port chosen when binding (the admin API and tests report the real one).
+     */
+    public static HostPort listenAddress(String text) {
+        return hostPort(text, true);
+    }
+
+    private static HostPort hostPort(String text, boolean ephemeralAllowed) {
         String t = text.strip();
         String host;
         String port;
@@ -42,14 +54,14 @@ public final class Addresses {
             }
             host(host);
         }
-        return new HostPort(host, port(port));
+        return new HostPort(host, ephemeralAllowed && port.strip().equals("0") ? 0 : port(port));
     }
 
     /** A listener bind: {@code vip:NAME:PORT} or {@code host:port}. */
     public static Bind bind(String text) {
         String t = text.strip();
         if (!t.startsWith(VIP_PREFIX)) {
-            return Bind.plain(hostPort(t));
+            return Bind.plain(listenAddress(t));
         }
         String rest = t.substring(VIP_PREFIX.length());
         int colon = rest.lastIndexOf(':');

@@ -16,6 +16,9 @@ final class BindTable {
 
     /** Records {@code address} for {@code owner}, or an error at {@code at} when an earlier claim conflicts. */
     void claim(HostPort address, String owner, YamlNode at) {
+        if (address.port() == 0) {
+            return; // ephemeral: the kernel hands each bind its own port
+        }
         for (Claim earlier : claims) {
             if (conflicts(earlier.address, address)) {
                 at.error("address " + address + " is already bound by " + earlier.owner + " (line " + earlier.line + ")");

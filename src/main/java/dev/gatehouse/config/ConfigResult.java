@@ -1,7 +1,6 @@
 package dev.gatehouse.config;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** The outcome of loading a config: a fully validated {@link GatehouseConfig}, or every error found. */
 public final class ConfigResult {
@@ -42,9 +41,14 @@ public final class ConfigResult {
         return errors;
     }
 
-    /** The errors one per line, as {@code gatehouse check} prints them. */
+    /** The errors as {@code FILE:LINE key.path: why} lines, as {@code gatehouse check} prints them. */
+    public List<String> errorLines() {
+        return errors.stream().map(ConfigError::toString).toList();
+    }
+
+    /** The errors one per line. */
     public String describeErrors() {
-        return errors.stream().map(ConfigError::toString).collect(Collectors.joining("\n"));
+        return String.join("\n", errorLines());
     }
 
     @Override

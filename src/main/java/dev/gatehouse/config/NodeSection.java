@@ -10,7 +10,7 @@ final class NodeSection {
         if (node == null || !node.expectKeys("id", "admin")) {
             return new NodeConfig(null, null);
         }
-        HostPort admin = node.get("admin", Addresses::hostPort, null);
+        HostPort admin = node.get("admin", Addresses::listenAddress, null);
         if (admin != null) {
             binds.claim(admin, "node.admin", node.get("admin"));
         }

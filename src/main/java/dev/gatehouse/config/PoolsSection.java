@@ -41,7 +41,8 @@ final class PoolsSection {
         }
         Balance balance = p.get("balance", Values.oneOf(Balance.class), Balance.ROUND_ROBIN);
         HashOn hashOn = p.get("hash_on", PoolsSection::hashOn, HashOn.SOURCE_IP);
-        if (p.has("hash_on") && !balance.hashing()) {
+        // Spelling out the default (source_ip) is harmless anywhere; another key would silently do nothing.
+        if (p.has("hash_on") && !balance.hashing() && !hashOn.equals(HashOn.SOURCE_IP)) {
             p.get("hash_on").keyError("hash_on only applies to source_hash, maglev, ring_hash (balance is "
                     + Values.yamlName(balance) + ")");
         }

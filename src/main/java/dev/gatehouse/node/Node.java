@@ -67,7 +67,7 @@ public final class Node implements NodeControl, AutoCloseable {
     public static Node start(Path file, Ticker ticker) throws Exception {
         String text = Files.readString(file);
         ConfigResult result = ConfigLoader.parse(text, file.toString());
-        if (!result.ok()) {
+        if (!result.isValid()) {
             throw new InvalidConfigException(result.errorLines());
         }
         if (result.config().cluster() != null) {
@@ -119,7 +119,7 @@ public final class Node implements NodeControl, AutoCloseable {
         try {
             String text = Files.readString(configFile);
             ConfigResult result = ConfigLoader.parse(text, configFile.toString());
-            return result.ok() ? reload(result.config(), text, configFile.toString()) : result.errorLines();
+            return result.isValid() ? reload(result.config(), text, configFile.toString()) : result.errorLines();
         } catch (java.io.IOException e) {
             return List.of(configFile + ": " + e.getMessage());
         }
@@ -223,8 +223,9 @@ public final class Node implements NodeControl, AutoCloseable {
 
     @Override
     public List<String> replaceConfig(String yaml) {
-        ConfigResult result = ConfigLoader.parseClusterWide(yaml, "PUT /api/v1/config", snapshot.config().node());
-        if (!result.ok()) {
+        ConfigResult result = ConfigLoader.parseClusterWide(yaml, "PUT /api/v1/config", snapshot.config().node(),
+                configFile == null ? Path.of(".") : configFile.toAbsolutePath().getParent());
+        if (!result.isValid()) {
             return result.errorLines();
         }
         return reload(result.config(), nodeSectionYaml() + yaml, "PUT /api/v1/config");

@@ -118,14 +118,15 @@ class ValidationTest {
         }
 
         @Test
-        void portZeroAnywhere() {
+        void portZeroOnlyWhereThisProcessListens() {
             assertErrors("""
                     node: { id: lb1, admin: "127.0.0.1:0" }
                     pools: { web: { endpoints: [ { address: 127.0.0.1:0 } ] } }
                     listeners:
                       - { name: a, bind: "vip:front:0", routes: [ { pool: web } ] }
+                      - { name: b, bind: "127.0.0.1:0", routes: [ { pool: web } ] }
+                      - { name: c, bind: "127.0.0.1:0", routes: [ { pool: web } ] }
                     """,
-                    "gh.yaml:1 node.admin: port must be 1..65535, got 0",
                     "gh.yaml:2 pools.web.endpoints[0].address: port must be 1..65535, got 0",
                     "gh.yaml:4 listeners[0].bind: port must be 1..65535, got 0");
         }
