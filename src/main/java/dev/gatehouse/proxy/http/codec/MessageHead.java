@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.http.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -126,7 +127,7 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         if (bytes.length < headLength) {
             bytes = new byte[Math.max(headLength, bytes.length * 2)];
         }
-        in.getBytes(index, bytes, 0, headLength);
+        copy(in, index, headLength);
         length = headLength;
         fieldCount = 0;
         framing = Framing.NONE;
@@ -144,6 +145,21 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         unsupportedCoding = false;
         errorStatus = 0;
         errorReason = null;
+    }
+
+    /**
+     * {@link ByteBuf#getBytes(int, byte[])} on a direct buffer duplicates its NIO buffer for every
+     * call; the buffer's cached internal one does the same copy without allocating.
+     */
+    private void copy(ByteBuf in, int index, int headLength) {
+        if (in.hasArray()) {
+            System.arraycopy(in.array(), in.arrayOffset() + index, bytes, 0, headLength);
+        } else if (in.nioBufferCount() == 1) {
+            ByteBuffer nio = in.internalNioBuffer(index, headLength);
+            nio.get(nio.position(), bytes, 0, headLength);
+        } else {
+            in.getBytes(index, bytes, 0, headLength);
+        }
     }
 
     final boolean fail(int status, String reason) {
