@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.http.codec;
 
+import java.nio.charset.StandardCharsets;
+
 /** Byte classes of the HTTP grammar (RFC 9110, RFC 9112) and allocation-free comparisons. */
 final class Ascii {
 
@@ -136,6 +138,6 @@ final class Ascii {
     }
 
     static byte[] bytes(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 }

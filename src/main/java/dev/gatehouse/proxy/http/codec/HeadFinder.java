@@ -25,10 +25,6 @@ final class HeadFinder {
         this.maxHeadSize = maxHeadSize;
     }
 
-    int maxHeadSize() {
-        return maxHeadSize;
-    }
-
     /**
      * Returns the offset from the reader index just past the head's final line feed,
      * {@link #NOT_YET}, or {@link #TOO_LARGE}. Leading empty lines (CRLF) count towards the limit

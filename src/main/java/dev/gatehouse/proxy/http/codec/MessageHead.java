@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.AsciiString;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * What requests and responses share: a private copy of the head bytes, the header fields as offsets
@@ -89,13 +90,13 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
 
     /** The name of header {@code index} as received. */
     public final CharSequence headerName(int index) {
-        java.util.Objects.checkIndex(index, fieldCount);
+        Objects.checkIndex(index, fieldCount);
         return new AsciiString(bytes, lineStart[index], nameEnd[index] - lineStart[index], false);
     }
 
     /** The value of header {@code index} without surrounding whitespace. */
     public final CharSequence headerValue(int index) {
-        java.util.Objects.checkIndex(index, fieldCount);
+        Objects.checkIndex(index, fieldCount);
         return value(index);
     }
 
