@@ -1,0 +1,329 @@
+package dev.gatehouse.proxy.http.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.util.AsciiString;
+
+/**
+ * A parsed request head, filled by {@link RequestParser} and reused for every request of a
+ * connection. Text it returns is valid until the next request is parsed into it.
+ */
+public final class RequestHead extends MessageHead {
+
+    private static final byte[] HTTP_SCHEME = Ascii.bytes("http://");
+    private static final byte[] HTTPS_SCHEME = Ascii.bytes("https://");
+    private static final byte[] SLASH = Ascii.bytes("/");
+    private static final byte[] ASTERISK = Ascii.bytes("*");
+    private static final byte[] CONTINUE = Ascii.bytes("100-continue");
+    private static final byte[] X_FORWARDED_FOR = Ascii.bytes("X-Forwarded-For: ");
+    private static final byte[] LIST_SEPARATOR = Ascii.bytes(", ");
+    private static final byte[] X_FORWARDED_PROTO_HTTP = Ascii.bytes("X-Forwarded-Proto: http\r\n");
+    /** Replaced by what {@link #writeUpstream} appends itself. */
+    private static final int REWRITTEN = FieldKind.bit(FieldKind.X_FORWARDED_FOR) | FieldKind.bit(FieldKind.X_FORWARDED_PROTO);
+
+    private final AsciiView methodView = new AsciiView();
+    private final AsciiView targetView = new AsciiView();
+    private final AsciiView pathView = new AsciiView();
+    private final AsciiView hostView = new AsciiView();
+    private byte[] host = new byte[64];
+    private Method method = Method.OTHER;
+    private int targetStart;
+    private int targetEnd;
+    /** Where the authority of an absolute-form or authority-form target lies; -1 for other forms. */
+    private int authorityStart;
+    private int authorityHostLength;
+    private boolean expectContinue;
+    private boolean upgrade;
+
+    RequestHead() {
+    }
+
+    public Method method() {
+        return method;
+    }
+
+    /** The method as received, also for {@link Method#OTHER}. */
+    public CharSequence methodName() {
+        return methodView;
+    }
+
+    /** The request-target exactly as received (origin-, absolute-, authority- or asterisk-form). */
+    public CharSequence target() {
+        return targetView;
+    }
+
+    /** The path of the target without the query, for routing: "/" for an absolute-form target without one, "*" for OPTIONS *, empty for CONNECT. */
+    public CharSequence path() {
+        return pathView;
+    }
+
+    /**
+     * The host to route on, lower-case and without port: from an absolute- or authority-form target
+     * when there is one (RFC 9112 section 3.2.2), otherwise from Host; empty when neither has one.
+     */
+    public CharSequence host() {
+        return hostView;
+    }
+
+    /** Whether the client waits for 100 Continue before sending the body (HTTP/1.1 only). */
+    public boolean expectContinue() {
+        return expectContinue;
+    }
+
+    /** Whether the client asks to switch protocols: Connection lists "upgrade" and Upgrade is present. */
+    public boolean upgrade() {
+        return upgrade;
+    }
+
+    public boolean idempotent() {
+        return method.idempotent();
+    }
+
+    /** The value of the first cookie with this (case-sensitive) name in any Cookie header, or null. */
+    public CharSequence cookie(CharSequence name) {
+        for (int i = 0; i < fieldCount; i++) {
+            if (isKind(i, FieldKind.COOKIE)) {
+                CharSequence value = cookieIn(valueStart[i], valueEnd[i], name);
+                if (value != null) {
+                    return value;
+                }
+            }
+        }
+        return null;
+    }
+
+    private CharSequence cookieIn(int start, int end, CharSequence name) {
+        int p = start;
+        while (p < end) {
+            while (p < end && (bytes[p] == ';' || Ascii.isWhitespace(bytes[p]))) {
+                p++;
+            }
+            int nameStart = p;
+            while (p < end && bytes[p] != '=' && bytes[p] != ';') {
+                p++;
+            }
+            if (p == end || bytes[p] == ';') {
+                continue; // not a name=value pair
+            }
+            int eq = p;
+            while (p < end && bytes[p] != ';') {
+                p++;
+            }
+            if (Ascii.equals(bytes, nameStart, eq - nameStart, name)) {
+                int vs = eq + 1;
+                int ve = p;
+                while (ve > vs && Ascii.isWhitespace(bytes[ve - 1])) {
+                    ve--;
+                }
+                if (ve - vs >= 2 && bytes[vs] == '"' && bytes[ve - 1] == '"') {
+                    vs++;
+                    ve--;
+                }
+                return new AsciiString(bytes, vs, ve - vs, false);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Writes the head for the backend: the request line as received, every header except the
+     * hop-by-hop ones (Connection, Keep-Alive, Proxy-Connection, TE, Upgrade and any named in
+     * Connection; Upgrade stays for an upgrade request), then {@code Connection: upgrade} for an
+     * upgrade, {@code Connection: close} when the backend connection is not to be reused, or
+     * {@code Connection: keep-alive} for an HTTP/1.0 request on a reusable one; then
+     * X-Forwarded-For with {@code clientIp} appended and {@code X-Forwarded-Proto: http}.
+     */
+    public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream) {
+        int drop = FieldKind.HOP_BY_HOP | REWRITTEN;
+        if (upgrade) {
+            drop &= ~FieldKind.bit(FieldKind.UPGRADE);
+        }
+        writeKept(out, drop);
+        if (upgrade) {
+            out.writeBytes(CONNECTION_UPGRADE);
+        } else if (!keepAliveUpstream) {
+            out.writeBytes(CONNECTION_CLOSE);
+        } else if (minorVersion == 0) {
+            out.writeBytes(CONNECTION_KEEP_ALIVE);
+        }
+        out.writeBytes(X_FORWARDED_FOR);
+        for (int i = 0; i < fieldCount; i++) {
+            if (isKind(i, FieldKind.X_FORWARDED_FOR) && !namedByConnection(i) && valueEnd[i] > valueStart[i]) {
+                out.writeBytes(bytes, valueStart[i], valueEnd[i] - valueStart[i]);
+                out.writeBytes(LIST_SEPARATOR);
+            }
+        }
+        ByteBufUtil.writeAscii(out, clientIp);
+        out.writeBytes(CRLF);
+        out.writeBytes(X_FORWARDED_PROTO_HTTP);
+        out.writeBytes(CRLF);
+    }
+
+    /** Parses the head loaded by {@link #load}; false with an error status when it breaks a rule. */
+    boolean parse() {
+        expectContinue = false;
+        upgrade = false;
+        authorityStart = -1;
+        return parseRequestLine() && parseFields(startLineEnd + 2) && finishFields() && finishRequest();
+    }
+
+    private boolean parseRequestLine() {
+        int p = 0;
+        while (Ascii.isToken(bytes[p])) {
+            p++;
+        }
+        if (p == 0 || bytes[p] != Ascii.SP) {
+            return fail(400, bytes[p] == Ascii.LF ? "bare LF line ending" : "malformed request line");
+        }
+        method = Method.of(bytes, 0, p);
+        methodView.set(bytes, 0, p);
+        targetStart = ++p;
+        while (Ascii.isTarget(bytes[p])) {
+            p++;
+        }
+        targetEnd = p;
+        if (p == targetStart || bytes[p] != Ascii.SP) {
+            return fail(400, "invalid request target");
+        }
+        targetView.set(bytes, targetStart, targetEnd - targetStart);
+        int end = parseVersion(p + 1);
+        if (end == -2) {
+            return fail(505, "HTTP version not supported");
+        }
+        if (end < 0) {
+            return fail(400, "malformed HTTP version");
+        }
+        startLineEnd = end;
+        return expectCrlf(end) && classifyTarget();
+    }
+
+    /** RFC 9112 section 3.2: which target forms each method may use, and the path to route on. */
+    private boolean classifyTarget() {
+        int n = targetEnd - targetStart;
+        byte first = bytes[targetStart];
+        if (method == Method.CONNECT) {
+            authorityStart = targetStart;
+            authorityHostLength = hostLength(targetStart, n, true);
+            pathView.set(bytes, targetStart, 0);
+            return authorityHostLength > 0 || fail(400, "CONNECT needs an authority-form target");
+        }
+        if (first == '/') {
+            pathView.set(bytes, targetStart, queryStart(targetStart) - targetStart);
+            return true;
+        }
+        if (n == 1 && first == '*') {
+            pathView.set(ASTERISK, 0, 1);
+            return method == Method.OPTIONS || fail(400, "asterisk-form target is only for OPTIONS");
+        }
+        int scheme = Ascii.equalsLower(bytes, targetStart, Math.min(n, HTTP_SCHEME.length), HTTP_SCHEME)
+                ? HTTP_SCHEME.length
+                : Ascii.equalsLower(bytes, targetStart, Math.min(n, HTTPS_SCHEME.length), HTTPS_SCHEME) ? HTTPS_SCHEME.length : 0;
+        if (scheme == 0) {
+            return fail(400, "invalid request target");
+        }
+        authorityStart = targetStart + scheme;
+        int authorityEnd = authorityStart;
+        while (authorityEnd < targetEnd && bytes[authorityEnd] != '/' && bytes[authorityEnd] != '?') {
+            authorityEnd++;
+        }
+        authorityHostLength = hostLength(authorityStart, authorityEnd - authorityStart, false);
+        if (authorityHostLength <= 0) {
+            return fail(400, "invalid authority in request target");
+        }
+        if (authorityEnd < targetEnd && bytes[authorityEnd] == '/') {
+            pathView.set(bytes, authorityEnd, queryStart(authorityEnd) - authorityEnd);
+        } else {
+            pathView.set(SLASH, 0, 1);
+        }
+        return true;
+    }
+
+    private int queryStart(int from) {
+        int p = from;
+        while (p < targetEnd && bytes[p] != '?') {
+            p++;
+        }
+        return p;
+    }
+
+    private boolean finishRequest() {
+        if (hostFields > 1) {
+            return fail(400, "multiple Host headers");
+        }
+        if (hostFields == 0 && minorVersion == 1) {
+            return fail(400, "missing Host header");
+        }
+        if (hostField >= 0) {
+            int hostLength = hostLength(valueStart[hostField], valueEnd[hostField] - valueStart[hostField], false);
+            if (hostLength < 0) {
+                return fail(400, "invalid Host header");
+            }
+            if (authorityStart < 0) {
+                setHost(valueStart[hostField], hostLength);
+            }
+        }
+        if (authorityStart >= 0) {
+            setHost(authorityStart, authorityHostLength);
+        } else if (hostField < 0) {
+            hostView.set(host, 0, 0);
+        }
+        for (int i = 0; i < fieldCount; i++) {
+            if (isKind(i, FieldKind.EXPECT)) {
+                if (!Ascii.equalsLower(bytes, valueStart[i], valueEnd[i] - valueStart[i], CONTINUE)) {
+                    return fail(417, "unsupported expectation");
+                }
+                // RFC 9110 section 10.1.1: ignore 100-continue from an HTTP/1.0 client
+                expectContinue = minorVersion == 1;
+            }
+        }
+        // RFC 9110 section 7.8: Upgrade in an HTTP/1.0 request is ignored
+        upgrade = minorVersion == 1 && connectionUpgrade && upgradeField;
+        return true;
+    }
+
+    private void setHost(int start, int n) {
+        if (host.length < n) {
+            host = new byte[Math.max(n, host.length * 2)];
+        }
+        for (int i = 0; i < n; i++) {
+            host[i] = Ascii.toLower(bytes[start + i]);
+        }
+        hostView.set(host, 0, n);
+    }
+
+    /**
+     * Validates {@code uri-host [":" port]} (RFC 3986 reg-name or IP literal) and returns the length
+     * of the host part, or -1 when invalid or when a required port is missing.
+     */
+    private int hostLength(int start, int n, boolean portRequired) {
+        int end = start + n;
+        int p = start;
+        if (p < end && bytes[p] == '[') {
+            p++;
+            while (p < end && (Ascii.hexValue(bytes[p]) >= 0 || bytes[p] == ':' || bytes[p] == '.')) {
+                p++;
+            }
+            if (p == end || bytes[p] != ']') {
+                return -1;
+            }
+            p++;
+        } else {
+            while (p < end && Ascii.isRegName(bytes[p])) {
+                p++;
+            }
+        }
+        int hostEnd = p;
+        if (p == end) {
+            return portRequired ? -1 : hostEnd - start;
+        }
+        if (bytes[p++] != ':' || portRequired && p == end) {
+            return -1;
+        }
+        while (p < end) {
+            if (!Ascii.isDigit(bytes[p++])) {
+                return -1;
+            }
+        }
+        return hostEnd - start;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.gatehouse.proxy.http.codec;
+
+import static dev.gatehouse.proxy.http.codec.Raw.head;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.AsciiString;
+import org.junit.jupiter.api.Test;
+
+/** The exact bytes sent to the backend for a parsed request. */
+class WriteUpstreamTest {
+
+    private final RequestParser parser = new RequestParser(8192);
+
+    private String upstream(String raw, CharSequence clientIp, boolean keepAliveUpstream) {
+        ByteBuf in = Raw.buf(raw);
+        ByteBuf out = Unpooled.buffer();
+        try {
+            assertThat(parser.parse(in)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
+            parser.head().writeUpstream(out, clientIp, keepAliveUpstream);
+            return Raw.text(out);
+        } finally {
+            in.release();
+            out.release();
+        }
+    }
+
+    @Test
+    void dropsHopByHopAndAppendsForwardingHeaders() {
+        String raw = head("GET /a?b=1 HTTP/1.1",
+                "Host: example.com",
+                "Connection: keep-alive, X-Secret",
+                "Keep-Alive: timeout=5",
+                "x-secret: s",
+                "Accept:   */*  ",
+                "Proxy-Connection: keep-alive",
+                "TE: trailers",
+                "X-Forwarded-For: 10.0.0.1",
+                "X-Forwarded-Proto: https",
+                "Upgrade: h2c",
+                "User-Agent: t");
+
+        assertThat(upstream(raw, "192.0.2.7", true)).isEqualTo(head("GET /a?b=1 HTTP/1.1",
+                "Host: example.com",
+                "Accept:   */*  ",
+                "User-Agent: t",
+                "X-Forwarded-For: 10.0.0.1, 192.0.2.7",
+                "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void closesUpstreamWhenNotReused() {
+        assertThat(upstream(head("GET / HTTP/1.1", "Host: a"), new AsciiString("203.0.113.9"), false))
+                .isEqualTo(head("GET / HTTP/1.1", "Host: a", "Connection: close",
+                        "X-Forwarded-For: 203.0.113.9", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void joinsSeveralForwardedForHeaders() {
+        String raw = head("GET / HTTP/1.1", "X-Forwarded-For: 10.0.0.1", "Host: a", "x-forwarded-for: 10.0.0.2, 10.0.0.3", "X-Forwarded-For:");
+
+        assertThat(upstream(raw, "::1", true)).isEqualTo(head("GET / HTTP/1.1", "Host: a",
+                "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 10.0.0.3, ::1", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void keepsTheUpgradeOfAnUpgradeRequest() {
+        String raw = head("GET /chat HTTP/1.1", "Host: a", "Connection: Upgrade", "Upgrade: websocket",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13");
+
+        assertThat(upstream(raw, "127.0.0.1", false)).isEqualTo(head("GET /chat HTTP/1.1", "Host: a", "Upgrade: websocket",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13", "Connection: upgrade",
+                "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void asksAnHttp10BackendToKeepTheConnection() {
+        assertThat(upstream(head("GET / HTTP/1.0", "Connection: keep-alive"), "127.0.0.1", true))
+                .isEqualTo(head("GET / HTTP/1.0", "Connection: keep-alive", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void keepsFramingAsReceivedEvenWhenConnectionNamesIt() {
+        String raw = head("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: chunked", "Connection: Transfer-Encoding, Host");
+
+        assertThat(upstream(raw, "127.0.0.1", true)).isEqualTo(head("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: chunked",
+                "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+        assertThat(upstream(head("POST / HTTP/1.1", "Host: a", "Content-Length: 3", "Connection: content-length"), "127.0.0.1", true))
+                .isEqualTo(head("POST / HTTP/1.1", "Host: a", "Content-Length: 3", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void forwardedForNamedInConnectionIsNotPassedOn() {
+        String raw = head("GET / HTTP/1.1", "Host: a", "X-Forwarded-For: 6.6.6.6", "Connection: X-Forwarded-For");
+
+        assertThat(upstream(raw, "127.0.0.1", true))
+                .isEqualTo(head("GET / HTTP/1.1", "Host: a", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+    }
+}
