@@ -5,7 +5,9 @@ import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.http.codec.BodyFramer;
-import dev.gatehouse.proxy.http.codec.ErrorResponses;
+import dev.gatehouse.proxy.http.codec.HttpResponses;
+import dev.gatehouse.proxy.http.codec.Method;
+import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Framing;
 import dev.gatehouse.proxy.http.codec.RequestHead;
 import dev.gatehouse.proxy.http.codec.RequestParser;
@@ -37,6 +39,8 @@ import java.util.concurrent.TimeUnit;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements RequestFacts {
 
     private static final int MAX_CHUNK_LINE = 1024;
+    /** Backends are trusted more than clients, but a response head still has a bound. */
+    private static final int MAX_RESPONSE_HEAD = 64 * 1024;
     private static final long LINGER_MILLIS = 1000;
 
     private enum Phase { HEAD, BODY_START, CONNECTING, EXCHANGE, TUNNEL, CLOSED }
@@ -44,11 +48,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private final HttpListener listener;
     private final RequestParser requestParser;
     private final RequestHead request;
-    private final ResponseParser responseParser = new ResponseParser();
-    private final ResponseHead response = responseParser.head();
-    private final BodyFramer requestBody = new BodyFramer();
-    private final BodyFramer responseBody = new BodyFramer();
-    private final BodyFramer chunkProbe = new BodyFramer();
+    private final ResponseParser responseParser;
+    private final ResponseHead response;
+    private final BodyFramer requestBody;
+    private final BodyFramer responseBody;
+    private final BodyFramer chunkProbe;
 
     private ChannelHandlerContext ctx;
     private String clientIp;
@@ -106,8 +110,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     ClientConnection(HttpListener listener) {
         this.listener = listener;
-        this.requestParser = new RequestParser(listener.config().maxHeaderSize());
+        int maxHead = listener.config().maxHeaderSize();
+        this.requestParser = new RequestParser(maxHead);
         this.request = requestParser.head();
+        this.responseParser = new ResponseParser(MAX_RESPONSE_HEAD);
+        this.response = responseParser.head();
+        this.requestBody = new BodyFramer(maxHead);
+        this.responseBody = new BodyFramer(MAX_RESPONSE_HEAD);
+        this.chunkProbe = new BodyFramer(maxHead);
     }
 
     // ---- client side ----
@@ -181,8 +191,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         inbound = release(inbound);
         upstreamInbound = release(upstreamInbound);
         sentHead = release(sentHead);
-        request.release();
-        response.release();
     }
 
     @Override
@@ -230,11 +238,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void parseRequest() {
         int result = requestParser.parse(inbound);
-        if (result == RequestParser.NEED_MORE) {
+        if (result == ParseResult.NEED_MORE) {
             ctx.read();
             return;
         }
-        if (result == RequestParser.ERROR) {
+        if (result == ParseResult.ERROR) {
             answerAndClose(requestParser.errorStatus());
             return;
         }
@@ -381,7 +389,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         u.owner(this);
         phase = Phase.EXCHANGE;
         if (sentHead == null) {
-            sentHead = ctx.alloc().directBuffer(request.headLength() + 128);
+            sentHead = ctx.alloc().directBuffer(request.length() + 128);
             request.writeUpstream(sentHead, clientIp, true);
         }
         boolean retryable = request.idempotent() && request.framing() == Framing.NONE;
@@ -445,26 +453,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void parseResponse() {
         while (true) {
-            int result = responseParser.parse(upstreamInbound, request.isHead());
-            if (result == ResponseParser.NEED_MORE) {
+            int result = responseParser.parse(upstreamInbound, request.method() == Method.HEAD);
+            if (result == ParseResult.NEED_MORE) {
                 upstream.channel().read();
                 return;
             }
-            if (result == ResponseParser.ERROR) {
+            if (result == ParseResult.ERROR) {
                 endpointStats.reset();
                 abandonAttempt(false);
                 failExchange(502);
                 return;
             }
-            int status = response.status();
-            if (status == 101 && request.upgrade()) {
+            if (response.upgrade() && request.upgrade()) {
                 startTunnel();
                 return;
             }
-            if (status >= 100 && status < 200) {
+            if (response.interim()) {
                 // Interim (100 Continue, 103): relay it and wait for the final response.
-                ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
-                response.writeDownstream(out, true, null);
+                ByteBuf out = ctx.alloc().directBuffer(response.length() + 32);
+                response.writeDownstream(out, true, clientHttp10(), null);
                 ctx.writeAndFlush(out);
                 responseParser.reset();
                 continue;
@@ -473,9 +480,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             sentHead = release(sentHead);
             responseStarted = true;
             responseBody.reset(response.framing(), response.contentLength());
-            keepClient &= !response.closeDelimited() && requestDone;
-            ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 160);
-            response.writeDownstream(out, keepClient, stickyAssign == null ? null : RequestKeys.stickyHeader(pool.config(), stickyAssign));
+            keepClient &= !response.mustCloseClient() && requestDone;
+            ByteBuf out = ctx.alloc().directBuffer(response.length() + 160);
+            response.writeDownstream(out, keepClient, clientHttp10(), stickyAssign == null ? null : RequestKeys.stickyHeader(pool.config(), stickyAssign));
             ctx.write(out);
             ByteBuf rest = upstreamInbound;
             upstreamInbound = null;
@@ -513,7 +520,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         switch (phase) {
             case TUNNEL -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             case EXCHANGE -> {
-                if (responseStarted && response.closeDelimited()) {
+                if (responseStarted && response.mustCloseClient()) {
                     finishExchange(false);
                 } else if (responseStarted) {
                     endpointStats.reset();
@@ -549,8 +556,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         cancelRequestTimer();
         phase = Phase.TUNNEL;
         responseStarted = true;
-        ByteBuf out = ctx.alloc().directBuffer(response.headLength() + 32);
-        response.writeDownstream(out, true, null);
+        ByteBuf out = ctx.alloc().directBuffer(response.length() + 32);
+        response.writeDownstream(out, true, clientHttp10(), null);
         ctx.write(out);
         if (upstreamInbound.isReadable()) {
             ctx.write(upstreamInbound);
@@ -640,7 +647,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void answerAndClose(int status) {
         phase = Phase.CLOSED;
         cancelTimers();
-        ctx.writeAndFlush(ErrorResponses.of(status)).addListener(lingerThenClose);
+        ctx.writeAndFlush(HttpResponses.error(status)).addListener(lingerThenClose);
     }
 
     private void closeAll() {
@@ -687,6 +694,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private static ByteBuf release(ByteBuf buf) {
         ReferenceCountUtil.safeRelease(buf);
         return null;
+    }
+
+    private boolean clientHttp10() {
+        return request.minorVersion() == 0;
     }
 
     // ---- RequestFacts, for the router ----

@@ -65,6 +65,11 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
     MessageHead() {
     }
 
+    /** Bytes in the head as received, start line to the final empty line: a size hint for rewriting it. */
+    public final int length() {
+        return length;
+    }
+
     /** HTTP minor version: 0 for HTTP/1.0, 1 for HTTP/1.1. */
     public final int minorVersion() {
         return minorVersion;
