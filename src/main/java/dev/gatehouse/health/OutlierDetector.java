@@ -21,10 +21,8 @@ final class OutlierDetector implements OutcomeListener {
     private final Runnable[] handoffs;
     private final Executor control;
 
+    /** @param threshold at least 1 (validated with the pool config) */
     OutlierDetector(List<Endpoint> endpoints, int threshold, Executor control, Consumer<Endpoint> onThreshold) {
-        if (threshold < 1) {
-            throw new IllegalArgumentException("outlier.consecutive_failures must be at least 1, got " + threshold);
-        }
         this.endpoints = List.copyOf(endpoints);
         this.threshold = threshold;
         this.failures = new AtomicIntegerArray(endpoints.size());

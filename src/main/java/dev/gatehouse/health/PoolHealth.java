@@ -282,7 +282,7 @@ public final class PoolHealth {
         if (from == EndpointState.SLOW_START && to == EndpointState.HEALTHY) {
             return "slow start complete";
         }
-        return "carried over from the previous config";
+        return "config reloaded";
     }
 
     private void scheduleCheck(Endpoint endpoint, long delayNanos) {

@@ -17,7 +17,8 @@ final class TcpChecker implements ActiveChecker {
 
     @Override
     public CheckResult check(Endpoint endpoint) {
-        try (Socket ignored = connect(endpoint, timeoutMillis)) {
+        try {
+            connect(endpoint, timeoutMillis).close();
             return CheckResult.pass("connected");
         } catch (IOException e) {
             return CheckResult.fail(describe("connect", e, timeoutMillis));
