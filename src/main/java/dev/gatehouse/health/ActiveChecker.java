@@ -1,0 +1,33 @@
+package dev.gatehouse.health;
+
+import dev.gatehouse.config.HealthConfig;
+import dev.gatehouse.pool.Endpoint;
+import java.time.Duration;
+
+/**
+ * Probes one endpoint. Implementations block (plain sockets) and are meant for virtual threads on
+ * the control plane, never for an event loop. Thread-safe: one checker serves every endpoint of a pool.
+ */
+public interface ActiveChecker {
+
+    CheckResult check(Endpoint endpoint);
+
+    /** The checker a pool's health config asks for; validates the config, naming the bad value. */
+    static ActiveChecker of(HealthConfig config) {
+        if (config == null) {
+            throw new IllegalArgumentException("health config must not be null");
+        }
+        if (config.type() == null) {
+            throw new IllegalArgumentException("health.type must be tcp or http, got null");
+        }
+        Duration timeout = config.timeout();
+        if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("health.timeout must be positive, got " + timeout);
+        }
+        int timeoutMillis = (int) Math.max(1, timeout.toMillis());
+        return switch (config.type()) {
+            case TCP -> new TcpChecker(timeoutMillis);
+            case HTTP -> new HttpChecker(config, timeoutMillis);
+        };
+    }
+}

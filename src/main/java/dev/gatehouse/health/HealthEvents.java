@@ -1,0 +1,18 @@
+package dev.gatehouse.health;
+
+import dev.gatehouse.pool.EndpointState;
+
+/**
+ * Told of every endpoint state change (and of notable non-changes, where {@code from == to}: an
+ * ejection refused by max_ejected, a drain timeout closing connections) so the admin API can stream
+ * them and metrics can count them. Called on the control plane with the pool's health lock held:
+ * implementations must be quick and must not call back into {@link PoolHealth}.
+ */
+@FunctionalInterface
+public interface HealthEvents {
+
+    HealthEvents IGNORE = (pool, endpoint, from, to, reason) -> {};
+
+    /** @param endpoint the endpoint address, {@code host:port} */
+    void event(String pool, String endpoint, EndpointState from, EndpointState to, String reason);
+}
