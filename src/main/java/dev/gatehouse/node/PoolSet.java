@@ -70,7 +70,8 @@ final class PoolSet {
                 retired.remove(config.name());
                 continue;
             }
-            PoolHealth fresh = PoolHealth.create(config, Balancers::create, ticker, scheduler, healthEvents, previous);
+            PoolHealth fresh = PoolHealth.create(config, list -> Balancers.create(config.balance(), list), ticker, scheduler,
+                    healthEvents, previous);
             created.add(fresh);
             next.put(config.name(), fresh);
         }
