@@ -5,6 +5,7 @@ import dev.gatehouse.config.HostPort;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** Endpoints 10.0.0.i:80 with no sockets behind them. */
@@ -27,7 +28,7 @@ final class TestEndpoints {
 
     static List<WeightedEndpoint> equal(int n) {
         int[] weights = new int[n];
-        java.util.Arrays.fill(weights, 1);
+        Arrays.fill(weights, 1);
         return weighted(weights);
     }
 
