@@ -21,8 +21,9 @@ public final class Balancers {
     private Balancers() {}
 
     /**
-     * @param endpoints at most {@value RingHash#MAX_ENDPOINTS}, each with weight >= 1 and a distinct
-     *     address; an empty list gives a balancer that always returns null
+     * @param endpoints at most 65536 (ring hash packs an endpoint index into 16 bits), each with
+     *     weight >= 1 and a distinct address; an empty list gives a balancer that always returns null
+     * @throws IllegalArgumentException naming the offending argument
      */
     public static Balancer create(Balance policy, List<WeightedEndpoint> endpoints) {
         if (policy == null) {

@@ -102,7 +102,7 @@ public final class HashKeys {
         return finish(h, word, length);
     }
 
-    /** An IPv4 address as an int in network order, e.g. {@code 10.0.0.1 = 0x0A000001}; equals {@code of} of its 4 bytes. */
+    /** An IPv4 address as an int, {@code 10.0.0.1 = 0x0A000001}: equals {@code of} of its 4 network-order bytes. */
     public static long ofIpv4(int address) {
         return finish(SEED, Integer.reverseBytes(address) & 0xFFFFFFFFL, 4);
     }
