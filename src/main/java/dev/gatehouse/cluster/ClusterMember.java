@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ import java.util.function.Predicate;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
@@ -59,6 +62,11 @@ public final class ClusterMember implements AutoCloseable {
     private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
     private final ScheduledExecutorService loop;
+    /**
+     * Proposals use the blocking client API on their own threads: Ratis' ordered async API closes its sliding
+     * window for good after one request exhausts its retries, which a cut-off member must survive.
+     */
+    private final ExecutorService proposals;
     private final AtomicBoolean tickQueued = new AtomicBoolean();
 
     private volatile boolean demoted;
@@ -102,6 +110,11 @@ public final class ClusterMember implements AutoCloseable {
         this.controller = new Controller(roster, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-cluster-" + selfId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.proposals = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "gatehouse-cluster-propose-" + selfId);
             t.setDaemon(true);
             return t;
         });
@@ -202,6 +215,7 @@ public final class ClusterMember implements AutoCloseable {
     /** Stops without releasing anything, as a crash would; tests use it to stand in for kill -9. */
     void halt() throws IOException {
         loop.shutdownNow();
+        proposals.shutdownNow();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -222,8 +236,17 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Submits raw bytes as a log entry, bypassing the codec; for tests of malformed entries. */
     CompletableFuture<Outcome> proposeRaw(byte[] bytes) {
-        return client.async().send(Message.valueOf(ByteString.copyFrom(bytes)))
-                .thenApply(reply -> Outcome.valueOf(reply.getMessage().getContent().toStringUtf8()));
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(bytes)));
+                if (!reply.isSuccess()) {
+                    throw new CompletionException(reply.getException());
+                }
+                return Outcome.valueOf(reply.getMessage().getContent().toStringUtf8());
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, proposals);
     }
 
     private CompletableFuture<Outcome> propose(Command command) {
