@@ -1,0 +1,14 @@
+package dev.gatehouse.cluster;
+
+/** What the cluster tells its node. Called from the cluster's control thread; implementations must not block. */
+public interface ClusterListener {
+
+    /** This member started serving {@code vip} (the driver acquired it). */
+    default void vipAcquired(String vip, long epoch, String reason) {}
+
+    /** This member stopped serving {@code vip} (the driver released it). */
+    default void vipReleased(String vip, long epoch, String reason) {}
+
+    /** A new Raft term or leader; {@code leader} is null while there is none. */
+    default void termChanged(long term, String leader) {}
+}

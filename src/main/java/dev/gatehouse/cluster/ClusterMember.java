@@ -1,0 +1,359 @@
+package dev.gatehouse.cluster;
+
+import dev.gatehouse.cluster.ClusterState.Outcome;
+import dev.gatehouse.config.ClusterConfig;
+import dev.gatehouse.config.ClusterConfig.MemberConfig;
+import dev.gatehouse.config.ClusterConfig.Mode;
+import dev.gatehouse.config.ClusterConfig.Role;
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.time.Ticker;
+import dev.gatehouse.vip.VipDriver;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This process's membership in the cluster: a Ratis server for the member, a client to propose commands, and a
+ * control thread that every tick (1) fences its VIPs by their leases, (2) reports whether it can serve, and
+ * (3) on the leader, runs the {@link Controller}. One per process.
+ */
+public final class ClusterMember implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+
+    private final String self;
+    private final boolean node;
+    private final int priority;
+    private final Roster roster;
+    private final RaftGroup group;
+    private final ServeCheck serveCheck;
+    private final ClusterListener listener;
+    private final ClusterTimings timings;
+    private final Ticker ticker;
+    private final ClusterTls tls;
+    private final Path storageDir;
+    private final Observations seen;
+    private final ClusterStateMachine stateMachine;
+    private final Controller controller;
+    private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
+    private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
+    private final ScheduledExecutorService loop;
+    /**
+     * Proposals use the blocking client API on their own threads: Ratis' ordered async API closes its sliding
+     * window for good after one request exhausts its retries, which a cut-off member must survive.
+     */
+    private final ExecutorService proposals;
+    private final AtomicBoolean tickQueued = new AtomicBoolean();
+
+    private volatile boolean demoted;
+    private volatile Predicate<Command> dropProposals = c -> false;
+    private RaftServer server;
+    private RaftClient client;
+    private boolean wasLeader;
+    private long leaderSince;
+    private Boolean lastReported;
+    private long lastReportAt;
+    private boolean reportInFlight;
+
+    /**
+     * @param config the cluster section; every member must pass the same one
+     * @param selfId this member's id in {@code config.members()}
+     * @param storageDir where this member keeps its Raft log and snapshots
+     * @param serveCheck whether this node can serve now; ignored for a witness
+     * @param driver moves the VIPs; ignored for a witness
+     */
+    public ClusterMember(ClusterConfig config, String selfId, Path storageDir, ServeCheck serveCheck,
+            VipDriver driver, ClusterListener listener, ClusterTimings timings, Ticker ticker) throws IOException {
+        Objects.requireNonNull(config, "config");
+        this.self = Objects.requireNonNull(selfId, "selfId");
+        this.storageDir = Objects.requireNonNull(storageDir, "storageDir");
+        this.serveCheck = Objects.requireNonNull(serveCheck, "serveCheck");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.timings = Objects.requireNonNull(timings, "timings");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        Objects.requireNonNull(driver, "driver");
+        this.roster = Roster.of(config);
+        MemberConfig me = roster.members().get(selfId);
+        if (me == null) {
+            throw new IllegalArgumentException("selfId " + selfId + " is not in cluster.members " + roster.members().keySet());
+        }
+        this.node = me.role() == Role.NODE;
+        this.priority = me.priority();
+        this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
+        this.group = RaftSetup.group(config.name(), roster);
+        this.seen = new Observations(ticker);
+        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged);
+        this.controller = new Controller(roster, timings);
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-cluster-" + selfId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.proposals = Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "gatehouse-cluster-propose-" + selfId);
+            t.setDaemon(true);
+            return t;
+        });
+        for (VipConfig vip : config.vips()) {
+            if (vip.mode() == Mode.ACTIVE_ACTIVE) {
+                LOG.warn("VIP {} is active_active; this build manages only active_passive VIPs, so it is left alone",
+                        vip.name());
+                continue;
+            }
+            controlInFlight.put(vip.name(), false);
+            if (node) {
+                keepers.put(vip.name(), new VipKeeper(selfId, vip, driver, listener, this::propose, ticker, timings, loop));
+            }
+        }
+        warnIfFragile();
+    }
+
+    private void warnIfFragile() {
+        long nodes = roster.members().values().stream().filter(m -> m.role() == Role.NODE).count();
+        if (roster.members().size() == 2 && roster.witnesses() == 0) {
+            LOG.warn("*** cluster has {} nodes and no witness: a partition between them, or the loss of either, "
+                    + "stops all VIP changes (no majority). Add a witness member on a third machine. ***", nodes);
+        } else if (roster.members().size() % 2 == 0) {
+            LOG.warn("cluster has an even number of members ({}); a witness would let it survive one more failure",
+                    roster.members().size());
+        }
+    }
+
+    /** Starts the Raft server and the control loop. */
+    public void start() throws IOException {
+        var properties = RaftSetup.properties(roster.members().get(self), storageDir, timings);
+        var parameters = RaftSetup.parameters(tls);
+        server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(self))
+                .setGroup(group)
+                .setStateMachine(stateMachine)
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .build();
+        server.start();
+        client = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId())
+                .setRaftGroup(group)
+                .setProperties(properties)
+                .setParameters(parameters)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
+                        TimeDuration.valueOf(timings.tick().toMillis(), TimeUnit.MILLISECONDS)))
+                .build();
+        loop.scheduleWithFixedDelay(this::tick, 0, timings.tick().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Gives up every owned VIP gracefully and stops offering to own any until {@link #undemote()}. */
+    public void demote() {
+        demoted = true;
+        tickSoon();
+    }
+
+    public void undemote() {
+        demoted = false;
+        tickSoon();
+    }
+
+    /** Whether this member serves {@code vip} right now. */
+    public boolean owns(String vip) {
+        VipKeeper keeper = keepers.get(vip);
+        return keeper != null && onLoop(keeper::holds);
+    }
+
+    public ClusterView view() {
+        ClusterState s = stateMachine.state();
+        long term = 0;
+        String leader = null;
+        if (server != null) {
+            try {
+                DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+                term = info.getCurrentTerm();
+                leader = info.getLeaderId() == null ? null : info.getLeaderId().toString();
+            } catch (IOException e) {
+                LOG.debug("no division yet", e);
+            }
+        }
+        return new ClusterView(self, term, leader, s.vips(), s.reports(), tls.rejectedPeers(), stateMachine.malformed());
+    }
+
+    /** Releases owned VIPs (telling the cluster if it still can), then stops. */
+    @Override
+    public void close() throws IOException {
+        if (!loop.isShutdown()) {
+            onLoop(() -> {
+                keepers.values().forEach(k -> k.releaseNow("member shutting down"));
+                return null;
+            });
+        }
+        halt();
+    }
+
+    /** Stops without releasing anything, as a crash would; tests use it to stand in for kill -9. */
+    void halt() throws IOException {
+        loop.shutdownNow();
+        proposals.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    /** Test hook: proposals matching {@code drop} fail without reaching the log, as if this member were cut off. */
+    void dropProposals(Predicate<Command> drop) {
+        this.dropProposals = drop;
+    }
+
+    /** Submits raw bytes as a log entry, bypassing the codec; for tests of malformed entries. */
+    CompletableFuture<Outcome> proposeRaw(byte[] bytes) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(bytes)));
+                if (!reply.isSuccess()) {
+                    throw new CompletionException(reply.getException());
+                }
+                return Outcome.valueOf(reply.getMessage().getContent().toStringUtf8());
+            } catch (IOException e) {
+                throw new CompletionException(e);
+            }
+        }, proposals);
+    }
+
+    private CompletableFuture<Outcome> propose(Command command) {
+        if (dropProposals.test(command)) {
+            return CompletableFuture.failedFuture(new IOException("dropped by test hook"));
+        }
+        return proposeRaw(CommandCodec.encode(command));
+    }
+
+    private void tickSoon() {
+        if (!loop.isShutdown() && tickQueued.compareAndSet(false, true)) {
+            try {
+                loop.execute(this::tick);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                tickQueued.set(false);
+            }
+        }
+    }
+
+    private void tick() {
+        tickQueued.set(false);
+        try {
+            ClusterState state = stateMachine.state();
+            boolean able = node && !demoted && safeServeCheck();
+            String unable = demoted ? "demoted by operator" : self + " cannot serve";
+            // fencing first: nothing else runs before every lease has been checked
+            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable));
+            if (node) {
+                report(able);
+            }
+            control(state);
+        } catch (RuntimeException e) {
+            LOG.error("cluster tick failed", e);
+        }
+    }
+
+    private boolean safeServeCheck() {
+        try {
+            return serveCheck.canServe();
+        } catch (RuntimeException e) {
+            LOG.warn("serve check failed; treating this node as unable to serve", e);
+            return false;
+        }
+    }
+
+    private void report(boolean able) {
+        long now = ticker.nanos();
+        boolean due = lastReported == null || lastReported != able || now - lastReportAt >= timings.reportIntervalNanos();
+        if (!due || reportInFlight) {
+            return;
+        }
+        reportInFlight = true;
+        propose(new Command.Report(self, able, priority)).whenCompleteAsync((outcome, error) -> {
+            reportInFlight = false;
+            if (outcome == Outcome.ACCEPTED) {
+                lastReported = able;
+                lastReportAt = now;
+            }
+        }, loop);
+    }
+
+    private void control(ClusterState state) {
+        boolean leader = isReadyLeader();
+        long now = ticker.nanos();
+        if (leader && !wasLeader) {
+            leaderSince = now;
+        }
+        wasLeader = leader;
+        if (!leader) {
+            return;
+        }
+        for (var entry : controlInFlight.entrySet()) {
+            String vip = entry.getKey();
+            if (entry.getValue()) {
+                continue;
+            }
+            Command command = controller.decide(roster.vips().get(vip), state, seen, now, leaderSince);
+            if (command != null) {
+                entry.setValue(true);
+                LOG.info("controller proposes {}", command);
+                propose(command).whenCompleteAsync((outcome, error) -> controlInFlight.put(vip, false), loop);
+            }
+        }
+    }
+
+    private boolean isReadyLeader() {
+        try {
+            DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+            return info.isLeader() && info.isLeaderReady();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void leaderChanged(String leader) {
+        tickSoon();
+        loop.execute(() -> listener.termChanged(view().term(), leader));
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+        try {
+            return loop.submit(task).get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cluster control thread did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

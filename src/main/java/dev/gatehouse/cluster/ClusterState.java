@@ -1,0 +1,92 @@
+package dev.gatehouse.cluster;
+
+import dev.gatehouse.cluster.Command.Grant;
+import dev.gatehouse.cluster.Command.Handover;
+import dev.gatehouse.cluster.Command.Release;
+import dev.gatehouse.cluster.Command.Renew;
+import dev.gatehouse.cluster.Command.Report;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The replicated state: one {@link VipState} per VIP and the last {@link MemberReport} of each member. Immutable;
+ * {@link #apply} is a pure function of the state, the command, the log index and the roster (no clock, no
+ * randomness), so every member computes the same states from the same log.
+ */
+record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> reports) {
+
+    enum Outcome { ACCEPTED, REJECTED, MALFORMED }
+
+    record Applied(ClusterState state, Outcome outcome) {}
+
+    ClusterState {
+        vips = Map.copyOf(vips);
+        reports = Map.copyOf(reports);
+    }
+
+    static ClusterState initial(Roster roster) {
+        Map<String, VipState> vips = new TreeMap<>();
+        roster.vips().keySet().forEach(name -> vips.put(name, VipState.UNOWNED));
+        return new ClusterState(vips, Map.of());
+    }
+
+    VipState vip(String name) {
+        return vips.get(name);
+    }
+
+    Applied apply(Command command, long index, Roster roster) {
+        return switch (command) {
+            case null -> new Applied(this, Outcome.MALFORMED);
+            case Report r -> roster.members().containsKey(r.member())
+                    ? accept(new ClusterState(vips, with(reports, r.member(),
+                            new MemberReport(r.canServe(), r.priority(), index))))
+                    : reject();
+            case Grant g -> applyGrant(g, index, roster);
+            case Renew r -> {
+                VipState v = vips.get(r.vip());
+                yield v != null && r.owner().equals(v.owner()) && r.epoch() == v.epoch()
+                        ? withVip(r.vip(), new VipState(v.owner(), v.epoch(), v.reason(), index, v.handover()))
+                        : reject();
+            }
+            case Release r -> {
+                VipState v = vips.get(r.vip());
+                yield v != null && r.owner().equals(v.owner()) && r.epoch() == v.epoch()
+                        ? withVip(r.vip(), new VipState(null, v.epoch(), r.reason(), index, null))
+                        : reject();
+            }
+            case Handover h -> {
+                VipState v = vips.get(h.vip());
+                yield v != null && v.owned() && h.epoch() == v.epoch() && v.handover() == null
+                        ? withVip(h.vip(), new VipState(v.owner(), v.epoch(), v.reason(), index, h.reason()))
+                        : reject();
+            }
+        };
+    }
+
+    private Applied applyGrant(Grant g, long index, Roster roster) {
+        VipState v = vips.get(g.vip());
+        boolean valid = v != null
+                && roster.isNode(g.owner()) // a witness never owns, whatever a controller proposes
+                && g.epoch() == v.epoch() + 1
+                && g.expectedVersion() == v.version();
+        return valid ? withVip(g.vip(), new VipState(g.owner(), g.epoch(), g.reason(), index, null)) : reject();
+    }
+
+    private Applied withVip(String name, VipState next) {
+        return accept(new ClusterState(with(vips, name, next), reports));
+    }
+
+    private Applied accept(ClusterState next) {
+        return new Applied(next, Outcome.ACCEPTED);
+    }
+
+    private Applied reject() {
+        return new Applied(this, Outcome.REJECTED);
+    }
+
+    private static <V> Map<String, V> with(Map<String, V> map, String key, V value) {
+        Map<String, V> copy = new TreeMap<>(map);
+        copy.put(key, value);
+        return copy;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.gatehouse.cluster;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.gatehouse.cluster.ClusterState.Applied;
+import dev.gatehouse.cluster.ClusterState.Outcome;
+import java.io.File;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ratis glue around {@link ClusterState}: decodes each committed entry, applies it, answers with the outcome, and
+ * keeps a one-file JSON snapshot so the log (a renewal every lease/3) can be purged.
+ */
+final class ClusterStateMachine extends BaseStateMachine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterStateMachine.class);
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final Roster roster;
+    private final Observations seen;
+    private final Runnable onApplied;
+    private final Consumer<String> onLeaderChanged;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final AtomicLong malformed = new AtomicLong();
+    private volatile ClusterState state;
+
+    ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged) {
+        this.roster = roster;
+        this.seen = seen;
+        this.onApplied = onApplied;
+        this.onLeaderChanged = onLeaderChanged;
+        this.state = ClusterState.initial(roster);
+    }
+
+    ClusterState state() {
+        return state;
+    }
+
+    long malformed() {
+        return malformed.get();
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        loadSnapshot();
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        loadSnapshot();
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        Command command = CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+        Applied applied = state.apply(command, entry.getIndex(), roster);
+        if (applied.outcome() == Outcome.MALFORMED) {
+            malformed.incrementAndGet();
+            LOG.warn("cluster log entry {} is not a valid command; ignored", entry.getIndex());
+        }
+        state = applied.state();
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        if (command != null) {
+            seen.applied(command, applied.outcome());
+        }
+        onApplied.run();
+        return CompletableFuture.completedFuture(Message.valueOf(applied.outcome().name()));
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        TermIndex last = getLastAppliedTermIndex();
+        if (last == null || last.getIndex() < 0) {
+            return -1;
+        }
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        JSON.writeValue(file, state);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
+        return last.getIndex();
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        onLeaderChanged.accept(newLeaderId == null ? null : newLeaderId.toString());
+    }
+
+    private void loadSnapshot() throws IOException {
+        SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        if (snapshot == null) {
+            return;
+        }
+        ClusterState loaded = JSON.readValue(snapshot.getFile().getPath().toFile(), ClusterState.class);
+        state = loaded;
+        seen.loaded(loaded);
+        setLastAppliedTermIndex(snapshot.getTermIndex());
+    }
+}

@@ -1,0 +1,12 @@
+package dev.gatehouse.cluster;
+
+import java.util.Map;
+
+/**
+ * One member's view of the cluster, for status pages and metrics.
+ *
+ * @param rejectedPeers TLS handshakes this member refused because the peer lacked the cluster key
+ * @param malformedCommands log entries this member's state machine refused as malformed
+ */
+public record ClusterView(String self, long term, String leader, Map<String, VipState> vips,
+        Map<String, MemberReport> members, long rejectedPeers, long malformedCommands) {}

@@ -1,0 +1,61 @@
+package dev.gatehouse.cluster;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.Objects;
+
+/** An entry of the replicated log. Small, and encoded by {@link CommandCodec}, never by Java serialization. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+    @JsonSubTypes.Type(value = Command.Report.class, name = "report"),
+    @JsonSubTypes.Type(value = Command.Grant.class, name = "grant"),
+    @JsonSubTypes.Type(value = Command.Renew.class, name = "renew"),
+    @JsonSubTypes.Type(value = Command.Release.class, name = "release"),
+    @JsonSubTypes.Type(value = Command.Handover.class, name = "handover")
+})
+sealed interface Command {
+
+    /** A member says whether it can serve traffic now. */
+    record Report(String member, boolean canServe, int priority) implements Command {
+        public Report {
+            Objects.requireNonNull(member, "member");
+        }
+    }
+
+    /**
+     * The controller gives a VIP to a node. Applies only if {@code epoch} is the next epoch and the VIP record is
+     * still at {@code expectedVersion}: a renewal committed after the controller looked makes the grant void.
+     */
+    record Grant(String vip, String owner, long epoch, long expectedVersion, String reason) implements Command {
+        public Grant {
+            Objects.requireNonNull(vip, "vip");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The owner of {@code epoch} proves it is still in the majority. */
+    record Renew(String vip, String owner, long epoch) implements Command {
+        public Renew {
+            Objects.requireNonNull(vip, "vip");
+            Objects.requireNonNull(owner, "owner");
+        }
+    }
+
+    /** The owner of {@code epoch} has stopped serving the VIP (the driver already released it). */
+    record Release(String vip, String owner, long epoch, String reason) implements Command {
+        public Release {
+            Objects.requireNonNull(vip, "vip");
+            Objects.requireNonNull(owner, "owner");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /** The controller asks the owner of {@code epoch} to release (preemption). */
+    record Handover(String vip, long epoch, String reason) implements Command {
+        public Handover {
+            Objects.requireNonNull(vip, "vip");
+            Objects.requireNonNull(reason, "reason");
+        }
+    }
+}

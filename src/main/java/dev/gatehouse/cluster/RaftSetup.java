@@ -1,0 +1,79 @@
+package dev.gatehouse.cluster;
+
+import dev.gatehouse.config.ClusterConfig.MemberConfig;
+import dev.gatehouse.config.ClusterConfig.Role;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.TimeDuration;
+
+/** The Ratis settings Gatehouse runs with, in one place. */
+final class RaftSetup {
+
+    /** Snapshot (and purge the log) every this many entries: about an hour of renewals for one VIP. */
+    private static final long SNAPSHOT_EVERY = 20_000;
+
+    private RaftSetup() {}
+
+    /** The group id is a name-based UUID of the cluster name, so every member derives the same one. */
+    static RaftGroup group(String clusterName, Roster roster) {
+        UUID id = UUID.nameUUIDFromBytes(("gatehouse-cluster:" + clusterName).getBytes(StandardCharsets.UTF_8));
+        List<RaftPeer> peers = roster.members().values().stream().map(RaftSetup::peer).toList();
+        return RaftGroup.valueOf(RaftGroupId.valueOf(id), peers);
+    }
+
+    /** Node priorities double as Raft priorities, so the leader tends to be the owner; a witness never leads if it can avoid it. */
+    private static RaftPeer peer(MemberConfig m) {
+        return RaftPeer.newBuilder()
+                .setId(m.id())
+                .setAddress(m.address().toString())
+                .setPriority(m.role() == Role.NODE ? Math.max(1, m.priority()) : 0)
+                .build();
+    }
+
+    static RaftProperties properties(MemberConfig self, Path storageDir, ClusterTimings timings) {
+        RaftProperties p = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, self.address().host());
+        GrpcConfigKeys.Server.setPort(p, self.address().port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir.toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, millis(timings.electionMin()));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, millis(timings.electionMax()));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, millis(timings.electionMin()));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, millis(timings.electionMax()));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(timings.requestTimeout()));
+        // a leader cut off from the majority steps down soon, instead of after the default 10 s
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, millis(timings.electionMax().multipliedBy(2)));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SNAPSHOT_EVERY);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(timings.requestTimeout()));
+        return p;
+    }
+
+    static Parameters parameters(ClusterTls tls) {
+        Parameters parameters = new Parameters();
+        GrpcConfigKeys.TLS.setConf(parameters, tls.config());
+        GrpcConfigKeys.Server.setTlsConf(parameters, tls.config());
+        GrpcConfigKeys.Client.setTlsConf(parameters, tls.config());
+        GrpcConfigKeys.Admin.setTlsConf(parameters, tls.config());
+        return parameters;
+    }
+
+    private static TimeDuration millis(Duration d) {
+        return TimeDuration.valueOf(d.toMillis(), TimeUnit.MILLISECONDS);
+    }
+}

@@ -1,0 +1,11 @@
+package dev.gatehouse.cluster;
+
+/**
+ * Whether this node can serve traffic right now (listeners up, pools healthy, config current). The node
+ * implements it; the cluster polls it every tick, so it must be cheap and never block.
+ */
+@FunctionalInterface
+public interface ServeCheck {
+
+    boolean canServe();
+}

@@ -1,0 +1,157 @@
+package dev.gatehouse.cluster;
+
+import dev.gatehouse.cluster.ClusterState.Outcome;
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.time.Ticker;
+import dev.gatehouse.vip.VipDriver;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This member's side of one VIP: it serves the VIP only while it holds a lease, and a lease exists only after a
+ * renewal went through consensus. The lease ends at (start of the last successful renewal + lease) by this
+ * member's own ticker; the keeper releases a guard interval before that. Every tick checks the lease first, so
+ * the first thing a member does after a pause (GC, SIGSTOP) is to find its lease gone and release.
+ *
+ * <p>All methods run on the member's control thread.
+ */
+final class VipKeeper {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VipKeeper.class);
+
+    private final String self;
+    private final VipConfig vip;
+    private final VipDriver driver;
+    private final ClusterListener listener;
+    private final Proposer proposer;
+    private final Ticker ticker;
+    private final ClusterTimings timings;
+    private final Executor loop;
+
+    private long epoch = -1;
+    private String grantReason = "";
+    private boolean held;
+    private long validUntil;
+    private boolean renewedOnce;
+    private long lastRenewStart;
+    private boolean renewing;
+    private boolean releaseProposed;
+
+    VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
+            Ticker ticker, ClusterTimings timings, Executor loop) {
+        this.self = self;
+        this.vip = vip;
+        this.driver = driver;
+        this.listener = listener;
+        this.proposer = proposer;
+        this.ticker = ticker;
+        this.timings = timings;
+        this.loop = loop;
+    }
+
+    /**
+     * One step: fence, follow the replicated state, renew.
+     *
+     * @param state the replicated record of this VIP as this member last applied it
+     * @param able whether this member may serve now
+     * @param unableReason why not, when {@code able} is false
+     */
+    void tick(VipState state, boolean able, String unableReason) {
+        long now = ticker.nanos();
+        if (held && now >= validUntil - timings.guardNanos()) {
+            release("lease expired: not renewed within " + timings.lease().toMillis() + "ms");
+        }
+        boolean mine = self.equals(state.owner());
+        if (held && !(mine && state.epoch() == epoch)) {
+            release(state.owned() ? "revoked: granted to " + state.owner() + " (" + state.reason() + ")"
+                    : "released: " + state.reason());
+        }
+        if (!mine) {
+            return;
+        }
+        if (state.epoch() != epoch) {
+            epoch = state.epoch();
+            grantReason = state.reason();
+            validUntil = 0;
+            renewedOnce = false;
+            releaseProposed = false;
+        }
+        String giveUp = state.handover() != null ? state.handover() : able ? null : unableReason;
+        if (giveUp != null) {
+            if (held) {
+                release(giveUp);
+            }
+            proposeRelease(giveUp);
+        } else if (!renewing && (!renewedOnce || now - lastRenewStart >= timings.renewIntervalNanos())) {
+            renew(now);
+        }
+    }
+
+    boolean holds() {
+        return held;
+    }
+
+    /** Stop serving now, e.g. on shutdown; tells the cluster if it can. */
+    void releaseNow(String reason) {
+        if (held) {
+            release(reason);
+            proposeRelease(reason);
+        }
+    }
+
+    private void renew(long start) {
+        renewing = true;
+        renewedOnce = true;
+        lastRenewStart = start;
+        long renewedEpoch = epoch;
+        proposer.propose(new Command.Renew(vip.name(), self, renewedEpoch))
+                .whenCompleteAsync((outcome, error) -> renewed(renewedEpoch, start, outcome), loop);
+    }
+
+    private void renewed(long renewedEpoch, long start, Outcome outcome) {
+        renewing = false;
+        if (renewedEpoch != epoch || outcome != Outcome.ACCEPTED) {
+            return; // a failed renewal changes nothing: the lease runs out by itself
+        }
+        validUntil = Math.max(validUntil, start + timings.leaseNanos());
+        if (ticker.nanos() >= validUntil - timings.guardNanos()) {
+            return; // the round trip outlived the lease (a pause): do not start serving on it
+        }
+        try {
+            if (held) {
+                driver.refresh(vip);
+            } else {
+                driver.acquire(vip);
+                held = true;
+                listener.vipAcquired(vip.name(), epoch, grantReason);
+            }
+        } catch (Exception e) {
+            LOG.warn("VIP {}: driver failed ({}); retrying on the next renewal", vip.name(), e.toString());
+        }
+    }
+
+    private void release(String reason) {
+        held = false;
+        try {
+            driver.release(vip);
+        } catch (Exception e) {
+            LOG.error("VIP {}: driver failed to release ({})", vip.name(), e.toString());
+        }
+        listener.vipReleased(vip.name(), epoch, reason);
+    }
+
+    private void proposeRelease(String reason) {
+        if (releaseProposed) {
+            return;
+        }
+        releaseProposed = true;
+        long releasedEpoch = epoch;
+        proposer.propose(new Command.Release(vip.name(), self, releasedEpoch, reason))
+                .whenCompleteAsync((outcome, error) -> {
+                    if (outcome == null && releasedEpoch == epoch) {
+                        releaseProposed = false; // not committed: try again next tick
+                    }
+                }, loop);
+    }
+}

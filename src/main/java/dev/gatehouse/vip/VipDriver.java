@@ -1,0 +1,25 @@
+package dev.gatehouse.vip;
+
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+
+/**
+ * Puts a floating address in service on this host or takes it out. The cluster calls it only from its own
+ * control thread, only while this member holds a valid lease for the VIP ({@link #acquire}), and releases
+ * before that lease runs out. Implementations may block briefly (a bind, a netlink call) but never wait on the
+ * cluster.
+ *
+ * <p>Handover: the cluster always releases on the old owner before it grants the new one, so a driver never
+ * sees two owners at once. An {@code arp} driver re-announces on {@link #refresh}; {@code loopback} has nothing
+ * to announce.
+ */
+public interface VipDriver {
+
+    /** Start serving the VIP here (bind the listeners, add the address, announce it). */
+    void acquire(VipConfig vip) throws Exception;
+
+    /** Stop serving the VIP here. Must be idempotent: the cluster calls it whenever it is unsure. */
+    void release(VipConfig vip) throws Exception;
+
+    /** Called periodically while the VIP is held: repeat announcements (gratuitous ARP) and check it is still in place. */
+    void refresh(VipConfig vip) throws Exception;
+}

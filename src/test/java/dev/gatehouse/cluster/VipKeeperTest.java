@@ -1,0 +1,81 @@
+package dev.gatehouse.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.cluster.ClusterState.Outcome;
+import dev.gatehouse.config.ClusterConfig.Driver;
+import dev.gatehouse.config.ClusterConfig.Mode;
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.time.ManualTicker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class VipKeeperTest {
+
+    private final ManualTicker ticker = new ManualTicker();
+    private final ClusterTimings timings = ClusterTimings.defaults();
+    private final VipConfig vip = new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, null);
+    private final VipLog log = new VipLog();
+    private final List<Command> proposed = new ArrayList<>();
+    private Outcome answer = Outcome.ACCEPTED;
+    private final VipKeeper keeper = new VipKeeper("lb1", vip, log.driverFor("lb1"), new ClusterListener() {},
+            command -> {
+                proposed.add(command);
+                return CompletableFuture.completedFuture(answer);
+            }, ticker, timings, Runnable::run);
+    private final VipState granted = new VipState("lb1", 1, "first owner", 5, null);
+
+    @Test
+    void servesOnlyAfterARenewalWentThroughConsensus() {
+        answer = Outcome.REJECTED;
+        keeper.tick(granted, true, "");
+        assertThat(proposed).containsExactly(new Command.Renew("front", "lb1", 1));
+        assertThat(keeper.holds()).isFalse();
+        answer = Outcome.ACCEPTED;
+        ticker.advance(timings.lease().dividedBy(3));
+        keeper.tick(granted, true, "");
+        assertThat(keeper.holds()).isTrue();
+    }
+
+    @Test
+    void aPausedOwnerFindsItsLeaseGoneOnItsFirstTickAndReleases() {
+        keeper.tick(granted, true, "");
+        assertThat(keeper.holds()).isTrue();
+        answer = Outcome.REJECTED; // meanwhile the others granted the VIP elsewhere
+        ticker.advance(Duration.ofSeconds(5)); // SIGSTOP ... SIGCONT
+        keeper.tick(granted, true, ""); // its state is stale too: it still thinks it owns
+        assertThat(keeper.holds()).isFalse();
+        assertThat(log.holders("front")).isEmpty();
+    }
+
+    @Test
+    void releasesAGuardIntervalBeforeTheLeaseEndsWhenRenewalsFail() {
+        keeper.tick(granted, true, "");
+        answer = Outcome.REJECTED;
+        Duration beforeGuard = timings.lease().minus(Duration.ofNanos(timings.guardNanos())).minusMillis(1);
+        ticker.advance(beforeGuard);
+        keeper.tick(granted, true, "");
+        assertThat(keeper.holds()).isTrue();
+        ticker.advance(Duration.ofMillis(1));
+        keeper.tick(granted, true, "");
+        assertThat(keeper.holds()).isFalse();
+    }
+
+    @Test
+    void anOwnerThatCannotServeReleasesFirstThenTellsTheCluster() {
+        keeper.tick(granted, true, "");
+        keeper.tick(granted, false, "lb1 cannot serve");
+        assertThat(keeper.holds()).isFalse();
+        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "lb1 cannot serve"));
+    }
+
+    @Test
+    void aGrantToAnotherNodeRevokes() {
+        keeper.tick(granted, true, "");
+        keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 9, null), true, "");
+        assertThat(keeper.holds()).isFalse();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.gatehouse.cluster;
+
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.vip.VipDriver;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A shared, System.nanoTime-stamped record of every acquire and release by every member's driver. */
+final class VipLog {
+
+    record Event(long nanos, String member, String vip, boolean acquired) {}
+
+    private final List<Event> events = new ArrayList<>();
+
+    synchronized void add(String member, String vip, boolean acquired) {
+        events.add(new Event(System.nanoTime(), member, vip, acquired));
+    }
+
+    synchronized List<Event> events() {
+        return List.copyOf(events);
+    }
+
+    /** Members holding {@code vip} now, by the log. */
+    synchronized List<String> holders(String vip) {
+        List<String> holders = new ArrayList<>();
+        for (Event e : events) {
+            if (!e.vip().equals(vip)) continue;
+            if (e.acquired()) holders.add(e.member());
+            else holders.remove(e.member());
+        }
+        return holders;
+    }
+
+    /** The largest number of simultaneous holders of {@code vip} over the whole log. */
+    synchronized int maxHolders(String vip) {
+        List<String> holders = new ArrayList<>();
+        int max = 0;
+        for (Event e : events) {
+            if (!e.vip().equals(vip)) continue;
+            if (e.acquired()) holders.add(e.member());
+            else holders.remove(e.member());
+            max = Math.max(max, holders.size());
+        }
+        return max;
+    }
+
+    synchronized Event last(String member, boolean acquired) {
+        for (int i = events.size() - 1; i >= 0; i--) {
+            Event e = events.get(i);
+            if (e.member().equals(member) && e.acquired() == acquired) return e;
+        }
+        return null;
+    }
+
+    VipDriver driverFor(String member) {
+        return new VipDriver() {
+            private boolean held;
+
+            @Override
+            public void acquire(VipConfig vip) {
+                held = true;
+                add(member, vip.name(), true);
+            }
+
+            @Override
+            public void release(VipConfig vip) {
+                if (held) {
+                    held = false;
+                    add(member, vip.name(), false);
+                }
+            }
+
+            @Override
+            public void refresh(VipConfig vip) {}
+        };
+    }
+}
