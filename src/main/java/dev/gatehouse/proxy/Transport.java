@@ -1,0 +1,125 @@
+package dev.gatehouse.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The event loops and socket types every listener and upstream connection runs on: native epoll when
+ * the platform has it, NIO otherwise. One per process; listeners share its groups.
+ */
+public final class Transport {
+
+    private static final int BACKLOG = 4096;
+    private static final long QUIET_MILLIS = 100;
+    private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+    private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+    /** Small marks: a relay stops reading one side once this much waits to be written to the other. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+
+    private final boolean epoll;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Class<? extends ServerChannel> serverChannelClass;
+    private final Class<? extends Channel> clientChannelClass;
+    private final ChannelFactory<? extends Channel> clientChannels;
+
+    private Transport(boolean epoll, int workerThreads) {
+        this.epoll = epoll;
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.boss = new MultiThreadIoEventLoopGroup(1, io);
+        this.workers = new MultiThreadIoEventLoopGroup(workerThreads, io);
+        this.serverChannelClass = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.clientChannelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        this.clientChannels = epoll ? EpollSocketChannel::new : NioSocketChannel::new;
+    }
+
+    /** Epoll when available; {@code workerThreads} 0 means one per available processor. */
+    public static Transport create(int workerThreads) {
+        return create(workerThreads, true);
+    }
+
+    /** As {@link #create(int)}; {@code allowNative} false forces NIO (tests, troubleshooting). */
+    public static Transport create(int workerThreads, boolean allowNative) {
+        if (workerThreads < 0) {
+            throw new IllegalArgumentException("workerThreads must be >= 0, got " + workerThreads);
+        }
+        int threads = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
+        return new Transport(allowNative && Epoll.isAvailable(), threads);
+    }
+
+    public boolean isEpoll() {
+        return epoll;
+    }
+
+    public EventLoopGroup workerGroup() {
+        return workers;
+    }
+
+    public Class<? extends ServerChannel> serverChannelClass() {
+        return serverChannelClass;
+    }
+
+    public Class<? extends Channel> clientChannelClass() {
+        return clientChannelClass;
+    }
+
+    /**
+     * A server bootstrap on this transport's groups with the listener socket options set; the caller adds
+     * its child handler (and any protocol-specific child options) and binds.
+     */
+    public ServerBootstrap serverBootstrap() {
+        return new ServerBootstrap()
+                .group(boss, workers)
+                .channel(serverChannelClass)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+    }
+
+    /** A new, unregistered upstream socket with the same options as accepted ones. */
+    public Channel newClientChannel() {
+        Channel ch = clientChannels.newChannel();
+        ChannelConfig config = ch.config();
+        config.setAutoRead(false);
+        config.setAllocator(ALLOCATOR);
+        config.setWriteBufferWaterMark(WATER_MARK);
+        config.setOption(ChannelOption.TCP_NODELAY, Boolean.TRUE);
+        return ch;
+    }
+
+    /**
+     * Stops both groups; completes when both have terminated. Connections are drained before this by
+     * stopping the listeners, so the quiet period is short.
+     */
+    public Future<Void> shutdownGracefully() {
+        Promise<Void> done = GlobalEventExecutor.INSTANCE.newPromise();
+        Future<?> bossDone = boss.shutdownGracefully(QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        Future<?> workersDone = workers.shutdownGracefully(QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        bossDone.addListener(b -> workersDone.addListener(w -> done.setSuccess(null)));
+        return done;
+    }
+}

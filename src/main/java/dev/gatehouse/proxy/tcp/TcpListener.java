@@ -1,0 +1,127 @@
+package dev.gatehouse.proxy.tcp;
+
+import dev.gatehouse.config.LimitsConfig;
+import dev.gatehouse.config.ListenerConfig;
+import dev.gatehouse.config.Protocol;
+import dev.gatehouse.pool.Pool;
+import dev.gatehouse.proxy.ListenerStats;
+import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.proxy.UpstreamConnector;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A {@code protocol: tcp} listener: relays every accepted connection, byte for byte, to an endpoint of
+ * its pool. The pool is looked up for each new connection, so a reload that swaps it leaves established
+ * relays on the endpoints they already have.
+ */
+public final class TcpListener {
+
+    private final ListenerConfig config;
+    private final Transport transport;
+    private final Function<String, Pool> pools;
+    private final ListenerStats stats;
+    private final UpstreamConnector connector;
+    private final int maxConnections;
+    private final ChannelGroup clients;
+    private final ChannelFutureListener onClientClosed;
+    private volatile Channel serverChannel;
+
+    /**
+     * @param pools finds a pool by name at the moment a connection arrives; null when there is none
+     */
+    public TcpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, ListenerStats stats) {
+        if (config == null) {
+            throw new IllegalArgumentException("config must not be null");
+        }
+        if (config.protocol() != Protocol.TCP) {
+            throw new IllegalArgumentException("listener " + config.name() + ": protocol must be tcp, got " + config.protocol());
+        }
+        if (config.bind() == null || config.bind().isVip()) {
+            throw new IllegalArgumentException("listener " + config.name() + ": bind must be a plain address, got " + config.bind());
+        }
+        if (config.pool() == null) {
+            throw new IllegalArgumentException("listener " + config.name() + ": pool must be set");
+        }
+        this.config = config;
+        this.transport = Objects.requireNonNull(transport, "transport");
+        this.pools = Objects.requireNonNull(pools, "pools");
+        this.stats = Objects.requireNonNull(stats, "stats");
+        this.connector = new UpstreamConnector(transport);
+        this.maxConnections = Objects.requireNonNullElse(config.limits(), LimitsConfig.NONE).maxConnections();
+        this.clients = new DefaultChannelGroup("listener/" + config.name(), GlobalEventExecutor.INSTANCE);
+        this.onClientClosed = closed -> stats.closed();
+    }
+
+    /** Binds the listener's address; the future fails when the address cannot be bound. */
+    public Future<?> start() {
+        if (serverChannel != null) {
+            throw new IllegalStateException("listener " + config.name() + " already started");
+        }
+        var bound = transport.serverBootstrap()
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .childHandler(new Acceptor())
+                .bind(config.bind().address().socketAddress());
+        serverChannel = bound.channel();
+        return bound;
+    }
+
+    /** The bound address (the real port when the config asked for port 0); null before {@link #start()}. */
+    public InetSocketAddress localAddress() {
+        Channel server = serverChannel;
+        return server == null ? null : (InetSocketAddress) server.localAddress();
+    }
+
+    /** Stops accepting; established relays carry on until their peers close them or {@link #closeAll()}. */
+    public Future<?> stop() {
+        Channel server = serverChannel;
+        return server == null ? GlobalEventExecutor.INSTANCE.newSucceededFuture(null) : server.close();
+    }
+
+    public int activeConnections() {
+        return stats.active();
+    }
+
+    /** Closes every client connection of this listener, and with each its upstream connection. */
+    public void closeAll() {
+        clients.close();
+    }
+
+    /** Admits, or refuses, each accepted connection and installs its relay. */
+    private final class Acceptor extends ChannelInitializer<Channel> {
+
+        @Override
+        protected void initChannel(Channel ch) {
+            if (!stats.admit(maxConnections)) {
+                ch.close();
+                return;
+            }
+            ch.closeFuture().addListener(onClientClosed);
+            clients.add(ch);
+            Pool pool = pools.apply(config.pool());
+            if (pool == null) {
+                ch.close();
+                return;
+            }
+            ChannelPipeline pipeline = ch.pipeline();
+            Duration idle = pool.config().timeouts().idle();
+            if (idle != null && idle.isPositive()) {
+                pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            pipeline.addLast(new TcpRelay(pool, connector, stats).clientSide());
+        }
+    }
+}

@@ -1,0 +1,244 @@
+package dev.gatehouse.proxy.tcp;
+
+import dev.gatehouse.pool.Endpoint;
+import dev.gatehouse.pool.Pool;
+import dev.gatehouse.proxy.ListenerStats;
+import dev.gatehouse.proxy.ProxyProtocolV2;
+import dev.gatehouse.proxy.UpstreamConnector;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.net.InetSocketAddress;
+
+/**
+ * One client connection relayed to one endpoint, both channels on the same event loop.
+ *
+ * <p>Each direction reads a chunk only when asked to: after a chunk is written and flushed to the other
+ * side, the next is read at once if that side is still writable, otherwise when it becomes writable
+ * again. So at most a write-buffer high-water mark plus one chunk waits in memory per direction however
+ * fast one peer sends and however slowly the other reads.
+ *
+ * <p>Epoll reads a socket to its end as soon as the peer's FIN arrives, asked or not. Client bytes that
+ * come that way before the upstream is connected are held and sent first once it is.
+ *
+ * <p>A FIN from one peer is passed on as a FIN to the other once everything before it is flushed; the
+ * other direction keeps flowing until it ends too, then both channels close. A reset, an error or the
+ * idle timeout closes both at once.
+ */
+final class TcpRelay implements UpstreamConnector.Callback {
+
+    private final Pool pool;
+    private final UpstreamConnector connector;
+    private final ListenerStats stats;
+    private final Side client = new Side(true);
+    private final Side upstream = new Side(false);
+
+    TcpRelay(Pool pool, UpstreamConnector connector, ListenerStats stats) {
+        this.pool = pool;
+        this.connector = connector;
+        this.stats = stats;
+    }
+
+    /** The handler to install on the client channel; it starts the upstream connect when the client is active. */
+    Side clientSide() {
+        return client;
+    }
+
+    @Override
+    public void connected(Channel up, Endpoint endpoint) {
+        Channel down = client.channel;
+        if (!down.isActive()) {
+            up.close();
+            return;
+        }
+        up.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, Boolean.TRUE);
+        up.pipeline().addLast(upstream);
+        if (pool.config().proxyProtocol()) {
+            // Flushed now: a server-speaks-first protocol waits for the header before its greeting.
+            up.writeAndFlush(ProxyProtocolV2.encode(up.alloc(),
+                    (InetSocketAddress) down.remoteAddress(), (InetSocketAddress) down.localAddress()), up.voidPromise());
+        }
+        client.startRelay();
+        up.read();
+    }
+
+    @Override
+    public void noEndpoint() {
+        client.channel.close();
+    }
+
+    @Override
+    public void connectFailed(Throwable cause) {
+        client.channel.close();
+    }
+
+    private void closeBoth() {
+        client.channel.close();
+        if (upstream.channel != null) {
+            upstream.channel.close();
+        }
+    }
+
+    /** Source-IP hash for hashing balancers; {@code InetAddress.hashCode} is allocation-free. */
+    private static long sourceHash(Channel ch) {
+        long z = ((InetSocketAddress) ch.remoteAddress()).getAddress().hashCode() * 0x9E3779B97F4A7C15L;
+        return z ^ (z >>> 32);
+    }
+
+    /** The handler on one of the two channels: moves what that channel reads to the other. */
+    final class Side extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+
+        private final boolean fromClient;
+        private Channel channel;
+        private boolean inputDone;
+        /** This direction has ended: all it read was flushed to the other side and the other side's output shut. */
+        private boolean finished;
+        /** What epoll read from the client before the upstream was connected; null when nothing. */
+        private CompositeByteBuf early;
+
+        private Side(boolean fromClient) {
+            this.fromClient = fromClient;
+        }
+
+        private Side other() {
+            return fromClient ? upstream : client;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            // The upstream side sees this too: a connect promise completes before its channel goes active.
+            if (fromClient) {
+                connector.connect(ctx.channel().eventLoop(), pool, sourceHash(ctx.channel()), null, TcpRelay.this);
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            int n = ((ByteBuf) msg).readableBytes();
+            if (fromClient) {
+                stats.addBytesIn(n);
+            } else {
+                stats.addBytesOut(n);
+            }
+            Channel out = other().channel;
+            if (out == null) {
+                if (early == null) {
+                    early = ctx.alloc().compositeBuffer();
+                }
+                early.addComponent(true, (ByteBuf) msg);
+                return;
+            }
+            out.write(msg, out.voidPromise());
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            Channel out = other().channel;
+            if (out == null) {
+                return;
+            }
+            out.flush();
+            if (out.isWritable() && !inputDone) {
+                ctx.read();
+            }
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            if (ctx.channel().isWritable()) {
+                other().resume();
+            }
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        private void resume() {
+            if (channel != null && !inputDone) {
+                channel.read();
+            }
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt instanceof ChannelInputShutdownEvent) {
+                inputDone = true;
+                if (other().channel != null) {
+                    passOnFin();
+                }
+            } else if (evt instanceof IdleStateEvent) {
+                closeBoth();
+            } else {
+                ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        /** Client side, once the upstream is connected: sends what came early, then reads on. */
+        private void startRelay() {
+            Channel out = upstream.channel;
+            if (early != null) {
+                out.write(early, out.voidPromise());
+                early = null;
+            }
+            if (inputDone) {
+                passOnFin();
+            } else {
+                out.flush();
+                channel.read();
+            }
+        }
+
+        private void passOnFin() {
+            other().channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (early != null) {
+                early.release();
+                early = null;
+            }
+        }
+
+        /** Everything this side read before its FIN has reached the other side's socket. */
+        @Override
+        public void operationComplete(ChannelFuture flushed) {
+            if (!flushed.isSuccess()) {
+                closeBoth();
+                return;
+            }
+            ((DuplexChannel) other().channel).shutdownOutput();
+            finished = true;
+            if (other().finished) {
+                closeBoth();
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            Channel peer = other().channel;
+            if (peer != null) {
+                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            closeBoth();
+        }
+    }
+}
