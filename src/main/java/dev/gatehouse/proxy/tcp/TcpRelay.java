@@ -6,6 +6,7 @@ import dev.gatehouse.proxy.ListenerStats;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.UpstreamConnector;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -25,6 +26,9 @@ import java.net.InetSocketAddress;
  * side, the next is read at once if that side is still writable, otherwise when it becomes writable
  * again. So at most a write-buffer high-water mark plus one chunk waits in memory per direction however
  * fast one peer sends and however slowly the other reads.
+ *
+ * <p>Epoll reads a socket to its end as soon as the peer's FIN arrives, asked or not. Client bytes that
+ * come that way before the upstream is connected are held and sent first once it is.
  *
  * <p>A FIN from one peer is passed on as a FIN to the other once everything before it is flushed; the
  * other direction keeps flowing until it ends too, then both channels close. A reset, an error or the
@@ -63,7 +67,7 @@ final class TcpRelay implements UpstreamConnector.Callback {
             up.writeAndFlush(ProxyProtocolV2.encode(up.alloc(),
                     (InetSocketAddress) down.remoteAddress(), (InetSocketAddress) down.localAddress()), up.voidPromise());
         }
-        down.read();
+        client.startRelay();
         up.read();
     }
 
@@ -98,6 +102,8 @@ final class TcpRelay implements UpstreamConnector.Callback {
         private boolean inputDone;
         /** This direction has ended: all it read was flushed to the other side and the other side's output shut. */
         private boolean finished;
+        /** What epoll read from the client before the upstream was connected; null when nothing. */
+        private CompositeByteBuf early;
 
         private Side(boolean fromClient) {
             this.fromClient = fromClient;
@@ -114,8 +120,10 @@ final class TcpRelay implements UpstreamConnector.Callback {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
-            // Only the client side is added before its channel is active.
-            connector.connect(ctx.channel().eventLoop(), pool, sourceHash(ctx.channel()), null, TcpRelay.this);
+            // The upstream side sees this too: a connect promise completes before its channel goes active.
+            if (fromClient) {
+                connector.connect(ctx.channel().eventLoop(), pool, sourceHash(ctx.channel()), null, TcpRelay.this);
+            }
             ctx.fireChannelActive();
         }
 
@@ -128,12 +136,22 @@ final class TcpRelay implements UpstreamConnector.Callback {
                 stats.addBytesOut(n);
             }
             Channel out = other().channel;
+            if (out == null) {
+                if (early == null) {
+                    early = ctx.alloc().compositeBuffer();
+                }
+                early.addComponent(true, (ByteBuf) msg);
+                return;
+            }
             out.write(msg, out.voidPromise());
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             Channel out = other().channel;
+            if (out == null) {
+                return;
+            }
             out.flush();
             if (out.isWritable() && !inputDone) {
                 ctx.read();
@@ -158,11 +176,40 @@ final class TcpRelay implements UpstreamConnector.Callback {
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof ChannelInputShutdownEvent) {
                 inputDone = true;
-                other().channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+                if (other().channel != null) {
+                    passOnFin();
+                }
             } else if (evt instanceof IdleStateEvent) {
                 closeBoth();
             } else {
                 ctx.fireUserEventTriggered(evt);
+            }
+        }
+
+        /** Client side, once the upstream is connected: sends what came early, then reads on. */
+        private void startRelay() {
+            Channel out = upstream.channel;
+            if (early != null) {
+                out.write(early, out.voidPromise());
+                early = null;
+            }
+            if (inputDone) {
+                passOnFin();
+            } else {
+                out.flush();
+                channel.read();
+            }
+        }
+
+        private void passOnFin() {
+            other().channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(this);
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            if (early != null) {
+                early.release();
+                early = null;
             }
         }
 
