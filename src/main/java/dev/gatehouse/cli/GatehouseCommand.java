@@ -13,9 +13,7 @@ public final class GatehouseCommand implements Runnable {
     public static final int INVALID = 2;
 
     public static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new GatehouseCommand());
-        cl.setExitCodeOnInvalidInput(INVALID);
-        return cl;
+        return new CommandLine(new GatehouseCommand());
     }
 
     @Override

@@ -1,54 +1,103 @@
 package dev.gatehouse.metrics;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Per listener: connections, requests by status class, requests the proxy answered itself, latency. */
+/**
+ * Counters of one listener. The data plane only touches adders; the registry reads them at scrape time.
+ * {@code bytesIn} is what clients sent, {@code bytesOut} what endpoints sent back (TCP listeners).
+ */
 public final class ListenerStats {
 
-    private final AtomicInteger active = new AtomicInteger();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
     private final LongAdder requests = new LongAdder();
-    private final Counter accepted;
-    private final Counter refused;
-    private final Counter[] byClass = new Counter[6];
+    private final LongAdder[] byClass = new LongAdder[6];
+    private final AtomicInteger active = new AtomicInteger();
     private final Timer latency;
 
-    ListenerStats(PrometheusMeterRegistry registry, String listener) {
-        accepted = Metrics.counter(registry, "gatehouse_listener_connections", "Client connections accepted", "listener", listener);
-        refused = Metrics.counter(registry, "gatehouse_listener_refused", "Client connections refused by a limit", "listener", listener);
+    /** Stats that no registry exports (tools and tests). */
+    public ListenerStats() {
+        this(new SimpleMeterRegistry(), "unregistered");
+    }
+
+    ListenerStats(MeterRegistry registry, String listener) {
+        count(registry, "gatehouse_listener_connections", "Client connections accepted", accepted, listener);
+        count(registry, "gatehouse_listener_refused", "Client connections refused by a limit", refused, listener);
+        count(registry, "gatehouse_listener_received_bytes", "Bytes received from clients (tcp)", bytesIn, listener);
+        count(registry, "gatehouse_listener_sent_bytes", "Bytes sent to clients (tcp)", bytesOut, listener);
         Gauge.builder("gatehouse_listener_active_connections", active, AtomicInteger::get)
                 .description("Client connections open now").tag("listener", listener).register(registry);
         for (int c = 1; c <= 5; c++) {
-            byClass[c] = Metrics.counter(registry, "gatehouse_listener_requests", "Requests answered to clients, by status class",
-                    "listener", listener, "class", c + "xx");
+            byClass[c] = new LongAdder();
+            FunctionCounter.builder("gatehouse_listener_requests", byClass[c], LongAdder::sum)
+                    .description("Requests answered to clients, by status class")
+                    .tags("listener", listener, "class", c + "xx").register(registry);
         }
         latency = Metrics.latency(registry, "gatehouse_listener_latency", "Time from request head received to response complete",
                 "listener", listener);
     }
 
-    public void opened() {
+    private static void count(MeterRegistry registry, String name, String help, LongAdder adder, String listener) {
+        FunctionCounter.builder(name, adder, LongAdder::sum).description(help).tag("listener", listener).register(registry);
+    }
+
+    /**
+     * Counts a new client connection and admits it when fewer than {@code limit} are open (0: no limit).
+     * An admitted connection must be {@link #closed()} exactly once.
+     */
+    public boolean admit(int limit) {
         accepted.increment();
-        active.incrementAndGet();
+        if (active.incrementAndGet() > limit && limit > 0) {
+            active.decrementAndGet();
+            refused.increment();
+            return false;
+        }
+        return true;
     }
 
     public void closed() {
         active.decrementAndGet();
     }
 
-    public void refused() {
-        refused.increment();
-    }
-
+    /** Client connections open now. */
     public int active() {
         return active.get();
     }
 
-    /** Requests answered so far; the admin API derives a rate from it. */
+    public long accepted() {
+        return accepted.sum();
+    }
+
+    public long refusedByLimit() {
+        return refused.sum();
+    }
+
+    public void addBytesIn(long n) {
+        bytesIn.add(n);
+    }
+
+    public void addBytesOut(long n) {
+        bytesOut.add(n);
+    }
+
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    /** Requests answered so far (HTTP); the admin API derives a rate from it. */
     public long requests() {
         return requests.sum();
     }

@@ -2,6 +2,7 @@ package dev.gatehouse.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -60,11 +61,11 @@ public final class Metrics {
         Gauge.builder(name, value).description(help).tags(tags).strongReference(true).register(registry);
     }
 
-    static Timer latency(PrometheusMeterRegistry registry, String name, String help, String... tags) {
+    static Timer latency(MeterRegistry registry, String name, String help, String... tags) {
         return Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }
 
-    static Counter counter(PrometheusMeterRegistry registry, String name, String help, String... tags) {
+    static Counter counter(MeterRegistry registry, String name, String help, String... tags) {
         return Counter.builder(name).description(help).tags(tags).register(registry);
     }
 }

@@ -57,7 +57,7 @@ public final class Node implements NodeControl, AutoCloseable {
         this.configFile = configFile;
         this.ticker = ticker;
         this.startNanos = ticker.nanos();
-        this.transport = new Transport(0);
+        this.transport = Transport.create(0);
         this.pools = new PoolSet(ticker, control, events, metrics);
         this.listeners = new ListenerSet(transport, pools::pool, metrics, ticker);
         this.rates = new RequestRates(ticker);

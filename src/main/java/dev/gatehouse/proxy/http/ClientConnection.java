@@ -99,7 +99,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
             // Half-close so the client reads the whole answer even while it is still sending; close for good soon after.
             duplex.shutdownOutput();
-            ctx.executor().schedule(ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
             ctx.read();
         } else {
             f.channel().close();
@@ -128,7 +128,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         clientIp = remote.getAddress().getHostAddress();
         sourceHash = dev.gatehouse.balance.HashKeys.of(remote.getAddress().getAddress());
-        listener.stats().opened();
         awaitRequest();
     }
 
@@ -182,7 +181,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        listener.stats().closed();
         if (phase == Phase.CONNECTING || phase == Phase.EXCHANGE || phase == Phase.TUNNEL) {
             abandonAttempt(false);
         }

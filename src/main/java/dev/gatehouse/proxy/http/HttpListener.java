@@ -13,6 +13,7 @@ import dev.gatehouse.time.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -40,6 +41,7 @@ public final class HttpListener implements ProxyListener {
     private volatile ListenerConfig config;
     private volatile Router router;
     private volatile boolean draining;
+    private final ChannelFutureListener onClientClosed;
     private Channel server;
 
     public HttpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, Metrics metrics, Ticker ticker) {
@@ -48,6 +50,7 @@ public final class HttpListener implements ProxyListener {
         this.metrics = metrics;
         this.stats = metrics.listener(config.name());
         this.ticker = ticker;
+        this.onClientClosed = closed -> stats.closed();
         update(config);
     }
 
@@ -57,12 +60,11 @@ public final class HttpListener implements ProxyListener {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        int max = config.limits().maxConnections();
-                        if (max > 0 && clients.size() >= max) {
-                            stats.refused();
+                        if (!stats.admit(config.limits().maxConnections())) {
                             ch.close();
                             return;
                         }
+                        ch.closeFuture().addListener(onClientClosed);
                         clients.add(ch);
                         ch.pipeline().addLast(new ClientConnection(HttpListener.this));
                     }
@@ -150,6 +152,6 @@ public final class HttpListener implements ProxyListener {
     }
 
     Bootstrap bootstrap(EventLoop loop) {
-        return transport.clientBootstrap(loop);
+        return new Bootstrap().group(loop).channelFactory(transport::newClientChannel);
     }
 }

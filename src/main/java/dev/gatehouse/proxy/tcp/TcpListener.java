@@ -4,10 +4,12 @@ import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Protocol;
 import dev.gatehouse.pool.Pool;
-import dev.gatehouse.proxy.ListenerStats;
+import dev.gatehouse.metrics.ListenerStats;
+import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.UpstreamConnector;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -18,6 +20,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -28,14 +31,13 @@ import java.util.function.Function;
  * its pool. The pool is looked up for each new connection, so a reload that swaps it leaves established
  * relays on the endpoints they already have.
  */
-public final class TcpListener {
+public final class TcpListener implements ProxyListener {
 
-    private final ListenerConfig config;
+    private volatile ListenerConfig config;
     private final Transport transport;
     private final Function<String, Pool> pools;
     private final ListenerStats stats;
     private final UpstreamConnector connector;
-    private final int maxConnections;
     private final ChannelGroup clients;
     private final ChannelFutureListener onClientClosed;
     private volatile Channel serverChannel;
@@ -61,25 +63,63 @@ public final class TcpListener {
         this.pools = Objects.requireNonNull(pools, "pools");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.connector = new UpstreamConnector(transport);
-        this.maxConnections = Objects.requireNonNullElse(config.limits(), LimitsConfig.NONE).maxConnections();
         this.clients = new DefaultChannelGroup("listener/" + config.name(), GlobalEventExecutor.INSTANCE);
         this.onClientClosed = closed -> stats.closed();
     }
 
     /** Binds the listener's address; the future fails when the address cannot be bound. */
     public Future<?> start() {
+        return bind(config.bind().address().socketAddress());
+    }
+
+    @Override
+    public void start(InetSocketAddress address) throws InterruptedException {
+        bind(address).sync();
+    }
+
+    private ChannelFuture bind(InetSocketAddress address) {
         if (serverChannel != null) {
             throw new IllegalStateException("listener " + config.name() + " already started");
         }
-        var bound = transport.serverBootstrap()
+        ChannelFuture bound = transport.serverBootstrap()
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new Acceptor())
-                .bind(config.bind().address().socketAddress());
+                .bind(address);
         serverChannel = bound.channel();
         return bound;
     }
 
+    /** New connections use the new pool and limits; established relays keep the endpoints they have. */
+    @Override
+    public void update(ListenerConfig next) {
+        config = next;
+    }
+
+    @Override
+    public ListenerConfig config() {
+        return config;
+    }
+
+    /** Stops accepting; relays finish by themselves (a TCP proxy cannot ask them to), and are closed after {@code bound}. */
+    @Override
+    public CompletableFuture<Void> drain(Duration bound) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        stop().addListener(f -> awaitClients(done, System.nanoTime() + bound.toNanos()));
+        return done;
+    }
+
+    private void awaitClients(CompletableFuture<Void> done, long deadline) {
+        if (clients.isEmpty()) {
+            done.complete(null);
+        } else if (System.nanoTime() >= deadline) {
+            clients.close().addListener(f -> done.complete(null));
+        } else {
+            GlobalEventExecutor.INSTANCE.schedule(() -> awaitClients(done, deadline), 20, TimeUnit.MILLISECONDS);
+        }
+    }
+
     /** The bound address (the real port when the config asked for port 0); null before {@link #start()}. */
+    @Override
     public InetSocketAddress localAddress() {
         Channel server = serverChannel;
         return server == null ? null : (InetSocketAddress) server.localAddress();
@@ -91,6 +131,7 @@ public final class TcpListener {
         return server == null ? GlobalEventExecutor.INSTANCE.newSucceededFuture(null) : server.close();
     }
 
+    @Override
     public int activeConnections() {
         return stats.active();
     }
@@ -105,13 +146,14 @@ public final class TcpListener {
 
         @Override
         protected void initChannel(Channel ch) {
-            if (!stats.admit(maxConnections)) {
+            ListenerConfig current = config;
+            if (!stats.admit(Objects.requireNonNullElse(current.limits(), LimitsConfig.NONE).maxConnections())) {
                 ch.close();
                 return;
             }
             ch.closeFuture().addListener(onClientClosed);
             clients.add(ch);
-            Pool pool = pools.apply(config.pool());
+            Pool pool = pools.apply(current.pool());
             if (pool == null) {
                 ch.close();
                 return;

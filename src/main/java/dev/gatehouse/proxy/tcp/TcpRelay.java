@@ -2,7 +2,7 @@ package dev.gatehouse.proxy.tcp;
 
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
-import dev.gatehouse.proxy.ListenerStats;
+import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.UpstreamConnector;
 import io.netty.buffer.ByteBuf;

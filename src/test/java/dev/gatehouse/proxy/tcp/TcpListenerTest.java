@@ -13,7 +13,7 @@ import dev.gatehouse.config.PoolTimeouts;
 import dev.gatehouse.config.Protocol;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
-import dev.gatehouse.proxy.ListenerStats;
+import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.RecordingOutcomes;
 import dev.gatehouse.proxy.TestBackend;
 import dev.gatehouse.proxy.TestPools;
