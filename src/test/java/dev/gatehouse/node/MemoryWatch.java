@@ -1,10 +1,9 @@
 package dev.gatehouse.node;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Samples the direct memory Netty's default allocator holds in use, every few milliseconds, and keeps the peak. */
+/** Samples the direct memory the data plane's allocator holds in use, every few milliseconds, and keeps the peak. */
 final class MemoryWatch {
 
     private final AtomicLong peak = new AtomicLong();
@@ -12,7 +11,7 @@ final class MemoryWatch {
     private final Thread sampler;
 
     private MemoryWatch() {
-        ByteBufAllocatorMetricProvider metrics = (ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT;
+        var metrics = PooledByteBufAllocator.DEFAULT;
         sampler = Thread.ofPlatform().daemon().start(() -> {
             while (running) {
                 peak.accumulateAndGet(metrics.metric().usedDirectMemory(), Math::max);
