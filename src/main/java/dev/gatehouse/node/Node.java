@@ -46,6 +46,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final PoolSet pools;
     private final ListenerSet listeners;
     private final RequestRates rates;
+    private final PoolGauges gauges;
     private volatile Snapshot snapshot;
     private volatile String sourceText;
     private volatile boolean stopping;
@@ -61,6 +62,7 @@ public final class Node implements NodeControl, AutoCloseable {
         this.pools = new PoolSet(ticker, control, events, metrics);
         this.listeners = new ListenerSet(transport, pools::pool, metrics, ticker);
         this.rates = new RequestRates(ticker);
+        this.gauges = new PoolGauges(metrics, pools);
     }
 
     /** Loads {@code file}, starts everything it describes, and returns the running node. */
@@ -105,6 +107,7 @@ public final class Node implements NodeControl, AutoCloseable {
             staged.abort();
             throw e;
         }
+        gauges.register();
     }
 
     private static Duration drainBound(GatehouseConfig config) {

@@ -100,6 +100,10 @@ class AdminApiTest {
         assertThat(metrics).contains("gatehouse_listener_requests_total{class=\"2xx\",listener=\"web\"} 1.0");
         assertThat(metrics).contains("gatehouse_upstream_latency_seconds_bucket");
         assertThat(metrics).contains("gatehouse_listener_active_connections");
+        assertThat(metrics).contains("gatehouse_endpoint_state{endpoint=\"127.0.0.1:" + lb.backend("be1").port()
+                + "\",pool=\"web\",state=\"healthy\"} 1.0");
+        assertThat(metrics).contains("gatehouse_endpoint_active_requests{endpoint=");
+        assertThat(metrics).contains("gatehouse_pool_panic{pool=\"web\"} 0.0");
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         assertThat(get("/").body()).contains("<title>Gatehouse</title>");
     }

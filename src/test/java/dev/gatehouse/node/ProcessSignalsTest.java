@@ -1,0 +1,90 @@
+package dev.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.demo.DemoBackend;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `gatehouse run` as a real process: SIGHUP reloads (or refuses) the file, SIGTERM drains and exits. */
+class ProcessSignalsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sighupReloadsAndSigtermDrains() throws Exception {
+        int web = freePort();
+        int admin = freePort();
+        try (DemoBackend be1 = DemoBackend.start("127.0.0.1", 0, "be1");
+                HttpClient http = HttpClient.newHttpClient()) {
+            String config = """
+                    node: { id: lb1, admin: "127.0.0.1:%d" }
+                    listeners:
+                      - { name: web, bind: "127.0.0.1:%d", routes: [ { pool: web } ] }
+                    pools:
+                      web: { endpoints: [ { address: "127.0.0.1:%d", weight: WEIGHT } ] }
+                    """.formatted(admin, web, be1.port());
+            Path file = dir.resolve("gatehouse.yaml");
+            Files.writeString(file, config.replace("WEIGHT", "1"));
+            Process node = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", file.toString()))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
+            try {
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> get(http, admin, "/healthz").statusCode() == 200);
+
+                Files.writeString(file, config.replace("WEIGHT", "3"));
+                signal(node, "HUP");
+                await().atMost(Duration.ofSeconds(10)).until(() -> version(http, admin) == 2);
+
+                Files.writeString(file, config.replace("WEIGHT", "0"));
+                signal(node, "HUP");
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("node.log")).contains("refused"));
+                assertThat(version(http, admin)).isEqualTo(2);
+
+                var slow = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + web + "/slow?ms=1000")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                await().atMost(Duration.ofSeconds(5)).until(() -> be1.requests() == 1);
+                node.destroy(); // SIGTERM
+                assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                assertThat(node.waitFor(15, TimeUnit.SECONDS)).isTrue();
+                assertThat(Files.readString(dir.resolve("node.log"))).contains("shutting down: draining");
+            } finally {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    private static void signal(Process p, String sig) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + sig, String.valueOf(p.pid())).start().waitFor()).isZero();
+    }
+
+    private static HttpResponse<String> get(HttpClient http, int admin, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static long version(HttpClient http, int admin) throws Exception {
+        return new ObjectMapper().readTree(get(http, admin, "/api/v1/status").body()).path("config_version").asLong();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
