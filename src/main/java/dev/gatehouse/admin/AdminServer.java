@@ -93,9 +93,18 @@ public final class AdminServer {
             case "GET /api/v1/config" -> send(ex, 200, "application/yaml", node.configYaml());
             case "PUT /api/v1/config" -> putConfig(ex);
             case "GET /api/v1/events" -> streamEvents(ex);
-            case "POST /api/v1/cluster/demote" -> json(ex, 409, Map.of("error", "this node is not in a cluster"));
+            case "POST /api/v1/cluster/demote" -> clusterAction(ex, node.demote(), "demoted");
+            case "POST /api/v1/cluster/undemote" -> clusterAction(ex, node.undemote(), "undemoted");
             case "GET /" -> send(ex, 200, "text/html; charset=utf-8", Dashboard.html());
             default -> json(ex, 404, Map.of("error", "no such resource: " + method + " " + path));
+        }
+    }
+
+    private static void clusterAction(HttpExchange ex, boolean done, String what) throws IOException {
+        if (done) {
+            json(ex, 200, Map.of("result", what));
+        } else {
+            json(ex, 409, Map.of("error", "this node is not in a cluster"));
         }
     }
 

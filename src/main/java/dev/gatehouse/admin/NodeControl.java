@@ -27,6 +27,12 @@ public interface NodeControl {
 
     boolean enable(String pool, String endpoint);
 
+    /** Gives up owned VIPs gracefully and stops taking any; false when this process is not in a cluster. */
+    boolean demote();
+
+    /** Lets a demoted node own VIPs again; false when this process is not in a cluster. */
+    boolean undemote();
+
     Events events();
 
     String metrics();

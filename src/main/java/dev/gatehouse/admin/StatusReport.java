@@ -9,9 +9,18 @@ public record StatusReport(
         long configVersion,
         String configHash,
         long uptimeSeconds,
-        Object cluster,
+        ClusterStatus cluster,
         List<ListenerStatus> listeners,
         List<PoolStatus> pools) {
+
+    /** Null when the process runs alone. */
+    public record ClusterStatus(String name, String leader, long term, List<MemberStatus> members, List<VipStatus> vips,
+            long rejectedPeers, long malformedCommands) {}
+
+    public record MemberStatus(String id, String address, String role, int priority, boolean canServe) {}
+
+    /** @param owner the member the cluster granted the VIP to; {@code ownedHere} whether this process serves it now */
+    public record VipStatus(String name, String address, String driver, String owner, long epoch, String reason, boolean ownedHere) {}
 
     public record ListenerStatus(String name, String bind, String protocol, int activeConnections, long requests, double requestRate) {}
 

@@ -74,7 +74,7 @@ public final class ConfigLoader {
         BindTable binds = new BindTable();
         NodeConfig node;
         if (localNode == null) {
-            node = NodeSection.read(root, binds);
+            node = NodeSection.read(root, binds, baseDir);
         } else {
             node = localNode;
             YamlNode stray = root.fields().get("node");

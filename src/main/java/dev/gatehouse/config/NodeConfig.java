@@ -1,4 +1,14 @@
 package dev.gatehouse.config;
 
-/** The process-local section: who this process is and where its admin API listens (null: none). */
-public record NodeConfig(String id, HostPort admin) {}
+import java.nio.file.Path;
+
+/**
+ * The process-local section: who this process is, where its admin API listens (null: none), and
+ * where it keeps cluster state (null: {@code data/ID} beside the config file).
+ */
+public record NodeConfig(String id, HostPort admin, Path dataDir) {
+
+    public NodeConfig(String id, HostPort admin) {
+        this(id, admin, null);
+    }
+}

@@ -9,9 +9,12 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.http.HttpListener;
 import dev.gatehouse.proxy.tcp.TcpListener;
 import dev.gatehouse.time.Ticker;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +22,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * The listeners of a node. A reload binds every new or moved listener first and changes nothing if
- * one cannot bind; only then are listeners updated in place (same bind and protocol) and old ones drained.
+ * The listeners of a node. Plain listeners are bound whenever they are configured; a {@code vip:NAME:PORT}
+ * listener only while this node holds VIP NAME. A reload binds every new or moved listener first and
+ * changes nothing if one cannot bind; only then are listeners updated in place (same bind and protocol)
+ * and old ones drained.
  */
 final class ListenerSet {
 
@@ -28,7 +33,9 @@ final class ListenerSet {
     private final Function<String, Pool> pools;
     private final Metrics metrics;
     private final Ticker ticker;
-    private Map<String, ProxyListener> running = Map.of();
+    private final Map<String, InetAddress> heldVips = new HashMap<>();
+    private List<ListenerConfig> configs = List.of();
+    private volatile Map<String, ProxyListener> running = Map.of();
 
     ListenerSet(Transport transport, Function<String, Pool> pools, Metrics metrics, Ticker ticker) {
         this.transport = transport;
@@ -37,40 +44,51 @@ final class ListenerSet {
         this.ticker = ticker;
     }
 
+    /** The listeners bound now. */
     Collection<ProxyListener> all() {
         return running.values();
     }
 
+    /** Every configured listener, bound or not. */
+    synchronized List<ListenerConfig> configs() {
+        return configs;
+    }
+
     /**
-     * Makes the running listeners those of {@code configs}.
+     * Makes the running listeners those of {@code next}.
      *
      * @param beforeSwitch runs once every new listener is bound, before any listener takes the new config
      * @throws Exception when a listener cannot bind; then every listener started here is closed again
      *     and the running ones are as they were
      */
-    synchronized void apply(List<ListenerConfig> configs, Duration drainBound, Runnable beforeSwitch) throws Exception {
-        Map<String, ProxyListener> next = new LinkedHashMap<>();
+    synchronized void apply(List<ListenerConfig> next, Duration drainBound, Runnable beforeSwitch) throws Exception {
+        Map<String, ProxyListener> now = running;
+        Map<String, ProxyListener> bound = new LinkedHashMap<>();
         List<ProxyListener> started = new ArrayList<>();
         List<Runnable> updates = new ArrayList<>();
-        Map<String, ProxyListener> retired = new LinkedHashMap<>(running);
+        Map<String, ProxyListener> retired = new LinkedHashMap<>(now);
         try {
-            for (ListenerConfig config : configs) {
-                ProxyListener current = running.get(config.name());
+            for (ListenerConfig config : next) {
+                InetSocketAddress address = socketAddress(config);
+                if (address == null) {
+                    continue; // a VIP this node does not hold: bound when it is acquired
+                }
+                ProxyListener current = now.get(config.name());
                 if (current != null && sameSocket(current.config(), config)) {
                     retired.remove(config.name());
-                    next.put(config.name(), current);
+                    bound.put(config.name(), current);
                     updates.add(() -> current.update(config));
                     continue;
                 }
-                ProxyListener fresh = create(config);
                 if (current != null && current.config().bind().equals(config.bind())) {
                     // Same address, other protocol: the old one must let go of the port first.
                     current.drain(Duration.ZERO).join();
                     retired.remove(config.name());
                 }
-                fresh.start(config.bind().address().socketAddress());
+                ProxyListener fresh = create(config);
+                fresh.start(address);
                 started.add(fresh);
-                next.put(config.name(), fresh);
+                bound.put(config.name(), fresh);
             }
         } catch (Exception e) {
             for (ProxyListener s : started) {
@@ -80,15 +98,60 @@ final class ListenerSet {
         }
         beforeSwitch.run();
         updates.forEach(Runnable::run);
-        running = next;
+        configs = List.copyOf(next);
+        running = bound;
         for (ProxyListener old : retired.values()) {
             old.drain(drainBound);
         }
     }
 
+    /** This node now holds {@code vip} at {@code address}: binds its listeners there. */
+    synchronized void bindVip(String vip, InetAddress address) throws Exception {
+        heldVips.put(vip, address);
+        Map<String, ProxyListener> bound = new LinkedHashMap<>(running);
+        try {
+            for (ListenerConfig config : configs) {
+                if (vip.equals(config.bind().vip()) && !bound.containsKey(config.name())) {
+                    ProxyListener fresh = create(config);
+                    fresh.start(socketAddress(config));
+                    bound.put(config.name(), fresh);
+                }
+            }
+        } finally {
+            running = bound;
+        }
+    }
+
+    /** This node no longer holds {@code vip}: its listeners stop accepting; in-flight work gets {@code bound}. */
+    synchronized void releaseVip(String vip, Duration bound) {
+        heldVips.remove(vip);
+        Map<String, ProxyListener> kept = new LinkedHashMap<>(running);
+        kept.values().removeIf(l -> {
+            boolean onVip = vip.equals(l.config().bind().vip());
+            if (onVip) {
+                l.drain(bound);
+            }
+            return onVip;
+        });
+        running = kept;
+    }
+
+    /** Whether every listener on {@code vip} is bound (true when none is configured). */
+    synchronized boolean vipListenersBound(String vip) {
+        return configs.stream().filter(c -> vip.equals(c.bind().vip())).allMatch(c -> running.containsKey(c.name()));
+    }
+
     /** Drains every listener within {@code bound}. */
     CompletableFuture<Void> drainAll(Duration bound) {
         return CompletableFuture.allOf(running.values().stream().map(l -> l.drain(bound)).toArray(CompletableFuture[]::new));
+    }
+
+    private InetSocketAddress socketAddress(ListenerConfig config) {
+        if (!config.bind().isVip()) {
+            return config.bind().address().socketAddress();
+        }
+        InetAddress vip = heldVips.get(config.bind().vip());
+        return vip == null ? null : new InetSocketAddress(vip, config.bind().port());
     }
 
     private static boolean sameSocket(ListenerConfig a, ListenerConfig b) {

@@ -51,6 +51,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private volatile String sourceText;
     private volatile boolean stopping;
     private AdminServer admin;
+    private ClusterRuntime cluster;
 
     private Node(Snapshot snapshot, String sourceText, Path configFile, Ticker ticker) {
         this.snapshot = snapshot;
@@ -72,16 +73,20 @@ public final class Node implements NodeControl, AutoCloseable {
         if (!result.isValid()) {
             throw new InvalidConfigException(result.errorLines());
         }
-        if (result.config().cluster() != null) {
-            throw new InvalidConfigException(List.of(file + ": cluster: clustering is not available in this build yet"));
-        }
         return start(Snapshot.of(result.config(), 1, file.toString()), text, file, ticker);
     }
 
     static Node start(Snapshot snapshot, String text, Path file, Ticker ticker) throws Exception {
         Node node = new Node(snapshot, text, file, ticker);
         try {
-            node.apply(snapshot.config());
+            if (!node.witness()) {
+                node.apply(snapshot.config());
+            }
+            if (snapshot.config().cluster() != null) {
+                node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().id(), node.dataDir(),
+                        node.listeners, node::canServe, node.events, node.metrics, ticker);
+                node.cluster.start();
+            }
             if (snapshot.config().node().admin() != null) {
                 node.admin = AdminServer.start(snapshot.config().node().admin(), node);
             }
@@ -133,8 +138,11 @@ public final class Node implements NodeControl, AutoCloseable {
         if (!next.node().equals(current.node())) {
             return List.of(source + ":1 node: the node section changed; restart the process to apply it");
         }
-        if (next.cluster() != null) {
-            return List.of(source + ":1 cluster: clustering is not available in this build");
+        if (!java.util.Objects.equals(next.cluster(), current.cluster())) {
+            return List.of(source + ":1 cluster: membership and VIPs change by their own operation, not a reload; restart to apply");
+        }
+        if (witness()) {
+            return List.of(source + ":1 node: a witness runs no listeners or pools; nothing to reload");
         }
         try {
             apply(next);
@@ -151,6 +159,7 @@ public final class Node implements NodeControl, AutoCloseable {
     /** Stops accepting, drains listeners within {@code bound}, then stops everything. */
     public void shutdown(Duration bound) {
         stopping = true;
+        closeCluster();
         listeners.drainAll(bound).orTimeout(bound.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionally(e -> null).join();
         close();
@@ -159,6 +168,7 @@ public final class Node implements NodeControl, AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        closeCluster();
         if (admin != null) {
             admin.stop();
         }
@@ -205,12 +215,83 @@ public final class Node implements NodeControl, AutoCloseable {
                     (int) view.healthyCount(), es));
         }
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
-        return new StatusReport(s.config().node().id(), "node", s.version(), s.hash(), up, null, ls, ps);
+        return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,
+                cluster == null ? null : cluster.status(), ls, ps);
     }
 
     @Override
     public boolean healthy() {
-        return !stopping && !listeners.all().isEmpty();
+        return !stopping && (witness() || !listeners.all().isEmpty());
+    }
+
+    @Override
+    public boolean demote() {
+        if (cluster == null) {
+            return false;
+        }
+        cluster.demote();
+        events.publish("cluster", snapshot.config().node().id(), "demoted by operator");
+        return true;
+    }
+
+    @Override
+    public boolean undemote() {
+        if (cluster == null) {
+            return false;
+        }
+        cluster.undemote();
+        events.publish("cluster", snapshot.config().node().id(), "available again (undemoted by operator)");
+        return true;
+    }
+
+    /**
+     * Whether this node may own a VIP: not stopping, and every pool its VIP listeners send traffic to has an
+     * endpoint that passes its checks (a node whose backends are all down must not attract the traffic).
+     */
+    private boolean canServe() {
+        if (stopping || witness()) {
+            return false;
+        }
+        for (var l : listeners.configs()) {
+            if (!l.bind().isVip()) {
+                continue;
+            }
+            List<String> targets = l.pool() != null ? List.of(l.pool()) : l.routes().stream().map(r -> r.pool()).toList();
+            for (String name : targets) {
+                var pool = pools.pool(name);
+                if (pool == null || pool.view().healthyCount() == 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private boolean witness() {
+        var c = snapshot.config().cluster();
+        return c != null && c.members().stream().anyMatch(m -> m.id().equals(snapshot.config().node().id())
+                && m.role() == dev.gatehouse.config.ClusterConfig.Role.WITNESS);
+    }
+
+    private Path dataDir() {
+        Path configured = snapshot.config().node().dataDir();
+        if (configured != null) {
+            return configured;
+        }
+        Path base = configFile == null ? Path.of(".") : configFile.toAbsolutePath().getParent();
+        return base.resolve("data").resolve(snapshot.config().node().id());
+    }
+
+    private void closeCluster() {
+        ClusterRuntime c = cluster;
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (java.io.IOException e) {
+            LOG.warn("cluster member did not stop cleanly", e);
+        }
     }
 
     @Override

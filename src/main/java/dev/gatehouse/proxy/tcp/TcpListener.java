@@ -52,8 +52,8 @@ public final class TcpListener implements ProxyListener {
         if (config.protocol() != Protocol.TCP) {
             throw new IllegalArgumentException("listener " + config.name() + ": protocol must be tcp, got " + config.protocol());
         }
-        if (config.bind() == null || config.bind().isVip()) {
-            throw new IllegalArgumentException("listener " + config.name() + ": bind must be a plain address, got " + config.bind());
+        if (config.bind() == null) {
+            throw new IllegalArgumentException("listener " + config.name() + ": bind must be set");
         }
         if (config.pool() == null) {
             throw new IllegalArgumentException("listener " + config.name() + ": pool must be set");

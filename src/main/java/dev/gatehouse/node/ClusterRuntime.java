@@ -1,0 +1,126 @@
+package dev.gatehouse.node;
+
+import dev.gatehouse.admin.Events;
+import dev.gatehouse.admin.StatusReport;
+import dev.gatehouse.cluster.ClusterListener;
+import dev.gatehouse.cluster.ClusterMember;
+import dev.gatehouse.cluster.ClusterTimings;
+import dev.gatehouse.cluster.ClusterView;
+import dev.gatehouse.cluster.MemberReport;
+import dev.gatehouse.cluster.ServeCheck;
+import dev.gatehouse.cluster.VipState;
+import dev.gatehouse.config.ClusterConfig;
+import dev.gatehouse.config.ClusterConfig.MemberConfig;
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.metrics.Metrics;
+import dev.gatehouse.time.Ticker;
+import dev.gatehouse.vip.LoopbackVipDriver;
+import dev.gatehouse.vip.VipDriver;
+import io.micrometer.core.instrument.Counter;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * This process as a cluster member: consensus through {@link ClusterMember}, VIPs moved by a driver that
+ * binds and releases the node's {@code vip:} listeners, and every change reported to events and metrics.
+ */
+final class ClusterRuntime implements ClusterListener, AutoCloseable {
+
+    /** How long in-flight work on a released VIP may finish (the new owner is already taking new work). */
+    private static final Duration RELEASE_DRAIN = Duration.ofSeconds(5);
+
+    private final ClusterConfig config;
+    private final String self;
+    private final Events events;
+    private final Metrics metrics;
+    private final ClusterMember member;
+
+    ClusterRuntime(ClusterConfig config, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
+            Events events, Metrics metrics, Ticker ticker) throws IOException {
+        this.config = config;
+        this.self = self;
+        this.events = events;
+        this.metrics = metrics;
+        VipDriver driver = new LoopbackVipDriver(new LoopbackVipDriver.Binding() {
+            @Override
+            public void bind(VipConfig vip) throws Exception {
+                listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
+            }
+
+            @Override
+            public void unbind(VipConfig vip) {
+                listeners.releaseVip(vip.name(), RELEASE_DRAIN);
+            }
+        });
+        this.member = new ClusterMember(config, self, dataDir, serveCheck, driver, this, ClusterTimings.defaults(), ticker);
+        for (VipConfig vip : config.vips()) {
+            metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,
+                    "vip", vip.name());
+        }
+        metrics.gauge("gatehouse_cluster_term", "Raft term this member is in", () -> member.view().term());
+        metrics.gauge("gatehouse_cluster_rejected_peers", "TLS handshakes refused: the peer lacked the cluster key",
+                () -> member.view().rejectedPeers());
+        metrics.gauge("gatehouse_cluster_malformed_commands", "Replicated commands refused as malformed",
+                () -> member.view().malformedCommands());
+    }
+
+    void start() throws IOException {
+        member.start();
+    }
+
+    void demote() {
+        member.demote();
+    }
+
+    void undemote() {
+        member.undemote();
+    }
+
+    @Override
+    public void vipAcquired(String vip, long epoch, String reason) {
+        change(vip, "acquired", epoch, reason);
+    }
+
+    @Override
+    public void vipReleased(String vip, long epoch, String reason) {
+        change(vip, "released", epoch, reason);
+    }
+
+    private void change(String vip, String what, long epoch, String reason) {
+        events.publish("failover", vip, self + " " + what + " it (epoch " + epoch + "): " + reason);
+        Counter.builder("gatehouse_vip_changes").description("VIPs acquired and released by this node")
+                .tags("vip", vip, "change", what).register(metrics.registry()).increment();
+    }
+
+    @Override
+    public void termChanged(long term, String leader) {
+        events.publish("cluster", "term " + term, leader == null ? "no leader" : "leader " + leader);
+    }
+
+    StatusReport.ClusterStatus status() {
+        ClusterView view = member.view();
+        List<StatusReport.MemberStatus> members = new ArrayList<>();
+        for (MemberConfig m : config.members()) {
+            MemberReport r = view.members().get(m.id());
+            members.add(new StatusReport.MemberStatus(m.id(), m.address().toString(), m.role().name().toLowerCase(),
+                    m.priority(), r != null && r.canServe()));
+        }
+        List<StatusReport.VipStatus> vips = new ArrayList<>();
+        for (VipConfig v : config.vips()) {
+            VipState s = view.vips().get(v.name());
+            vips.add(new StatusReport.VipStatus(v.name(), v.address(), v.driver().name().toLowerCase(),
+                    s == null ? null : s.owner(), s == null ? 0 : s.epoch(), s == null ? null : s.reason(), member.owns(v.name())));
+        }
+        return new StatusReport.ClusterStatus(config.name(), view.leader(), view.term(), members, vips,
+                view.rejectedPeers(), view.malformedCommands());
+    }
+
+    @Override
+    public void close() throws IOException {
+        member.close();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.admin.StatusReport;
+import dev.gatehouse.demo.DemoBackend;
+import dev.gatehouse.time.Ticker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two nodes and a witness on loopback: the VIP listener is bound on exactly one node, and moves. */
+class ClusterNodeTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theVipListenerRunsOnTheOwnerOnlyAndMovesOnDemoteAndShutdown() throws Exception {
+        int vipPort = freePort("127.0.0.10");
+        try (DemoBackend be1 = DemoBackend.start("127.0.0.1", 0, "be1"); HttpClient http = HttpClient.newHttpClient()) {
+            Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
+            String shared = """
+                    listeners:
+                      - { name: web, bind: "vip:front:%d", routes: [ { pool: web } ] }
+                    pools:
+                      web:
+                        endpoints: [ { address: "127.0.0.1:%d" } ]
+                        health: { type: http, path: /healthz, interval: 200ms, timeout: 100ms }
+                    cluster:
+                      name: test-edge
+                      secret_file: cluster.key
+                      members:
+                        - { id: lb1, address: "127.0.0.1:%d", priority: 150 }
+                        - { id: lb2, address: "127.0.0.1:%d", priority: 100 }
+                        - { id: w1, address: "127.0.0.1:%d", role: witness }
+                      vips:
+                        - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: false } }
+                    """.formatted(vipPort, be1.port(), freePort("127.0.0.1"), freePort("127.0.0.1"), freePort("127.0.0.1"));
+            try (Node w1 = start("w1", shared); Node lb1 = start("lb1", shared); Node lb2 = start("lb2", shared)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> ownedHere(lb1));
+                assertThat(ownedHere(lb2)).isFalse();
+                assertThat(lb1.listenerAddress("web")).isEqualTo(new InetSocketAddress("127.0.0.10", vipPort));
+                assertThat(lb2.listenerAddress("web")).isNull();
+                assertThat(w1.status().role()).isEqualTo("witness");
+                String url = "http://127.0.0.10:" + vipPort + "/";
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .startsWith("hello from be1");
+
+                assertThat(lb1.demote()).isTrue();
+                await().atMost(Duration.ofSeconds(10)).until(() -> ownedHere(lb2));
+                assertThat(ownedHere(lb1)).isFalse();
+                assertThat(lb1.listenerAddress("web")).isNull();
+                StatusReport.VipStatus vip = lb2.status().cluster().vips().getFirst();
+                assertThat(vip.owner()).isEqualTo("lb2");
+                assertThat(vip.reason()).contains("demoted");
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .isEqualTo(200);
+                assertThat(lb2.events().recent()).anyMatch(e -> e.type().equals("failover") && e.detail().contains("lb2 acquired"));
+
+                lb1.undemote();
+                lb2.shutdown(Duration.ofSeconds(2));
+                await().atMost(Duration.ofSeconds(10)).until(() -> ownedHere(lb1));
+                assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    private Node start(String id, String shared) throws Exception {
+        Path file = dir.resolve(id + ".yaml");
+        Files.writeString(file, "node: { id: " + id + " }\n" + shared);
+        return Node.start(file, Ticker.system());
+    }
+
+    private static boolean ownedHere(Node node) {
+        return node.status().cluster().vips().getFirst().ownedHere();
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+}
