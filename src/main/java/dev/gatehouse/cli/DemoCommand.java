@@ -3,10 +3,6 @@ package dev.gatehouse.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,14 +13,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The embedded default: three backends and a node, each its own OS process so that killing one is a
- * real crash. Ctrl-C stops them all.
+ * The embedded default: three backends, two nodes and a witness, each its own OS process so that killing one
+ * is a real crash. Ctrl-C stops them all.
  */
-@Command(name = "demo", description = "Run the embedded default on loopback: 3 backends and a node; prints where to look.")
+@Command(name = "demo", description = "Run the embedded default on loopback: 3 backends, lb1, lb2 and a witness, VIP 127.0.0.10.")
 final class DemoCommand implements Callable<Integer> {
 
     private static final int[] BACKEND_PORTS = {9001, 9002, 9003};
-    private static final int[] NODE_PORTS = {8080, 8081, 9901};
+    /** Members in the order they start: the witness first, so the nodes find a majority at once. */
+    private static final String[] MEMBERS = {"w1", "lb1", "lb2"};
+    private static final int[] ADMIN_PORTS = {9903, 9901, 9902};
+    private static final int[] CLUSTER_PORTS = {7946, 7947, 7948};
+    private static final String VIP = "127.0.0.10";
 
     @Option(names = "--for", converter = DurationConverter.class,
             description = "stop by itself after this long (default: run until Ctrl-C)")
@@ -34,52 +34,77 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (int port : concat(BACKEND_PORTS, NODE_PORTS)) {
-            if (inUse(port)) {
+        for (int port : ports()) {
+            if (inUse("127.0.0.1", port)) {
                 System.err.println("demo: port 127.0.0.1:" + port + " is in use; stop what holds it (an earlier demo?) and retry");
                 return 1;
             }
         }
-        Path dir = Files.createTempDirectory("gatehouse-demo");
-        Path config = dir.resolve("demo.yaml");
-        try (InputStream in = DemoCommand.class.getResourceAsStream("/dev/gatehouse/demo/demo.yaml")) {
-            Files.write(config, in.readAllBytes());
+        for (int port : new int[] {8080, 8081}) {
+            if (inUse(VIP, port)) {
+                System.err.println("demo: " + VIP + ":" + port + " is in use; stop what holds it (an earlier demo?) and retry");
+                return 1;
+            }
         }
+        Path dir = Files.createTempDirectory("gatehouse-demo");
+        writeConfigs(dir);
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopChildren, "demo-stop"));
-        List<String> pids = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         for (int i = 0; i < BACKEND_PORTS.length; i++) {
             String name = "be" + (i + 1);
             Process p = spawn(dir.resolve(name + ".log"), "backend", "--port", String.valueOf(BACKEND_PORTS[i]), "--name", name);
-            pids.add(name + " 127.0.0.1:" + BACKEND_PORTS[i] + " pid " + p.pid());
+            lines.add(String.format("%-4s backend  127.0.0.1:%d  pid %d", name, BACKEND_PORTS[i], p.pid()));
         }
-        Process node = spawn(dir.resolve("lb1.log"), "run", "-c", config.toString());
-        if (!awaitHealthy(node)) {
-            System.err.println("demo: the node did not come up; see " + dir.resolve("lb1.log"));
+        for (int i = 0; i < MEMBERS.length; i++) {
+            Process p = spawn(dir.resolve(MEMBERS[i] + ".log"), "run", "-c", dir.resolve(MEMBERS[i] + ".yaml").toString());
+            lines.add(String.format("%-4s %-8s admin http://127.0.0.1:%d/  pid %d", MEMBERS[i], i == 0 ? "witness" : "node",
+                    ADMIN_PORTS[i], p.pid()));
+        }
+        String owner = awaitOwner(Duration.ofSeconds(60));
+        if (owner == null) {
+            System.err.println("demo: no node took the VIP within 60 s; logs are in " + dir);
             stopChildren();
             return 1;
         }
         System.out.printf("""
-                Gatehouse demo is running (config %s, logs in %s)
+                Gatehouse demo is running (configs and logs in %s)
 
-                  node lb1 (pid %d)         http://127.0.0.1:8080/   (HTTP)   127.0.0.1:8081 (TCP)
-                  dashboard                http://127.0.0.1:9901/
-                  backends                 %s
+                  %s
+
+                VIP %s is owned by %s:  http://%s:8080/ (HTTP)   %s:8081 (TCP)
+                Dashboards: http://127.0.0.1:9901/ (lb1)  http://127.0.0.1:9902/ (lb2)
 
                 Try:
-                  curl -s http://127.0.0.1:8080/                     round robin over be1 (weight 2), be2, be3
-                  curl -s -H 'X-User: alice' http://127.0.0.1:8080/api   maglev on X-User, sticky cookie GH_ROUTE
-                  bin/gatehouse status                                pools and endpoint states
+                  curl -s http://%s:8080/                        round robin over be1 (weight 2), be2, be3
+                  curl -s -H 'X-User: alice' http://%s:8080/api      maglev on X-User, sticky cookie GH_ROUTE
+                  bin/gatehouse status --admin 127.0.0.1:9901        cluster, VIP owner, pools and endpoint states
+                  bin/gatehouse drill                                demote the owner while probing the VIP; prints the outage
+                  kill -9 <pid of the owner>                         a real crash: the other node takes the VIP
                   bin/gatehouse drain web 127.0.0.1:9002             take be2 out gracefully (enable to return it)
-                  kill <a backend pid>                                watch it go unhealthy on the dashboard
                 Ctrl-C stops everything.
-                """, config, dir, node.pid(), String.join("\n                           ", pids));
+                """, dir, String.join("\n  ", lines), VIP, owner, VIP, VIP, VIP, VIP);
         if (runFor != null) {
             Thread.sleep(runFor);
         } else {
-            node.waitFor();
+            children.getLast().waitFor();
         }
         stopChildren();
         return 0;
+    }
+
+    /** Writes cluster.key and one config per member: its node section, then the shared part. */
+    static void writeConfigs(Path dir) throws IOException {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(dir.resolve("cluster.key"), java.util.HexFormat.of().formatHex(key) + "\n");
+        String shared;
+        try (InputStream in = DemoCommand.class.getResourceAsStream("/dev/gatehouse/demo/demo.yaml")) {
+            shared = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        for (int i = 0; i < MEMBERS.length; i++) {
+            Files.writeString(dir.resolve(MEMBERS[i] + ".yaml"),
+                    "node: { id: " + MEMBERS[i] + ", admin: 127.0.0.1:" + ADMIN_PORTS[i] + " }\n" + shared);
+        }
     }
 
     private Process spawn(Path log, String... args) throws IOException {
@@ -95,26 +120,29 @@ final class DemoCommand implements Callable<Integer> {
         return p;
     }
 
-    private static boolean awaitHealthy(Process node) throws InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline && node.isAlive()) {
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9901/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return true;
+    /** Waits until one of the nodes reports it serves the VIP; returns its id. */
+    private static String awaitOwner(Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (int port : new int[] {9901, 9902}) {
+                try {
+                    var status = new AdminClient("127.0.0.1:" + port).get("/api/v1/status").body();
+                    for (var v : status.path("cluster").path("vips")) {
+                        if (v.path("owned_here").asBoolean()) {
+                            return status.path("node").asText();
+                        }
+                    }
+                } catch (IOException notYet) {
+                    // not listening yet
                 }
-            } catch (IOException notYet) {
-                // Not listening yet.
             }
-            Thread.sleep(100);
+            Thread.sleep(200);
         }
-        return false;
+        return null;
     }
 
     private synchronized void stopChildren() {
-        for (Process p : children) {
+        for (Process p : children.reversed()) {
             p.destroy();
         }
         for (Process p : children) {
@@ -129,17 +157,19 @@ final class DemoCommand implements Callable<Integer> {
         children.clear();
     }
 
-    private static boolean inUse(int port) {
-        try (Socket ignored = new Socket("127.0.0.1", port)) {
+    private static int[] ports() {
+        int[] all = new int[BACKEND_PORTS.length + ADMIN_PORTS.length + CLUSTER_PORTS.length];
+        System.arraycopy(BACKEND_PORTS, 0, all, 0, 3);
+        System.arraycopy(ADMIN_PORTS, 0, all, 3, 3);
+        System.arraycopy(CLUSTER_PORTS, 0, all, 6, 3);
+        return all;
+    }
+
+    private static boolean inUse(String host, int port) {
+        try (Socket ignored = new Socket(host, port)) {
             return true;
         } catch (IOException free) {
             return false;
         }
-    }
-
-    private static int[] concat(int[] a, int[] b) {
-        int[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }

@@ -38,14 +38,13 @@ class CheckCommandTest {
     }
 
     @Test
-    void theEmbeddedDemoConfigIsValid() throws Exception {
-        Path file = dir.resolve("demo.yaml");
-        try (var in = CheckCommandTest.class.getResourceAsStream("/dev/gatehouse/demo/demo.yaml")) {
-            Files.write(file, in.readAllBytes());
+    void theEmbeddedDemoConfigsAreValid() throws Exception {
+        DemoCommand.writeConfigs(dir);
+        for (String member : new String[] {"lb1", "lb2", "w1"}) {
+            Run run = run("check", "-c", dir.resolve(member + ".yaml").toString());
+            assertThat(run.code).as(run.err).isZero();
+            assertThat(run.out).contains("ok (2 listener(s), 2 pool(s), cluster demo-edge)");
         }
-        Run run = run("check", "-c", file.toString());
-        assertThat(run.code).as(run.err).isZero();
-        assertThat(run.out).contains("ok (2 listener(s), 2 pool(s))");
     }
 
     record Run(int code, String out, String err) {}

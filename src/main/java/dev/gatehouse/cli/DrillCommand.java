@@ -1,0 +1,111 @@
+package dev.gatehouse.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gatehouse.drill.Probe;
+import dev.gatehouse.drill.ProbeReport;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A controlled failover: demote the node that owns a VIP while a probe sends a new request to the VIP every
+ * 10 ms, then report what a client saw. The demoted node is made available again afterwards.
+ */
+@Command(name = "drill", description = "Demote the VIP owner while probing the VIP; print the outage and failed requests a client saw.")
+final class DrillCommand implements Callable<Integer> {
+
+    @Option(names = "--admin", split = ",", defaultValue = "127.0.0.1:9901,127.0.0.1:9902",
+            description = "admin APIs of the nodes (default: the demo's, ${DEFAULT-VALUE})")
+    List<String> admins;
+
+    @Option(names = "--vip", description = "the VIP to move (default: the first)")
+    String vip;
+
+    @Option(names = "--settle", defaultValue = "2s", converter = DurationConverter.class,
+            description = "probing before and after the move (default ${DEFAULT-VALUE})")
+    Duration settle;
+
+    @Override
+    public Integer call() throws Exception {
+        Owner owner = findOwner();
+        if (owner == null) {
+            System.err.println("drill: no node among " + admins + " owns " + (vip == null ? "a VIP" : "VIP " + vip));
+            return 1;
+        }
+        System.out.printf("drill: %s owns VIP %s (%s); probing %s every 10 ms%n", owner.node, owner.vip, owner.address,
+                owner.target);
+        Probe probe = Probe.start(owner.target, Duration.ofMillis(10), Duration.ofSeconds(2), 100_000);
+        Thread.sleep(settle);
+        long demotedAt = System.nanoTime();
+        new AdminClient(owner.admin).post("/api/v1/cluster/demote");
+        String newOwner = awaitNewOwner(owner, Duration.ofSeconds(20));
+        long movedMs = (System.nanoTime() - demotedAt) / 1_000_000;
+        Thread.sleep(settle);
+        ProbeReport report = probe.stop();
+        new AdminClient(owner.admin).post("/api/v1/cluster/undemote");
+        if (newOwner == null) {
+            System.out.println("drill: no other node took the VIP within 20 s");
+        } else {
+            System.out.printf("drill: %s serves VIP %s %d ms after the demote%n", newOwner, owner.vip, movedMs);
+        }
+        System.out.printf("client saw: %d requests, %d failed, %d delayed (> %d ms), outage %d ms%n", report.sent(), report.failed(),
+                report.delayed(), ProbeReport.DELAYED.toMillis(), report.outageMillis());
+        if (report.failed() > 0) {
+            System.out.println("failures: " + report.errorSummary());
+        }
+        return newOwner == null ? 1 : 0;
+    }
+
+    private record Owner(String admin, String node, String vip, String address, InetSocketAddress target) {}
+
+    private Owner findOwner() throws Exception {
+        for (String admin : admins) {
+            JsonNode s;
+            try {
+                s = new AdminClient(admin).get("/api/v1/status").body();
+            } catch (java.io.IOException unreachable) {
+                continue;
+            }
+            for (JsonNode v : s.path("cluster").path("vips")) {
+                if (v.path("owned_here").asBoolean() && (vip == null || vip.equals(v.path("name").asText()))) {
+                    String name = v.path("name").asText();
+                    for (JsonNode l : s.path("listeners")) {
+                        String bind = l.path("bind").asText();
+                        if (l.path("protocol").asText().equals("http") && bind.startsWith("vip:" + name + ":")) {
+                            int port = Integer.parseInt(bind.substring(bind.lastIndexOf(':') + 1));
+                            String address = v.path("address").asText();
+                            return new Owner(admin, s.path("node").asText(), name, address, new InetSocketAddress(address, port));
+                        }
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private String awaitNewOwner(Owner old, Duration limit) throws Exception {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (String admin : admins) {
+                if (admin.equals(old.admin)) {
+                    continue;
+                }
+                try {
+                    JsonNode s = new AdminClient(admin).get("/api/v1/status").body();
+                    for (JsonNode v : s.path("cluster").path("vips")) {
+                        if (v.path("name").asText().equals(old.vip) && v.path("owned_here").asBoolean()) {
+                            return s.path("node").asText();
+                        }
+                    }
+                } catch (java.io.IOException unreachable) {
+                    // that node is down; keep asking the others
+                }
+            }
+            Thread.sleep(10);
+        }
+        return null;
+    }
+}
