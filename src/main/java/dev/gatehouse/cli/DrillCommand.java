@@ -35,8 +35,8 @@ final class DrillCommand implements Callable<Integer> {
             System.err.println("drill: no node among " + admins + " owns " + (vip == null ? "a VIP" : "VIP " + vip));
             return 1;
         }
-        System.out.printf("drill: %s owns VIP %s (%s); probing %s every 10 ms%n", owner.node, owner.vip, owner.address,
-                owner.target);
+        System.out.printf("drill: %s owns VIP %s; probing http://%s:%d/ with a new connection every 10 ms%n", owner.node,
+                owner.vip, owner.address, owner.target.getPort());
         Probe probe = Probe.start(owner.target, Duration.ofMillis(10), Duration.ofSeconds(2), 100_000);
         Thread.sleep(settle);
         long demotedAt = System.nanoTime();

@@ -26,6 +26,24 @@ final class StatusCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder();
         out.append(String.format("node %s (%s)  config v%d %s  up %ds%n%n", s.path("node").asText(), s.path("role").asText(),
                 s.path("config_version").asLong(), s.path("config_hash").asText().substring(0, 12), s.path("uptime_seconds").asLong()));
+        JsonNode cluster = s.path("cluster");
+        if (!cluster.isMissingNode() && !cluster.isNull()) {
+            out.append(String.format("cluster %s  term %d  leader %s%n%n", cluster.path("name").asText(), cluster.path("term").asLong(),
+                    cluster.path("leader").asText("none")));
+            Table vips = new Table("VIP", "ADDRESS", "DRIVER", "OWNER", "EPOCH", "HERE", "REASON");
+            for (JsonNode v : cluster.path("vips")) {
+                vips.row(v.path("name").asText(), v.path("address").asText(), v.path("driver").asText(), v.path("owner").asText("none"),
+                        v.path("epoch").asText(), v.path("owned_here").asBoolean() ? "serving" : "-", v.path("reason").asText(""));
+            }
+            out.append(vips).append('\n');
+            Table members = new Table("MEMBER", "ADDRESS", "ROLE", "PRIORITY", "CAN SERVE");
+            for (JsonNode m : cluster.path("members")) {
+                boolean witness = m.path("role").asText().equals("witness");
+                members.row(m.path("id").asText(), m.path("address").asText(), m.path("role").asText(),
+                        witness ? "-" : m.path("priority").asText(), witness ? "-" : m.path("can_serve").asBoolean() ? "yes" : "no");
+            }
+            out.append(members).append('\n');
+        }
         Table listeners = new Table("LISTENER", "BIND", "PROTOCOL", "CONNECTIONS", "REQUESTS", "REQ/S");
         for (JsonNode l : s.path("listeners")) {
             listeners.row(l.path("name").asText(), l.path("bind").asText(), l.path("protocol").asText(),

@@ -75,7 +75,7 @@ final class PoolSet {
             created.add(fresh);
             next.put(config.name(), fresh);
         }
-        return new Staged(Map.copyOf(next), created, List.copyOf(retired.values()));
+        return new Staged(java.util.Collections.unmodifiableMap(next), created, List.copyOf(retired.values()));
     }
 
     /** A set of pools built but not yet in force. */
