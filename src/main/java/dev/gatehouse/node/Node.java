@@ -226,21 +226,24 @@ public final class Node implements NodeControl, AutoCloseable {
 
     @Override
     public boolean demote() {
-        if (cluster == null) {
-            return false;
-        }
-        cluster.demote();
-        events.publish("cluster", snapshot.config().node().id(), "demoted by operator");
-        return true;
+        return setDemoted(true);
     }
 
     @Override
     public boolean undemote() {
+        return setDemoted(false);
+    }
+
+    private boolean setDemoted(boolean demoted) {
         if (cluster == null) {
             return false;
         }
-        cluster.undemote();
-        events.publish("cluster", snapshot.config().node().id(), "available again (undemoted by operator)");
+        if (demoted) {
+            cluster.demote();
+        } else {
+            cluster.undemote();
+        }
+        events.publish("cluster", snapshot.config().node().id(), demoted ? "demoted by operator" : "available again (undemoted by operator)");
         return true;
     }
 
@@ -332,18 +335,18 @@ public final class Node implements NodeControl, AutoCloseable {
 
     @Override
     public boolean drain(String pool, String endpoint) {
-        boolean found = pools.setDraining(pool, endpoint, true);
-        if (found) {
-            events.publish("drain", pool + "/" + endpoint, "draining by operator");
-        }
-        return found;
+        return setDraining(pool, endpoint, true);
     }
 
     @Override
     public boolean enable(String pool, String endpoint) {
-        boolean found = pools.setDraining(pool, endpoint, false);
+        return setDraining(pool, endpoint, false);
+    }
+
+    private boolean setDraining(String pool, String endpoint, boolean drain) {
+        boolean found = pools.setDraining(pool, endpoint, drain);
         if (found) {
-            events.publish("enable", pool + "/" + endpoint, "enabled by operator");
+            events.publish(drain ? "drain" : "enable", pool + "/" + endpoint, drain ? "draining by operator" : "enabled by operator");
         }
         return found;
     }

@@ -46,20 +46,14 @@ class BackendFailureTest {
     void killingABackendUnderLoadFailsNoRequestAndMarksItDownWithinFallTimesInterval() throws Exception {
         lb = TestNode.start(dir, 3, CONFIG.replace("DRAIN", "30s"));
         String be2 = "127.0.0.1:" + lb.backend("be2").port();
-        Load load = new Load();
-        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-            try {
-                load.runInto(lb.url("web", "/"), 3000, 4, Duration.ofSeconds(60));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        var running = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>>();
+        Load load = Load.inBackground(lb.url("web", "/"), 3000, 4, Duration.ofSeconds(60), running);
         await().atMost(Duration.ofSeconds(20)).until(() -> load.completed() >= 500);
         long killedAt = System.nanoTime();
         lb.backend("be2").close();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> !state(be2).equals("healthy"));
         long detectedMs = (System.nanoTime() - killedAt) / 1_000_000;
-        running.join();
+        running.get().join();
 
         System.out.printf("backend killed under load: %d requests, %d failed, marked %s after %d ms (fall x interval = 600 ms)%n",
                 load.completed(), load.failures.size(), state(be2), detectedMs);

@@ -45,6 +45,20 @@ public final class Load {
         return load;
     }
 
+    /** Starts the load on its own thread; the future completes when it is done. */
+    public static Load inBackground(String url, int total, int concurrency, Duration maxTime,
+            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> done) {
+        Load load = new Load();
+        done.set(java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                load.runInto(url, total, concurrency, maxTime);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        return load;
+    }
+
     public void runInto(String url, int total, int concurrency, Duration maxTime) throws InterruptedException {
         long deadline = System.nanoTime() + maxTime.toNanos();
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {

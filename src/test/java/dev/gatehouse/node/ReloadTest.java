@@ -39,14 +39,8 @@ class ReloadTest {
     @Test
     void reloadsUnderLoadDropNoRequest() throws Exception {
         lb = TestNode.start(dir, 3, TWO);
-        Load load = new Load();
-        CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
-            try {
-                load.runInto(lb.url("web", "/"), 4000, 4, Duration.ofSeconds(60));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        var running = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>>();
+        Load load = Load.inBackground(lb.url("web", "/"), 4000, 4, Duration.ofSeconds(60), running);
         for (int i = 0; i < 6; i++) {
             int atLeast = 300 * (i + 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> load.completed() >= atLeast);
@@ -56,7 +50,7 @@ class ReloadTest {
         lb.rewrite(THREE);
         assertThat(lb.node.reloadFile()).isEmpty();
         long be3Before = lb.backend("be3").requests();
-        running.join();
+        running.get().join();
         System.out.printf("7 reloads under load: %d requests, %d failed%n", load.completed(), load.failures.size());
         assertThat(load.failures).isEmpty();
         assertThat(load.completed()).isEqualTo(4000);
