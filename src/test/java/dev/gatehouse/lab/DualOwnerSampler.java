@@ -96,6 +96,12 @@ public final class DualOwnerSampler implements AutoCloseable {
         return clientMac.firstFrom(fromNanos, mac::equals);
     }
 
+    /** The last notification before {@code beforeNanos} that {@code host} held the VIP (its last add or renewal). */
+    public OptionalLong lastHeldBefore(String host, long beforeNanos) {
+        return timeline(host).entries().stream().filter(e -> e.nanos() < beforeNanos && Boolean.TRUE.equals(e.value()))
+                .mapToLong(Timeline.Entry::nanos).max();
+    }
+
     /** The MAC the client's ARP entry for the VIP holds now (null: no entry). */
     public String clientMac() {
         return clientMac.valueAt(System.nanoTime());

@@ -19,11 +19,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The lab's client: {@code ProbeMain URL COUNT INTERVAL_MS TIMEOUT_MS} starts a new HTTP/1.1 request on a new
  * connection every INTERVAL_MS (on schedule, whatever the earlier ones are doing), COUNT in all, each given at
- * most TIMEOUT_MS. Prints {@code start NANOS}, then one {@code req START_NANOS LATENCY_NANOS OUTCOME DETAIL} line
+ * most TIMEOUT_MS, after a few warm-up requests that are not reported. Prints {@code start NANOS}, then one {@code req START_NANOS LATENCY_NANOS OUTCOME DETAIL} line
  * per request as it ends, then a summary and {@code done}. Outcomes: ok (detail: the first word of the body),
  * status (detail: the code), refused, reset, timeout, unreachable (ARP got no answer), error.
  */
 public final class ProbeMain {
+
+    private static final int WARM_UP = 20;
 
     private ProbeMain() {
     }
@@ -43,6 +45,10 @@ public final class ProbeMain {
 
         List<Thread> running = new ArrayList<>(count);
         List<ProbeReport.Request> done = Collections.synchronizedList(new ArrayList<>(count));
+        // A cold JVM stalls its first requests for a few hundred ms (class loading, JIT): warm up off the record.
+        for (int i = 0; i < WARM_UP; i++) {
+            request(target, request, timeoutMillis);
+        }
         long t0 = System.nanoTime();
         System.out.println("start " + t0);
         for (int i = 0; i < count; i++) {

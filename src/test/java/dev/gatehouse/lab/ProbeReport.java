@@ -26,7 +26,8 @@ public record ProbeReport(List<Request> requests, Duration interval) {
             return outcome.equals("ok");
         }
 
-        boolean bad() {
+        /** Failed, or slower than {@link ProbeReport#DELAYED}. */
+        public boolean bad() {
             return !ok() || latencyNanos > DELAYED.toNanos();
         }
 
