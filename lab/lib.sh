@@ -1,0 +1,89 @@
+# Shared by the lab scripts: the lab's names and addresses, and the checks every script makes.
+# The lab is one Ethernet segment: a bridge in its own namespace (gh-sw) and one namespace per host, each joined
+# to the bridge by a veth pair. Nothing is created in, or routed to, the host's own namespace.
+
+GH_SWITCH=gh-sw
+GH_BRIDGE=br0
+GH_HOSTS=(client lb1 lb2 witness be1 be2)
+GH_PREFIX=24
+GH_VIP=203.0.113.10
+
+gh_die() { echo "lab: $*" >&2; exit 1; }
+
+gh_need_root() {
+  [ "$(id -u)" = 0 ] || gh_die "needs root (network namespaces)"
+}
+
+# The address of a lab host; accepts "lb1" or "gh-lb1".
+gh_addr() {
+  case "${1#gh-}" in
+    client) echo 203.0.113.100 ;;
+    lb1) echo 203.0.113.11 ;;
+    lb2) echo 203.0.113.12 ;;
+    witness) echo 203.0.113.13 ;;
+    be1) echo 203.0.113.21 ;;
+    be2) echo 203.0.113.22 ;;
+    *) gh_die "no lab host '$1' (hosts: ${GH_HOSTS[*]})" ;;
+  esac
+}
+
+# The namespace of a lab host; accepts "lb1" or "gh-lb1".
+gh_ns() {
+  gh_addr "$1" >/dev/null
+  echo "gh-${1#gh-}"
+}
+
+gh_ns_exists() {
+  [ -e "/run/netns/$1" ]
+}
+
+# Installs the Debian packages the lab uses when a command is missing.
+gh_ensure_tools() {
+  local missing=() cmd pkg
+  for pair in ip:iproute2 arping:iputils-arping iptables:iptables curl:curl; do
+    cmd=${pair%%:*} pkg=${pair#*:}
+    command -v "$cmd" >/dev/null || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "lab: installing ${missing[*]}" >&2
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || gh_die "could not install ${missing[*]}"
+}
+
+# Removes one lab namespace: first the processes still running in it (by the PIDs the kernel lists for that
+# namespace, which only the lab starts), then the namespace with its veth ends.
+gh_remove_ns() {
+  local ns=$1 pids
+  gh_ns_exists "$ns" || return 0
+  pids=$(ip netns pids "$ns" 2>/dev/null || true)
+  if [ -n "$pids" ]; then
+    kill -9 $pids 2>/dev/null || true
+  fi
+  ip netns del "$ns" 2>/dev/null || true
+}
+
+gh_down() {
+  local h
+  for h in "${GH_HOSTS[@]}"; do gh_remove_ns "gh-$h"; done
+  gh_remove_ns "$GH_SWITCH"
+}
+
+# Adds (add) or removes (del) the DROP rules between two lab hosts, in both namespaces, tagged "gh-cut".
+gh_cut_pair() {
+  local a b action=$3 ns peer rule
+  a=$(gh_ns "$1") b=$(gh_ns "$2")
+  [ "$a" != "$b" ] || gh_die "cannot cut $1 from itself"
+  for ns in "$a" "$b"; do
+    if [ "$ns" = "$a" ]; then peer=$(gh_addr "$b"); else peer=$(gh_addr "$a"); fi
+    for rule in "INPUT -s $peer" "OUTPUT -d $peer"; do
+      if [ "$action" = add ]; then
+        ip netns exec "$ns" iptables -w -C $rule -m comment --comment gh-cut -j DROP 2>/dev/null \
+          || ip netns exec "$ns" iptables -w -I $rule -m comment --comment gh-cut -j DROP
+      else
+        while ip netns exec "$ns" iptables -w -C $rule -m comment --comment gh-cut -j DROP 2>/dev/null; do
+          ip netns exec "$ns" iptables -w -D $rule -m comment --comment gh-cut -j DROP
+        done
+      fi
+    done
+  done
+}

@@ -1,0 +1,65 @@
+package dev.gatehouse.vip;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs each command as a child process on its own virtual thread, with stderr folded into the captured output and
+ * a hard timeout. An optional prefix (e.g. {@code ip netns exec NS}) runs every command somewhere else.
+ */
+final class ProcessCommandRunner implements CommandRunner {
+
+    private static final File DEV_NULL = new File("/dev/null");
+
+    private final List<String> prefix;
+    private final Duration timeout;
+
+    ProcessCommandRunner(List<String> prefix, Duration timeout) {
+        this.prefix = List.copyOf(prefix);
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Result> start(List<String> command) {
+        CompletableFuture<Result> result = new CompletableFuture<>();
+        Thread.ofVirtual().name("vip-command").start(() -> result.complete(run(command)));
+        return result;
+    }
+
+    private Result run(List<String> command) {
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(command);
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
+        } catch (IOException e) {
+            return new Result(command, -1, "could not start: " + e.getMessage());
+        }
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return new Result(command, -1, "timed out after " + timeout.toMillis() + "ms");
+            }
+            // The commands print a few lines at most, so the pipe never fills before they exit.
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Result(command, process.exitValue(), output);
+        } catch (IOException e) {
+            return new Result(command, process.exitValue(), "output unreadable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            return new Result(command, -1, "interrupted");
+        }
+    }
+}

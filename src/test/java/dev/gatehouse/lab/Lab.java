@@ -1,0 +1,216 @@
+package dev.gatehouse.lab;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The network-namespace lab as a test fixture: one bridged segment 203.0.113.0/24 with hosts client (.100),
+ * lb1 (.11), lb2 (.12), witness (.13), be1 (.21), be2 (.22), built and removed by the scripts in {@code lab/}.
+ * Hosts are named without the {@code gh-} prefix of their namespaces.
+ *
+ * <pre>{@code
+ * Lab.assumeAvailable();
+ * try (Lab lab = Lab.up()) {
+ *     LabProcess server = lab.spawnJava("lb1", SomeMain.class, "arg");
+ *     lab.cut("lb1", "lb2");
+ *     ...
+ * } // kills what it started, then removes every namespace
+ * }</pre>
+ */
+public final class Lab implements AutoCloseable {
+
+    public static final String VIP = "203.0.113.10";
+    public static final int VIP_PREFIX = 24;
+
+    private static final Path SCRIPTS = Path.of("lab").toAbsolutePath();
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
+
+    private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
+    private final Thread cleanupAtExit = new Thread(() -> run(List.of(script("down"))), "lab-down");
+
+    private Lab() {
+    }
+
+    /** Skips the calling test unless this is root on Linux with working {@code ip netns}. */
+    public static void assumeAvailable() {
+        assumeTrue(Files.isExecutable(SCRIPTS.resolve("up")), "the lab needs the lab/ scripts; none in " + SCRIPTS);
+        assumeTrue(ProcessHandle.current().info().user().map("root"::equals).orElse(false),
+                "the lab needs root (network namespaces); skipped");
+        assumeTrue(tryRun(List.of("ip", "netns", "list")), "the lab needs 'ip netns' (iproute2); skipped");
+    }
+
+    /** Builds the lab afresh (the script removes whatever an earlier run left first). */
+    public static Lab up() {
+        Lab lab = new Lab();
+        Runtime.getRuntime().addShutdownHook(lab.cleanupAtExit);
+        try {
+            run(List.of(script("up")));
+        } catch (RuntimeException e) {
+            lab.close();
+            throw e;
+        }
+        return lab;
+    }
+
+    public String address(String host) {
+        return switch (host) {
+            case "client" -> "203.0.113.100";
+            case "lb1" -> "203.0.113.11";
+            case "lb2" -> "203.0.113.12";
+            case "witness" -> "203.0.113.13";
+            case "be1" -> "203.0.113.21";
+            case "be2" -> "203.0.113.22";
+            default -> throw new IllegalArgumentException("no lab host '" + host + "'");
+        };
+    }
+
+    public static String namespace(String host) {
+        return "gh-" + host;
+    }
+
+    /** The MAC address of a host's lab interface (eth0). */
+    public String mac(String host) {
+        Matcher m = MAC.matcher(exec(host, "ip", "link", "show", "dev", "eth0"));
+        if (!m.find()) {
+            throw new IllegalStateException("no MAC for " + host);
+        }
+        return m.group(1);
+    }
+
+    /** Runs a command inside a host's namespace and returns its output; fails when it exits non-zero. */
+    public String exec(String host, String... command) {
+        return run(inNamespace(host, List.of(command)));
+    }
+
+    /** Starts a long-running command inside a host's namespace; {@link #close} kills it if the test did not. */
+    public LabProcess spawn(String host, String... command) {
+        return track(start(host + ":" + command[0], inNamespace(host, List.of(command))));
+    }
+
+    /** Starts {@code main} of the test classpath in its own JVM inside a host's namespace. */
+    public LabProcess spawnJava(String host, Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
+                "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return track(start(host + ":" + main.getSimpleName(), inNamespace(host, command)));
+    }
+
+    /** Drops IP between two hosts, both ways (ARP still passes). */
+    public void cut(String a, String b) {
+        run(List.of(script("cut"), a, b));
+    }
+
+    public void heal(String a, String b) {
+        run(List.of(script("heal"), a, b));
+    }
+
+    /** Takes a host's switch port down: it reaches no one. */
+    public void unplug(String host) {
+        run(List.of(script("cut"), host));
+    }
+
+    public void plug(String host) {
+        run(List.of(script("heal"), host));
+    }
+
+    /** Starts a probe in the client: a new HTTP request to {@code url} every {@code interval}, {@code count} in all. */
+    public Probe probe(String url, int count, Duration interval) {
+        return track(new Probe(spawnJava("client", ProbeMain.class, url, Integer.toString(count),
+                Long.toString(interval.toMillis()), Long.toString(Probe.REQUEST_TIMEOUT.toMillis())), interval));
+    }
+
+    /** Starts following which of {@code hosts} hold the VIP and where the client's ARP entry for it points. */
+    public DualOwnerSampler watchVip(String... hosts) {
+        return track(DualOwnerSampler.start(this, List.of(hosts)));
+    }
+
+    /** Kills every process the lab started, then removes every namespace. */
+    @Override
+    public void close() {
+        for (AutoCloseable each : started.reversed()) {
+            try {
+                each.close();
+            } catch (Exception e) {
+                System.err.println("lab: could not stop " + each + ": " + e);
+            }
+        }
+        run(List.of(script("down")));
+        try {
+            Runtime.getRuntime().removeShutdownHook(cleanupAtExit);
+        } catch (IllegalStateException alreadyExiting) {
+            // the hook is running or has run: nothing left to undo
+        }
+    }
+
+    LabProcess start(String name, List<String> command) {
+        try {
+            return new LabProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + command + ": " + e.getMessage(), e);
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        started.add(resource);
+        return resource;
+    }
+
+    private static List<String> inNamespace(String host, List<String> command) {
+        List<String> all = new ArrayList<>(List.of("ip", "netns", "exec", namespace(host)));
+        all.addAll(command);
+        return all;
+    }
+
+    /** Runs a command to completion and returns its output; fails with the output when it exits non-zero. */
+    static String run(List<String> command) {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            process.getOutputStream().close();
+            byte[] output = process.getInputStream().readAllBytes();
+            if (!process.waitFor(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(command + " timed out");
+            }
+            String text = new String(output, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(command + " exited " + process.exitValue() + ": " + text.strip());
+            }
+            return text;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + command + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted running " + command, e);
+        }
+    }
+
+    private static boolean tryRun(List<String> command) {
+        try {
+            run(command);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private static String script(String name) {
+        return SCRIPTS.resolve(name).toString();
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString());
+    }
+}

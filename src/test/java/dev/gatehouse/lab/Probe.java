@@ -1,0 +1,33 @@
+package dev.gatehouse.lab;
+
+import java.time.Duration;
+
+/** A running {@link ProbeMain} in the client namespace. */
+public final class Probe implements AutoCloseable {
+
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
+
+    private final LabProcess process;
+    private final Duration interval;
+
+    Probe(LabProcess process, Duration interval) {
+        this.process = process;
+        this.interval = interval;
+    }
+
+    /** Waits until the first request has been sent; returns its System.nanoTime. */
+    public long awaitStarted() {
+        return Long.parseLong(process.awaitLine(l -> l.startsWith("start "), Duration.ofSeconds(20)).substring(6));
+    }
+
+    /** Waits for the probe to finish and returns what it saw. */
+    public ProbeReport awaitReport(Duration atMost) {
+        process.awaitLine("done"::equals, atMost);
+        return ProbeReport.parse(process.lines(), interval);
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
