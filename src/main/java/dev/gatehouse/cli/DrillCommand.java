@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.gatehouse.drill.Probe;
 import dev.gatehouse.drill.ProbeReport;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -37,7 +38,9 @@ final class DrillCommand implements Callable<Integer> {
         }
         System.out.printf("drill: %s owns VIP %s; probing http://%s:%d/ with a new connection every 10 ms%n", owner.node,
                 owner.vip, owner.address, owner.target.getPort());
-        Probe probe = Probe.start(owner.target, Duration.ofMillis(10), Duration.ofSeconds(2), 100_000);
+        URI url = URI.create("http://" + owner.address + ":" + owner.target.getPort() + "/");
+        Probe.warmUp(url, 10, Duration.ofSeconds(2));
+        Probe probe = Probe.start(url, 100_000, Duration.ofMillis(10), Duration.ofSeconds(2), r -> { });
         Thread.sleep(settle);
         long demotedAt = System.nanoTime();
         new AdminClient(owner.admin).post("/api/v1/cluster/demote");
@@ -51,11 +54,9 @@ final class DrillCommand implements Callable<Integer> {
         } else {
             System.out.printf("drill: %s serves VIP %s %d ms after the demote%n", newOwner, owner.vip, movedMs);
         }
-        System.out.printf("client saw: %d requests, %d failed, %d delayed (> %d ms), outage %d ms%n", report.sent(), report.failed(),
-                report.delayed(), ProbeReport.DELAYED.toMillis(), report.outageMillis());
-        if (report.failed() > 0) {
-            System.out.println("failures: " + report.errorSummary());
-        }
+        System.out.printf("client saw: %d requests, %d failed, %d delayed (> %d ms), outage %d ms%n", report.requests().size(),
+                report.failed(), report.delayed(), ProbeReport.DELAYED.toMillis(), report.outageMillis());
+        System.out.println("outcomes: " + report.outcomes());
         return newOwner == null ? 1 : 0;
     }
 

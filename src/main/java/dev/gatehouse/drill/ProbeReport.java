@@ -1,46 +1,103 @@
 package dev.gatehouse.drill;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * A probe's result as a client would state it.
+ * What a client saw during a probe: one {@link Request} per HTTP request, in start order.
  *
- * @param outageMillis the longest time between two successful requests, less the probe interval: how long
- *     no new request could have succeeded
- * @param delayed requests that succeeded but took longer than {@link #DELAYED}
+ * <p>A request is <em>bad</em> when it failed (refused, reset, timed out, unreachable, a status of 400 or more)
+ * or took longer than {@link #DELAYED}. The outage is the longest run of consecutive bad requests, measured from
+ * the start of its first request to whichever is later: the start of the next good request, or the end of the
+ * slowest request in the run (a client that waited 1 s for a SYN retransmit saw 1 s of outage).
  */
-public record ProbeReport(int sent, int failed, int delayed, long outageMillis, List<Probe.Shot> shots) {
+public record ProbeReport(List<Request> requests, Duration interval) {
 
     public static final Duration DELAYED = Duration.ofMillis(200);
 
-    static ProbeReport of(List<Probe.Shot> shots, Duration interval) {
-        List<Probe.Shot> ordered = shots.stream().sorted(Comparator.comparingLong(Probe.Shot::startNanos)).toList();
-        int failed = 0;
-        int delayed = 0;
-        long worst = 0;
-        long lastOkEnd = -1;
-        for (Probe.Shot s : ordered) {
-            if (!s.ok()) {
-                failed++;
-                continue;
-            }
-            if (s.tookNanos() > DELAYED.toNanos()) {
-                delayed++;
-            }
-            long end = s.startNanos() + s.tookNanos();
-            if (lastOkEnd >= 0) {
-                worst = Math.max(worst, end - lastOkEnd - interval.toNanos());
-            }
-            lastOkEnd = Math.max(lastOkEnd, end);
+    /** One request: when it started (System.nanoTime of the probe, shared by every process on the host). */
+    public record Request(long startNanos, long latencyNanos, String outcome, String detail) {
+
+        public boolean ok() {
+            return outcome.equals("ok");
         }
-        return new ProbeReport(ordered.size(), failed, delayed, Math.max(0, worst) / 1_000_000, ordered);
+
+        /** Failed, or slower than {@link ProbeReport#DELAYED}. */
+        public boolean bad() {
+            return !ok() || latencyNanos > DELAYED.toNanos();
+        }
+
+        /** The request as one text line ({@code req START LATENCY OUTCOME DETAIL}), as the lab's probe process prints it. */
+        public String line() {
+            return "req " + startNanos + " " + latencyNanos + " " + outcome + " " + detail;
+        }
+
+        public static Request parse(String line) {
+            String[] f = line.split(" ", 5);
+            return new Request(Long.parseLong(f[1]), Long.parseLong(f[2]), f[3], f.length > 4 ? f[4] : "");
+        }
     }
 
-    /** The distinct errors failed requests saw, with counts. */
-    public String errorSummary() {
-        return shots.stream().filter(s -> !s.ok()).collect(java.util.stream.Collectors.groupingBy(
-                s -> s.error().replaceAll("\\d+", "N"), java.util.TreeMap::new, java.util.stream.Collectors.counting())).toString();
+    public ProbeReport {
+        requests = requests.stream().sorted(Comparator.comparingLong(Request::startNanos)).toList();
+    }
+
+    /** The report of a probe process's output lines; lines other than requests are skipped. */
+    public static ProbeReport parse(List<String> lines, Duration interval) {
+        List<Request> requests = new ArrayList<>();
+        for (String line : lines) {
+            if (line.startsWith("req ")) {
+                requests.add(Request.parse(line));
+            }
+        }
+        return new ProbeReport(requests, interval);
+    }
+
+    public long failed() {
+        return requests.stream().filter(r -> !r.ok()).count();
+    }
+
+    public long delayed() {
+        return requests.stream().filter(r -> r.ok() && r.bad()).count();
+    }
+
+    public long outageMillis() {
+        long longest = 0;
+        int i = 0;
+        while (i < requests.size()) {
+            if (!requests.get(i).bad()) {
+                i++;
+                continue;
+            }
+            long from = requests.get(i).startNanos();
+            long to = 0;
+            int j = i;
+            for (; j < requests.size() && requests.get(j).bad(); j++) {
+                to = Math.max(to, requests.get(j).startNanos() + requests.get(j).latencyNanos());
+            }
+            long next = j < requests.size() ? requests.get(j).startNanos()
+                    : requests.getLast().startNanos() + interval.toNanos();
+            longest = Math.max(longest, Math.max(to, next) - from);
+            i = j;
+        }
+        return Duration.ofNanos(longest).toMillis();
+    }
+
+    /** How many requests each outcome had; good answers are counted by the body they carried (e.g. the node). */
+    public Map<String, Long> outcomes() {
+        Map<String, Long> counts = new TreeMap<>();
+        for (Request r : requests) {
+            counts.merge(r.ok() ? "ok " + r.detail() : r.outcome(), 1L, Long::sum);
+        }
+        return counts;
+    }
+
+    public String summary() {
+        return "requests=" + requests.size() + " failed=" + failed() + " delayed=" + delayed() + " outage_ms="
+                + outageMillis() + " outcomes=" + outcomes();
     }
 }

@@ -126,9 +126,9 @@ public final class Lab implements AutoCloseable {
     }
 
     /** Starts a probe in the client: a new HTTP request to {@code url} every {@code interval}, {@code count} in all. */
-    public Probe probe(String url, int count, Duration interval) {
-        return track(new Probe(spawnJava("client", ProbeMain.class, url, Integer.toString(count),
-                Long.toString(interval.toMillis()), Long.toString(Probe.REQUEST_TIMEOUT.toMillis())), interval));
+    public LabProbe probe(String url, int count, Duration interval) {
+        return track(new LabProbe(spawnJava("client", ProbeMain.class, url, Integer.toString(count),
+                Long.toString(interval.toMillis()), Long.toString(LabProbe.REQUEST_TIMEOUT.toMillis())), interval));
     }
 
     /** Starts following which of {@code hosts} hold the VIP and where the client's ARP entry for it points. */

@@ -1,5 +1,7 @@
 package dev.gatehouse.lab;
 
+import dev.gatehouse.drill.ProbeReport;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -46,7 +48,7 @@ class LabTest {
         LabProcess holder = lab.spawnJava("lb1", VipHolderMain.class, "lb1", "600");
         try {
             holder.awaitLine(l -> l.startsWith("serving"), Duration.ofSeconds(30));
-            Probe probe = lab.probe("http://" + Lab.VIP + "/", 250, Duration.ofMillis(10));
+            LabProbe probe = lab.probe("http://" + Lab.VIP + "/", 250, Duration.ofMillis(10));
             long started = probe.awaitStarted();
             awaitNanosAfter(started, Duration.ofMillis(300));
             long unplugged = System.nanoTime();

@@ -1,16 +1,18 @@
 package dev.gatehouse.lab;
 
+import dev.gatehouse.drill.ProbeReport;
+
 import java.time.Duration;
 
 /** A running {@link ProbeMain} in the client namespace. */
-public final class Probe implements AutoCloseable {
+public final class LabProbe implements AutoCloseable {
 
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
     private final LabProcess process;
     private final Duration interval;
 
-    Probe(LabProcess process, Duration interval) {
+    LabProbe(LabProcess process, Duration interval) {
         this.process = process;
         this.interval = interval;
     }
