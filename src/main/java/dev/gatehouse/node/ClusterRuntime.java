@@ -14,13 +14,10 @@ import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.time.Ticker;
-import dev.gatehouse.vip.LoopbackVipDriver;
-import dev.gatehouse.vip.VipDriver;
+import dev.gatehouse.vip.ArpVipDriver;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,14 +27,12 @@ import java.util.List;
  */
 final class ClusterRuntime implements ClusterListener, AutoCloseable {
 
-    /** How long in-flight work on a released VIP may finish (the new owner is already taking new work). */
-    private static final Duration RELEASE_DRAIN = Duration.ofSeconds(5);
-
     private final ClusterConfig config;
     private final String self;
     private final Events events;
     private final Metrics metrics;
     private final ClusterMember member;
+    private final VipBinding vips;
 
     ClusterRuntime(ClusterConfig config, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
             Events events, Metrics metrics, Ticker ticker) throws IOException {
@@ -45,18 +40,10 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         this.self = self;
         this.events = events;
         this.metrics = metrics;
-        VipDriver driver = new LoopbackVipDriver(new LoopbackVipDriver.Binding() {
-            @Override
-            public void bind(VipConfig vip) throws Exception {
-                listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
-            }
-
-            @Override
-            public void unbind(VipConfig vip) {
-                listeners.releaseVip(vip.name(), RELEASE_DRAIN);
-            }
-        });
-        this.member = new ClusterMember(config, self, dataDir, serveCheck, driver, this, ClusterTimings.defaults(), ticker);
+        ClusterTimings timings = ClusterTimings.defaults();
+        boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
+        this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker) : null);
+        this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
         for (VipConfig vip : config.vips()) {
             metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,
                     "vip", vip.name());
@@ -96,9 +83,11 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
                 .tags("vip", vip, "change", what).register(metrics.registry()).increment();
     }
 
+    /** A new term follows an election or a healed partition: announce held VIPs again so no client keeps a stale entry. */
     @Override
     public void termChanged(long term, String leader) {
         events.publish("cluster", "term " + term, leader == null ? "no leader" : "leader " + leader);
+        config.vips().forEach(vips::announce);
     }
 
     StatusReport.ClusterStatus status() {

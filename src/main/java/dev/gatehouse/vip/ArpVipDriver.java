@@ -167,6 +167,7 @@ public final class ArpVipDriver implements VipDriver {
      * Re-announces a held VIP with a full burst of gratuitous ARPs, e.g. after an election or a healed partition.
      * Like the other methods, call it from the cluster's thread.
      */
+    @Override
     public void announce(VipConfig vip) {
         Holding holding = holdings.get(vip.name());
         if (holding != null) {

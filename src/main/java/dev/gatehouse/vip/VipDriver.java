@@ -9,7 +9,7 @@ import dev.gatehouse.config.ClusterConfig.VipConfig;
  * cluster.
  *
  * <p>Handover: the cluster always releases on the old owner before it grants the new one, so a driver never
- * sees two owners at once. An {@code arp} driver re-announces on {@link #refresh}; {@code loopback} has nothing
+ * sees two owners at once. An {@code arp} driver re-announces on {@link #refresh}; on loopback there is nothing
  * to announce.
  */
 public interface VipDriver {
@@ -22,4 +22,8 @@ public interface VipDriver {
 
     /** Called periodically while the VIP is held: repeat announcements (gratuitous ARP) and check it is still in place. */
     void refresh(VipConfig vip) throws Exception;
+
+    /** Announce a held VIP again at once, after an election or a healed partition; nothing to do by default. */
+    default void announce(VipConfig vip) {
+    }
 }

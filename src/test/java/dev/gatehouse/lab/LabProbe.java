@@ -22,6 +22,11 @@ public final class LabProbe implements AutoCloseable {
         return Long.parseLong(process.awaitLine(l -> l.startsWith("start "), Duration.ofSeconds(20)).substring(6));
     }
 
+    /** The probe's output so far. */
+    public java.util.List<String> linesSoFar() {
+        return process.lines();
+    }
+
     /** Waits for the probe to finish and returns what it saw. */
     public ProbeReport awaitReport(Duration atMost) {
         process.awaitLine("done"::equals, atMost);

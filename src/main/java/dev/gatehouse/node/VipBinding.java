@@ -1,0 +1,62 @@
+package dev.gatehouse.node;
+
+import dev.gatehouse.config.ClusterConfig.Driver;
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.vip.VipDriver;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What holding a VIP means for a node: the address is put in service by the VIP's driver ({@code arp}: added to
+ * the interface and announced; {@code loopback}: nothing, every 127.x address is local), then the node's
+ * {@code vip:} listeners are bound on it. Release runs in the opposite order.
+ */
+final class VipBinding implements VipDriver {
+
+    /** How long in-flight work on a released VIP may finish (the new owner is already taking new work). */
+    private static final Duration RELEASE_DRAIN = Duration.ofSeconds(5);
+
+    private final ListenerSet listeners;
+    private final VipDriver arp;
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+
+    /** @param arp the driver for {@code driver: arp} VIPs; null when the cluster has none */
+    VipBinding(ListenerSet listeners, VipDriver arp) {
+        this.listeners = listeners;
+        this.arp = arp;
+    }
+
+    @Override
+    public void acquire(VipConfig vip) throws Exception {
+        if (vip.driver() == Driver.ARP) {
+            arp.acquire(vip);
+        }
+        listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
+        held.add(vip.name());
+    }
+
+    @Override
+    public void release(VipConfig vip) throws Exception {
+        held.remove(vip.name());
+        listeners.releaseVip(vip.name(), RELEASE_DRAIN);
+        if (vip.driver() == Driver.ARP) {
+            arp.release(vip);
+        }
+    }
+
+    @Override
+    public void refresh(VipConfig vip) throws Exception {
+        if (vip.driver() == Driver.ARP) {
+            arp.refresh(vip);
+        }
+    }
+
+    @Override
+    public void announce(VipConfig vip) {
+        if (vip.driver() == Driver.ARP && held.contains(vip.name())) {
+            arp.announce(vip);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.gatehouse.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.Main;
+import dev.gatehouse.drill.ProbeReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real Gatehouse processes on a real Ethernet segment: lb1 (priority 150), lb2 (100) and a witness in their own
+ * namespaces, the {@code arp} driver moving 203.0.113.10, two backends, and a client probing the VIP with a new
+ * HTTP request every 10 ms. Each scenario prints what the client saw. Skipped unless root.
+ */
+class ClusterLabTest {
+
+    private static final String URL = "http://" + Lab.VIP + "/";
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final String[] NODES = {"lb1", "lb2"};
+
+    @TempDir
+    static Path dir;
+
+    private static Lab lab;
+    private static final Map<String, LabProcess> members = new HashMap<>();
+
+    @BeforeAll
+    static void up() throws Exception {
+        Lab.assumeAvailable();
+        lab = Lab.up();
+        Files.writeString(dir.resolve("cluster.key"), "the lab cluster's shared secret, long enough");
+        for (String be : new String[] {"be1", "be2"}) {
+            lab.spawnJava(be, Main.class, "backend", "--host", lab.address(be), "--port", "8080", "--name", be)
+                    .awaitLine(l -> l.startsWith("backend " + be), STARTUP);
+        }
+        for (String member : new String[] {"witness", "lb1", "lb2"}) {
+            Files.writeString(dir.resolve(member + ".yaml"), config(member));
+            start(member);
+        }
+        await().atMost(STARTUP).until(() -> "lb1".equals(owner()));
+    }
+
+    @AfterAll
+    static void down() {
+        if (lab != null) {
+            lab.close();
+        }
+    }
+
+    @Test
+    void killNineOfTheOwnerMovesTheVipAndAFreshArpResolutionReachesTheNewOwner() throws Exception {
+        List<Long> outages = new ArrayList<>();
+        for (int run = 1; run <= 3; run++) {
+            String victim = owner();
+            String survivor = victim.equals("lb1") ? "lb2" : "lb1";
+            ProbeReport report;
+            try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 400, Duration.ofMillis(10))) {
+                probe.awaitStarted();
+                await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
+                members.get(victim).kill9();
+                report = probe.awaitReport(Duration.ofSeconds(30));
+                System.out.printf("lab kill -9 run %d: %s killed, %s took over; %s; %s%n", run, victim, survivor, report.summary(),
+                        vip.summary());
+            }
+            outages.add(report.outageMillis());
+            assertThat(report.failed()).isLessThan(300);
+            assertThat(report.requests().subList(report.requests().size() - 50, report.requests().size()))
+                    .allMatch(ProbeReport.Request::ok);
+            await().atMost(Duration.ofSeconds(10)).until(() -> survivor.equals(owner()));
+            for (int i = 0; i < 10; i++) {
+                lab.exec("client", "ip", "neigh", "flush", "dev", "eth0");
+                assertThat(lab.exec("client", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", URL))
+                        .isEqualTo("200");
+                assertThat(lab.exec("client", "ip", "neigh", "show", Lab.VIP)).contains(lab.mac(survivor));
+            }
+            start(victim);
+            await().atMost(STARTUP).until(() -> status(victim).contains("\"can_serve\":true"));
+        }
+        outages.sort(null);
+        System.out.println("lab kill -9 of the owner: outages " + outages + " ms, median " + outages.get(1) + " ms");
+    }
+
+    @Test
+    void aGracefulDemoteUnderLoadMovesTheVip() throws Exception {
+        String from = owner();
+        String to = from.equals("lb1") ? "lb2" : "lb1";
+        try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 300, Duration.ofMillis(10))) {
+            probe.awaitStarted();
+            await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
+            admin(from, "POST", "/api/v1/cluster/demote");
+            ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
+            System.out.printf("lab demote: %s -> %s; %s; %s%n", from, to, report.summary(), vip.summary());
+            assertThat(vip.dualOwnerInstants()).isZero();
+            assertThat(owner()).isEqualTo(to);
+        } finally {
+            admin(from, "POST", "/api/v1/cluster/undemote");
+        }
+    }
+
+    private static String config(String member) {
+        String id = member.equals("witness") ? "w1" : member;
+        return """
+                node: { id: %s, admin: "127.0.0.1:9901", data_dir: data/%s }
+                listeners:
+                  - { name: web, bind: "vip:front:80", routes: [ { pool: web } ] }
+                pools:
+                  web:
+                    endpoints: [ { address: "203.0.113.21:8080" }, { address: "203.0.113.22:8080" } ]
+                    health: { type: http, path: /healthz, interval: 200ms, timeout: 100ms }
+                    retries: 2
+                cluster:
+                  name: lab-edge
+                  secret_file: cluster.key
+                  members:
+                    - { id: lb1, address: "203.0.113.11:7946", priority: 150 }
+                    - { id: lb2, address: "203.0.113.12:7946", priority: 100 }
+                    - { id: w1, address: "203.0.113.13:7946", role: witness }
+                  vips:
+                    - name: front
+                      address: 203.0.113.10
+                      driver: arp
+                      arp: { interface: eth0, prefix: 24 }
+                      preempt: { enabled: false }
+                """.formatted(id, id);
+    }
+
+    private static void start(String member) {
+        members.put(member, lab.spawnJava(member, Main.class, "run", "-c", dir.resolve(member + ".yaml").toString()));
+    }
+
+    /** The node that serves the VIP now, by its own account; null when none does. */
+    private static String owner() {
+        for (String node : NODES) {
+            if (status(node).contains("\"owned_here\":true")) {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    private static String status(String node) {
+        return admin(node, "GET", "/api/v1/status");
+    }
+
+    /** The admin API's answer, or "" while that node is down or starting. */
+    private static String admin(String node, String method, String path) {
+        try {
+            return lab.exec(node, "curl", "-s", "--max-time", "2", "-X", method, "http://127.0.0.1:9901" + path);
+        } catch (IllegalStateException down) {
+            return "";
+        }
+    }
+
+    private static long requestsSeen(LabProbe probe) {
+        return probe.linesSoFar().stream().filter(l -> l.startsWith("req ")).count();
+    }
+}
