@@ -11,9 +11,10 @@ import java.util.TreeMap;
  * What a client saw during a probe: one {@link Request} per HTTP request, in start order.
  *
  * <p>A request is <em>bad</em> when it failed (refused, reset, timed out, unreachable, a status of 400 or more)
- * or took longer than {@link #DELAYED}. The outage is the longest run of consecutive bad requests, measured from
- * the start of its first request to whichever is later: the start of the next good request, or the end of the
- * slowest request in the run (a client that waited 1 s for a SYN retransmit saw 1 s of outage).
+ * or took longer than {@link #DELAYED}. The outage is the longest run of consecutive bad requests, from the start
+ * of its first request to the start of the next good one: how long a new request could not be served promptly.
+ * How long the unlucky ones waited (a lost SYN is retried after 1 s) shows in {@link #delayed()} and the
+ * requests' latencies, not in the outage.
  */
 public record ProbeReport(List<Request> requests, Duration interval) {
 
@@ -74,14 +75,13 @@ public record ProbeReport(List<Request> requests, Duration interval) {
                 continue;
             }
             long from = requests.get(i).startNanos();
-            long to = 0;
             int j = i;
-            for (; j < requests.size() && requests.get(j).bad(); j++) {
-                to = Math.max(to, requests.get(j).startNanos() + requests.get(j).latencyNanos());
+            while (j < requests.size() && requests.get(j).bad()) {
+                j++;
             }
             long next = j < requests.size() ? requests.get(j).startNanos()
                     : requests.getLast().startNanos() + interval.toNanos();
-            longest = Math.max(longest, Math.max(to, next) - from);
+            longest = Math.max(longest, next - from);
             i = j;
         }
         return Duration.ofNanos(longest).toMillis();

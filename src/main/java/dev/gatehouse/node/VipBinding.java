@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What holding a VIP means for a node: the address is put in service by the VIP's driver ({@code arp}: added to
  * the interface and announced; {@code loopback}: nothing, every 127.x address is local), then the node's
- * {@code vip:} listeners are bound on it. Release runs in the opposite order.
+ * {@code vip:} listeners are bound on it. Release takes the address away first too.
  */
 final class VipBinding implements VipDriver {
 
@@ -37,13 +37,17 @@ final class VipBinding implements VipDriver {
         held.add(vip.name());
     }
 
+    /**
+     * The address goes first: new connections to it then find no host rather than a closed port (a lost SYN
+     * is retried by the client and reaches the new owner; a reset would be a failed request).
+     */
     @Override
     public void release(VipConfig vip) throws Exception {
         held.remove(vip.name());
-        listeners.releaseVip(vip.name(), RELEASE_DRAIN);
         if (vip.driver() == Driver.ARP) {
             arp.release(vip);
         }
+        listeners.releaseVip(vip.name(), RELEASE_DRAIN);
     }
 
     @Override

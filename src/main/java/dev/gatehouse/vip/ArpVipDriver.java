@@ -19,17 +19,18 @@ import org.slf4j.LoggerFactory;
  * ({@code arping -U}, iputils), so switches and clients send to the new MAC at once; release deletes it. Needs
  * CAP_NET_ADMIN and CAP_NET_RAW.
  *
- * <p><b>A killed owner.</b> After kill -9 nothing in this process runs, yet the kernel would keep the address and
- * keep answering ARP for it (and resetting connections) forever. So the address itself is leased from the
+ * <p><b>A killed or stopped owner.</b> After kill -9 nothing in this process runs, yet the kernel would keep the
+ * address and keep answering ARP for it (and resetting connections) forever. Two guards remove it. First a
+ * watchdog: a small child process, fed on every renewal, that deletes the address the moment this JVM dies (its
+ * pipe closes) or after {@link #watchdogSilenceFor} without a renewal (SIGSTOP, a stall), before the peer may
+ * take over. Second, as a backstop should the watchdog be killed too, the address itself is leased from the
  * kernel: it is added with {@code valid_lft}/{@code preferred_lft} of {@link #addressLifetime} and every
  * {@link #refresh} (each successful cluster renewal) re-issues it. When the process dies or stops (SIGSTOP,
  * a long pause) the kernel deletes the address by itself. Lifetimes are whole seconds and at least 1; the lab
  * measured the address gone 1.03-1.07 s after the last re-issue with a 1 s lifetime. The lifetime must outlast
  * the cluster lease after each renewal, or the node would drop the VIP while it may still serve it; see
- * {@link #lifetimeFor}. It does not outlast the peer's wait before takeover (lease * 1.1 + 50 ms), so for up to
- * ~0.4 s after a crash the dead node's kernel may still hold the address while the new owner serves: the new
- * owner's gratuitous ARPs steer clients away from it, and a client that resolves afresh in that window may get
- * either answer.
+ * {@link #lifetimeFor}. Being whole seconds, it outlasts the peer's wait before takeover (lease * 1.1 + 50 ms):
+ * that is why the watchdog comes first.
  *
  * <p><b>Threads.</b> The cluster calls from its tick thread. {@link #acquire} waits for the address to be added
  * (the node binds listeners on it next) and {@link #release} for it to be deleted, one short {@code ip} command
@@ -49,10 +50,11 @@ public final class ArpVipDriver implements VipDriver {
     private final CommandRunner commands;
     private final Ticker ticker;
     private final long lifetimeSeconds;
+    private final Duration watchdogSilence;
     private final Map<String, Holding> holdings = new ConcurrentHashMap<>();
     private CompletableFuture<?> addressQueue = CompletableFuture.completedFuture(null);
 
-    ArpVipDriver(CommandRunner commands, Duration addressLifetime, Ticker ticker) {
+    ArpVipDriver(CommandRunner commands, Duration addressLifetime, Duration watchdogSilence, Ticker ticker) {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(addressLifetime, "addressLifetime");
@@ -61,6 +63,7 @@ public final class ArpVipDriver implements VipDriver {
                     "addressLifetime must be whole seconds, at least 1 (a kernel limit), was " + addressLifetime);
         }
         this.lifetimeSeconds = addressLifetime.toSeconds();
+        this.watchdogSilence = Objects.requireNonNull(watchdogSilence, "watchdogSilence");
     }
 
     /** A driver for this host whose address lifetime covers {@code clusterLease}. */
@@ -88,7 +91,7 @@ public final class ArpVipDriver implements VipDriver {
                         result.describe());
             }
         }
-        return new ArpVipDriver(commands, lifetimeFor(clusterLease), ticker);
+        return new ArpVipDriver(commands, lifetimeFor(clusterLease), watchdogSilenceFor(clusterLease), ticker);
     }
 
     /**
@@ -103,6 +106,16 @@ public final class ArpVipDriver implements VipDriver {
         }
         long millis = clusterLease.plus(LIFETIME_RENEWAL_SPACING.multipliedBy(2)).toMillis();
         return Duration.ofSeconds(Math.max(1, (millis + 999) / 1000));
+    }
+
+    /**
+     * How long the watchdog waits without a renewal before it deletes the address: lease - 100 ms (500 ms for the
+     * default 600 ms lease). Renewals come every lease/3, so a healthy owner feeds it three times as often; and
+     * the peer may take over only lease * 1.1 + 50 ms after the last renewal it saw, so the dead or stopped
+     * owner's address is gone about 200 ms before anyone else adds it.
+     */
+    static Duration watchdogSilenceFor(Duration clusterLease) {
+        return clusterLease.minusMillis(100);
     }
 
     Duration addressLifetime() {
@@ -123,6 +136,7 @@ public final class ArpVipDriver implements VipDriver {
             holding.current = false;
             throw new IOException("VIP " + vip.name() + " not added: " + added.describe());
         }
+        holding.watchdog = commands.watch(addressCommand("del", vip, arp), watchdogSilence);
         long now = ticker.nanos();
         holding.lastLifetimeRenewal = now;
         holding.lastGarp = now;
@@ -135,6 +149,7 @@ public final class ArpVipDriver implements VipDriver {
         Holding holding = holdings.remove(vip.name());
         if (holding != null) {
             holding.current = false;
+            holding.watchdog.stop();
         }
         CommandRunner.Result deleted = inOrder(() -> commands.start(addressCommand("del", vip, arp))).join();
         // EADDRNOTAVAIL: the address is not there (never added, or its lifetime ran out): already released.
@@ -150,6 +165,7 @@ public final class ArpVipDriver implements VipDriver {
         if (holding == null) {
             return;
         }
+        holding.watchdog.feed();
         long now = ticker.nanos();
         if (now - holding.lastLifetimeRenewal >= LIFETIME_RENEWAL_SPACING.toNanos()) {
             holding.lastLifetimeRenewal = now;
@@ -241,6 +257,7 @@ public final class ArpVipDriver implements VipDriver {
         final VipConfig vip;
         final Arp arp;
         volatile boolean current = true;
+        CommandRunner.Watchdog watchdog;
         // Touched only from the cluster's thread (acquire, refresh, announce).
         long lastLifetimeRenewal;
         long lastGarp;

@@ -20,4 +20,18 @@ interface CommandRunner {
 
     /** Starts {@code command}; the future completes when it has ended, never exceptionally. */
     CompletableFuture<Result> start(List<String> command);
+
+    /**
+     * Starts a guard process that runs {@code onSilence} as soon as this process stops feeding it for
+     * {@code silence}, or dies (its end of the pipe closes). {@link Watchdog#stop} ends it without running anything.
+     */
+    Watchdog watch(List<String> onSilence, java.time.Duration silence);
+
+    /** A running guard: feed it while all is well. */
+    interface Watchdog {
+
+        void feed();
+
+        void stop();
+    }
 }

@@ -9,12 +9,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs each command as a child process on its own virtual thread, with stderr folded into the captured output and
  * a hard timeout. An optional prefix (e.g. {@code ip netns exec NS}) runs every command somewhere else.
  */
 final class ProcessCommandRunner implements CommandRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessCommandRunner.class);
 
     private static final File DEV_NULL = new File("/dev/null");
 
@@ -35,6 +39,53 @@ final class ProcessCommandRunner implements CommandRunner {
         Thread.ofVirtual().name("vip-command").start(() -> result.complete(run(command)));
         return result;
     }
+
+    /**
+     * The guard is a bash loop reading lines from our pipe with a timeout; EOF (we died) or silence (we are stopped
+     * or stuck) ends the loop and it execs {@code onSilence}. It is its own process, so neither kill -9 nor
+     * SIGSTOP of this JVM stops it; SIGTERM from {@link Watchdog#stop} ends it before it acts.
+     */
+    @Override
+    public Watchdog watch(List<String> onSilence, Duration silence) {
+        List<String> argv = new ArrayList<>(prefix);
+        argv.addAll(List.of("bash", "-c", "while IFS= read -r -t \"$0\" _; do :; done; exec \"$@\"",
+                String.format(java.util.Locale.ROOT, "%.3f", silence.toNanos() / 1e9)));
+        argv.addAll(onSilence);
+        Process process;
+        try {
+            process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            LOG.error("VIP: cannot start the watchdog {}: {}", argv, e.getMessage());
+            return NO_WATCHDOG;
+        }
+        var feed = process.getOutputStream();
+        return new Watchdog() {
+            @Override
+            public void feed() {
+                try {
+                    feed.write('\n');
+                    feed.flush();
+                } catch (IOException e) {
+                    LOG.warn("VIP: watchdog {} gone: {}", process.pid(), e.getMessage());
+                }
+            }
+
+            @Override
+            public void stop() {
+                process.destroy();
+            }
+        };
+    }
+
+    private static final Watchdog NO_WATCHDOG = new Watchdog() {
+        @Override
+        public void feed() {
+        }
+
+        @Override
+        public void stop() {
+        }
+    };
 
     private Result run(List<String> command) {
         List<String> argv = new ArrayList<>(prefix);

@@ -67,10 +67,13 @@ class ClusterLabTest {
             try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 400, Duration.ofMillis(10))) {
                 probe.awaitStarted();
                 await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
+                long killedAt = System.nanoTime();
                 members.get(victim).kill9();
                 report = probe.awaitReport(Duration.ofSeconds(30));
-                System.out.printf("lab kill -9 run %d: %s killed, %s took over; %s; %s%n", run, victim, survivor, report.summary(),
-                        vip.summary());
+                long goneMs = Duration.ofNanos(vip.firstGone(victim, killedAt).orElseThrow() - killedAt).toMillis();
+                System.out.printf("lab kill -9 run %d: %s killed, its VIP address gone after %d ms, %s took over; %s; %s%n", run,
+                        victim, goneMs, survivor, report.summary(), vip.summary());
+                assertThat(goneMs).isLessThan(500);
             }
             outages.add(report.outageMillis());
             assertThat(report.failed()).isLessThan(300);
@@ -84,16 +87,35 @@ class ClusterLabTest {
                 assertThat(lab.exec("client", "ip", "neigh", "show", Lab.VIP)).contains(lab.mac(survivor));
             }
             start(victim);
-            await().atMost(STARTUP).until(() -> status(victim).contains("\"can_serve\":true"));
+            await().atMost(STARTUP).until(() -> canServe(victim));
         }
         outages.sort(null);
         System.out.println("lab kill -9 of the owner: outages " + outages + " ms, median " + outages.get(1) + " ms");
     }
 
     @Test
+    void aStoppedOwnerLosesTheVipBeforeThePeerTakesItAndDoesNotServeItAfterResuming() throws Exception {
+        String victim = owner();
+        String survivor = victim.equals("lb1") ? "lb2" : "lb1";
+        try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 400, Duration.ofMillis(10))) {
+            probe.awaitStarted();
+            await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
+            members.get(victim).sigstop();
+            await().atMost(Duration.ofSeconds(10)).until(() -> survivor.equals(owner()));
+            members.get(victim).sigcont();
+            ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
+            System.out.printf("lab SIGSTOP of %s past its lease, then SIGCONT: %s; %s%n", victim, report.summary(), vip.summary());
+            assertThat(vip.dualOwnerInstants()).isZero();
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> !vip.holds(victim));
+            assertThat(status(victim)).doesNotContain("\"owned_here\":true");
+        }
+    }
+
+    @Test
     void aGracefulDemoteUnderLoadMovesTheVip() throws Exception {
         String from = owner();
         String to = from.equals("lb1") ? "lb2" : "lb1";
+        await().atMost(STARTUP).until(() -> canServe(to));
         try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 300, Duration.ofMillis(10))) {
             probe.awaitStarted();
             await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
@@ -146,6 +168,21 @@ class ClusterLabTest {
             }
         }
         return null;
+    }
+
+    /** Whether {@code node} is up and the cluster's state says it can serve (so it could take the VIP). */
+    private static boolean canServe(String node) throws Exception {
+        String status = status(node);
+        if (status.isEmpty()) {
+            return false;
+        }
+        String id = node;
+        for (var m : new com.fasterxml.jackson.databind.ObjectMapper().readTree(status).path("cluster").path("members")) {
+            if (m.path("id").asText().equals(id)) {
+                return m.path("can_serve").asBoolean();
+            }
+        }
+        return false;
     }
 
     private static String status(String node) {

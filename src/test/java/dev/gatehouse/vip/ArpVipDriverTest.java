@@ -40,13 +40,32 @@ class ArpVipDriverTest {
             return custom != null ? custom : CompletableFuture.completedFuture(new Result(command, 0, ""));
         }
 
+        final List<String> watchdogs = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Watchdog watch(List<String> onSilence, Duration silence) {
+            String line = String.join(" ", onSilence) + " after " + silence.toMillis() + "ms";
+            watchdogs.add("start " + line);
+            return new Watchdog() {
+                @Override
+                public void feed() {
+                    watchdogs.add("feed");
+                }
+
+                @Override
+                public void stop() {
+                    watchdogs.add("stop " + line);
+                }
+            };
+        }
+
         long count(String line) {
             return ran.stream().filter(line::equals).count();
         }
     }
 
     private final FakeCommands commands = new FakeCommands();
-    private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), ticker);
+    private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500), ticker);
 
     @Test
     void acquireAddsTheAddressWithALifetimeBeforeReturningThenAnnouncesItGarpRepeatTimes() throws Exception {
@@ -54,6 +73,19 @@ class ArpVipDriverTest {
 
         assertThat(commands.ran.getFirst()).isEqualTo(ADD);
         await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(GARP) == 3);
+    }
+
+    @Test
+    void aWatchdogGuardsTheAddressFromAcquireToReleaseAndIsFedOnEveryRenewal() throws Exception {
+        driver.acquire(front);
+        assertThat(commands.watchdogs).containsExactly("start " + DEL + " after 500ms");
+        driver.refresh(front);
+        driver.refresh(front);
+        driver.release(front);
+
+        assertThat(commands.watchdogs).containsExactly("start " + DEL + " after 500ms", "feed", "feed", "stop " + DEL + " after 500ms");
+        assertThat(commands.ran).endsWith(DEL);
+        assertThat(ArpVipDriver.watchdogSilenceFor(Duration.ofMillis(600))).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test
@@ -149,7 +181,7 @@ class ArpVipDriverTest {
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofMillis(600))).isEqualTo(Duration.ofSeconds(1));
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofMillis(900))).isEqualTo(Duration.ofSeconds(2));
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(3));
-        assertThatThrownBy(() -> new ArpVipDriver(commands, Duration.ofMillis(1500), ticker))
+        assertThatThrownBy(() -> new ArpVipDriver(commands, Duration.ofMillis(1500), Duration.ofMillis(500), ticker))
                 .hasMessageContaining("addressLifetime").hasMessageContaining("PT1.5S");
         assertThatThrownBy(() -> ArpVipDriver.lifetimeFor(Duration.ZERO)).hasMessageContaining("clusterLease");
     }
