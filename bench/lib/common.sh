@@ -1,13 +1,17 @@
 # Shared helpers for bench/run: logging, the work directory, process bookkeeping, ports and /proc readings.
 
 BENCH_FAILURES=()            # one line per target that did not answer as it should
+BENCH_NOTES=()               # caveats about figures of this run, printed under the table
 declare -A BENCH_STARTTIME=() # pid -> start time (field 22 of /proc/PID/stat): guards against a reused pid
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-# Records a failure without stopping the run; smoke mode turns any failure into a non-zero exit.
+# Records a failure without stopping the run; any failure makes the exit status non-zero.
 fail() { BENCH_FAILURES+=("$*"); log "FAIL: $*"; }
+
+# Records a caveat that a reader of the table must see.
+note() { BENCH_NOTES+=("$*"); log "note: $*"; }
 
 bench_init() {
     BENCH_TMP=$(mktemp -d /dev/shm/gatehouse-bench.XXXXXX 2>/dev/null || mktemp -d)

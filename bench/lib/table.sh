@@ -6,6 +6,7 @@ TABLE_ROWS='keepalive|rps|1. keep-alive GET: req/s|0|>=1.0
 keepalive|p50|1. keep-alive GET: p50 ms|3|
 keepalive|p99|1. keep-alive GET: p99 ms|3|<=1.2
 keepalive|cpu_us|1. keep-alive GET: proxy CPU µs/request|2|<=1.0
+keepalive|busy|1. keep-alive GET: proxy CPU busy %|0|
 close|cps|2. new connection per request: conn/s|0|>=0.9
 close|cpu_us|2. new connection per request: proxy CPU µs/conn|2|
 bulk|gbps|3. TCP bulk transfer: GB/s|2|>=0.9
@@ -58,6 +59,7 @@ print_table() {
 
 machine_facts() {
     echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
+    echo "- load average when the run began: $BENCH_LOADAVG"
     echo "- pinning: ${PROXY_CPU:+proxy on CPU $PROXY_CPU, wrk/curl/python and the nginx backend on CPU 0}${PROXY_CPU:-none (fewer than 2 CPUs)}"
 }
 
@@ -66,6 +68,21 @@ run_parameters() {
         "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s;" \
         "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
     echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS"
+}
+
+# Notes and failures of this run, as Markdown lists.
+print_outcome() {
+    if [ ${#BENCH_NOTES[@]} -gt 0 ]; then
+        echo
+        echo "Notes on this run:"
+        printf -- '- %s\n' "${BENCH_NOTES[@]}"
+    fi
+    if [ ${#BENCH_FAILURES[@]} -gt 0 ]; then
+        echo
+        echo "Failures in this run:"
+        printf -- '- %s\n' "${BENCH_FAILURES[@]}"
+    fi
+    return 0
 }
 
 method_notes() {
@@ -110,13 +127,9 @@ write_results() {
         tool_versions
         echo
         print_table
+        print_outcome
         echo
         method_notes
-        if [ ${#BENCH_FAILURES[@]} -gt 0 ]; then
-            echo
-            echo "## Failures in this run"
-            printf -- '- %s\n' "${BENCH_FAILURES[@]}"
-        fi
     } >"$file"
     log "wrote $file"
 }
