@@ -58,9 +58,11 @@ print_table() {
 }
 
 machine_facts() {
-    echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
+    local pinning="none (fewer than 2 CPUs)"
+    [ -n "$PROXY_CPU" ] && pinning="proxy on CPU $PROXY_CPU; wrk, curl, python and the nginx backend on CPU 0"
+    echo "- machine: $(nproc --all) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
     echo "- load average when the run began: $BENCH_LOADAVG"
-    echo "- pinning: ${PROXY_CPU:+proxy on CPU $PROXY_CPU, wrk/curl/python and the nginx backend on CPU 0}${PROXY_CPU:-none (fewer than 2 CPUs)}"
+    echo "- pinning: $pinning"
 }
 
 run_parameters() {
