@@ -118,7 +118,7 @@ scenario_idle() {
         fail "$t idle: ${ok:-0} of $IDLE_COUNT connections got their 200: $(tail -n 2 "$dir/out" | tr '\n' ' ')"
         return 0
     fi
-    [ "${open:-0}" -lt "$ok" ] && log "$t idle: the proxy closed $((ok - open)) of $ok idle connections while held"
+    [ "${open:-0}" -lt "$ok" ] && note "$t closed $((ok - open)) of $ok idle connections while they were held (round $r)"
     record idle bytes "$t" "$r" "$(calc "($after - $before) * 1024 / $ok")"
     record idle rss_mib "$t" "$r" "$(calc "$after / 1024")"
 }
