@@ -105,8 +105,9 @@ method_notes() {
   (rate requests/s), so the rate does not depend on response times; wrk's timers are in ms, so a send
   may leave up to ~1 ms off its slot, but latency is timed from the actual send. Added latency is the
   proxy's percentile minus direct's in the same round.
-- Gatehouse has no worker-thread setting in its config or CLI; its Netty event loops follow Netty's
-  `io.netty.eventLoopThreads` property, set to 1 here (HAProxy: nbthread 1; nginx: 1 worker).
+- Gatehouse has no worker-thread setting in its config or CLI: it runs one Netty event loop per
+  available processor (plus one acceptor thread); `-XX:ActiveProcessorCount=1` and the pinning to one
+  CPU give it one, as HAProxy has `nbthread 1` and nginx 1 worker.
 - 6: the proxy is restarted; from just before exec until curl (every 10 ms) gets a 200 through it.
   For Gatehouse this includes JVM start-up.
 - The machine is shared (2 cores; other builds and tests may run beside the benchmark), so absolute
