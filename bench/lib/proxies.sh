@@ -72,6 +72,15 @@ launch_proxy() {
 
 stop_proxy() { stop_pid "${T_PID[$1]}"; }
 
+# Stops NAME and starts it anew; prints the milliseconds from the launch to its first proxied 200.
+restart_proxy() {
+    local name=$1 start
+    stop_proxy "$name"
+    start=$(date +%s%N)
+    launch_proxy "$name"
+    wait_ready "$name" "$start" 60 "${T_PID[$name]}"
+}
+
 # Polls TARGET's HTTP port every 10 ms until it answers 200 and prints the milliseconds since START_NS
 # (date +%s%N). Returns 1 after BOUND_S seconds, or as soon as PID (if given) has exited.
 wait_ready() {

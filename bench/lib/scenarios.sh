@@ -95,10 +95,15 @@ scenario_bulk() {
 }
 
 # IDLE_COUNT keep-alive connections, one request each, then held: RSS growth of the proxy per connection.
+# Each round measures a fresh process (after IDLE_WARMUP s of load): a process that held them before keeps that
+# memory in its allocators, and a second round would then find it free. It leaves Gatehouse without its
+# JIT warm-up, so it runs after every scenario that needs one.
 scenario_idle() {
     local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open
     [ -n "${T_PID[$t]}" ] || return 0   # the backend's own memory is not a proxy's cost
     rm -rf "$dir" && mkdir -p "$dir"
+    restart_proxy "$t" >/dev/null || { fail "$t idle: no 200 within 60 s of a restart"; return 0; }
+    timeout 30 wrk -t1 -c"$CONNS" -d"${IDLE_WARMUP}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
     before=$(proc_rss_kib "${T_PID[$t]}")
     timeout $((IDLE_BOUND + 30)) python3 "$BENCH_LIB/idle_clients.py" --port "${T_HTTP[$t]}" --count "$IDLE_COUNT" \
         --ready "$dir/ready" --release "$dir/release" --bound "$IDLE_BOUND" >"$dir/out" 2>&1 &
@@ -144,14 +149,11 @@ scenario_rate() {
 }
 
 # Restarts the proxy and times process start to its first proxied 200 (curl every 10 ms).
-# Runs last: it leaves Gatehouse without its JIT warm-up.
+# Like idle, it leaves Gatehouse without its JIT warm-up.
 scenario_start() {
-    local t=$1 r=$2 start ms
+    local t=$1 r=$2 ms
     [ -n "${T_PID[$t]}" ] || return 0
-    stop_proxy "$t"
-    start=$(date +%s%N)
-    launch_proxy "$t"
-    if ms=$(wait_ready "$t" "$start" 60 "${T_PID[$t]}"); then
+    if ms=$(restart_proxy "$t"); then
         record start ms "$t" "$r" "$ms"
     else
         fail "$t start: no 200 within 60 s of a restart"
