@@ -72,13 +72,19 @@ launch_proxy() {
 
 stop_proxy() { stop_pid "${T_PID[$1]}"; }
 
-# Stops NAME and starts it anew; prints the milliseconds from the launch to its first proxied 200.
+# Stops NAME and starts it anew; sets RESTART_MS to the milliseconds from the launch to its first
+# proxied 200. Call it in this shell, never in $( ): the new pid must be recorded here.
 restart_proxy() {
     local name=$1 start
     stop_proxy "$name"
+    # HAProxy binds with SO_REUSEPORT: a stray process on the port would answer for the new one.
+    if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:${T_HTTP[$name]}/"; then
+        fail "$name: something still answers on port ${T_HTTP[$name]} after the proxy stopped"
+        return 1
+    fi
     start=$(date +%s%N)
     launch_proxy "$name"
-    wait_ready "$name" "$start" 60 "${T_PID[$name]}"
+    RESTART_MS=$(wait_ready "$name" "$start" 60 "${T_PID[$name]}")
 }
 
 # Polls TARGET's HTTP port every 10 ms until it answers 200 and prints the milliseconds since START_NS

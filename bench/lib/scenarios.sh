@@ -1,8 +1,8 @@
 # The six scenarios. Each takes a target and a round, measures, and records figures (see record);
 # a target that does not answer as it should is reported with fail, never silently dropped.
 
-# Appends one figure: scenario, figure, target, round, value.
-record() { printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$BENCH_TMP/results.tsv"; }
+# Appends one figure: scenario, figure, target, round, value (an empty value, e.g. direct's CPU, is none).
+record() { [ -z "$5" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$BENCH_TMP/results.tsv"; }
 
 calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
 
@@ -102,7 +102,7 @@ scenario_idle() {
     local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open
     [ -n "${T_PID[$t]}" ] || return 0   # the backend's own memory is not a proxy's cost
     rm -rf "$dir" && mkdir -p "$dir"
-    restart_proxy "$t" >/dev/null || { fail "$t idle: no 200 within 60 s of a restart"; return 0; }
+    restart_proxy "$t" || { fail "$t idle: no 200 within 60 s of a restart"; return 0; }
     timeout 30 wrk -t1 -c"$CONNS" -d"${IDLE_WARMUP}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
     before=$(proc_rss_kib "${T_PID[$t]}")
     timeout $((IDLE_BOUND + 30)) python3 "$BENCH_LIB/idle_clients.py" --port "${T_HTTP[$t]}" --count "$IDLE_COUNT" \
@@ -151,10 +151,10 @@ scenario_rate() {
 # Restarts the proxy and times process start to its first proxied 200 (curl every 10 ms).
 # Like idle, it leaves Gatehouse without its JIT warm-up.
 scenario_start() {
-    local t=$1 r=$2 ms
+    local t=$1 r=$2
     [ -n "${T_PID[$t]}" ] || return 0
-    if ms=$(restart_proxy "$t"); then
-        record start ms "$t" "$r" "$ms"
+    if restart_proxy "$t"; then
+        record start ms "$t" "$r" "$RESTART_MS"
     else
         fail "$t start: no 200 within 60 s of a restart"
     fi
