@@ -112,6 +112,11 @@ method_notes() {
   CPU give it one, as HAProxy has `nbthread 1` and nginx 1 worker.
 - 6: the proxy is restarted; from just before exec until curl (every 10 ms) gets a 200 through it.
   For Gatehouse this includes JVM start-up.
+- Gatehouse's JVM options were chosen in short trials on this machine (scenarios 1 and 2, HAProxy
+  beside it, 2 rounds of 8 s, noisy): Gatehouse/HAProxy CPU µs/request was 1.55 with ZGC, 1.20 with
+  G1, 1.20 with Parallel and 1.14 with Serial GC (all with a fixed 256 MiB heap and one processor),
+  so Serial it is. A CDS archive (`-XX:+AutoCreateSharedArchive`) took the time from launch to
+  "running" from 2.4 s to 1.9 s; the rest is class loading and initialisation on one CPU.
 - The machine is shared (2 cores; other builds and tests may run beside the benchmark), so absolute
   figures are noisy; compare proxies only within one run, and prefer the ratios.
 NOTES
