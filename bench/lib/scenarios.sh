@@ -95,9 +95,9 @@ scenario_bulk() {
 }
 
 # IDLE_COUNT keep-alive connections, one request each, then held: RSS growth of the proxy per connection.
-# Each round measures a fresh process (after IDLE_WARMUP s of load): a process that held them before keeps that
-# memory in its allocators, and a second round would then find it free. It leaves Gatehouse without its
-# JIT warm-up, so it runs after every scenario that needs one.
+# Each round measures a fresh process (after IDLE_WARMUP s of load): a process that held them once keeps
+# that memory in its allocators, so a second round would find it already there. The restart leaves
+# Gatehouse without its JIT warm-up, so this runs after every scenario that needs one.
 scenario_idle() {
     local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open
     [ -n "${T_PID[$t]}" ] || return 0   # the backend's own memory is not a proxy's cost

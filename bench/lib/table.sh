@@ -93,25 +93,27 @@ method_notes() {
 
 - Proxy CPU is utime+stime of the proxy's processes (nginx: master and worker) from /proc/PID/stat,
   read before and after each measurement and divided by the requests, connections or GB served, so it
-  holds even when wrk, not the proxy, is the bottleneck.
+  holds even when wrk, not the proxy, is the bottleneck. "Busy %" is that CPU time over the wall time:
+  well under 100 % while req/s is far below direct's means other work had the proxy's CPU, and then
+  req/s and latencies say more about the scheduler than the proxy; CPU per request still holds.
 - 1 and 2: `wrk -t1 -c64 --latency`; 2 adds `-H "Connection: close"`, so every request is a new client
   connection (what each proxy does on its backend side is its own business: reuse is allowed).
 - 3: `curl` downloads a sparse file (zeros from tmpfs, sent by the backend with sendfile) through each
   proxy's TCP listener: HAProxy `mode tcp`, nginx `stream {}`, Gatehouse `protocol: tcp`. GB = 10^9 bytes.
-- 4: each round restarts the proxy and loads it for 2 s (1 s in smoke) (a process keeps what its allocators once
+- 4: each round restarts the proxy and loads it for 2 s (a process keeps what its allocators once
   held, so only a fresh one shows the growth); then a python asyncio client opens the connections
   (256 at a time), sends one GET on each, reads the 200, and holds them; VmRSS of the proxy's
-  processes is read before and 1 s after the last 200.
-  Bytes/conn = RSS growth / connections. The RSS row shows the whole footprint with them held.
+  processes is read before and 1 s after the last 200. Bytes/conn = RSS growth / connections; the
+  RSS row is the whole footprint while they are held.
 - 5: `wrk -t1 -c64` with `lib/pace.lua`: every send takes the next slot of one fixed schedule
   (rate requests/s), so the rate does not depend on response times; wrk's timers are in ms, so a send
   may leave up to ~1 ms off its slot, but latency is timed from the actual send. Added latency is the
   proxy's percentile minus direct's in the same round.
+- 6: the proxy is restarted; from just before exec until curl (every 10 ms) gets a 200 through it.
+  For Gatehouse this includes JVM start-up.
 - Gatehouse has no worker-thread setting in its config or CLI: it runs one Netty event loop per
   available processor (plus one acceptor thread); `-XX:ActiveProcessorCount=1` and the pinning to one
   CPU give it one, as HAProxy has `nbthread 1` and nginx 1 worker.
-- 6: the proxy is restarted; from just before exec until curl (every 10 ms) gets a 200 through it.
-  For Gatehouse this includes JVM start-up.
 - Gatehouse's JVM options were chosen in short trials on this machine (scenarios 1 and 2, HAProxy
   beside it, 2 rounds of 8 s, noisy): Gatehouse/HAProxy CPU µs/request was 1.55 with ZGC, 1.20 with
   G1, 1.20 with Parallel and 1.14 with Serial GC (all with a fixed 256 MiB heap and one processor),
