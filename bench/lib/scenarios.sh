@@ -1,0 +1,174 @@
+# The six scenarios. Each takes a target and a round, measures, and records figures (see record);
+# a target that does not answer as it should is reported with fail, never silently dropped.
+
+# Appends one figure: scenario, figure, target, round, value (an empty value, e.g. direct's CPU, is none).
+record() { [ -z "$5" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$BENCH_TMP/results.tsv"; }
+
+calc() { awk "BEGIN { printf \"%.6f\", $1 }"; }
+
+# CPU ticks the target's process tree has used so far; empty for direct (no proxy).
+target_ticks() { [ -n "${T_PID[$1]}" ] && proc_ticks "${T_PID[$1]}" || true; }
+
+# Microseconds of proxy CPU per unit of work between two target_ticks readings; empty for direct.
+cpu_us_per() {
+    local before=$1 after=$2 units=$3
+    [ -n "$before" ] && [ "$units" -gt 0 ] || return 0
+    calc "($after - $before) * 1000000 / $CLK_TCK / $units"
+}
+
+# Reads one figure from wrk's output: requests, rps, p50, p99 (in ms), non2xx, errors.
+wrk_figure() {
+    awk -v want="$1" '
+        function ms(v) {
+            if (v ~ /us$/) return v / 1000
+            if (v ~ /ms$/) return v + 0
+            if (v ~ /m$/) return v * 60000
+            return v * 1000
+        }
+        want == "requests" && /requests in/ { print $1; found = 1 }
+        want == "rps" && /^Requests\/sec:/ { print $2; found = 1 }
+        want == "p50" && $1 == "50%" { print ms($2); found = 1 }
+        want == "p99" && $1 == "99%" { print ms($2); found = 1 }
+        want == "non2xx" && /Non-2xx/ { print $NF; found = 1 }
+        want == "errors" && /Socket errors/ { gsub(/,/, ""); print $4 + $6 + $8 + $10; found = 1 }
+        END { if (!found) print (want == "non2xx" || want == "errors") ? 0 : "" }' "$2"
+}
+
+# Runs wrk against TARGET's HTTP port with the given extra options (those after a "--" go to the
+# script, after the URL); output in $BENCH_TMP/wrk.out.
+# Returns 1 (after fail) when no request succeeded or any response was not 2xx.
+run_wrk() {
+    local target=$1 label=$2 out=$BENCH_TMP/wrk.out options=() script_args=()
+    shift 2
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do options+=("$1"); shift; done
+    [ $# -gt 0 ] && shift && script_args=("$@")
+    timeout $((DURATION + 30)) wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency "${options[@]}" \
+        "http://127.0.0.1:${T_HTTP[$target]}/" "${script_args[@]}" >"$out" 2>&1 || true
+    local requests non2xx errors
+    requests=$(wrk_figure requests "$out") non2xx=$(wrk_figure non2xx "$out") errors=$(wrk_figure errors "$out")
+    if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$non2xx" -gt 0 ]; then
+        fail "$target $label: ${requests:-no} requests, $non2xx not 2xx, $errors socket errors: $(tail -n 3 "$out" | tr '\n' ' ')"
+        return 1
+    fi
+    [ "$errors" -gt 0 ] && log "$target $label: $errors socket errors (wrk)"
+    return 0
+}
+
+scenario_keepalive() {
+    local t=$1 r=$2 before after out=$BENCH_TMP/wrk.out
+    before=$(target_ticks "$t")
+    run_wrk "$t" keepalive || return 0
+    after=$(target_ticks "$t")
+    record keepalive rps "$t" "$r" "$(wrk_figure rps "$out")"
+    record keepalive p50 "$t" "$r" "$(wrk_figure p50 "$out")"
+    record keepalive p99 "$t" "$r" "$(wrk_figure p99 "$out")"
+    record keepalive cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$(wrk_figure requests "$out")")"
+    # Far below 100 % while req/s is far below direct's: something else had the proxy's CPU.
+    [ -n "$before" ] && record keepalive busy "$t" "$r" "$(calc "($after - $before) * 100 / $CLK_TCK / $DURATION")"
+    return 0
+}
+
+scenario_close() {
+    local t=$1 r=$2 before after out=$BENCH_TMP/wrk.out
+    before=$(target_ticks "$t")
+    run_wrk "$t" close -H "Connection: close" || return 0
+    after=$(target_ticks "$t")
+    record close cps "$t" "$r" "$(wrk_figure rps "$out")"
+    record close cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$(wrk_figure requests "$out")")"
+}
+
+# One download of the bulk file through the target's TCP (L4) listener.
+scenario_bulk() {
+    local t=$1 r=$2 before after code size secs
+    [ -n "${T_TCP[$t]}" ] || return 0
+    before=$(target_ticks "$t")
+    read -r code size secs < <(timeout $((BULK_TIMEOUT + 10)) curl -s -o /dev/null --max-time "$BULK_TIMEOUT" \
+        -w '%{http_code} %{size_download} %{time_total}\n' "http://127.0.0.1:${T_TCP[$t]}/bulk.bin" || true)
+    after=$(target_ticks "$t")
+    if [ "$code" != 200 ] || [ "$size" != "$BULK_BYTES" ]; then
+        fail "$t bulk: HTTP ${code:-none}, ${size:-0} of $BULK_BYTES bytes"
+        return 0
+    fi
+    record bulk gbps "$t" "$r" "$(calc "$size / $secs / 1e9")"
+    [ -n "$before" ] && record bulk cpu_ms_gb "$t" "$r" "$(calc "($after - $before) * 1000 / $CLK_TCK / ($size / 1e9)")"
+    return 0
+}
+
+# IDLE_COUNT keep-alive connections, one request each, then held: RSS growth of the proxy per connection.
+# Each round measures a fresh process (after IDLE_WARMUP s of load): a process that held them once keeps
+# that memory in its allocators, so a second round would find it already there. The restart leaves
+# Gatehouse without its JIT warm-up, so this runs after every scenario that needs one.
+scenario_idle() {
+    local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open
+    [ -n "${T_PID[$t]}" ] || return 0   # the backend's own memory is not a proxy's cost
+    rm -rf "$dir" && mkdir -p "$dir"
+    restart_proxy "$t" || { fail "$t idle: no 200 within 60 s of a restart"; return 0; }
+    timeout 30 wrk -t1 -c"$CONNS" -d"${IDLE_WARMUP}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
+    before=$(proc_rss_kib "${T_PID[$t]}")
+    timeout $((IDLE_BOUND + 30)) python3 "$BENCH_LIB/idle_clients.py" --port "${T_HTTP[$t]}" --count "$IDLE_COUNT" \
+        --ready "$dir/ready" --release "$dir/release" --bound "$IDLE_BOUND" >"$dir/out" 2>&1 &
+    pid=$!
+    track_pid "$pid"
+    for ((i = 0; i < IDLE_BOUND * 10; i++)); do
+        [ -s "$dir/ready" ] && break
+        sleep 0.1
+    done
+    sleep 1   # let the proxy finish its bookkeeping for the last connections
+    after=$(proc_rss_kib "${T_PID[$t]}")
+    touch "$dir/release"
+    wait "$pid" || true
+    ok=$(sed -n 's/.*ok=\([0-9]*\).*/\1/p' "$dir/out")
+    open=$(sed -n 's/.*open=\([0-9]*\).*/\1/p' "$dir/out")
+    if [ "${ok:-0}" -lt "$IDLE_COUNT" ]; then
+        fail "$t idle: ${ok:-0} of $IDLE_COUNT connections got their 200: $(tail -n 2 "$dir/out" | tr '\n' ' ')"
+        return 0
+    fi
+    [ "${open:-0}" -lt "$ok" ] && note "$t closed $((ok - open)) of $ok idle connections while they were held (round $r)"
+    record idle bytes "$t" "$r" "$(calc "($after - $before) * 1024 / $ok")"
+    record idle rss_mib "$t" "$r" "$(calc "$after / 1024")"
+}
+
+# Requests paced to RATE per second (lib/pace.lua); latency added over direct in the same round.
+scenario_rate() {
+    local t=$1 r=$2 out=$BENCH_TMP/wrk.out p50 p99
+    run_wrk "$t" rate -s "$BENCH_LIB/pace.lua" -- "$RATE" || return 0
+    local rps
+    p50=$(wrk_figure p50 "$out") p99=$(wrk_figure p99 "$out") rps=$(wrk_figure rps "$out")
+    if awk "BEGIN { exit !($rps < 0.95 * $RATE) }"; then
+        note "$t fell behind the paced rate in round $r ($rps of $RATE req/s): its latencies there are not at that rate"
+    fi
+    record rate rps "$t" "$r" "$rps"
+    record rate p50 "$t" "$r" "$p50"
+    record rate p99 "$t" "$r" "$p99"
+    if [ "$t" = direct ]; then
+        DIRECT_RATE_P50=$p50 DIRECT_RATE_P99=$p99
+    elif [ -n "${DIRECT_RATE_P50:-}" ]; then
+        record rate added_p50 "$t" "$r" "$(calc "$p50 - $DIRECT_RATE_P50")"
+        record rate added_p99 "$t" "$r" "$(calc "$p99 - $DIRECT_RATE_P99")"
+    fi
+}
+
+# Restarts the proxy and times process start to its first proxied 200 (curl every 10 ms).
+# Like idle, it leaves Gatehouse without its JIT warm-up.
+scenario_start() {
+    local t=$1 r=$2
+    [ -n "${T_PID[$t]}" ] || return 0
+    if restart_proxy "$t"; then
+        record start ms "$t" "$r" "$RESTART_MS"
+    else
+        fail "$t start: no 200 within 60 s of a restart"
+    fi
+}
+
+# Load before measuring: JIT compilation for Gatehouse (WARMUP seconds), upstream connections for all.
+warm_up() {
+    local t secs
+    for t in "${TARGETS[@]}"; do
+        secs=1
+        [ "$t" = gatehouse ] && secs=$WARMUP
+        log "warming up $t for ${secs}s"
+        timeout $((secs + 30)) wrk -t1 -c"$CONNS" -d"${secs}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
+        timeout $((secs + 30)) wrk -t1 -c"$CONNS" -d1s -H "Connection: close" \
+            "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
+    done
+}

@@ -1,0 +1,149 @@
+# The one table: the median over rounds of every figure per target, and Gatehouse/HAProxy per figure,
+# with the issue's bar where it sets one. Also writes bench/RESULTS.md.
+
+# scenario|figure|label|decimals|bar   (bar: ">=R" or "<=R" on the ratio, or "+D" on Gatehouse minus HAProxy)
+TABLE_ROWS='keepalive|rps|1. keep-alive GET: req/s|0|>=1.0
+keepalive|p50|1. keep-alive GET: p50 ms|3|
+keepalive|p99|1. keep-alive GET: p99 ms|3|<=1.2
+keepalive|cpu_us|1. keep-alive GET: proxy CPU µs/request|2|<=1.0
+keepalive|busy|1. keep-alive GET: proxy CPU busy %|0|
+close|cps|2. new connection per request: conn/s|0|>=0.9
+close|cpu_us|2. new connection per request: proxy CPU µs/conn|2|
+bulk|gbps|3. TCP bulk transfer: GB/s|2|>=0.9
+bulk|cpu_ms_gb|3. TCP bulk transfer: proxy CPU ms/GB|1|
+idle|bytes|4. idle keep-alive connections: bytes/conn|0|<=2.0
+idle|rss_mib|4. idle keep-alive connections: proxy RSS MiB while held|1|
+rate|rps|5. fixed rate: achieved req/s|0|
+rate|p50|5. fixed rate: p50 ms|3|
+rate|p99|5. fixed rate: p99 ms|3|
+rate|added_p50|5. fixed rate: p50 added over direct, ms|3|
+rate|added_p99|5. fixed rate: p99 added over direct, ms|3|+0.5
+start|ms|6. start to first proxied 200: ms|0|'
+
+# Prints the Markdown table from results.tsv (medians over rounds).
+print_table() {
+    awk -F'\t' -v rows="$TABLE_ROWS" '
+        FNR == NR { key = $1 SUBSEP $2 SUBSEP $3; n[key]++; v[key, n[key]] = $5; next }
+        function median(key,    m, i, j, t, a) {
+            m = n[key]
+            if (!m) return ""
+            for (i = 1; i <= m; i++) a[i] = v[key, i]
+            for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+        }
+        function fmt(x, d) { return x == "" ? "-" : sprintf("%." d "f", x) }
+        function verdict(bar, g, h,    lim) {
+            if (bar == "" || g == "" || h == "") return ""
+            if (bar ~ /^\+/) { lim = substr(bar, 2) + 0; return (g - h <= lim ? "met" : "NOT met") " (GH ≤ HAProxy " bar " ms)" }
+            if (h + 0 <= 0) return ""
+            lim = substr(bar, 3) + 0
+            if (bar ~ /^>=/) return ((g / h >= lim) ? "met" : "NOT met") " (ratio ≥ " lim ")"
+            return ((g / h <= lim) ? "met" : "NOT met") " (ratio ≤ " lim ")"
+        }
+        END {
+            print "| figure | direct | HAProxy | nginx | Gatehouse | Gatehouse/HAProxy | bar |"
+            print "|---|---:|---:|---:|---:|---:|---|"
+            count = split(rows, row, "\n")
+            for (i = 1; i <= count; i++) {
+                split(row[i], f, "|")
+                d = median(f[1] SUBSEP f[2] SUBSEP "direct")
+                h = median(f[1] SUBSEP f[2] SUBSEP "haproxy")
+                x = median(f[1] SUBSEP f[2] SUBSEP "nginx")
+                g = median(f[1] SUBSEP f[2] SUBSEP "gatehouse")
+                ratio = (g != "" && h != "" && h + 0 > 0) ? sprintf("%.2f", g / h) : "-"
+                printf "| %s | %s | %s | %s | %s | %s | %s |\n", f[3], fmt(d, f[4]), fmt(h, f[4]), fmt(x, f[4]),
+                    fmt(g, f[4]), ratio, verdict(f[5], g, h)
+            }
+        }' "$BENCH_TMP/results.tsv" /dev/null
+}
+
+machine_facts() {
+    local pinning="none (fewer than 2 CPUs)"
+    [ -n "$PROXY_CPU" ] && pinning="proxy on CPU $PROXY_CPU; wrk, curl, python and the nginx backend on CPU 0"
+    echo "- machine: $(nproc --all) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), kernel $(uname -r)"
+    echo "- load average when the run began: $BENCH_LOADAVG"
+    echo "- pinning: $pinning"
+}
+
+run_parameters() {
+    echo "- run: $ROUNDS round(s), interleaved (direct, then each proxy, per round); medians shown;" \
+        "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s;" \
+        "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
+    echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS"
+}
+
+# Notes and failures of this run, as Markdown lists.
+print_outcome() {
+    if [ ${#BENCH_NOTES[@]} -gt 0 ]; then
+        echo
+        echo "Notes on this run:"
+        printf -- '- %s\n' "${BENCH_NOTES[@]}"
+    fi
+    if [ ${#BENCH_FAILURES[@]} -gt 0 ]; then
+        echo
+        echo "Failures in this run:"
+        printf -- '- %s\n' "${BENCH_FAILURES[@]}"
+    fi
+    return 0
+}
+
+method_notes() {
+    cat <<'NOTES'
+## How each figure is taken
+
+- Proxy CPU is utime+stime of the proxy's processes (nginx: master and worker) from /proc/PID/stat,
+  read before and after each measurement and divided by the requests, connections or GB served, so it
+  holds even when wrk, not the proxy, is the bottleneck. "Busy %" is that CPU time over the wall time:
+  well under 100 % while req/s is far below direct's means other work had the proxy's CPU, and then
+  req/s and latencies say more about the scheduler than the proxy; CPU per request still holds.
+- 1 and 2: `wrk -t1 -c64 --latency`; 2 adds `-H "Connection: close"`, so every request is a new client
+  connection (what each proxy does on its backend side is its own business: reuse is allowed).
+- 3: `curl` downloads a sparse file (zeros from tmpfs, sent by the backend with sendfile) through each
+  proxy's TCP listener: HAProxy `mode tcp`, nginx `stream {}`, Gatehouse `protocol: tcp`. GB = 10^9 bytes.
+- 4: each round restarts the proxy and loads it for 2 s (a process keeps what its allocators once
+  held, so only a fresh one shows the growth); then a python asyncio client opens the connections
+  (256 at a time), sends one GET on each, reads the 200, and holds them; VmRSS of the proxy's
+  processes is read before and 1 s after the last 200. Bytes/conn = RSS growth / connections; the
+  RSS row is the whole footprint while they are held.
+- 5: `wrk -t1 -c64` with `lib/pace.lua`: every send takes the next slot of one fixed schedule
+  (rate requests/s), so the rate does not depend on response times; wrk's timers are in ms, so a send
+  may leave up to ~1 ms off its slot, but latency is timed from the actual send. Added latency is the
+  proxy's percentile minus direct's in the same round.
+- 6: the proxy is restarted; from just before exec until curl (every 10 ms) gets a 200 through it.
+  For Gatehouse this includes JVM start-up.
+- Gatehouse has no worker-thread setting in its config or CLI: it runs one Netty event loop per
+  available processor (plus one acceptor thread); `-XX:ActiveProcessorCount=1` and the pinning to one
+  CPU give it one, as HAProxy has `nbthread 1` and nginx 1 worker.
+- Gatehouse's JVM options were chosen in short trials on this machine (scenarios 1 and 2, HAProxy
+  beside it, 2 rounds of 8 s, noisy): Gatehouse/HAProxy CPU µs/request was 1.55 with ZGC, 1.20 with
+  G1, 1.20 with Parallel and 1.14 with Serial GC (all with a fixed 256 MiB heap and one processor),
+  so Serial it is. A CDS archive (`-XX:+AutoCreateSharedArchive`) took the time from launch to
+  "running" from 2.4 s to 1.9 s; the rest is class loading and initialisation on one CPU.
+- The machine is shared (2 cores; other builds and tests may run beside the benchmark), so absolute
+  figures are noisy; compare proxies only within one run, and prefer the ratios.
+NOTES
+}
+
+# Writes bench/RESULTS.md from this run; refuses when Gatehouse was not measured.
+write_results() {
+    local file=$BENCH_HOME/RESULTS.md
+    if ! grep -q $'\tgatehouse\t' "$BENCH_TMP/results.tsv" 2>/dev/null; then
+        log "not writing $file: Gatehouse was not in this run"
+        return 0
+    fi
+    {
+        echo "# Benchmark results"
+        echo
+        echo "Written by \`bench/run --write-results\` on $(date -u '+%F %H:%M UTC'). Reproduce with \`bench/run\`."
+        echo
+        machine_facts
+        run_parameters
+        tool_versions
+        echo
+        print_table
+        print_outcome
+        echo
+        method_notes
+    } >"$file"
+    log "wrote $file"
+}
