@@ -1,4 +1,4 @@
-# Sourced by bin/ scripts: exports JAVA_HOME pointing at a JDK 25 or newer, or exits with a clear message.
+# Sourced by bin/ scripts: exports JAVA_HOME pointing at a JDK 25 or newer (or exits with a clear message), and offers gh_ensure_maven.
 # Order: $JAVA_HOME if it is 25+, then the newest JDK 25+ under /usr/lib/jvm.
 
 gh_java_major() { # prints the feature version of the JDK at $1, or nothing
@@ -26,3 +26,12 @@ gh_find_jdk() {
 
 gh_find_jdk
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# Maven builds the jar; Debian's package is enough (it runs on the JDK found above).
+gh_ensure_maven() {
+  command -v mvn >/dev/null && return 0
+  echo "gatehouse: installing Maven (apt-get install maven)..." >&2
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null; } \
+    || { echo "gatehouse: Maven is needed to build and could not be installed; install the 'maven' package" >&2; exit 1; }
+}
+export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
