@@ -1,26 +1,19 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.Pool;
-import dev.gatehouse.pool.PoolView;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.List;
 
 /**
  * One {@link UpstreamConnector#connect} call: the only object it allocates besides the channels. It is
  * the listener of each step in turn (register, connect, and finally the connected channel's close).
  */
 final class ConnectAttempt implements ChannelFutureListener {
-
-    /** Picks with a perturbed hash before falling back to a scan; enough for any balancer to move on. */
-    private static final int REPICKS = 8;
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
     private enum Phase { REGISTERING, CONNECTING, CONNECTED }
 
@@ -109,34 +102,7 @@ final class ConnectAttempt implements ChannelFutureListener {
     }
 
     private Endpoint pick() {
-        PoolView view = pool.view();
-        long h = hash;
-        for (int i = 0; i < REPICKS; i++) {
-            Endpoint e = view.balancer().pick(h);
-            if (e == null || tried == null || !tried.get(e.index())) {
-                return e;
-            }
-            h = mix(h + GOLDEN);
-        }
-        return firstUntried(view);
-    }
-
-    /** The balancer keeps landing on tried endpoints (a hash with few choices left): take any other that serves. */
-    private Endpoint firstUntried(PoolView view) {
-        List<EndpointStatus> all = view.endpoints();
-        for (int i = 0; i < all.size(); i++) {
-            EndpointStatus s = all.get(i);
-            if ((view.panic() || s.state().serving()) && !tried.get(s.endpoint().index())) {
-                return s.endpoint();
-            }
-        }
-        return null;
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return EndpointPicker.pick(pool.view(), hash, tried);
     }
 
     private static int millis(Duration d) {

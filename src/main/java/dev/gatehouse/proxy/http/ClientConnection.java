@@ -4,6 +4,7 @@ import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
+import dev.gatehouse.proxy.EndpointPicker;
 import dev.gatehouse.proxy.http.codec.BodyFramer;
 import dev.gatehouse.proxy.http.codec.HttpResponses;
 import dev.gatehouse.proxy.http.codec.Method;
@@ -26,6 +27,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.BitSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -76,7 +78,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** The encoded request head, kept while the request may still be retried on another endpoint. */
     private ByteBuf sentHead;
     private long hash;
-    private long tried;
+    private final BitSet tried = new BitSet();
     private int attempts;
     private long startNanos;
     private boolean requestDone;
@@ -278,7 +280,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         requestDone = request.framing() == Framing.NONE;
         responseStarted = false;
         keepClient = request.keepAlive() && !listener.draining();
-        tried = 0;
+        tried.clear();
         attempts = 0;
         stickyAssign = null;
         proceed();
@@ -327,7 +329,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void pickAndConnect() {
-        Endpoint chosen = RequestKeys.pickUntried(pool.view().balancer(), hash, tried);
+        Endpoint chosen = EndpointPicker.pick(pool.view(), hash, tried);
         if (chosen == null) {
             failExchange(attempts == 0 ? 503 : 502);
             return;
@@ -342,9 +344,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         endpoint = chosen;
         endpointStats = listener.endpointStats(chosen);
         attempts++;
-        if (chosen.index() < 64) {
-            tried |= 1L << chosen.index();
-        }
+        tried.set(chosen.index());
         chosen.activeRequests().incrementAndGet();
         Upstream idle = UpstreamPool.of(ctx.channel().eventLoop()).acquire(chosen);
         if (idle != null) {

@@ -1,6 +1,5 @@
 package dev.gatehouse.proxy.http;
 
-import dev.gatehouse.balance.Balancer;
 import dev.gatehouse.balance.HashKeys;
 import dev.gatehouse.config.HashOn;
 import dev.gatehouse.config.PoolConfig;
@@ -10,12 +9,8 @@ import dev.gatehouse.pool.PoolView;
 import dev.gatehouse.proxy.http.codec.RequestHead;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** How a request chooses its endpoint: its hash key, its sticky cookie, and re-picks that avoid endpoints already tried. */
+/** How a request chooses its endpoint: its hash key and its sticky cookie. */
 final class RequestKeys {
-
-    /** Spreads re-picks of hashing balancers over the key space (the 64-bit golden ratio). */
-    private static final long REPICK_STEP = 0x9E3779B97F4A7C15L;
-    private static final int MAX_REPICKS = 8;
 
     private RequestKeys() {}
 
@@ -62,17 +57,5 @@ final class RequestKeys {
     static String cookieValue(Endpoint endpoint) {
         String hex = Long.toHexString(endpoint.key());
         return "0".repeat(16 - hex.length()) + hex;
-    }
-
-    /** Picks an endpoint not in {@code tried} (a bit per endpoint index below 64) when the balancer offers one soon. */
-    static Endpoint pickUntried(Balancer balancer, long hash, long tried) {
-        Endpoint e = null;
-        for (int i = 0; i < MAX_REPICKS; i++) {
-            e = balancer.pick(hash + i * REPICK_STEP);
-            if (e == null || e.index() >= 64 || (tried & (1L << e.index())) == 0) {
-                return e;
-            }
-        }
-        return e;
     }
 }
