@@ -147,6 +147,64 @@ class HttpProxyTest {
     }
 
     @Test
+    void relaysAChunkedUploadAsItCame() throws Exception {
+        lb = TestNode.start(dir, 3, CONFIG);
+        try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write(("POST /only1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200").contains("received=11");
+        }
+    }
+
+    @Test
+    void answers504WhenTheBackendIsSlowerThanTheRequestTimeout() throws Exception {
+        lb = TestNode.start(dir, 1, """
+                node: { id: lb1 }
+                listeners:
+                  - { name: web, bind: 127.0.0.1:0, routes: [ { pool: slow } ] }
+                pools:
+                  slow: { endpoints: [ { address: "${be1}" } ], timeouts: { request: 300ms } }
+                """);
+        long start = System.nanoTime();
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(lb.url("web", "/slow?ms=3000"))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(tookMs).isBetween(250L, 2500L);
+    }
+
+    @Test
+    void sendsAProxyProtocolV2HeaderOnEachUpstreamConnection() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0)) {
+            lb = TestNode.start(dir, 0, """
+                    node: { id: lb1 }
+                    listeners:
+                      - { name: web, bind: 127.0.0.1:0, routes: [ { pool: pp } ] }
+                    pools:
+                      pp: { endpoints: [ { address: "127.0.0.1:%d" } ], proxy_protocol: v2 }
+                    """.formatted(backend.getLocalPort()));
+            try (Socket client = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+                client.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                try (Socket upstream = backend.accept()) {
+                    upstream.setSoTimeout(5000);
+                    byte[] header = upstream.getInputStream().readNBytes(28);
+                    assertThat(java.util.Arrays.copyOf(header, 12)).isEqualTo(
+                            new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+                    assertThat(header[12]).isEqualTo((byte) 0x21);
+                    assertThat(header[13]).isEqualTo((byte) 0x11);
+                    int sourcePort = (header[24] & 0xff) << 8 | (header[25] & 0xff);
+                    assertThat(sourcePort).isEqualTo(client.getLocalPort());
+                    assertThat(RawHttp.readHead(upstream.getInputStream())).startsWith("GET / HTTP/1.1");
+                    upstream.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+                }
+                assertThat(RawHttp.readResponse(client.getInputStream())).startsWith("HTTP/1.1 200").endsWith("ok");
+            }
+        }
+    }
+
+    @Test
     void answers503WhenAPoolHasNoEndpointUp() throws Exception {
         lb = TestNode.start(dir, 0, """
                 node: { id: lb1 }

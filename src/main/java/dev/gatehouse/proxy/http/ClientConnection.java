@@ -5,6 +5,7 @@ import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.EndpointPicker;
+import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.http.codec.BodyFramer;
 import dev.gatehouse.proxy.http.codec.HttpResponses;
 import dev.gatehouse.proxy.http.codec.Method;
@@ -379,6 +380,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void chosenConnected(Upstream u) {
         endpoint.connections().add(u.channel());
+        if (pool.config().proxyProtocol()) {
+            // Once per upstream connection, before its first request: who the client of that connection is.
+            u.channel().write(ProxyProtocolV2.encode(u.channel().alloc(), (InetSocketAddress) ctx.channel().remoteAddress(),
+                    (InetSocketAddress) ctx.channel().localAddress()));
+        }
         attach(u);
     }
 
@@ -588,7 +594,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         Upstream u = upstream;
         upstream = null;
-        if (upstreamReusable && response.keepAlive() && requestDone) {
+        // A connection that began with a PROXY header speaks for one client only: never shared.
+        if (upstreamReusable && response.keepAlive() && requestDone && !pool.config().proxyProtocol()) {
             UpstreamPool.of(ctx.channel().eventLoop()).release(u);
         } else {
             u.owner(null);
