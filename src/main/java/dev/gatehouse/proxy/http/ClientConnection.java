@@ -6,15 +6,10 @@ import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.EndpointPicker;
 import dev.gatehouse.proxy.ProxyProtocolV2;
-import dev.gatehouse.proxy.http.codec.BodyFramer;
 import dev.gatehouse.proxy.http.codec.HttpResponses;
 import dev.gatehouse.proxy.http.codec.Method;
 import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Framing;
-import dev.gatehouse.proxy.http.codec.RequestHead;
-import dev.gatehouse.proxy.http.codec.RequestParser;
-import dev.gatehouse.proxy.http.codec.ResponseHead;
-import dev.gatehouse.proxy.http.codec.ResponseParser;
 import dev.gatehouse.route.RequestFacts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -42,20 +37,13 @@ import java.util.concurrent.TimeUnit;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements RequestFacts {
 
     private static final int MAX_CHUNK_LINE = 1024;
-    /** Backends are trusted more than clients, but a response head still has a bound. */
-    private static final int MAX_RESPONSE_HEAD = 64 * 1024;
     private static final long LINGER_MILLIS = 1000;
 
     private enum Phase { HEAD, BODY_START, CONNECTING, EXCHANGE, TUNNEL, CLOSED }
 
     private final HttpListener listener;
-    private final RequestParser requestParser;
-    private final RequestHead request;
-    private final ResponseParser responseParser;
-    private final ResponseHead response;
-    private final BodyFramer requestBody;
-    private final BodyFramer responseBody;
-    private final BodyFramer chunkProbe;
+    /** The parsers of the exchange in flight; null while the connection is idle (see {@link ExchangeCodecs}). */
+    private ExchangeCodecs codecs;
 
     private ChannelHandlerContext ctx;
     private String clientIp;
@@ -63,7 +51,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private Phase phase = Phase.HEAD;
     /** A byte of the next request has arrived: the idle wait has become the header-read deadline. */
     private boolean headStarted;
-    /** Client bytes received but not yet consumed: a partial head, body bytes or a pipelined request. */
+    /** Client bytes received but not yet consumed: a partial head, body bytes or a pipelined codecs.request. */
     private ByteBuf inbound;
     /** Backend bytes of a response head not yet complete. */
     private ByteBuf upstreamInbound;
@@ -113,14 +101,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     ClientConnection(HttpListener listener) {
         this.listener = listener;
-        int maxHead = listener.config().maxHeaderSize();
-        this.requestParser = new RequestParser(maxHead);
-        this.request = requestParser.head();
-        this.responseParser = new ResponseParser(MAX_RESPONSE_HEAD);
-        this.response = responseParser.head();
-        this.requestBody = new BodyFramer(maxHead);
-        this.responseBody = new BodyFramer(MAX_RESPONSE_HEAD);
-        this.chunkProbe = new BodyFramer(maxHead);
     }
 
     // ---- client side ----
@@ -192,6 +172,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         inbound = release(inbound);
         upstreamInbound = release(upstreamInbound);
         sentHead = release(sentHead);
+        releaseCodecs();
     }
 
     @Override
@@ -214,7 +195,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         ctx.close();
     }
 
-    /** Called when the listener drains: an idle connection closes now, a busy one after its response. */
+    /** Called when the listener drains: an idle connection closes now, a busy one after its codecs.response. */
     void drain() {
         if (phase == Phase.HEAD && !headStarted) {
             ctx.close();
@@ -232,19 +213,31 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             restartClientTimer(listener.config().headerReadTimeout().toNanos());
             parseRequest();
         } else {
+            releaseCodecs();
             restartClientTimer(listener.config().idleTimeout().toNanos());
             ctx.read();
         }
     }
 
+    /** Idle: the parsers go back to the event loop's pool until the next request. */
+    private void releaseCodecs() {
+        if (codecs != null) {
+            codecs.release();
+            codecs = null;
+        }
+    }
+
     private void parseRequest() {
-        int result = requestParser.parse(inbound);
+        if (codecs == null) {
+            codecs = ExchangeCodecs.acquire(listener.config().maxHeaderSize());
+        }
+        int result = codecs.requestParser.parse(inbound);
         if (result == ParseResult.NEED_MORE) {
             ctx.read();
             return;
         }
         if (result == ParseResult.ERROR) {
-            answerAndClose(requestParser.errorStatus());
+            answerAndClose(codecs.requestParser.errorStatus());
             return;
         }
         cancelClientTimer();
@@ -277,10 +270,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             answerAndClose(poolName == null ? 404 : 503);
             return;
         }
-        requestBody.reset(request.framing(), request.contentLength());
-        requestDone = request.framing() == Framing.NONE;
+        codecs.requestBody.reset(codecs.request.framing(), codecs.request.contentLength());
+        requestDone = codecs.request.framing() == Framing.NONE;
         responseStarted = false;
-        keepClient = request.keepAlive() && !listener.draining();
+        keepClient = codecs.request.keepAlive() && !listener.draining();
         tried.clear();
         attempts = 0;
         stickyAssign = null;
@@ -289,12 +282,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     /** Chooses the endpoint and connects, once the request may reach a backend. */
     private void proceed() {
-        if (request.framing() == Framing.CHUNKED && !request.expectContinue() && !firstChunkLineValid()) {
+        if (codecs.request.framing() == Framing.CHUNKED && !codecs.request.expectContinue() && !firstChunkLineValid()) {
             return;
         }
         PoolConfig config = pool.config();
-        hash = config.balance().hashing() ? RequestKeys.hash(config.hashOn(), request, sourceHash) : 0;
-        Endpoint sticky = config.stickyCookie() == null ? null : RequestKeys.sticky(pool.view(), request.cookie(config.stickyCookie()));
+        hash = config.balance().hashing() ? RequestKeys.hash(config.hashOn(), codecs.request, sourceHash) : 0;
+        Endpoint sticky = config.stickyCookie() == null ? null
+                : RequestKeys.sticky(pool.view(), codecs.request.cookie(config.stickyCookie()));
         if (sticky != null) {
             useEndpoint(sticky);
         } else {
@@ -320,8 +314,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             return false;
         }
-        chunkProbe.reset(Framing.CHUNKED, -1);
-        if (chunkProbe.scan(inbound.slice(inbound.readerIndex(), eol + 1 - inbound.readerIndex())) < 0) {
+        codecs.chunkProbe.reset(Framing.CHUNKED, -1);
+        if (codecs.chunkProbe.scan(inbound.slice(inbound.readerIndex(), eol + 1 - inbound.readerIndex())) < 0) {
             failExchange(400);
             return false;
         }
@@ -393,10 +387,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         u.owner(this);
         phase = Phase.EXCHANGE;
         if (sentHead == null) {
-            sentHead = ctx.alloc().directBuffer(request.length() + 128);
-            request.writeUpstream(sentHead, clientIp, true);
+            sentHead = ctx.alloc().directBuffer(codecs.request.length() + 128);
+            codecs.request.writeUpstream(sentHead, clientIp, true);
         }
-        boolean retryable = request.idempotent() && request.framing() == Framing.NONE;
+        boolean retryable = codecs.request.idempotent() && codecs.request.framing() == Framing.NONE;
         if (retryable) {
             u.channel().write(sentHead.retainedDuplicate());
         } else {
@@ -418,7 +412,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             ctx.read();
             return;
         }
-        int n = requestBody.scan(inbound);
+        int n = codecs.requestBody.scan(inbound);
         if (n < 0) {
             // Malformed chunked framing: nothing more of it may reach the backend.
             failExchange(400);
@@ -427,7 +421,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (n > 0) {
             upstream.channel().writeAndFlush(inbound.readRetainedSlice(n)).addListener(onUpstreamWrite);
         }
-        if (requestBody.isComplete()) {
+        if (codecs.requestBody.isComplete()) {
             requestDone = true;
         }
         if (!inbound.isReadable()) {
@@ -457,7 +451,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void parseResponse() {
         while (true) {
-            int result = responseParser.parse(upstreamInbound, request.method() == Method.HEAD);
+            int result = codecs.responseParser.parse(upstreamInbound, codecs.request.method() == Method.HEAD);
             if (result == ParseResult.NEED_MORE) {
                 upstream.channel().read();
                 return;
@@ -468,25 +462,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 failExchange(502);
                 return;
             }
-            if (response.upgrade() && request.upgrade()) {
+            if (codecs.response.upgrade() && codecs.request.upgrade()) {
                 startTunnel();
                 return;
             }
-            if (response.interim()) {
-                // Interim (100 Continue, 103): relay it and wait for the final response.
-                ByteBuf out = ctx.alloc().directBuffer(response.length() + 32);
-                response.writeDownstream(out, true, clientHttp10(), null);
+            if (codecs.response.interim()) {
+                // Interim (100 Continue, 103): relay it and wait for the final codecs.response.
+                ByteBuf out = ctx.alloc().directBuffer(codecs.response.length() + 32);
+                codecs.response.writeDownstream(out, true, clientHttp10(), null);
                 ctx.writeAndFlush(out);
-                responseParser.reset();
+                codecs.responseParser.reset();
                 continue;
             }
             cancelRequestTimer();
             sentHead = release(sentHead);
             responseStarted = true;
-            responseBody.reset(response.framing(), response.contentLength());
-            keepClient &= !response.mustCloseClient() && requestDone;
-            ByteBuf out = ctx.alloc().directBuffer(response.length() + 160);
-            response.writeDownstream(out, keepClient, clientHttp10(), stickyAssign == null ? null : RequestKeys.stickyHeader(pool.config(), stickyAssign));
+            codecs.responseBody.reset(codecs.response.framing(), codecs.response.contentLength());
+            keepClient &= !codecs.response.mustCloseClient() && requestDone;
+            ByteBuf out = ctx.alloc().directBuffer(codecs.response.length() + 160);
+            codecs.response.writeDownstream(out, keepClient, clientHttp10(), stickyAssign == null ? null : RequestKeys.stickyHeader(pool.config(), stickyAssign));
             ctx.write(out);
             ByteBuf rest = upstreamInbound;
             upstreamInbound = null;
@@ -496,7 +490,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void forwardResponseBody(ByteBuf buf) {
-        int n = responseBody.scan(buf);
+        int n = codecs.responseBody.scan(buf);
         if (n < 0) {
             buf.release();
             endpointStats.reset();
@@ -504,7 +498,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             closeAll();
             return;
         }
-        boolean complete = responseBody.isComplete();
+        boolean complete = codecs.responseBody.isComplete();
         boolean extra = buf.readableBytes() > n;
         if (n > 0 || !complete) {
             ctx.writeAndFlush(buf.readRetainedSlice(n)).addListener(onClientWrite);
@@ -524,7 +518,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         switch (phase) {
             case TUNNEL -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             case EXCHANGE -> {
-                if (responseStarted && response.mustCloseClient()) {
+                if (responseStarted && codecs.response.mustCloseClient()) {
                     finishExchange(false);
                 } else if (responseStarted) {
                     endpointStats.reset();
@@ -560,8 +554,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         cancelRequestTimer();
         phase = Phase.TUNNEL;
         responseStarted = true;
-        ByteBuf out = ctx.alloc().directBuffer(response.length() + 32);
-        response.writeDownstream(out, true, clientHttp10(), null);
+        ByteBuf out = ctx.alloc().directBuffer(codecs.response.length() + 32);
+        codecs.response.writeDownstream(out, true, clientHttp10(), null);
         ctx.write(out);
         if (upstreamInbound.isReadable()) {
             ctx.write(upstreamInbound);
@@ -580,9 +574,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         upstream.channel().read();
     }
 
-    /** The response is complete: account for it, keep or drop the connections, and await the next request. */
+    /** The response is complete: account for it, keep or drop the connections, and await the next codecs.request. */
     private void finishExchange(boolean upstreamReusable) {
-        int status = response.status();
+        int status = codecs.response.status();
         long took = listener.ticker().nanos() - startNanos;
         listener.stats().response(status, took);
         endpointStats.response(status, took);
@@ -595,7 +589,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         Upstream u = upstream;
         upstream = null;
         // A connection that began with a PROXY header speaks for one client only: never shared.
-        if (upstreamReusable && response.keepAlive() && requestDone && !pool.config().proxyProtocol()) {
+        if (upstreamReusable && codecs.response.keepAlive() && requestDone && !pool.config().proxyProtocol()) {
             UpstreamPool.of(ctx.channel().eventLoop()).release(u);
         } else {
             u.owner(null);
@@ -666,8 +660,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         endpoint = null;
         pool = null;
         stickyAssign = null;
-        requestParser.reset();
-        responseParser.reset();
+        codecs.requestParser.reset();
+        codecs.responseParser.reset();
     }
 
     // ---- timers and buffers ----
@@ -702,23 +696,23 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private boolean clientHttp10() {
-        return request.minorVersion() == 0;
+        return codecs.request.minorVersion() == 0;
     }
 
     // ---- RequestFacts, for the router ----
 
     @Override
     public CharSequence host() {
-        return request.host();
+        return codecs.request.host();
     }
 
     @Override
     public CharSequence path() {
-        return request.path();
+        return codecs.request.path();
     }
 
     @Override
     public CharSequence header(CharSequence name) {
-        return request.header(name);
+        return codecs.request.header(name);
     }
 }
