@@ -50,9 +50,14 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
             }
             case Release r -> {
                 VipState v = vips.get(r.vip());
-                yield v != null && r.owner().equals(v.owner()) && r.epoch() == v.epoch()
-                        ? withVip(r.vip(), new VipState(null, v.epoch(), r.reason(), index, null))
-                        : reject();
+                if (v == null || !r.owner().equals(v.owner()) || r.epoch() != v.epoch()) {
+                    yield reject();
+                }
+                Map<String, VipState> released = with(vips, r.vip(), new VipState(null, v.epoch(), r.reason(), index, null));
+                MemberReport last = reports.get(r.owner());
+                yield r.canServe() || last == null
+                        ? accept(new ClusterState(released, reports))
+                        : accept(new ClusterState(released, with(reports, r.owner(), new MemberReport(false, last.priority(), index))));
             }
             case Handover h -> {
                 VipState v = vips.get(h.vip());

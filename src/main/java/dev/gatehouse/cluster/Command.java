@@ -42,8 +42,12 @@ sealed interface Command {
         }
     }
 
-    /** The owner of {@code epoch} has stopped serving the VIP (the driver already released it). */
-    record Release(String vip, String owner, long epoch, String reason) implements Command {
+    /**
+     * The owner of {@code epoch} has stopped serving the VIP (the driver already released it). {@code canServe}
+     * false (demoted, unhealthy, shutting down) also records that the owner cannot serve, in the same entry, so
+     * the controller never grants the VIP straight back to the node that just gave it up.
+     */
+    record Release(String vip, String owner, long epoch, String reason, boolean canServe) implements Command {
         public Release {
             Objects.requireNonNull(vip, "vip");
             Objects.requireNonNull(owner, "owner");

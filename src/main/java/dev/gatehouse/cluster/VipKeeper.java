@@ -82,7 +82,7 @@ final class VipKeeper {
             if (held) {
                 release(giveUp);
             }
-            proposeRelease(giveUp);
+            proposeRelease(giveUp, able);
         } else if (!renewing && (!renewedOnce || now - lastRenewStart >= timings.renewIntervalNanos())) {
             renew(now);
         }
@@ -96,7 +96,7 @@ final class VipKeeper {
     void releaseNow(String reason) {
         if (held) {
             release(reason);
-            proposeRelease(reason);
+            proposeRelease(reason, false);
         }
     }
 
@@ -141,13 +141,14 @@ final class VipKeeper {
         listener.vipReleased(vip.name(), epoch, reason);
     }
 
-    private void proposeRelease(String reason) {
+    /** @param stillAble whether this node could serve (a handover), or gives the VIP up because it cannot */
+    private void proposeRelease(String reason, boolean stillAble) {
         if (releaseProposed) {
             return;
         }
         releaseProposed = true;
         long releasedEpoch = epoch;
-        proposer.propose(new Command.Release(vip.name(), self, releasedEpoch, reason))
+        proposer.propose(new Command.Release(vip.name(), self, releasedEpoch, reason, stillAble))
                 .whenCompleteAsync((outcome, error) -> {
                     if (outcome == null && releasedEpoch == epoch) {
                         releaseProposed = false; // not committed: try again next tick

@@ -46,8 +46,18 @@ class ClusterStateTest {
     void onlyTheOwnerOfTheCurrentEpochRenewsOrReleases() {
         ClusterState owned = initial.apply(new Command.Grant("front", "lb1", 1, 0, "first"), 3, roster).state();
         assertThat(owned.apply(new Command.Renew("front", "lb1", 0), 4, roster).outcome()).isEqualTo(Outcome.REJECTED);
-        var released = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator"), 4, roster);
+        var released = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator", false), 4, roster);
         assertThat(released.state().vip("front")).isEqualTo(new VipState(null, 1, "demoted by operator", 4, null));
+    }
+
+    @Test
+    void aReleaseBecauseTheOwnerCannotServeAlsoRecordsThatItCannot() {
+        ClusterState owned = initial.apply(new Command.Report("lb1", true, 150), 2, roster).state()
+                .apply(new Command.Grant("front", "lb1", 1, 0, "first"), 3, roster).state();
+        ClusterState demoted = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator", false), 4, roster).state();
+        assertThat(demoted.reports().get("lb1")).isEqualTo(new MemberReport(false, 150, 4));
+        ClusterState handedOver = owned.apply(new Command.Release("front", "lb1", 1, "preempted", true), 4, roster).state();
+        assertThat(handedOver.reports().get("lb1")).isEqualTo(new MemberReport(true, 150, 2));
     }
 
     @Test

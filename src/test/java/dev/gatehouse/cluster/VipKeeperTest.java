@@ -69,7 +69,7 @@ class VipKeeperTest {
         keeper.tick(granted, true, "");
         keeper.tick(granted, false, "lb1 cannot serve");
         assertThat(keeper.holds()).isFalse();
-        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "lb1 cannot serve"));
+        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "lb1 cannot serve", false));
     }
 
     @Test
