@@ -115,6 +115,28 @@ class ClusterLabTest {
     }
 
     @Test
+    void cuttingOnlyTheLinkBetweenTheNodesLeavesExactlyOneOwnerAndNoFlapping() throws Exception {
+        String owner = owner();
+        String other = owner.equals("lb1") ? "lb2" : "lb1";
+        try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 500, Duration.ofMillis(10))) {
+            probe.awaitStarted();
+            await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 50);
+            lab.cut("lb1", "lb2");
+            try {
+                await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6))
+                        .until(() -> owner.equals(owner()) && !status(other).contains("\"owned_here\":true"));
+            } finally {
+                lab.heal("lb1", "lb2");
+            }
+            ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
+            System.out.printf("lab cut lb1-lb2 only (%s owns): %s; %s%n", owner, report.summary(), vip.summary());
+            assertThat(vip.dualOwnerInstants()).isZero();
+            assertThat(report.failed()).isZero();
+            assertThat(owner()).isEqualTo(owner);
+        }
+    }
+
+    @Test
     void aGracefulDemoteUnderLoadMovesTheVip() throws Exception {
         String from = owner();
         String to = from.equals("lb1") ? "lb2" : "lb1";
