@@ -137,6 +137,41 @@ class ClusterLabTest {
     }
 
     @Test
+    void whenTheOwnersBackendsFailTheVipMovesAndTheOldOwnerReturnsWithoutA503() throws Exception {
+        String owner = owner();
+        String other = owner.equals("lb1") ? "lb2" : "lb1";
+        await().atMost(STARTUP).until(() -> canServe(other));
+        try (LabProbe probe = lab.probe(URL, 800, Duration.ofMillis(10))) {
+            probe.awaitStarted();
+            await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 50);
+            long healedAt;
+            try {
+                lab.cut(owner, "be1");
+                lab.cut(owner, "be2");
+                await().atMost(Duration.ofSeconds(10)).until(() -> other.equals(owner()));
+            } finally {
+                lab.heal(owner, "be1");
+                lab.heal(owner, "be2");
+                healedAt = System.nanoTime();
+            }
+            try {
+                // Back only once its own checks pass: then hand the VIP back to it.
+                await().atMost(Duration.ofSeconds(10)).until(() -> canServe(owner));
+                admin(other, "POST", "/api/v1/cluster/demote");
+                await().atMost(Duration.ofSeconds(10)).until(() -> owner.equals(owner()));
+            } finally {
+                admin(other, "POST", "/api/v1/cluster/undemote");
+            }
+            ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
+            long errorsAfterHeal = report.requests().stream()
+                    .filter(r -> r.startNanos() >= healedAt && r.outcome().equals("status")).count();
+            System.out.printf("lab %s's backends cut, then healed and the VIP handed back: %s; HTTP errors after the heal: %d%n",
+                    owner, report.summary(), errorsAfterHeal);
+            assertThat(errorsAfterHeal).isZero();
+        }
+    }
+
+    @Test
     void aGracefulDemoteUnderLoadMovesTheVip() throws Exception {
         String from = owner();
         String to = from.equals("lb1") ? "lb2" : "lb1";
