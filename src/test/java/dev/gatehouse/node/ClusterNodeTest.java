@@ -46,9 +46,10 @@ class ClusterNodeTest {
                         - { id: lb2, address: "127.0.0.1:%d", priority: 100 }
                         - { id: w1, address: "127.0.0.1:%d", role: witness }
                       vips:
-                        - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: false } }
+                        - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
                     """.formatted(vipPort, be1.port(), freePort("127.0.0.1"), freePort("127.0.0.1"), freePort("127.0.0.1"));
             try (Node w1 = start("w1", shared); Node lb1 = start("lb1", shared); Node lb2 = start("lb2", shared)) {
+                // lb1 owns: at once, or after preempting lb2 if lb1's first report reached the leader late.
                 await().atMost(Duration.ofSeconds(30)).until(() -> ownedHere(lb1));
                 assertThat(ownedHere(lb2)).isFalse();
                 assertThat(lb1.listenerAddress("web")).isEqualTo(new InetSocketAddress("127.0.0.10", vipPort));
