@@ -35,7 +35,7 @@ public final class Probe {
     private final List<ProbeReport.Request> done = Collections.synchronizedList(new ArrayList<>());
     private final ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor();
     private final long startedAt;
-    private final Thread pacer;
+    private Thread pacer;
     private volatile boolean running = true;
 
     private Probe(URI url, int count, Duration interval, Duration timeout, Consumer<ProbeReport.Request> onEach) {
@@ -47,12 +47,13 @@ public final class Probe {
         this.count = count;
         this.onEach = onEach;
         this.startedAt = System.nanoTime();
-        this.pacer = Thread.ofPlatform().name("probe-pacer").daemon().start(this::pace);
     }
 
     /** Starts probing {@code url}; {@code onEach} hears of every request as it ends. */
     public static Probe start(URI url, int count, Duration interval, Duration timeout, Consumer<ProbeReport.Request> onEach) {
-        return new Probe(url, count, interval, timeout, onEach);
+        Probe probe = new Probe(url, count, interval, timeout, onEach);
+        probe.pacer = Thread.ofPlatform().name("probe-pacer").daemon().start(probe::pace);
+        return probe;
     }
 
     /** A cold JVM stalls its first requests for a few hundred ms (class loading, JIT): send some off the record. */
@@ -61,7 +62,6 @@ public final class Probe {
         for (int i = 0; i < requests; i++) {
             p.send(System.nanoTime());
         }
-        p.requests.close();
     }
 
     /** System.nanoTime when the first request was due. */

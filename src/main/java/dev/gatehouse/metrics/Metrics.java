@@ -31,7 +31,8 @@ public final class Metrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ConcurrentMap<String, ListenerStats> listeners = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, EndpointStats> endpoints = new ConcurrentHashMap<>();
+    /** Pool name, then endpoint address: looked up on every request, so no key is built for it. */
+    private final ConcurrentMap<String, ConcurrentMap<String, EndpointStats>> endpoints = new ConcurrentHashMap<>();
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -53,7 +54,12 @@ public final class Metrics {
     }
 
     public EndpointStats endpoint(String pool, String address) {
-        return endpoints.computeIfAbsent(pool + "\u0000" + address, k -> new EndpointStats(registry, pool, address));
+        ConcurrentMap<String, EndpointStats> inPool = endpoints.get(pool);
+        if (inPool == null) {
+            inPool = endpoints.computeIfAbsent(pool, p -> new ConcurrentHashMap<>());
+        }
+        EndpointStats stats = inPool.get(address);
+        return stats != null ? stats : inPool.computeIfAbsent(address, a -> new EndpointStats(registry, pool, a));
     }
 
     /** Registers a gauge read from {@code value} at scrape time. */

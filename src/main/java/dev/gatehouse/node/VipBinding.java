@@ -5,8 +5,6 @@ import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.vip.VipDriver;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What holding a VIP means for a node: the address is put in service by the VIP's driver ({@code arp}: added to
@@ -20,7 +18,6 @@ final class VipBinding implements VipDriver {
 
     private final ListenerSet listeners;
     private final VipDriver arp;
-    private final Set<String> held = ConcurrentHashMap.newKeySet();
 
     /** @param arp the driver for {@code driver: arp} VIPs; null when the cluster has none */
     VipBinding(ListenerSet listeners, VipDriver arp) {
@@ -34,7 +31,6 @@ final class VipBinding implements VipDriver {
             arp.acquire(vip);
         }
         listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
-        held.add(vip.name());
     }
 
     /**
@@ -43,7 +39,6 @@ final class VipBinding implements VipDriver {
      */
     @Override
     public void release(VipConfig vip) throws Exception {
-        held.remove(vip.name());
         if (vip.driver() == Driver.ARP) {
             arp.release(vip);
         }
@@ -57,9 +52,10 @@ final class VipBinding implements VipDriver {
         }
     }
 
+    /** The arp driver announces only VIPs it holds. */
     @Override
     public void announce(VipConfig vip) {
-        if (vip.driver() == Driver.ARP && held.contains(vip.name())) {
+        if (vip.driver() == Driver.ARP) {
             arp.announce(vip);
         }
     }

@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,14 +45,14 @@ class BackendFailureTest {
     void killingABackendUnderLoadFailsNoRequestAndMarksItDownWithinFallTimesInterval() throws Exception {
         lb = TestNode.start(dir, 3, CONFIG.replace("DRAIN", "30s"));
         String be2 = "127.0.0.1:" + lb.backend("be2").port();
-        var running = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>>();
-        Load load = Load.inBackground(lb.url("web", "/"), 3000, 4, Duration.ofSeconds(60), running);
+        Load.Running running = Load.inBackground(lb.url("web", "/"), 3000, 4, Duration.ofSeconds(60));
+        Load load = running.load();
         await().atMost(Duration.ofSeconds(20)).until(() -> load.completed() >= 500);
         long killedAt = System.nanoTime();
         lb.backend("be2").close();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> !state(be2).equals("healthy"));
         long detectedMs = (System.nanoTime() - killedAt) / 1_000_000;
-        running.get().join();
+        running.done().join();
 
         System.out.printf("backend killed under load: %d requests, %d failed, marked %s after %d ms (fall x interval = 600 ms)%n",
                 load.completed(), load.failures.size(), state(be2), detectedMs);

@@ -45,18 +45,19 @@ public final class Load {
         return load;
     }
 
-    /** Starts the load on its own thread; the future completes when it is done. */
-    public static Load inBackground(String url, int total, int concurrency, Duration maxTime,
-            java.util.concurrent.atomic.AtomicReference<java.util.concurrent.CompletableFuture<Void>> done) {
+    /** A load started on its own thread: {@code done} completes when it has finished. */
+    public record Running(Load load, java.util.concurrent.CompletableFuture<Void> done) {}
+
+    /** Starts the load on its own thread. */
+    public static Running inBackground(String url, int total, int concurrency, Duration maxTime) {
         Load load = new Load();
-        done.set(java.util.concurrent.CompletableFuture.runAsync(() -> {
+        return new Running(load, java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
                 load.runInto(url, total, concurrency, maxTime);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }));
-        return load;
     }
 
     public void runInto(String url, int total, int concurrency, Duration maxTime) throws InterruptedException {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,8 +38,8 @@ class ReloadTest {
     @Test
     void reloadsUnderLoadDropNoRequest() throws Exception {
         lb = TestNode.start(dir, 3, TWO);
-        var running = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>>();
-        Load load = Load.inBackground(lb.url("web", "/"), 4000, 4, Duration.ofSeconds(60), running);
+        Load.Running running = Load.inBackground(lb.url("web", "/"), 4000, 4, Duration.ofSeconds(60));
+        Load load = running.load();
         for (int i = 0; i < 6; i++) {
             int atLeast = 300 * (i + 1);
             await().atMost(Duration.ofSeconds(20)).until(() -> load.completed() >= atLeast);
@@ -50,7 +49,7 @@ class ReloadTest {
         lb.rewrite(THREE);
         assertThat(lb.node.reloadFile()).isEmpty();
         long be3Before = lb.backend("be3").requests();
-        running.get().join();
+        running.done().join();
         System.out.printf("7 reloads under load: %d requests, %d failed%n", load.completed(), load.failures.size());
         assertThat(load.failures).isEmpty();
         assertThat(load.completed()).isEqualTo(4000);
