@@ -13,9 +13,9 @@ public record StatusReport(
         List<ListenerStatus> listeners,
         List<PoolStatus> pools) {
 
-    /** Null when the process runs alone. */
-    public record ClusterStatus(String name, String leader, long term, List<MemberStatus> members, List<VipStatus> vips,
-            long rejectedPeers, long malformedCommands) {}
+    /** Null when the process runs alone. {@code synced}: this member takes part in the cluster's log right now. */
+    public record ClusterStatus(String name, String leader, long term, boolean synced, List<MemberStatus> members,
+            List<VipStatus> vips, long rejectedPeers, long malformedCommands) {}
 
     public record MemberStatus(String id, String address, String role, int priority, boolean canServe) {}
 

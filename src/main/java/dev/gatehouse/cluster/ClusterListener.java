@@ -11,4 +11,7 @@ public interface ClusterListener {
 
     /** A new Raft term or leader; {@code leader} is null while there is none. */
     default void termChanged(long term, String leader) {}
+
+    /** Node {@code member} reports again after its reports had lapsed (a restart, a healed partition). */
+    default void peerReturned(String member) {}
 }

@@ -61,6 +61,8 @@ public final class ClusterMember implements AutoCloseable {
     private final Controller controller;
     private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
+    /** Whether each other node's reports were fresh at the last tick; a lapse followed by a fresh one is a return. */
+    private final Map<String, Boolean> peersFresh = new LinkedHashMap<>();
     private final ScheduledExecutorService loop;
     /**
      * Proposals use the blocking client API on their own threads: Ratis' ordered async API closes its sliding
@@ -75,6 +77,7 @@ public final class ClusterMember implements AutoCloseable {
     private RaftClient client;
     private boolean wasLeader;
     private long leaderSince;
+    private Long lastTransferAt;
     private Boolean lastReported;
     private long lastReportAt;
     private boolean reportInFlight;
@@ -197,7 +200,8 @@ public final class ClusterMember implements AutoCloseable {
                 LOG.debug("no division yet", e);
             }
         }
-        return new ClusterView(self, term, leader, s.vips(), s.reports(), tls.rejectedPeers(), stateMachine.malformed());
+        boolean synced = node ? seen.reportFresh(self, ticker.nanos(), timings.reportTtlNanos()) : leader != null;
+        return new ClusterView(self, term, leader, synced, s.vips(), s.reports(), tls.rejectedPeers(), stateMachine.malformed());
     }
 
     /** Releases owned VIPs (telling the cluster if it still can), then stops. */
@@ -276,6 +280,7 @@ public final class ClusterMember implements AutoCloseable {
             keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable));
             if (node) {
                 report(able);
+                watchPeers();
             }
             control(state);
         } catch (RuntimeException e) {
@@ -308,6 +313,25 @@ public final class ClusterMember implements AutoCloseable {
         }, loop);
     }
 
+    /**
+     * A node that comes back may have held the VIP while it was cut off (as far as clients that missed the
+     * takeover know), so on its return the owner announces the VIP again: no client keeps a stale entry.
+     */
+    private void watchPeers() {
+        long now = ticker.nanos();
+        for (String id : roster.members().keySet()) {
+            if (id.equals(self) || !roster.isNode(id)) {
+                continue;
+            }
+            boolean fresh = seen.reportFresh(id, now, timings.reportTtlNanos());
+            Boolean before = peersFresh.put(id, fresh);
+            if (fresh && Boolean.FALSE.equals(before)) {
+                listener.peerReturned(id);
+                keepers.values().forEach(VipKeeper::reannounce);
+            }
+        }
+    }
+
     private void control(ClusterState state) {
         boolean leader = isReadyLeader();
         long now = ticker.nanos();
@@ -318,6 +342,7 @@ public final class ClusterMember implements AutoCloseable {
         if (!leader) {
             return;
         }
+        placeLeadership(state, now);
         for (var entry : controlInFlight.entrySet()) {
             String vip = entry.getKey();
             if (entry.getValue()) {
@@ -332,6 +357,33 @@ public final class ClusterMember implements AutoCloseable {
         }
     }
 
+    /** Hands leadership on when this leader owns a VIP (see {@link LeaderPlacement}); at most once per few leases. */
+    private void placeLeadership(ClusterState state, long now) {
+        if (lastTransferAt != null && now - lastTransferAt < timings.leaseNanos() * 5) {
+            return;
+        }
+        Map<String, Long> silence = new LinkedHashMap<>();
+        try {
+            server.getDivision(group.getGroupId()).getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()
+                    .forEach(f -> silence.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs()));
+        } catch (IOException e) {
+            return;
+        }
+        String target = LeaderPlacement.target(self, roster, state, silence, timings.electionMin().toMillis());
+        if (target == null) {
+            return;
+        }
+        lastTransferAt = now;
+        LOG.info("leader {} owns a VIP: handing leadership to {}", self, target);
+        proposals.execute(() -> {
+            try {
+                client.admin().transferLeadership(RaftPeerId.valueOf(target), timings.lease().toMillis());
+            } catch (IOException e) {
+                LOG.info("leadership not handed to {} ({}); staying leader", target, e.toString());
+            }
+        });
+    }
+
     private boolean isReadyLeader() {
         try {
             DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
@@ -343,7 +395,10 @@ public final class ClusterMember implements AutoCloseable {
 
     private void leaderChanged(String leader) {
         tickSoon();
-        loop.execute(() -> listener.termChanged(view().term(), leader));
+        loop.execute(() -> {
+            listener.termChanged(view().term(), leader);
+            keepers.values().forEach(VipKeeper::reannounce);
+        });
     }
 
     private <T> T onLoop(java.util.concurrent.Callable<T> task) {

@@ -69,9 +69,12 @@ public record ClusterTimings(Duration lease, Duration electionMin, Duration elec
         return lease.toNanos() * 3;
     }
 
-    /** A new leader waits at most this long for every node to report before granting an unowned VIP. */
+    /**
+     * A new leader waits at most this long for every node to report before granting an unowned VIP, so that at
+     * cluster start the highest-priority node is not passed over because its first report came late.
+     */
     long settleNanos() {
-        return lease.toNanos();
+        return reportTtlNanos();
     }
 
     /** How long one consensus request may take before the client gives up on it. */

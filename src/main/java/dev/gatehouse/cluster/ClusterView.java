@@ -5,8 +5,11 @@ import java.util.Map;
 /**
  * One member's view of the cluster, for status pages and metrics.
  *
+ * @param synced whether this member takes part in the log right now: a node has applied its own latest report
+ *     within the report lifetime (so its proposals commit and the leader's entries reach it), a witness knows a
+ *     leader. A restarted member says false until it has caught up.
  * @param rejectedPeers TLS handshakes this member refused because the peer lacked the cluster key
  * @param malformedCommands log entries this member's state machine refused as malformed
  */
-public record ClusterView(String self, long term, String leader, Map<String, VipState> vips,
+public record ClusterView(String self, long term, String leader, boolean synced, Map<String, VipState> vips,
         Map<String, MemberReport> members, long rejectedPeers, long malformedCommands) {}

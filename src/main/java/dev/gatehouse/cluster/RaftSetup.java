@@ -1,7 +1,6 @@
 package dev.gatehouse.cluster;
 
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
-import dev.gatehouse.config.ClusterConfig.Role;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,13 +34,9 @@ final class RaftSetup {
         return RaftGroup.valueOf(RaftGroupId.valueOf(id), peers);
     }
 
-    /** Node priorities double as Raft priorities, so the leader tends to be the owner; a witness never leads if it can avoid it. */
+    /** Every member has the same Raft priority: see {@link LeaderPlacement} for where leadership goes. */
     private static RaftPeer peer(MemberConfig m) {
-        return RaftPeer.newBuilder()
-                .setId(m.id())
-                .setAddress(m.address().toString())
-                .setPriority(m.role() == Role.NODE ? Math.max(1, m.priority()) : 0)
-                .build();
+        return RaftPeer.newBuilder().setId(m.id()).setAddress(m.address().toString()).build();
     }
 
     static RaftProperties properties(MemberConfig self, Path storageDir, ClusterTimings timings) {

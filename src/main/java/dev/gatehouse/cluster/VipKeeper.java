@@ -36,6 +36,7 @@ final class VipKeeper {
     private boolean renewedOnce;
     private long lastRenewStart;
     private boolean renewing;
+    private boolean renewFailed;
     private boolean releaseProposed;
 
     VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
@@ -83,13 +84,20 @@ final class VipKeeper {
                 release(giveUp);
             }
             proposeRelease(giveUp, able);
-        } else if (!renewing && (!renewedOnce || now - lastRenewStart >= timings.renewIntervalNanos())) {
+        } else if (!renewing && (!renewedOnce || renewFailed || now - lastRenewStart >= timings.renewIntervalNanos())) {
             renew(now);
         }
     }
 
     boolean holds() {
         return held;
+    }
+
+    /** Announces a held VIP again at once: after an election or a healed partition a client may hold a stale entry. */
+    void reannounce() {
+        if (held) {
+            driver.announce(vip);
+        }
     }
 
     /** Stop serving now, e.g. on shutdown; tells the cluster if it can. */
@@ -111,8 +119,11 @@ final class VipKeeper {
 
     private void renewed(long renewedEpoch, long start, Outcome outcome) {
         renewing = false;
+        // a failed renewal changes nothing, the lease runs out by itself; but one that did not reach the log (e.g.
+        // during a leader election) is tried again at the next tick, not a whole renewal interval later
+        renewFailed = outcome == null;
         if (renewedEpoch != epoch || outcome != Outcome.ACCEPTED) {
-            return; // a failed renewal changes nothing: the lease runs out by itself
+            return;
         }
         validUntil = Math.max(validUntil, start + timings.leaseNanos());
         if (ticker.nanos() >= validUntil - timings.guardNanos()) {

@@ -83,11 +83,14 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
                 .tags("vip", vip, "change", what).register(metrics.registry()).increment();
     }
 
-    /** A new term follows an election or a healed partition: announce held VIPs again so no client keeps a stale entry. */
     @Override
     public void termChanged(long term, String leader) {
         events.publish("cluster", "term " + term, leader == null ? "no leader" : "leader " + leader);
-        config.vips().forEach(vips::announce);
+    }
+
+    @Override
+    public void peerReturned(String member) {
+        events.publish("cluster", member, member + " is back; held VIPs announced again");
     }
 
     StatusReport.ClusterStatus status() {
@@ -104,7 +107,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
             vips.add(new StatusReport.VipStatus(v.name(), v.address(), v.driver().name().toLowerCase(),
                     s == null ? null : s.owner(), s == null ? 0 : s.epoch(), s == null ? null : s.reason(), member.owns(v.name())));
         }
-        return new StatusReport.ClusterStatus(config.name(), view.leader(), view.term(), members, vips,
+        return new StatusReport.ClusterStatus(config.name(), view.leader(), view.term(), view.synced(), members, vips,
                 view.rejectedPeers(), view.malformedCommands());
     }
 

@@ -3,17 +3,31 @@ package dev.gatehouse.cluster;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.vip.VipDriver;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** A shared, System.nanoTime-stamped record of every acquire and release by every member's driver. */
+/**
+ * A shared, System.nanoTime-stamped record of every acquire and release by every member's driver, and a count of
+ * the announcements each member made of a VIP it already held.
+ */
 final class VipLog {
 
     record Event(long nanos, String member, String vip, boolean acquired) {}
 
     private final List<Event> events = new ArrayList<>();
+    private final Map<String, Integer> announcements = new HashMap<>();
 
     synchronized void add(String member, String vip, boolean acquired) {
         events.add(new Event(System.nanoTime(), member, vip, acquired));
+    }
+
+    synchronized int announcements(String member) {
+        return announcements.getOrDefault(member, 0);
+    }
+
+    private synchronized void announced(String member) {
+        announcements.merge(member, 1, Integer::sum);
     }
 
     synchronized List<Event> events() {
@@ -72,6 +86,11 @@ final class VipLog {
 
             @Override
             public void refresh(VipConfig vip) {}
+
+            @Override
+            public void announce(VipConfig vip) {
+                announced(member);
+            }
         };
     }
 }
