@@ -277,7 +277,7 @@ public final class ClusterMember implements AutoCloseable {
             boolean able = node && !demoted && safeServeCheck();
             String unable = demoted ? "demoted by operator" : self + " cannot serve";
             // fencing first: nothing else runs before every lease has been checked
-            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable));
+            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted));
             if (node) {
                 report(able);
                 watchPeers();

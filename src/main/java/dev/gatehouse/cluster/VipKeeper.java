@@ -38,6 +38,11 @@ final class VipKeeper {
     private boolean renewing;
     private boolean renewFailed;
     private boolean releaseProposed;
+    /** While non-null: given up gracefully, still serving until the successor serves (see {@link #handOver}). */
+    private String handingOver;
+    private long successorEpoch = -1;
+    private long successorVersion;
+    private long successorServingSince = -1;
 
     VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
             Ticker ticker, ClusterTimings timings, Executor loop) {
@@ -57,13 +62,26 @@ final class VipKeeper {
      * @param state the replicated record of this VIP as this member last applied it
      * @param able whether this member may serve now
      * @param unableReason why not, when {@code able} is false
+     * @param demoted whether the operator asked this member to step aside (a graceful give-up, like preemption)
      */
-    void tick(VipState state, boolean able, String unableReason) {
+    void tick(VipState state, boolean able, String unableReason, boolean demoted) {
         long now = ticker.nanos();
         if (held && now >= validUntil - timings.guardNanos()) {
             release("lease expired: not renewed within " + timings.lease().toMillis() + "ms");
         }
         boolean mine = self.equals(state.owner());
+        if (held && handingOver != null) {
+            if (mine && state.epoch() != epoch) {
+                release(handingOver); // granted back to this node: start afresh
+            } else if (successorServes(state, now)) {
+                release(handingOver + "; " + state.owner() + " serves it now");
+            } else {
+                if (mine) {
+                    proposeRelease(handingOver, able);
+                }
+                return;
+            }
+        }
         if (held && !(mine && state.epoch() == epoch)) {
             release(state.owned() ? "revoked: granted to " + state.owner() + " (" + state.reason() + ")"
                     : "released: " + state.reason());
@@ -80,7 +98,9 @@ final class VipKeeper {
         }
         String giveUp = state.handover() != null ? state.handover() : able ? null : unableReason;
         if (giveUp != null) {
-            if (held) {
+            if (held && (state.handover() != null || demoted) && driver.overlapsOnHandover(vip)) {
+                handOver(giveUp);
+            } else if (held) {
                 release(giveUp);
             }
             proposeRelease(giveUp, able);
@@ -142,7 +162,36 @@ final class VipKeeper {
         }
     }
 
+    /**
+     * A graceful give-up (demote, preemption) keeps serving after the release is proposed, until the successor
+     * has renewed its grant (so it has added the address and announced it) and a little longer for clients to
+     * follow its announcement; requests in flight here finish. The lease still bounds it: with no renewals the
+     * first tick past the lease releases, as for any owner. So the overlap is deliberate, short and fenced.
+     */
+    private void handOver(String reason) {
+        handingOver = reason;
+        successorEpoch = -1;
+        successorServingSince = -1;
+        LOG.info("VIP {}: handing over ({}); serving until the successor does", vip.name(), reason);
+    }
+
+    private boolean successorServes(VipState state, long now) {
+        if (!state.owned() || self.equals(state.owner())) {
+            return false;
+        }
+        if (state.epoch() != successorEpoch) {
+            successorEpoch = state.epoch();
+            successorVersion = state.version(); // the grant; its first renewal changes the version
+            return false;
+        }
+        if (state.version() > successorVersion && successorServingSince < 0) {
+            successorServingSince = now;
+        }
+        return successorServingSince >= 0 && now - successorServingSince >= timings.renewIntervalNanos() / 2;
+    }
+
     private void release(String reason) {
+        handingOver = null;
         held = false;
         try {
             driver.release(vip);

@@ -52,6 +52,11 @@ final class VipBinding implements VipDriver {
         }
     }
 
+    @Override
+    public boolean overlapsOnHandover(VipConfig vip) {
+        return vip.driver() == Driver.ARP;
+    }
+
     /** The arp driver announces only VIPs it holds. */
     @Override
     public void announce(VipConfig vip) {

@@ -26,4 +26,14 @@ public interface VipDriver {
     /** Announce a held VIP again at once, after an election or a healed partition; nothing to do by default. */
     default void announce(VipConfig vip) {
     }
+
+    /**
+     * Whether a graceful handover may hold the VIP here for a moment after the successor acquired it, so that
+     * requests in flight finish. True where two hosts can hold the address at once (the successor's gratuitous
+     * ARP moves the clients); false by default, e.g. for listeners bound on a loopback address, which only one
+     * process on the host can bind.
+     */
+    default boolean overlapsOnHandover(VipConfig vip) {
+        return false;
+    }
 }

@@ -21,61 +21,102 @@ class VipKeeperTest {
     private final VipLog log = new VipLog();
     private final List<Command> proposed = new ArrayList<>();
     private Outcome answer = Outcome.ACCEPTED;
-    private final VipKeeper keeper = new VipKeeper("lb1", vip, log.driverFor("lb1"), new ClusterListener() {},
-            command -> {
-                proposed.add(command);
-                return CompletableFuture.completedFuture(answer);
-            }, ticker, timings, Runnable::run);
+    private final VipKeeper keeper = keeper(false);
     private final VipState granted = new VipState("lb1", 1, "first owner", 5, null);
+
+    private VipKeeper keeper(boolean overlappingDriver) {
+        return new VipKeeper("lb1", vip, log.driverFor("lb1", overlappingDriver), new ClusterListener() {},
+                command -> {
+                    proposed.add(command);
+                    return CompletableFuture.completedFuture(answer);
+                }, ticker, timings, Runnable::run);
+    }
+
+    @Test
+    void aDemotedOwnerWhoseDriverOverlapsServesUntilItsSuccessorHasRenewed() {
+        VipKeeper overlapping = keeper(true);
+        overlapping.tick(granted, true, "", false);
+        overlapping.tick(granted, false, "demoted by operator", true);
+        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "demoted by operator", false));
+        VipState released = new VipState(null, 1, "demoted by operator", 6, null);
+        VipState grantedToLb2 = new VipState("lb2", 2, "demoted by operator", 7, null);
+        VipState renewedByLb2 = new VipState("lb2", 2, "demoted by operator", 8, null);
+        for (VipState state : new VipState[] {granted, released, grantedToLb2, renewedByLb2}) {
+            overlapping.tick(state, false, "demoted by operator", true);
+            assertThat(overlapping.holds()).as("still serving at %s", state).isTrue();
+        }
+        ticker.advance(timings.lease().dividedBy(6));
+        overlapping.tick(renewedByLb2, false, "demoted by operator", true);
+        assertThat(overlapping.holds()).isFalse();
+    }
+
+    @Test
+    void aHandoverEndsWithTheLeaseWhenNoSuccessorServes() {
+        VipKeeper overlapping = keeper(true);
+        overlapping.tick(granted, true, "", false);
+        overlapping.tick(granted, false, "demoted by operator", true);
+        overlapping.tick(new VipState(null, 1, "demoted by operator", 6, null), false, "demoted by operator", true);
+        assertThat(overlapping.holds()).isTrue();
+        ticker.advance(timings.lease());
+        overlapping.tick(new VipState(null, 1, "demoted by operator", 6, null), false, "demoted by operator", true);
+        assertThat(overlapping.holds()).isFalse();
+    }
+
+    @Test
+    void withoutAnOverlappingDriverADemotedOwnerReleasesAtOnce() {
+        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, false, "demoted by operator", true);
+        assertThat(keeper.holds()).isFalse();
+    }
 
     @Test
     void servesOnlyAfterARenewalWentThroughConsensus() {
         answer = Outcome.REJECTED;
-        keeper.tick(granted, true, "");
+        keeper.tick(granted, true, "", false);
         assertThat(proposed).containsExactly(new Command.Renew("front", "lb1", 1));
         assertThat(keeper.holds()).isFalse();
         answer = Outcome.ACCEPTED;
         ticker.advance(timings.lease().dividedBy(3));
-        keeper.tick(granted, true, "");
+        keeper.tick(granted, true, "", false);
         assertThat(keeper.holds()).isTrue();
     }
 
     @Test
     void aPausedOwnerFindsItsLeaseGoneOnItsFirstTickAndReleases() {
-        keeper.tick(granted, true, "");
+        keeper.tick(granted, true, "", false);
         assertThat(keeper.holds()).isTrue();
         answer = Outcome.REJECTED; // meanwhile the others granted the VIP elsewhere
         ticker.advance(Duration.ofSeconds(5)); // SIGSTOP ... SIGCONT
-        keeper.tick(granted, true, ""); // its state is stale too: it still thinks it owns
+        keeper.tick(granted, true, "", false); // its state is stale too: it still thinks it owns
         assertThat(keeper.holds()).isFalse();
         assertThat(log.holders("front")).isEmpty();
     }
 
     @Test
     void releasesAGuardIntervalBeforeTheLeaseEndsWhenRenewalsFail() {
-        keeper.tick(granted, true, "");
+        keeper.tick(granted, true, "", false);
         answer = Outcome.REJECTED;
         Duration beforeGuard = timings.lease().minus(Duration.ofNanos(timings.guardNanos())).minusMillis(1);
         ticker.advance(beforeGuard);
-        keeper.tick(granted, true, "");
+        keeper.tick(granted, true, "", false);
         assertThat(keeper.holds()).isTrue();
         ticker.advance(Duration.ofMillis(1));
-        keeper.tick(granted, true, "");
+        keeper.tick(granted, true, "", false);
         assertThat(keeper.holds()).isFalse();
     }
 
     @Test
     void anOwnerThatCannotServeReleasesFirstThenTellsTheCluster() {
-        keeper.tick(granted, true, "");
-        keeper.tick(granted, false, "lb1 cannot serve");
+        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, false, "lb1 cannot serve", false);
         assertThat(keeper.holds()).isFalse();
         assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "lb1 cannot serve", false));
     }
 
     @Test
     void aGrantToAnotherNodeRevokes() {
-        keeper.tick(granted, true, "");
-        keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 9, null), true, "");
+        keeper.tick(granted, true, "", false);
+        keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 9, null), true, "", false);
         assertThat(keeper.holds()).isFalse();
     }
 }

@@ -67,6 +67,11 @@ final class VipLog {
     }
 
     VipDriver driverFor(String member) {
+        return driverFor(member, false);
+    }
+
+    /** @param overlaps whether a graceful handover may keep the VIP here until the successor serves */
+    VipDriver driverFor(String member, boolean overlaps) {
         return new VipDriver() {
             private boolean held;
 
@@ -90,6 +95,11 @@ final class VipLog {
             @Override
             public void announce(VipConfig vip) {
                 announced(member);
+            }
+
+            @Override
+            public boolean overlapsOnHandover(VipConfig vip) {
+                return overlaps;
             }
         };
     }

@@ -254,8 +254,11 @@ class ClusterLabTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
             admin(from, "POST", "/api/v1/cluster/demote");
             ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
-            System.out.printf("lab demote: %s -> %s; %s; %s%n", from, to, report.summary(), vip.summary());
-            assertThat(vip.dualOwnerInstants()).isZero();
+            // a deliberate overlap: the old owner keeps the address until the new one has announced it, so requests
+            // in flight finish; its lease bounds that overlap, as it bounds any owner
+            System.out.printf("lab demote: %s -> %s; %s; overlap %d ms%n", from, to, report.summary(), vip.dualOwnerMillis());
+            assertThat(report.failed()).isZero();
+            assertThat(vip.dualOwnerMillis()).isLessThan(dev.gatehouse.cluster.ClusterTimings.defaults().lease().toMillis());
             assertThat(owner()).isEqualTo(to);
         } finally {
             admin(from, "POST", "/api/v1/cluster/undemote");
