@@ -11,6 +11,8 @@ import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.Snapshot;
 import dev.gatehouse.health.PoolHealth;
+import dev.gatehouse.limit.ClientLimits;
+import dev.gatehouse.limit.UsageExchange;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
@@ -45,6 +47,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final Transport transport;
     private final PoolSet pools;
     private final ListenerSet listeners;
+    private final ClientLimits limits;
     private final RequestRates rates;
     private final PoolGauges gauges;
     private volatile Snapshot snapshot;
@@ -61,7 +64,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.startNanos = ticker.nanos();
         this.transport = Transport.create(0);
         this.pools = new PoolSet(ticker, control, events, metrics);
-        this.listeners = new ListenerSet(transport, pools::pool, metrics, ticker);
+        this.limits = new ClientLimits(ticker);
+        this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
         this.gauges = new PoolGauges(metrics, pools);
     }
@@ -92,6 +96,9 @@ public final class Node implements NodeControl, AutoCloseable {
             }
             node.control.scheduleAtFixedRate(() -> node.rates.sample(node.listeners.all(), node.metrics), 1, 1,
                     java.util.concurrent.TimeUnit.SECONDS);
+            node.control.scheduleAtFixedRate(node.limits::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            node.metrics.gauge("gatehouse_limit_dropped_usage", "Usage reports from peers dropped as malformed",
+                    node.limits::droppedUsage);
             node.metrics.gauge("gatehouse_config_version", "Version of the config in force", () -> node.snapshot.version(),
                     "hash", "current");
         } catch (Exception e) {
@@ -189,6 +196,11 @@ public final class Node implements NodeControl, AutoCloseable {
     public java.net.InetSocketAddress listenerAddress(String name) {
         return listeners.all().stream().filter(l -> l.config().name().equals(name)).findFirst()
                 .map(ProxyListener::localAddress).orElse(null);
+    }
+
+    /** What this node shares with its peers so per-client rate limits hold across the cluster. */
+    public UsageExchange usageExchange() {
+        return limits;
     }
 
     public java.net.InetSocketAddress adminAddress() {
