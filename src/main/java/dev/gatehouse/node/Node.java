@@ -9,10 +9,13 @@ import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.LimitsConfig;
+import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Snapshot;
 import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.limit.UsageExchange;
+import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
@@ -22,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -217,7 +221,7 @@ public final class Node implements NodeControl, AutoCloseable {
             var stats = metrics.listener(l.config().name());
             ls.add(new StatusReport.ListenerStatus(l.config().name(), l.config().bind().toString(),
                     l.config().protocol().name().toLowerCase(), l.activeConnections(), stats.requests(),
-                    rates.rate(l.config().name())));
+                    rates.rate(l.config().name()), limitStatus(l.config(), stats)));
         }
         List<StatusReport.PoolStatus> ps = new ArrayList<>();
         for (PoolHealth h : pools.all()) {
@@ -233,6 +237,15 @@ public final class Node implements NodeControl, AutoCloseable {
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
         return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,
                 cluster == null ? null : cluster.status(), ls, ps);
+    }
+
+    private StatusReport.LimitStatus limitStatus(ListenerConfig config, ListenerStats stats) {
+        LimitsConfig l = Objects.requireNonNullElse(config.limits(), LimitsConfig.NONE);
+        var p = l.perClient();
+        return new StatusReport.LimitStatus(l.maxConnections(), p == null ? null : p.requestsPerSecond(),
+                p == null ? null : p.burst(), p == null ? null : p.connections(),
+                limits.limiter(config.name()).trackedClients(), stats.refusedByLimit(), stats.refusedByRate(),
+                stats.refusedByClientCap());
     }
 
     @Override

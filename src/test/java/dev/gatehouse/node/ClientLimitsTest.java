@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.admin.StatusReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -82,6 +83,11 @@ class ClientLimitsTest {
         assertThat(lb.backend("be1").requests()).isEqualTo(3);
         assertThat(lb.node.metrics()).contains("gatehouse_listener_rate_limited_total{listener=\"web\"} 3.0")
                 .contains("gatehouse_listener_requests_total{class=\"4xx\",listener=\"web\"} 3.0");
+        StatusReport.LimitStatus status = lb.node.status().listeners().getFirst().limits();
+        assertThat(status.requestsPerSecond()).isEqualTo(0.1);
+        assertThat(status.burst()).isEqualTo(2);
+        assertThat(status.refusedByRate()).isEqualTo(3);
+        assertThat(status.trackedClients()).isEqualTo(2);
     }
 
     @Test
