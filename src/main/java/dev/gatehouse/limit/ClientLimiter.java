@@ -87,7 +87,7 @@ public final class ClientLimiter {
             if (!s.evicted()) {
                 return null;
             }
-            clients.remove(key, s); // a sweep is removing it; help, then look again
+            forget(s); // a sweep is removing it; help, then look again
         }
     }
 
@@ -104,6 +104,13 @@ public final class ClientLimiter {
             return raced;
         }
         return fresh;
+    }
+
+    /** Removes an evicted state; whoever removes it (a sweep, or a connection that found it evicted) counts it. */
+    private void forget(ClientState evicted) {
+        if (clients.remove(evicted.key, evicted)) {
+            size.decrementAndGet();
+        }
     }
 
     /** A connection from {@link #connect} or {@link #attach} has closed. */
@@ -132,8 +139,8 @@ public final class ClientLimiter {
         long now = ticker.nanos();
         int forgotten = 0;
         for (ClientState s : clients.values()) {
-            if (s.evictIfIdle(now) && clients.remove(s.key, s)) {
-                size.decrementAndGet();
+            if (s.evictIfIdle(now)) {
+                forget(s);
                 forgotten++;
             }
         }
@@ -167,7 +174,7 @@ public final class ClientLimiter {
             if (!s.evicted()) {
                 return;
             }
-            clients.remove(key, s); // swept meanwhile: the debit went with it, so debit a fresh state
+            forget(s); // swept meanwhile: the debit went with it, so debit a fresh state
         }
     }
 
