@@ -36,10 +36,6 @@ public final class ClientLimiter {
         this.maxClients = maxClients;
     }
 
-    public String listener() {
-        return listener;
-    }
-
     /** Takes the listener's limits (null or without {@code per_client}: no per-client limits). */
     public synchronized void configure(LimitsConfig limits) {
         RatePolicy next = limits == null || limits.perClient() == null ? null : RatePolicy.of(limits.perClient());

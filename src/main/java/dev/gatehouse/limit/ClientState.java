@@ -122,10 +122,6 @@ public final class ClientState {
         return connections == EVICTED;
     }
 
-    int connections() {
-        return Math.max(0, connections);
-    }
-
     /** Marks the state evicted if it holds nothing a fresh one would not: full bucket, no connections, nothing to report. */
     boolean evictIfIdle(long now) {
         return full - now <= 0 && admitted == 0 && CONNECTIONS.compareAndSet(this, 0, EVICTED);
