@@ -22,7 +22,17 @@ public record StatusReport(
     /** @param owner the member the cluster granted the VIP to; {@code ownedHere} whether this process serves it now */
     public record VipStatus(String name, String address, String driver, String owner, long epoch, String reason, boolean ownedHere) {}
 
-    public record ListenerStatus(String name, String bind, String protocol, int activeConnections, long requests, double requestRate) {}
+    public record ListenerStatus(String name, String bind, String protocol, int activeConnections, long requests, double requestRate,
+            LimitStatus limits) {}
+
+    /**
+     * A listener's limits and what they refused. The per-client fields are null when the listener has no
+     * {@code per_client} limits.
+     *
+     * @param trackedClients clients whose bucket or connections are tracked now
+     */
+    public record LimitStatus(int maxConnections, Double requestsPerSecond, Integer burst, Integer connectionsPerClient,
+            int trackedClients, long refusedByMaxConnections, long refusedByRate, long refusedByClientCap) {}
 
     public record PoolStatus(String name, String balance, boolean panic, int healthy, List<EndpointStatus> endpoints) {}
 

@@ -44,10 +44,14 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.append(members).append('\n');
         }
-        Table listeners = new Table("LISTENER", "BIND", "PROTOCOL", "CONNECTIONS", "REQUESTS", "REQ/S");
+        Table listeners = new Table("LISTENER", "BIND", "PROTOCOL", "CONNECTIONS", "REQUESTS", "REQ/S", "REFUSED BY LIMITS");
         for (JsonNode l : s.path("listeners")) {
+            JsonNode limits = l.path("limits");
+            long refused = limits.path("refused_by_max_connections").asLong() + limits.path("refused_by_rate").asLong()
+                    + limits.path("refused_by_client_cap").asLong();
             listeners.row(l.path("name").asText(), l.path("bind").asText(), l.path("protocol").asText(),
-                    l.path("active_connections").asText(), l.path("requests").asText(), l.path("request_rate").asText());
+                    l.path("active_connections").asText(), l.path("requests").asText(), l.path("request_rate").asText(),
+                    Long.toString(refused));
         }
         out.append(listeners).append('\n');
         Table pools = new Table("POOL", "ENDPOINT", "ZONE", "WEIGHT", "EFFECTIVE", "STATE", "ACTIVE");

@@ -17,6 +17,9 @@ public final class ListenerStats {
 
     private final LongAdder accepted = new LongAdder();
     private final LongAdder refused = new LongAdder();
+    private final LongAdder rateLimited = new LongAdder();
+    private final LongAdder clientCapRefused = new LongAdder();
+    private final LongAdder untracked = new LongAdder();
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final LongAdder requests = new LongAdder();
@@ -32,6 +35,12 @@ public final class ListenerStats {
     ListenerStats(MeterRegistry registry, String listener) {
         count(registry, "gatehouse_listener_connections", "Client connections accepted", accepted, listener);
         count(registry, "gatehouse_listener_refused", "Client connections refused by a limit", refused, listener);
+        count(registry, "gatehouse_listener_rate_limited", "Requests (http) or connections (tcp) refused by their client's rate limit",
+                rateLimited, listener);
+        count(registry, "gatehouse_listener_client_cap_refused", "Client connections refused by the per-client connection cap",
+                clientCapRefused, listener);
+        count(registry, "gatehouse_listener_untracked_clients", "Client connections let through without per-client limits: too many clients tracked",
+                untracked, listener);
         count(registry, "gatehouse_listener_received_bytes", "Bytes received from clients (tcp)", bytesIn, listener);
         count(registry, "gatehouse_listener_sent_bytes", "Bytes sent to clients (tcp)", bytesOut, listener);
         Gauge.builder("gatehouse_listener_active_connections", active, AtomicInteger::get)
@@ -79,6 +88,29 @@ public final class ListenerStats {
 
     public long refusedByLimit() {
         return refused.sum();
+    }
+
+    /** A request (http) or connection (tcp) over its client's rate. */
+    public void refuseByRate() {
+        rateLimited.increment();
+    }
+
+    /** A connection over its client's connection cap. */
+    public void refuseByClientCap() {
+        clientCapRefused.increment();
+    }
+
+    /** A connection of a client that could not be tracked. */
+    public void untrackedClient() {
+        untracked.increment();
+    }
+
+    public long refusedByRate() {
+        return rateLimited.sum();
+    }
+
+    public long refusedByClientCap() {
+        return clientCapRefused.sum();
     }
 
     public void addBytesIn(long n) {

@@ -2,6 +2,7 @@ package dev.gatehouse.node;
 
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Protocol;
+import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.ProxyListener;
@@ -32,15 +33,17 @@ final class ListenerSet {
     private final Transport transport;
     private final Function<String, Pool> pools;
     private final Metrics metrics;
+    private final ClientLimits limits;
     private final Ticker ticker;
     private final Map<String, InetAddress> heldVips = new HashMap<>();
     private List<ListenerConfig> configs = List.of();
     private volatile Map<String, ProxyListener> running = Map.of();
 
-    ListenerSet(Transport transport, Function<String, Pool> pools, Metrics metrics, Ticker ticker) {
+    ListenerSet(Transport transport, Function<String, Pool> pools, Metrics metrics, ClientLimits limits, Ticker ticker) {
         this.transport = transport;
         this.pools = pools;
         this.metrics = metrics;
+        this.limits = limits;
         this.ticker = ticker;
     }
 
@@ -97,6 +100,11 @@ final class ListenerSet {
             throw e;
         }
         beforeSwitch.run();
+        // Per-client limits follow the listener's name, bound or not, so a rebound listener keeps its clients' buckets.
+        for (ListenerConfig config : next) {
+            limits.limiter(config.name()).configure(config.limits());
+        }
+        limits.retain(next.stream().map(ListenerConfig::name).toList());
         updates.forEach(Runnable::run);
         configs = List.copyOf(next);
         running = bound;
@@ -159,8 +167,9 @@ final class ListenerSet {
     }
 
     private ProxyListener create(ListenerConfig config) {
+        var limiter = limits.limiter(config.name());
         return config.protocol() == Protocol.HTTP
-                ? new HttpListener(config, transport, pools, metrics, ticker)
-                : new TcpListener(config, transport, pools, metrics.listener(config.name()));
+                ? new HttpListener(config, transport, pools, metrics, limiter, ticker)
+                : new TcpListener(config, transport, pools, metrics.listener(config.name()), limiter, ticker);
     }
 }

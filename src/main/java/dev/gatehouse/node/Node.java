@@ -9,8 +9,13 @@ import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.LimitsConfig;
+import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Snapshot;
 import dev.gatehouse.health.PoolHealth;
+import dev.gatehouse.limit.ClientLimits;
+import dev.gatehouse.limit.UsageExchange;
+import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
@@ -20,6 +25,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -45,6 +51,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final Transport transport;
     private final PoolSet pools;
     private final ListenerSet listeners;
+    private final ClientLimits limits;
     private final RequestRates rates;
     private final PoolGauges gauges;
     private volatile Snapshot snapshot;
@@ -61,7 +68,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.startNanos = ticker.nanos();
         this.transport = Transport.create(0);
         this.pools = new PoolSet(ticker, control, events, metrics);
-        this.listeners = new ListenerSet(transport, pools::pool, metrics, ticker);
+        this.limits = new ClientLimits(ticker);
+        this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
         this.gauges = new PoolGauges(metrics, pools);
     }
@@ -92,6 +100,9 @@ public final class Node implements NodeControl, AutoCloseable {
             }
             node.control.scheduleAtFixedRate(() -> node.rates.sample(node.listeners.all(), node.metrics), 1, 1,
                     java.util.concurrent.TimeUnit.SECONDS);
+            node.control.scheduleAtFixedRate(node.limits::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            node.metrics.gauge("gatehouse_limit_dropped_usage", "Usage reports from peers dropped as malformed",
+                    node.limits::droppedUsage);
             node.metrics.gauge("gatehouse_config_version", "Version of the config in force", () -> node.snapshot.version(),
                     "hash", "current");
         } catch (Exception e) {
@@ -191,6 +202,11 @@ public final class Node implements NodeControl, AutoCloseable {
                 .map(ProxyListener::localAddress).orElse(null);
     }
 
+    /** What this node shares with its peers so per-client rate limits hold across the cluster. */
+    public UsageExchange usageExchange() {
+        return limits;
+    }
+
     public java.net.InetSocketAddress adminAddress() {
         return admin == null ? null : admin.address();
     }
@@ -205,7 +221,7 @@ public final class Node implements NodeControl, AutoCloseable {
             var stats = metrics.listener(l.config().name());
             ls.add(new StatusReport.ListenerStatus(l.config().name(), l.config().bind().toString(),
                     l.config().protocol().name().toLowerCase(), l.activeConnections(), stats.requests(),
-                    rates.rate(l.config().name())));
+                    rates.rate(l.config().name()), limitStatus(l.config(), stats)));
         }
         List<StatusReport.PoolStatus> ps = new ArrayList<>();
         for (PoolHealth h : pools.all()) {
@@ -221,6 +237,15 @@ public final class Node implements NodeControl, AutoCloseable {
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
         return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,
                 cluster == null ? null : cluster.status(), ls, ps);
+    }
+
+    private StatusReport.LimitStatus limitStatus(ListenerConfig config, ListenerStats stats) {
+        LimitsConfig l = Objects.requireNonNullElse(config.limits(), LimitsConfig.NONE);
+        var p = l.perClient();
+        return new StatusReport.LimitStatus(l.maxConnections(), p == null ? null : p.requestsPerSecond(),
+                p == null ? null : p.burst(), p == null ? null : p.connections(),
+                limits.limiter(config.name()).trackedClients(), stats.refusedByLimit(), stats.refusedByRate(),
+                stats.refusedByClientCap());
     }
 
     @Override

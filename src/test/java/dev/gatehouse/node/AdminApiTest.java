@@ -59,6 +59,11 @@ class AdminApiTest {
         assertThat(s.path("config_version").asLong()).isEqualTo(1);
         assertThat(s.path("config_hash").asText()).hasSize(64);
         assertThat(s.path("listeners").get(0).path("name").asText()).isEqualTo("web");
+        JsonNode limits = s.path("listeners").get(0).path("limits");
+        assertThat(limits.path("max_connections").isInt()).isTrue();
+        assertThat(limits.path("refused_by_rate").isNumber()).isTrue();
+        assertThat(limits.path("refused_by_client_cap").isNumber()).isTrue();
+        assertThat(limits.path("tracked_clients").isInt()).isTrue();
         JsonNode endpoints = s.path("pools").get(0).path("endpoints");
         assertThat(endpoints).hasSize(2);
         assertThat(endpoints.get(0).path("state").asText()).isEqualTo("healthy");

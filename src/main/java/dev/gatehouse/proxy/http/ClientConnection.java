@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.config.PoolConfig;
+import dev.gatehouse.limit.ClientState;
 import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
@@ -22,6 +23,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.BitSet;
 import java.util.concurrent.ScheduledFuture;
@@ -39,13 +41,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private static final int MAX_CHUNK_LINE = 1024;
     private static final long LINGER_MILLIS = 1000;
 
-    private enum Phase { HEAD, BODY_START, CONNECTING, EXCHANGE, TUNNEL, CLOSED }
+    private static final long SECOND = 1_000_000_000L;
+
+    /** ANSWERING: the proxy's own answer (429) is being written; the connection stays open after it. */
+    private enum Phase { HEAD, BODY_START, CONNECTING, ANSWERING, EXCHANGE, TUNNEL, CLOSED }
 
     private final HttpListener listener;
     /** The parsers of the exchange in flight; null while the connection is idle (see {@link ExchangeCodecs}). */
     private ExchangeCodecs codecs;
 
     private ChannelHandlerContext ctx;
+    /** The client's per-client limits; null when it was over its connection cap as it connected. */
+    private ClientState client;
+    private InetAddress clientAddress;
     private String clientIp;
     private long sourceHash;
     private Phase phase = Phase.HEAD;
@@ -96,11 +104,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             f.channel().close();
         }
     };
+    private final ChannelFutureListener afterAnswer = f -> {
+        if (!f.isSuccess()) {
+            ctx.close();
+        } else if (phase == Phase.ANSWERING) {
+            awaitRequest();
+        }
+    };
     private final Runnable clientTimeout = this::clientTimedOut;
     private final Runnable requestTimeout = this::requestTimedOut;
 
-    ClientConnection(HttpListener listener) {
+    ClientConnection(HttpListener listener, ClientState client) {
         this.listener = listener;
+        this.client = client;
     }
 
     // ---- client side ----
@@ -109,8 +125,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-        clientIp = remote.getAddress().getHostAddress();
-        sourceHash = dev.gatehouse.balance.HashKeys.of(remote.getAddress().getAddress());
+        clientAddress = remote.getAddress();
+        clientIp = clientAddress.getHostAddress();
+        sourceHash = dev.gatehouse.balance.HashKeys.of(clientAddress.getAddress());
+        if (client == null) {
+            answerAndClose(429); // over the client's connection cap
+            return;
+        }
         awaitRequest();
     }
 
@@ -168,6 +189,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             abandonAttempt(false);
         }
         phase = Phase.CLOSED;
+        if (client != null) {
+            listener.limiter().disconnect(client);
+            client = null;
+        }
         cancelTimers();
         inbound = release(inbound);
         upstreamInbound = release(upstreamInbound);
@@ -246,6 +271,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void clientTimedOut() {
         clientTimer = null;
+        if (phase == Phase.ANSWERING) {
+            ctx.close(); // the client does not read what it is sent
+            return;
+        }
         if (phase == Phase.BODY_START) {
             answerAndClose(408);
             return;
@@ -264,6 +293,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void startExchange() {
         startNanos = listener.ticker().nanos();
+        if (client == ClientState.UNLIMITED && listener.limiter().limited()) {
+            client = listener.limiter().attach(clientAddress); // limits came with a reload after this connection opened
+        }
+        long wait = listener.limiter().acquire(client, startNanos);
+        if (wait != 0) {
+            refuseOverRate(wait);
+            return;
+        }
         String poolName = listener.router().select(this);
         pool = poolName == null ? null : listener.pool(poolName);
         if (pool == null) {
@@ -278,6 +315,31 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         attempts = 0;
         stickyAssign = null;
         proceed();
+    }
+
+    /**
+     * Answers 429 to a request over its client's rate; nothing reaches a backend. The connection stays open for the
+     * next request when this one has no body to skip and the client keeps it alive.
+     */
+    private void refuseOverRate(long waitNanos) {
+        listener.stats().refuseByRate();
+        listener.stats().response(429, listener.ticker().nanos() - startNanos);
+        boolean keep = codecs.request.keepAlive() && codecs.request.framing() == Framing.NONE && !listener.draining();
+        ByteBuf answer = HttpResponses.tooManyRequests(ctx.alloc(), Math.max(1, (waitNanos + SECOND - 1) / SECOND), keep,
+                clientHttp10());
+        if (!keep) {
+            phase = Phase.CLOSED;
+            cancelTimers();
+            ctx.writeAndFlush(answer).addListener(lingerThenClose);
+            return;
+        }
+        phase = Phase.ANSWERING;
+        codecs.requestParser.reset();
+        if (inbound != null && !inbound.isReadable()) {
+            inbound = release(inbound);
+        }
+        restartClientTimer(listener.config().idleTimeout().toNanos());
+        ctx.writeAndFlush(answer).addListener(afterAnswer);
     }
 
     /** Chooses the endpoint and connects, once the request may reach a backend. */

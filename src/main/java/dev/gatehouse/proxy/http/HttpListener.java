@@ -1,6 +1,8 @@
 package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.config.ListenerConfig;
+import dev.gatehouse.limit.ClientLimiter;
+import dev.gatehouse.limit.ClientState;
 import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.metrics.Metrics;
@@ -36,6 +38,7 @@ public final class HttpListener implements ProxyListener {
     private final Function<String, Pool> pools;
     private final Metrics metrics;
     private final ListenerStats stats;
+    private final ClientLimiter limiter;
     private final Ticker ticker;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile ListenerConfig config;
@@ -44,11 +47,14 @@ public final class HttpListener implements ProxyListener {
     private final ChannelFutureListener onClientClosed;
     private Channel server;
 
-    public HttpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, Metrics metrics, Ticker ticker) {
+    /** @param limiter the per-client limits, configured by the caller */
+    public HttpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, Metrics metrics,
+            ClientLimiter limiter, Ticker ticker) {
         this.transport = transport;
         this.pools = pools;
         this.metrics = metrics;
         this.stats = metrics.listener(config.name());
+        this.limiter = limiter;
         this.ticker = ticker;
         this.onClientClosed = closed -> stats.closed();
         update(config);
@@ -66,7 +72,13 @@ public final class HttpListener implements ProxyListener {
                         }
                         ch.closeFuture().addListener(onClientClosed);
                         clients.add(ch);
-                        ch.pipeline().addLast(new ClientConnection(HttpListener.this));
+                        ClientState client = limiter.connect(((InetSocketAddress) ch.remoteAddress()).getAddress());
+                        if (client == null) {
+                            stats.refuseByClientCap();
+                        } else if (client == ClientState.UNTRACKED) {
+                            stats.untrackedClient();
+                        }
+                        ch.pipeline().addLast(new ClientConnection(HttpListener.this, client));
                     }
                 });
         server = b.bind(bind).sync().channel();
@@ -141,6 +153,10 @@ public final class HttpListener implements ProxyListener {
 
     ListenerStats stats() {
         return stats;
+    }
+
+    ClientLimiter limiter() {
+        return limiter;
     }
 
     EndpointStats endpointStats(Endpoint endpoint) {

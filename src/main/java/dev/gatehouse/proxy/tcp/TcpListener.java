@@ -3,11 +3,14 @@ package dev.gatehouse.proxy.tcp;
 import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Protocol;
+import dev.gatehouse.limit.ClientLimiter;
+import dev.gatehouse.limit.ClientState;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.UpstreamConnector;
+import dev.gatehouse.time.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -37,6 +40,8 @@ public final class TcpListener implements ProxyListener {
     private final Transport transport;
     private final Function<String, Pool> pools;
     private final ListenerStats stats;
+    private final ClientLimiter limiter;
+    private final Ticker ticker;
     private final UpstreamConnector connector;
     private final ChannelGroup clients;
     private final ChannelFutureListener onClientClosed;
@@ -44,8 +49,10 @@ public final class TcpListener implements ProxyListener {
 
     /**
      * @param pools finds a pool by name at the moment a connection arrives; null when there is none
+     * @param limiter the per-client limits, configured by the caller: each connection takes a token of its client
      */
-    public TcpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, ListenerStats stats) {
+    public TcpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, ListenerStats stats,
+            ClientLimiter limiter, Ticker ticker) {
         if (config == null) {
             throw new IllegalArgumentException("config must not be null");
         }
@@ -62,6 +69,8 @@ public final class TcpListener implements ProxyListener {
         this.transport = Objects.requireNonNull(transport, "transport");
         this.pools = Objects.requireNonNull(pools, "pools");
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.connector = new UpstreamConnector(transport);
         this.clients = new DefaultChannelGroup("listener/" + config.name(), GlobalEventExecutor.INSTANCE);
         this.onClientClosed = closed -> stats.closed();
@@ -152,6 +161,10 @@ public final class TcpListener implements ProxyListener {
                 return;
             }
             ch.closeFuture().addListener(onClientClosed);
+            if (!admitClient(ch)) {
+                ch.close();
+                return;
+            }
             clients.add(ch);
             Pool pool = pools.apply(current.pool());
             if (pool == null) {
@@ -164,6 +177,26 @@ public final class TcpListener implements ProxyListener {
                 pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
             }
             pipeline.addLast(new TcpRelay(pool, connector, stats).clientSide());
+        }
+
+        /** Per-client limits: a connection counts against its client's cap and takes a token of its rate. */
+        private boolean admitClient(Channel ch) {
+            ClientState client = limiter.connect(((InetSocketAddress) ch.remoteAddress()).getAddress());
+            if (client == null) {
+                stats.refuseByClientCap();
+                return false;
+            }
+            if (limiter.acquire(client, ticker.nanos()) != 0) {
+                limiter.disconnect(client);
+                stats.refuseByRate();
+                return false;
+            }
+            if (client == ClientState.UNTRACKED) {
+                stats.untrackedClient();
+            } else if (client.tracked()) {
+                ch.closeFuture().addListener(closed -> limiter.disconnect(client));
+            }
+            return true;
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.PoolTimeouts;
 import dev.gatehouse.config.Protocol;
+import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.metrics.ListenerStats;
@@ -18,6 +19,7 @@ import dev.gatehouse.proxy.RecordingOutcomes;
 import dev.gatehouse.proxy.TestBackend;
 import dev.gatehouse.proxy.TestPools;
 import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.time.ManualTicker;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -59,6 +61,8 @@ class TcpListenerTest {
 
     private Transport transport;
     private final ListenerStats stats = new ListenerStats();
+    private final ManualTicker ticker = new ManualTicker();
+    private final ClientLimits limits = new ClientLimits(ticker);
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private TcpListener listener;
 
@@ -329,6 +333,57 @@ class TcpListenerTest {
     }
 
     @Test
+    void eachConnectionTakesATokenOfItsClientsRate() throws Exception {
+        TestBackend backend = backend(TestBackend.ECHO);
+        Pool pool = TestPools.roundRobin("rated", backend.address());
+        listen(name -> pool, pool.name(), new LimitsConfig(0, new LimitsConfig.PerClient(1, 2, 0)));
+        byte[] msg = "in".getBytes(US_ASCII);
+
+        for (int i = 0; i < 2; i++) {
+            try (Socket s = client()) {
+                assertThat(roundTrip(s, msg)).isEqualTo(msg);
+            }
+        }
+        try (Socket third = client()) {
+            assertThat(third.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(stats.refusedByRate()).isEqualTo(1);
+        assertThat(backend.accepted()).isEqualTo(2);
+
+        ticker.advance(Duration.ofSeconds(1));
+        try (Socket afterRefill = client()) {
+            assertThat(roundTrip(afterRefill, msg)).isEqualTo(msg);
+        }
+        assertThat(backend.accepted()).isEqualTo(3);
+    }
+
+    @Test
+    void aClientOverItsConnectionCapIsClosedUntilOneOfItsConnectionsEnds() throws Exception {
+        TestBackend backend = backend(TestBackend.ECHO);
+        Pool pool = TestPools.roundRobin("capped", backend.address());
+        listen(name -> pool, pool.name(), new LimitsConfig(0, new LimitsConfig.PerClient(1000, 1000, 2)));
+        byte[] msg = "in".getBytes(US_ASCII);
+
+        Socket first = client();
+        Socket second = client();
+        assertThat(roundTrip(first, msg)).isEqualTo(msg);
+        assertThat(roundTrip(second, msg)).isEqualTo(msg);
+        try (Socket third = client()) {
+            assertThat(third.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(stats.refusedByClientCap()).isEqualTo(1);
+        assertThat(stats.refusedByRate()).isZero();
+
+        first.close();
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+            try (Socket next = client()) {
+                assertThat(roundTrip(next, msg)).isEqualTo(msg);
+            }
+        });
+        assertThat(roundTrip(second, msg)).isEqualTo(msg);
+    }
+
+    @Test
     void endpointCountersFollowTheRelaysAndReturnToZero() throws Exception {
         TestBackend backend = backend(TestBackend.ECHO);
         Pool pool = TestPools.roundRobin("counted", backend.address());
@@ -377,9 +432,14 @@ class TcpListenerTest {
     }
 
     private void listen(Function<String, Pool> pools, String poolName, int maxConnections) {
+        listen(pools, poolName, new LimitsConfig(maxConnections, null));
+    }
+
+    private void listen(Function<String, Pool> pools, String poolName, LimitsConfig limitsConfig) {
         ListenerConfig config = new ListenerConfig("tcp-test", Bind.plain(new HostPort("127.0.0.1", 0)), Protocol.TCP,
-                List.of(), poolName, new LimitsConfig(maxConnections, null), null, null, 0);
-        listener = new TcpListener(config, transport, pools, stats);
+                List.of(), poolName, limitsConfig, null, null, 0);
+        limits.limiter(config.name()).configure(limitsConfig);
+        listener = new TcpListener(config, transport, pools, stats, limits.limiter(config.name()), ticker);
         assertThat(listener.start().awaitUninterruptibly(5, TimeUnit.SECONDS)).isTrue();
         assertThat(listener.localAddress().getPort()).isPositive();
     }

@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.http.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 
@@ -13,6 +14,14 @@ public final class HttpResponses {
     private static final int FIRST = 400;
     private static final ByteBuf[] ERRORS = new ByteBuf[106];
     private static final ByteBuf CONTINUE = shared("HTTP/1.1 100 Continue\r\n\r\n");
+    private static final String LIMITED_BODY = "429 Too Many Requests: over this client's rate limit\n";
+    private static final ByteBuf LIMITED_HEAD = shared("HTTP/1.1 429 Too Many Requests\r\n"
+            + "Content-Type: text/plain\r\n"
+            + "Content-Length: " + LIMITED_BODY.length() + "\r\n"
+            + "Retry-After: ");
+    private static final ByteBuf LIMITED_CLOSE = shared("\r\nConnection: close\r\n\r\n" + LIMITED_BODY);
+    private static final ByteBuf LIMITED_KEEP_ALIVE_10 = shared("\r\nConnection: keep-alive\r\n\r\n" + LIMITED_BODY);
+    private static final ByteBuf LIMITED_KEEP_ALIVE = shared("\r\n\r\n" + LIMITED_BODY);
 
     static {
         error(400, "Bad Request", "");
@@ -42,6 +51,29 @@ public final class HttpResponses {
             throw new IllegalArgumentException("no prebuilt response for status " + status);
         }
         return response.duplicate();
+    }
+
+    /**
+     * The answer to a request over its client's rate limit: 429 with {@code Retry-After: retryAfterSeconds}, written
+     * into a buffer from {@code alloc}. With {@code keepAlive} the connection stays open ({@code Connection:
+     * keep-alive} for an HTTP/1.0 client), else the response says {@code Connection: close}.
+     */
+    public static ByteBuf tooManyRequests(ByteBufAllocator alloc, long retryAfterSeconds, boolean keepAlive, boolean http10) {
+        ByteBuf tail = !keepAlive ? LIMITED_CLOSE : http10 ? LIMITED_KEEP_ALIVE_10 : LIMITED_KEEP_ALIVE;
+        ByteBuf out = alloc.directBuffer(LIMITED_HEAD.readableBytes() + 20 + tail.readableBytes());
+        out.writeBytes(LIMITED_HEAD, LIMITED_HEAD.readerIndex(), LIMITED_HEAD.readableBytes());
+        writeDecimal(out, retryAfterSeconds);
+        return out.writeBytes(tail, tail.readerIndex(), tail.readableBytes());
+    }
+
+    private static void writeDecimal(ByteBuf out, long n) {
+        long div = 1;
+        while (div <= n / 10) {
+            div *= 10;
+        }
+        for (; div > 0; div /= 10) {
+            out.writeByte((int) ('0' + n / div % 10));
+        }
     }
 
     /** {@code HTTP/1.1 100 Continue}, to answer {@code Expect: 100-continue} before relaying the body. */

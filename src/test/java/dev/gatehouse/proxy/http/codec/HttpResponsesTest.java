@@ -33,6 +33,26 @@ class HttpResponsesTest {
         });
     }
 
+    @ParameterizedTest(name = "keep-alive {0}, HTTP/1.0 {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"true,false", "true,true", "false,false", "false,true"})
+    void tooManyRequestsCarriesRetryAfterAndKeepsTheConnectionWhenAsked(boolean keepAlive, boolean http10) {
+        for (long seconds : new long[] {1, 9, 10, 3600, 1234567890123L}) {
+            ByteBuf response = HttpResponses.tooManyRequests(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, seconds, keepAlive, http10);
+            try {
+                ResponseParser parser = new ResponseParser(1024);
+                assertThat(parser.parse(response, false)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
+                ResponseHead head = parser.head();
+                assertThat(head.status()).isEqualTo(429);
+                assertThat(head.header("Retry-After")).hasToString(Long.toString(seconds));
+                assertThat(head.framing()).isEqualTo(Framing.CONTENT_LENGTH);
+                assertThat(head.contentLength()).isEqualTo(response.readableBytes());
+                assertThat(String.valueOf(head.header("Connection"))).isEqualTo(!keepAlive ? "close" : http10 ? "keep-alive" : "null");
+            } finally {
+                response.release();
+            }
+        }
+    }
+
     @Test
     void sharedBuffersSurviveWritesAndReleases() {
         ByteBuf first = HttpResponses.error(503);
