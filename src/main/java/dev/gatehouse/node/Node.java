@@ -14,7 +14,9 @@ import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.time.WallClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +45,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final ScheduledExecutorService control =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().name("gatehouse-control-", 0).factory());
     private final Transport transport;
+    private final StickTables stickTables = new StickTables(WallClock.system());
     private final PoolSet pools;
     private final ListenerSet listeners;
     private final RequestRates rates;
@@ -60,7 +63,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.ticker = ticker;
         this.startNanos = ticker.nanos();
         this.transport = Transport.create(0);
-        this.pools = new PoolSet(ticker, control, events, metrics);
+        this.stickTables.exportTo(metrics);
+        this.pools = new PoolSet(ticker, control, events, metrics, stickTables);
         this.listeners = new ListenerSet(transport, pools::pool, metrics, ticker);
         this.rates = new RequestRates(ticker);
         this.gauges = new PoolGauges(metrics, pools);
@@ -83,8 +87,9 @@ public final class Node implements NodeControl, AutoCloseable {
                 node.apply(snapshot.config());
             }
             if (snapshot.config().cluster() != null) {
+                // no UsageExchange yet: listeners share no per-client rate usage until they count it
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().id(), node.dataDir(),
-                        node.listeners, node::canServe, node.events, node.metrics, ticker);
+                        node.listeners, node::canServe, node.stickTables, null, node.events, node.metrics, ticker);
                 node.cluster.start();
             }
             if (snapshot.config().node().admin() != null) {

@@ -11,6 +11,7 @@ import dev.gatehouse.proxy.http.codec.Method;
 import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Framing;
 import dev.gatehouse.route.RequestFacts;
+import dev.gatehouse.stick.StickTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -67,6 +68,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** The encoded request head, kept while the request may still be retried on another endpoint. */
     private ByteBuf sentHead;
     private long hash;
+    /** The request's affinity key for the pool's stick table, or {@link StickTable#NONE}. */
+    private long stickKey;
     private final BitSet tried = new BitSet();
     private int attempts;
     private long startNanos;
@@ -286,9 +289,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         PoolConfig config = pool.config();
-        hash = config.balance().hashing() ? RequestKeys.hash(config.hashOn(), codecs.request, sourceHash) : 0;
+        StickTable stick = pool.stick();
+        stickKey = config.balance().hashing() || stick != null
+                ? RequestKeys.key(config.hashOn(), codecs.request, sourceHash) : StickTable.NONE;
+        hash = config.balance().hashing() ? RequestKeys.hash(stickKey) : 0;
         Endpoint sticky = config.stickyCookie() == null ? null
                 : RequestKeys.sticky(pool.view(), codecs.request.cookie(config.stickyCookie()));
+        if (sticky == null && stick != null && stickKey != StickTable.NONE) {
+            sticky = RequestKeys.serving(pool.view(), stick.lookup(stickKey));
+            if (sticky != null && config.stickyCookie() != null) {
+                stickyAssign = sticky;
+            }
+        }
         if (sticky != null) {
             useEndpoint(sticky);
         } else {
@@ -331,6 +343,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         if (pool.config().stickyCookie() != null) {
             stickyAssign = chosen;
+        }
+        StickTable stick = pool.stick();
+        if (stick != null && stickKey != StickTable.NONE) {
+            stick.record(stickKey, chosen.key());
         }
         useEndpoint(chosen);
     }
