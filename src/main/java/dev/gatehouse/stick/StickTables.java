@@ -3,6 +3,7 @@ package dev.gatehouse.stick;
 import dev.gatehouse.config.StickConfig;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.time.WallClock;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -78,9 +79,11 @@ public final class StickTables {
         Metrics m = metrics;
         m.gauge("gatehouse_stick_entries", "Entries in the pool's stick table", t::entries, "pool", t.pool());
         m.gauge("gatehouse_stick_bytes", "Memory held by the pool's stick table (estimate)", t::bytes, "pool", t.pool());
-        m.gauge("gatehouse_stick_evicted", "Live stick entries evicted because the table was full", t::evicted,
-                "pool", t.pool());
-        m.gauge("gatehouse_stick_dropped", "Stick updates that never reached the other nodes", t::dropped,
-                "pool", t.pool());
+        FunctionCounter.builder("gatehouse_stick_evicted", t, StickTable::evicted)
+                .description("Live stick entries evicted because the table was full").tags("pool", t.pool())
+                .register(m.registry());
+        FunctionCounter.builder("gatehouse_stick_dropped", t, StickTable::dropped)
+                .description("Stick updates that never reached the other nodes").tags("pool", t.pool())
+                .register(m.registry());
     }
 }

@@ -121,6 +121,30 @@ class AffinityTest {
         }
     }
 
+    @Test
+    void aTcpPoolWithAStickTableKeepsASourceAddressOnOneBackend() throws Exception {
+        try (TestNode lb = TestNode.start(dir, 3, """
+                node: { id: lb1 }
+                listeners:
+                  - { name: pg, bind: 127.0.0.1:0, protocol: tcp, pool: db }
+                pools:
+                  db:
+                    stick: {}
+                    endpoints: [ { address: "${be1}" }, { address: "${be2}" }, { address: "${be3}" } ]
+                """)) {
+            Set<String> seen = new HashSet<>();
+            for (int connection = 0; connection < 6; connection++) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", lb.listener("pg").getPort())) {
+                    s.getOutputStream().write("GET / HTTP/1.1\r\nHost: db\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    String head = RawHttp.readHead(s.getInputStream()).toLowerCase(java.util.Locale.ROOT);
+                    seen.add(head.substring(head.indexOf("x-backend:")).lines().findFirst().orElseThrow());
+                }
+            }
+            assertThat(seen).as("round robin alone would have used all three").hasSize(1);
+        }
+    }
+
     private String backendOf(String url, String user) {
         try {
             return backend(send(url, "X-User", user));

@@ -296,7 +296,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         Endpoint sticky = config.stickyCookie() == null ? null
                 : RequestKeys.sticky(pool.view(), codecs.request.cookie(config.stickyCookie()));
         if (sticky == null && stick != null && stickKey != StickTable.NONE) {
-            sticky = RequestKeys.serving(pool.view(), stick.lookup(stickKey));
+            sticky = EndpointPicker.serving(pool.view(), stick.lookup(stickKey));
             if (sticky != null && config.stickyCookie() != null) {
                 stickyAssign = sticky;
             }

@@ -4,8 +4,8 @@ import dev.gatehouse.balance.HashKeys;
 import dev.gatehouse.config.HashOn;
 import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.PoolView;
+import dev.gatehouse.proxy.EndpointPicker;
 import dev.gatehouse.proxy.http.codec.RequestHead;
 import dev.gatehouse.stick.StickTable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,20 +47,7 @@ final class RequestKeys {
             }
             key = key << 4 | d;
         }
-        return serving(view, key);
-    }
-
-    /** The endpoint of {@code view} whose {@link Endpoint#key()} is {@code key}, if it takes traffic now; else null. */
-    static Endpoint serving(PoolView view, long key) {
-        if (key == StickTable.NONE) {
-            return null;
-        }
-        for (EndpointStatus s : view.endpoints()) {
-            if (s.endpoint().key() == key && s.state().serving()) {
-                return s.endpoint();
-            }
-        }
-        return null;
+        return EndpointPicker.serving(view, key);
     }
 
     /** The cookie that pins a client to {@code endpoint}: its address-derived key, equal on every node. */
