@@ -2,9 +2,9 @@ package dev.gatehouse.cluster;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.gatehouse.config.Names;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /** An entry of the replicated log. Small, and encoded by {@link CommandCodec}, never by Java serialization. */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -75,14 +75,11 @@ sealed interface Command {
      */
     record Stick(String origin, String pool, long recordedAt, long[] entries) implements Command {
         static final int MAX_ENTRIES = 4096;
-        private static final Pattern POOL = Pattern.compile("[A-Za-z0-9_.-]{1,128}");
 
         public Stick {
             Objects.requireNonNull(origin, "origin");
             Objects.requireNonNull(entries, "entries");
-            if (pool == null || !POOL.matcher(pool).matches()) {
-                throw new IllegalArgumentException("pool must be a pool name, got " + pool);
-            }
+            Names.identifier(Objects.requireNonNull(pool, "pool"));
             if (entries.length % 3 != 0 || entries.length > 3 * MAX_ENTRIES) {
                 throw new IllegalArgumentException("entries must be at most " + MAX_ENTRIES + " triples");
             }

@@ -68,8 +68,9 @@ final class SessionSync implements AutoCloseable {
 
     /**
      * One round: proposes the queued stick entries and the drained usage. While a round's proposals are still in
-     * flight (no leader, a slow majority) the next rounds only wait, so proposals never pile up; the queues they
-     * drain are bounded and count what they drop.
+     * flight (no leader, a slow majority) the next rounds only wait, so proposals never pile up; stick entries the
+     * cluster did not take are queued again, and the queues are bounded and count what they drop. Usage that
+     * fails is not sent again: it is only worth sending while fresh.
      */
     void flush(Proposer proposer) {
         try {
@@ -86,7 +87,7 @@ final class SessionSync implements AutoCloseable {
                         break;
                     }
                     send(proposer, new Command.Stick(self, table.pool(), batch.recordedAt(), batch.entries()),
-                            () -> table.lost(batch.size()));
+                            () -> table.retry(batch));
                 }
             }
             UsageExchange u = usage;
@@ -104,7 +105,7 @@ final class SessionSync implements AutoCloseable {
         }
     }
 
-    private void send(Proposer proposer, Command command, Runnable onLost) {
+    private void send(Proposer proposer, Command command, Runnable onFailed) {
         inFlight.incrementAndGet();
         CompletableFuture<Outcome> sent;
         try {
@@ -116,7 +117,7 @@ final class SessionSync implements AutoCloseable {
             inFlight.decrementAndGet();
             if (error != null) {
                 LOG.debug("session update not replicated", error);
-                onLost.run();
+                onFailed.run();
             }
         });
     }

@@ -55,6 +55,26 @@ final class Pending {
         return new StickTable.Batch(recordedAt, entries);
     }
 
+    /**
+     * Puts a batch that could not be replicated back in front of the queue, so it goes out again before anything
+     * recorded after it; returns how many of its updates did not fit.
+     */
+    synchronized int restore(StickTable.Batch batch) {
+        int n = Math.min(batch.size(), capacity - size);
+        while (slots() < size + n) {
+            grow();
+        }
+        head = (head - n + slots()) % slots();
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(batch.entries(), i * 3, ring, (head + i) % slots() * 3, 3);
+        }
+        if (n > 0) {
+            oldestAt = size == 0 ? batch.recordedAt() : Math.min(oldestAt, batch.recordedAt());
+        }
+        size += n;
+        return batch.size() - n;
+    }
+
     /** Bytes the ring holds now. */
     synchronized long bytes() {
         return (long) ring.length * Long.BYTES;

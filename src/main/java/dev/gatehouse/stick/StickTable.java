@@ -117,9 +117,12 @@ public final class StickTable {
         return pending.take(max);
     }
 
-    /** Replication lost {@code count} updates (the cluster refused them); counted with the queue's overflow. */
-    public void lost(int count) {
-        dropped.add(count);
+    /**
+     * A batch the cluster did not take (no leader, no majority): it goes out again first, as far as the queue has
+     * room; what does not fit counts as dropped.
+     */
+    public void retry(Batch batch) {
+        dropped.add(pending.restore(batch));
     }
 
     /** Visits every live entry, one segment at a time. */

@@ -115,8 +115,28 @@ class StickTableTest {
         assertThat(batch.entries()).startsWith(1, A, start + 60_000);
         assertThat(t.takePending(1000).size()).isEqualTo(24);
         assertThat(t.takePending(1000)).isNull();
-        t.lost(24);
-        assertThat(t.dropped()).isEqualTo(100);
+    }
+
+    @Test
+    void aBatchTheClusterDidNotTakeGoesOutAgainBeforeLaterUpdates() {
+        StickTable t = table(Duration.ofSeconds(60), 1000);
+        long start = now.get();
+        t.record(1, A);
+        t.record(2, A);
+        StickTable.Batch refused = t.takePending(10);
+        now.addAndGet(5);
+        t.record(3, B);
+        t.retry(refused);
+        StickTable.Batch again = t.takePending(10);
+        assertThat(again.recordedAt()).isEqualTo(start);
+        assertThat(again.entries()).containsExactly(1, A, start + 60_000, 2, A, start + 60_000, 3, B, start + 60_005);
+        assertThat(t.dropped()).isZero();
+
+        for (int i = 10; i < 10 + 1024; i++) {
+            t.record(i, B);
+        }
+        t.retry(again);
+        assertThat(t.dropped()).as("no room left in the queue").isEqualTo(3);
     }
 
     @Test

@@ -68,8 +68,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** The encoded request head, kept while the request may still be retried on another endpoint. */
     private ByteBuf sentHead;
     private long hash;
-    /** The request's affinity key for the pool's stick table, or {@link StickTable#NONE}. */
-    private long stickKey;
+    /** The request's affinity key ({@code hash_on}), or {@link StickTable#NONE}: what hashing and the stick table go by. */
+    private long affinityKey;
     private final BitSet tried = new BitSet();
     private int attempts;
     private long startNanos;
@@ -290,13 +290,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         PoolConfig config = pool.config();
         StickTable stick = pool.stick();
-        stickKey = config.balance().hashing() || stick != null
+        affinityKey = config.balance().hashing() || stick != null
                 ? RequestKeys.key(config.hashOn(), codecs.request, sourceHash) : StickTable.NONE;
-        hash = config.balance().hashing() ? RequestKeys.hash(stickKey) : 0;
+        hash = config.balance().hashing() ? RequestKeys.hash(affinityKey) : 0;
         Endpoint sticky = config.stickyCookie() == null ? null
                 : RequestKeys.sticky(pool.view(), codecs.request.cookie(config.stickyCookie()));
-        if (sticky == null && stick != null && stickKey != StickTable.NONE) {
-            sticky = EndpointPicker.serving(pool.view(), stick.lookup(stickKey));
+        if (sticky == null && stick != null && affinityKey != StickTable.NONE) {
+            sticky = EndpointPicker.serving(pool.view(), stick.lookup(affinityKey));
             if (sticky != null && config.stickyCookie() != null) {
                 stickyAssign = sticky;
             }
@@ -345,8 +345,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             stickyAssign = chosen;
         }
         StickTable stick = pool.stick();
-        if (stick != null && stickKey != StickTable.NONE) {
-            stick.record(stickKey, chosen.key());
+        if (stick != null && affinityKey != StickTable.NONE) {
+            stick.record(affinityKey, chosen.key());
         }
         useEndpoint(chosen);
     }
