@@ -57,10 +57,6 @@ final class SessionSync implements AutoCloseable {
         this.usage = usage;
     }
 
-    StickTables tables() {
-        return tables;
-    }
-
     void start(Proposer proposer) {
         timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("gatehouse-session-sync-" + self).factory());
         timer.scheduleWithFixedDelay(() -> flush(proposer), PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);

@@ -13,7 +13,7 @@ final class Segment {
     private static final int EVICT_DIVISOR = 8;
     private static final int INITIAL_LENGTH = 16;
 
-    final int limit;
+    private final int limit;
     private final int maxLength;
     private long[] keys;
     private long[] endpoints;
