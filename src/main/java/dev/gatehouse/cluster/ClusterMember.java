@@ -6,7 +6,10 @@ import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.Mode;
 import dev.gatehouse.config.ClusterConfig.Role;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.limit.UsageExchange;
+import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.time.WallClock;
 import dev.gatehouse.vip.VipDriver;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -58,6 +61,7 @@ public final class ClusterMember implements AutoCloseable {
     private final Path storageDir;
     private final Observations seen;
     private final ClusterStateMachine stateMachine;
+    private final SessionSync sessions;
     private final Controller controller;
     private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
@@ -69,6 +73,8 @@ public final class ClusterMember implements AutoCloseable {
      * window for good after one request exhausts its retries, which a cut-off member must survive.
      */
     private final ExecutorService proposals;
+    /** Session updates (see {@link SessionSync}) propose on their own thread: a burst of them never delays a renewal. */
+    private final ExecutorService sessionProposals;
     private final AtomicBoolean tickQueued = new AtomicBoolean();
 
     private volatile boolean demoted;
@@ -109,7 +115,8 @@ public final class ClusterMember implements AutoCloseable {
         this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
         this.group = RaftSetup.group(config.name(), roster);
         this.seen = new Observations(ticker);
-        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged);
+        this.sessions = new SessionSync(selfId, WallClock.system());
+        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions);
         this.controller = new Controller(roster, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-cluster-" + selfId);
@@ -118,6 +125,11 @@ public final class ClusterMember implements AutoCloseable {
         });
         this.proposals = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "gatehouse-cluster-propose-" + selfId);
+            t.setDaemon(true);
+            return t;
+        });
+        this.sessionProposals = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "gatehouse-cluster-sessions-" + selfId);
             t.setDaemon(true);
             return t;
         });
@@ -168,6 +180,15 @@ public final class ClusterMember implements AutoCloseable {
                         TimeDuration.valueOf(timings.tick().toMillis(), TimeUnit.MILLISECONDS)))
                 .build();
         loop.scheduleWithFixedDelay(this::tick, 0, timings.tick().toNanos(), TimeUnit.NANOSECONDS);
+        sessions.start(command -> propose(command, sessionProposals));
+    }
+
+    /**
+     * Replicates {@code tables} and, unless null, {@code usage} through the cluster (see {@link SessionSync}).
+     * Call before {@link #start}; without it the member still keeps the tables it is sent, for its peers' sake.
+     */
+    public void replicate(StickTables tables, UsageExchange usage) {
+        sessions.attach(tables, usage);
     }
 
     /** Gives up every owned VIP gracefully and stops offering to own any until {@link #undemote()}. */
@@ -218,8 +239,10 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Stops without releasing anything, as a crash would; tests use it to stand in for kill -9. */
     void halt() throws IOException {
+        sessions.close();
         loop.shutdownNow();
         proposals.shutdownNow();
+        sessionProposals.shutdownNow();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -238,8 +261,20 @@ public final class ClusterMember implements AutoCloseable {
         this.dropProposals = drop;
     }
 
+    /** Has this member write a snapshot now rather than after its usual number of entries; for tests. */
+    void snapshotNow() throws IOException {
+        RaftClientReply reply = client.getSnapshotManagementApi(RaftPeerId.valueOf(self)).create(true, 5000);
+        if (!reply.isSuccess()) {
+            throw new IOException("snapshot refused", reply.getException());
+        }
+    }
+
     /** Submits raw bytes as a log entry, bypassing the codec; for tests of malformed entries. */
     CompletableFuture<Outcome> proposeRaw(byte[] bytes) {
+        return proposeRaw(bytes, proposals);
+    }
+
+    private CompletableFuture<Outcome> proposeRaw(byte[] bytes, ExecutorService on) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(bytes)));
@@ -250,14 +285,18 @@ public final class ClusterMember implements AutoCloseable {
             } catch (IOException e) {
                 throw new CompletionException(e);
             }
-        }, proposals);
+        }, on);
     }
 
     private CompletableFuture<Outcome> propose(Command command) {
+        return propose(command, proposals);
+    }
+
+    private CompletableFuture<Outcome> propose(Command command, ExecutorService on) {
         if (dropProposals.test(command)) {
             return CompletableFuture.failedFuture(new IOException("dropped by test hook"));
         }
-        return proposeRaw(CommandCodec.encode(command));
+        return proposeRaw(CommandCodec.encode(command), on);
     }
 
     private void tickSoon() {

@@ -65,6 +65,9 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                         ? withVip(h.vip(), new VipState(v.owner(), v.epoch(), v.reason(), index, h.reason()))
                         : reject();
             }
+            // Sessions live beside this state (they change too often to copy it per entry): see SessionSync.
+            case Command.Stick s -> accept(this);
+            case Command.Usage u -> accept(this);
         };
     }
 

@@ -1,7 +1,9 @@
 package dev.gatehouse.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.cluster.ClusterState.Applied;
 import dev.gatehouse.cluster.ClusterState.Outcome;
 import java.io.File;
@@ -26,24 +28,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ratis glue around {@link ClusterState}: decodes each committed entry, applies it, answers with the outcome, and
- * keeps a one-file JSON snapshot so the log (a renewal every lease/3) can be purged.
+ * Ratis glue around {@link ClusterState}: decodes each committed entry, applies it (and its session side effects,
+ * see {@link SessionSync}), answers with the outcome, and keeps a one-file JSON snapshot of both so the log (a
+ * renewal every lease/3) can be purged.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStateMachine.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** The snapshot's field for the stick tables, beside the state's own fields. */
+    private static final String STICK = "stick";
 
     private final Roster roster;
     private final Observations seen;
     private final Runnable onApplied;
     private final Consumer<String> onLeaderChanged;
+    private final SessionSync sessions;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final AtomicLong malformed = new AtomicLong();
     private volatile ClusterState state;
 
-    ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged) {
+    ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged,
+            SessionSync sessions) {
         this.roster = roster;
+        this.sessions = sessions;
         this.seen = seen;
         this.onApplied = onApplied;
         this.onLeaderChanged = onLeaderChanged;
@@ -88,6 +96,7 @@ final class ClusterStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         if (command != null) {
             seen.applied(command, applied.outcome());
+            sessions.apply(command);
         }
         onApplied.run();
         return CompletableFuture.completedFuture(Message.valueOf(applied.outcome().name()));
@@ -100,7 +109,9 @@ final class ClusterStateMachine extends BaseStateMachine {
             return -1;
         }
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        JSON.writeValue(file, state);
+        ObjectNode snapshot = JSON.valueToTree(state);
+        snapshot.set(STICK, sessions.snapshot());
+        JSON.writeValue(file, snapshot);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
         return last.getIndex();
     }
@@ -115,7 +126,10 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (snapshot == null) {
             return;
         }
-        ClusterState loaded = JSON.readValue(snapshot.getFile().getPath().toFile(), ClusterState.class);
+        JsonNode tree = JSON.readTree(snapshot.getFile().getPath().toFile());
+        JsonNode stick = tree instanceof ObjectNode o ? o.remove(STICK) : null;
+        ClusterState loaded = JSON.treeToValue(tree, ClusterState.class);
+        sessions.load(stick);
         state = loaded;
         seen.loaded(loaded);
         setLastAppliedTermIndex(snapshot.getTermIndex());

@@ -40,6 +40,8 @@ final class Observations {
                 }
             }
             case Command.Handover h -> {}
+            case Command.Stick s -> {}
+            case Command.Usage u -> {}
         }
     }
 

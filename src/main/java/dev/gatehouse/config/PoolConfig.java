@@ -14,6 +14,7 @@ import java.util.List;
  * @param slowStart ramp time of a recovered endpoint's weight (ZERO: none)
  * @param retries how many other endpoints a failed connect (or idempotent request) is tried on
  * @param proxyProtocol send a PROXY protocol v2 header to endpoints on each new connection
+ * @param stick null: no stick table
  */
 public record PoolConfig(
         String name,
@@ -28,7 +29,8 @@ public record PoolConfig(
         Duration drainTimeout,
         int retries,
         PoolTimeouts timeouts,
-        boolean proxyProtocol) {
+        boolean proxyProtocol,
+        StickConfig stick) {
 
     public PoolConfig {
         endpoints = List.copyOf(endpoints);

@@ -36,14 +36,14 @@ final class PoolsSection {
 
     private static PoolConfig pool(String name, YamlNode p) {
         if (!p.expectKeys("balance", "hash_on", "sticky_cookie", "endpoints", "health", "outlier", "panic_threshold",
-                "slow_start", "drain_timeout", "retries", "timeouts", "proxy_protocol")) {
+                "slow_start", "drain_timeout", "retries", "timeouts", "proxy_protocol", "stick")) {
             return null;
         }
         Balance balance = p.get("balance", Values.oneOf(Balance.class), Balance.ROUND_ROBIN);
         HashOn hashOn = p.get("hash_on", PoolsSection::hashOn, HashOn.SOURCE_IP);
         // Spelling out the default (source_ip) is harmless anywhere; another key would silently do nothing.
-        if (p.has("hash_on") && !balance.hashing() && !hashOn.equals(HashOn.SOURCE_IP)) {
-            p.get("hash_on").keyError("hash_on only applies to source_hash, maglev, ring_hash (balance is "
+        if (p.has("hash_on") && !balance.hashing() && !p.has("stick") && !hashOn.equals(HashOn.SOURCE_IP)) {
+            p.get("hash_on").keyError("hash_on only applies to source_hash, maglev, ring_hash or a pool with stick (balance is "
                     + Values.yamlName(balance) + ")");
         }
         return new PoolConfig(
@@ -59,7 +59,18 @@ final class PoolsSection {
                 p.get("drain_timeout", Values.DURATION, Duration.ofSeconds(30)),
                 p.get("retries", Values.integer(0, 10), 2),
                 timeouts(p.get("timeouts")),
-                p.get("proxy_protocol", PoolsSection::proxyProtocol, false));
+                p.get("proxy_protocol", PoolsSection::proxyProtocol, false),
+                stick(p.get("stick")));
+    }
+
+    /** {@code stick: {}} turns the table on with the defaults. */
+    private static StickConfig stick(YamlNode s) {
+        if (s == null || !s.expectKeys("expire", "size")) {
+            return null;
+        }
+        return new StickConfig(
+                s.get("expire", Values.POSITIVE_DURATION, StickConfig.DEFAULT_EXPIRE),
+                s.get("size", Values.integer(1, StickConfig.MAX_SIZE), StickConfig.DEFAULT_SIZE));
     }
 
     private static List<EndpointConfig> endpoints(YamlNode pool) {

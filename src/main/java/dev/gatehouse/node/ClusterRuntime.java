@@ -12,7 +12,9 @@ import dev.gatehouse.cluster.VipState;
 import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.limit.UsageExchange;
 import dev.gatehouse.metrics.Metrics;
+import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.vip.ArpVipDriver;
 import io.micrometer.core.instrument.Counter;
@@ -23,7 +25,8 @@ import java.util.List;
 
 /**
  * This process as a cluster member: consensus through {@link ClusterMember}, VIPs moved by a driver that
- * binds and releases the node's {@code vip:} listeners, and every change reported to events and metrics.
+ * binds and releases the node's {@code vip:} listeners, stick tables replicated, and every change reported to
+ * events and metrics.
  */
 final class ClusterRuntime implements ClusterListener, AutoCloseable {
 
@@ -34,8 +37,9 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     private final ClusterMember member;
     private final VipBinding vips;
 
+    /** @param usage the per-client limits' usage to share with the other nodes; null: none */
     ClusterRuntime(ClusterConfig config, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
-            Events events, Metrics metrics, Ticker ticker) throws IOException {
+            StickTables stickTables, UsageExchange usage, Events events, Metrics metrics, Ticker ticker) throws IOException {
         this.config = config;
         this.self = self;
         this.events = events;
@@ -44,6 +48,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker) : null);
         this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
+        member.replicate(stickTables, usage);
         for (VipConfig vip : config.vips()) {
             metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,
                     "vip", vip.name());

@@ -14,12 +14,13 @@ import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Snapshot;
 import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.limit.ClientLimits;
-import dev.gatehouse.limit.UsageExchange;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.time.WallClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final ScheduledExecutorService control =
             Executors.newScheduledThreadPool(2, Thread.ofVirtual().name("gatehouse-control-", 0).factory());
     private final Transport transport;
+    private final StickTables stickTables = new StickTables(WallClock.system());
     private final PoolSet pools;
     private final ListenerSet listeners;
     private final ClientLimits limits;
@@ -67,7 +69,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.ticker = ticker;
         this.startNanos = ticker.nanos();
         this.transport = Transport.create(0);
-        this.pools = new PoolSet(ticker, control, events, metrics);
+        this.stickTables.exportTo(metrics);
+        this.pools = new PoolSet(ticker, control, events, metrics, stickTables);
         this.limits = new ClientLimits(ticker);
         this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
@@ -92,7 +95,7 @@ public final class Node implements NodeControl, AutoCloseable {
             }
             if (snapshot.config().cluster() != null) {
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().id(), node.dataDir(),
-                        node.listeners, node::canServe, node.events, node.metrics, ticker);
+                        node.listeners, node::canServe, node.stickTables, node.limits, node.events, node.metrics, ticker);
                 node.cluster.start();
             }
             if (snapshot.config().node().admin() != null) {
@@ -200,11 +203,6 @@ public final class Node implements NodeControl, AutoCloseable {
     public java.net.InetSocketAddress listenerAddress(String name) {
         return listeners.all().stream().filter(l -> l.config().name().equals(name)).findFirst()
                 .map(ProxyListener::localAddress).orElse(null);
-    }
-
-    /** What this node shares with its peers so per-client rate limits hold across the cluster. */
-    public UsageExchange usageExchange() {
-        return limits;
     }
 
     public java.net.InetSocketAddress adminAddress() {

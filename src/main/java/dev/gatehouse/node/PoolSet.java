@@ -3,12 +3,14 @@ package dev.gatehouse.node;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.balance.Balancers;
 import dev.gatehouse.config.PoolConfig;
+import dev.gatehouse.config.StickConfig;
 import dev.gatehouse.health.HealthEvents;
 import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.Pool;
+import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,17 +22,19 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The pools of a node and their health machinery. A reload keeps pools whose config did not change
  * (and their state); a changed pool is rebuilt and its endpoints keep their health and drain state by
- * address. Lookups by the data plane read an immutable map swapped in one write.
+ * address, and its stick table by name. Lookups by the data plane read an immutable map swapped in one write.
  */
 final class PoolSet {
 
     private final Ticker ticker;
     private final ScheduledExecutorService scheduler;
     private final HealthEvents healthEvents;
+    private final StickTables stickTables;
     private volatile Map<String, PoolHealth> pools = Map.of();
 
-    PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics) {
+    PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics, StickTables stickTables) {
         this.ticker = ticker;
+        this.stickTables = stickTables;
         this.scheduler = scheduler;
         this.healthEvents = (pool, endpoint, from, to, reason) -> {
             events.publish("health", pool + "/" + endpoint, from.label() + " -> " + to.label() + ": " + reason);
@@ -90,8 +94,17 @@ final class PoolSet {
             this.retired = retired;
         }
 
-        /** Publishes the new pools to the data plane and starts their health checks; stops the replaced ones. */
+        /**
+         * Publishes the new pools to the data plane and starts their health checks; stops the replaced ones. A
+         * rebuilt pool gets the stick table of its name, entries and all.
+         */
         void commit() {
+            for (PoolHealth h : created) {
+                StickConfig stick = h.pool().config().stick();
+                if (stick != null) {
+                    h.pool().stick(stickTables.configure(h.pool().name(), stick));
+                }
+            }
             created.forEach(PoolHealth::start);
             pools = next;
             retired.forEach(PoolHealth::stop);

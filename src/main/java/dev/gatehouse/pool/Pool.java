@@ -1,6 +1,7 @@
 package dev.gatehouse.pool;
 
 import dev.gatehouse.config.PoolConfig;
+import dev.gatehouse.stick.StickTable;
 import java.util.List;
 
 /**
@@ -14,6 +15,7 @@ public final class Pool {
     private final List<Endpoint> endpoints;
     private volatile PoolView view;
     private volatile OutcomeListener outcomes = OutcomeListener.IGNORE;
+    private volatile StickTable stick;
 
     public Pool(PoolConfig config, List<Endpoint> endpoints, PoolView initial) {
         this.config = config;
@@ -47,5 +49,14 @@ public final class Pool {
 
     public void outcomes(OutcomeListener listener) {
         outcomes = listener;
+    }
+
+    /** The pool's stick table, or null when it has none. */
+    public StickTable stick() {
+        return stick;
+    }
+
+    public void stick(StickTable table) {
+        stick = table;
     }
 }

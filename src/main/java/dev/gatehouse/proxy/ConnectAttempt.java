@@ -2,6 +2,7 @@ package dev.gatehouse.proxy;
 
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
+import dev.gatehouse.stick.StickTable;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -41,7 +42,11 @@ final class ConnectAttempt implements ChannelFutureListener {
     }
 
     void start() {
-        Endpoint first = pick();
+        StickTable stick = pool.stick();
+        Endpoint first = stick == null ? null : EndpointPicker.serving(pool.view(), stick.lookup(hash));
+        if (first == null) {
+            first = pick();
+        }
         if (first == null) {
             callback.noEndpoint();
         } else {
@@ -101,8 +106,14 @@ final class ConnectAttempt implements ChannelFutureListener {
         }
     }
 
+    /** The balancer's pick, recorded in the pool's stick table if it has one. */
     private Endpoint pick() {
-        return EndpointPicker.pick(pool.view(), hash, tried);
+        Endpoint picked = EndpointPicker.pick(pool.view(), hash, tried);
+        StickTable stick = pool.stick();
+        if (picked != null && stick != null) {
+            stick.record(hash, picked.key());
+        }
+        return picked;
     }
 
     private static int millis(Duration d) {

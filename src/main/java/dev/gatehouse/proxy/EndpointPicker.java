@@ -3,6 +3,7 @@ package dev.gatehouse.proxy;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.PoolView;
+import dev.gatehouse.stick.StickTable;
 import java.util.BitSet;
 import java.util.List;
 
@@ -29,6 +30,21 @@ public final class EndpointPicker {
             h = mix(h + GOLDEN);
         }
         return firstUntried(view, tried);
+    }
+
+    /** The endpoint of {@code view} whose {@link Endpoint#key()} is {@code key}, if it takes traffic now; else null. */
+    public static Endpoint serving(PoolView view, long key) {
+        if (key == StickTable.NONE) {
+            return null;
+        }
+        List<EndpointStatus> all = view.endpoints();
+        for (int i = 0; i < all.size(); i++) {
+            EndpointStatus s = all.get(i);
+            if (s.endpoint().key() == key && s.state().serving()) {
+                return s.endpoint();
+            }
+        }
+        return null;
     }
 
     /** The balancer keeps landing on tried endpoints (a hash with few choices left): take any other that serves. */

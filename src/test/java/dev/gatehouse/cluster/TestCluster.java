@@ -8,7 +8,9 @@ import dev.gatehouse.config.ClusterConfig.Preempt;
 import dev.gatehouse.config.ClusterConfig.Role;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.config.HostPort;
+import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.time.WallClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -30,6 +32,9 @@ final class TestCluster implements AutoCloseable {
     final VipLog log = new VipLog();
     final Map<String, Boolean> able = new ConcurrentHashMap<>();
     final Map<String, ClusterMember> members = new LinkedHashMap<>();
+    /** Each member's stick tables and rate usage; a restarted member starts with empty ones, as a new process would. */
+    final Map<String, StickTables> stickTables = new ConcurrentHashMap<>();
+    final Map<String, TestUsage> usage = new ConcurrentHashMap<>();
     private final Path dir;
 
     TestCluster(Path dir, Preempt preempt) {
@@ -56,6 +61,9 @@ final class TestCluster implements AutoCloseable {
                 () -> able.get(id), log.driverFor(id), new ClusterListener() {}, ClusterTimings.defaults(),
                 Ticker.system());
         members.put(id, member);
+        stickTables.put(id, new StickTables(WallClock.system()));
+        usage.put(id, new TestUsage());
+        member.replicate(stickTables.get(id), usage.get(id));
         member.start();
         return member;
     }

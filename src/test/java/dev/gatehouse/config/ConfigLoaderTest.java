@@ -34,6 +34,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void stickTakesItsDefaultsAndOnlyWhenPresent() {
+        GatehouseConfig c = ConfigLoader.parse("""
+                node: { id: lb1 }
+                pools:
+                  sticky:
+                    endpoints: [ { address: 127.0.0.1:9001 } ]
+                    stick: { expire: 10m }
+                  plain:
+                    endpoints: [ { address: 127.0.0.1:9002 } ]
+                """, "gh.yaml").config();
+        assertThat(c.pools().get("sticky").stick()).isEqualTo(new StickConfig(Duration.ofMinutes(10), 100_000));
+        assertThat(c.pools().get("plain").stick()).isNull();
+    }
+
+    @Test
     void designExampleLoadsFully() throws IOException {
         ConfigResult result = ConfigLoader.load(write("design-example-complete.yaml"));
 
@@ -140,7 +155,7 @@ class ConfigLoaderTest {
         assertThat(plain).isEqualTo(new PoolConfig("plain", Balance.ROUND_ROBIN, HashOn.SOURCE_IP, null,
                 List.of(new EndpointConfig(new HostPort("127.0.0.1", 9002), 1, null)), null, null, 0.5, Duration.ZERO,
                 Duration.ofSeconds(30), 2, new PoolTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(60)),
-                false));
+                false, null));
 
         assertThat(c.cluster().members()).extracting(MemberConfig::priority, MemberConfig::role)
                 .containsOnly(org.assertj.core.groups.Tuple.tuple(100, Role.NODE));

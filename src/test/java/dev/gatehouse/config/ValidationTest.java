@@ -335,7 +335,7 @@ class ValidationTest {
     @Nested
     class PoolThresholds {
 
-        private void assertPoolError(String poolLines, String expected) {
+        private void assertPoolError(String poolLines, String... expected) {
             assertErrors("""
                     node: { id: lb1 }
                     pools:
@@ -414,7 +414,27 @@ class ValidationTest {
         @Test
         void hashOnWithoutHashingPolicy() {
             assertPoolError("    hash_on: header:X-User\n",
-                    "gh.yaml:5 pools.web.hash_on: hash_on only applies to source_hash, maglev, ring_hash (balance is round_robin)");
+                    "gh.yaml:5 pools.web.hash_on: hash_on only applies to source_hash, maglev, ring_hash or a pool with stick (balance is round_robin)");
+        }
+
+        @Test
+        void hashOnWithStickNeedsNoHashingPolicy() {
+            assertErrors("""
+                    node: { id: lb1 }
+                    pools:
+                      web:
+                        endpoints: [ { address: 127.0.0.1:9001 } ]
+                        hash_on: header:X-User
+                        stick: {}
+                    """);
+        }
+
+        @Test
+        void stickSizeAndExpireAreChecked() {
+            assertPoolError("    stick: { expire: 0s, size: 0, keep: 1 }\n",
+                    "gh.yaml:5 pools.web.stick.keep: unknown key",
+                    "gh.yaml:5 pools.web.stick.expire: must be more than 0, got 0s",
+                    "gh.yaml:5 pools.web.stick.size: must be 1..10000000, got 0");
         }
 
         @Test

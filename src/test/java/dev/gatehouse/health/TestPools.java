@@ -34,7 +34,7 @@ final class TestPools {
             List<EndpointConfig> endpoints, HealthConfig health, OutlierConfig outlier,
             double panicThreshold, Duration slowStart, Duration drainTimeout) {
         return new PoolConfig("web", Balance.ROUND_ROBIN, HashOn.SOURCE_IP, null, endpoints, health, outlier,
-                panicThreshold, slowStart, drainTimeout, 1, TIMEOUTS, false);
+                panicThreshold, slowStart, drainTimeout, 1, TIMEOUTS, false, null);
     }
 
     static Endpoint endpoint(int index, int weight) {

@@ -86,6 +86,77 @@ class AffinityTest {
         }
     }
 
+    @Test
+    void aStickTableKeepsAClientOnItsBackendWhileItServesAndMovesItForGoodWhenNot() throws Exception {
+        try (TestNode lb = TestNode.start(dir, 3, """
+                node: { id: lb1 }
+                listeners:
+                  - { name: web, bind: 127.0.0.1:0, routes: [ { pool: web } ] }
+                pools:
+                  web:
+                    hash_on: header:X-User
+                    stick: { expire: 10m, size: 1000 }
+                    endpoints: [ { address: "${be1}" }, { address: "${be2}" }, { address: "${be3}" } ]
+                """)) {
+            String url = lb.url("web", "/");
+            Map<String, String> first = new HashMap<>();
+            for (int user = 0; user < 6; user++) {
+                first.put("user-" + user, backend(send(url, "X-User", "user-" + user)));
+            }
+            assertThat(new HashSet<>(first.values())).as("round robin spread the first picks").hasSize(3);
+            for (int round = 0; round < 5; round++) {
+                first.forEach((user, backend) -> assertThat(backendOf(url, user)).as(user).isEqualTo(backend));
+            }
+            send(url, null, null); // no affinity key: picked, not recorded
+            assertThat(lb.node.metrics()).contains("gatehouse_stick_entries{pool=\"web\"} 6.0");
+
+            String was = first.get("user-0");
+            assertThat(lb.node.drain("web", "127.0.0.1:" + lb.backend(was).port())).isTrue();
+            String moved = backendOf(url, "user-0");
+            assertThat(moved).isNotEqualTo(was);
+            lb.node.enable("web", "127.0.0.1:" + lb.backend(was).port());
+            for (int i = 0; i < 5; i++) {
+                assertThat(backendOf(url, "user-0")).as("recorded again where it went").isEqualTo(moved);
+            }
+        }
+    }
+
+    @Test
+    void aTcpPoolWithAStickTableKeepsASourceAddressOnOneBackend() throws Exception {
+        try (TestNode lb = TestNode.start(dir, 3, """
+                node: { id: lb1 }
+                listeners:
+                  - { name: pg, bind: 127.0.0.1:0, protocol: tcp, pool: db }
+                pools:
+                  db:
+                    stick: {}
+                    endpoints: [ { address: "${be1}" }, { address: "${be2}" }, { address: "${be3}" } ]
+                """)) {
+            Set<String> seen = new HashSet<>();
+            for (int connection = 0; connection < 6; connection++) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", lb.listener("pg").getPort())) {
+                    s.getOutputStream().write("GET / HTTP/1.1\r\nHost: db\r\nConnection: close\r\n\r\n"
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    String head = RawHttp.readHead(s.getInputStream()).toLowerCase(java.util.Locale.ROOT);
+                    seen.add(head.substring(head.indexOf("x-backend:")).lines().findFirst().orElseThrow());
+                }
+            }
+            assertThat(seen).as("round robin alone would have used all three").hasSize(1);
+        }
+    }
+
+    private String backendOf(String url, String user) {
+        try {
+            return backend(send(url, "X-User", user));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String backend(HttpResponse<String> response) {
+        return response.headers().firstValue("X-Backend").orElseThrow();
+    }
+
     private HttpResponse<String> send(String url, String header, String value) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url));
         if (header != null) {

@@ -2,24 +2,26 @@ package dev.gatehouse.node;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.time.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two real nodes that swap per-client usage every 100 ms (what the cluster's replication does) hold a client that
- * sends twice its limit, split over both, to about its limit in total; the rest get 429.
+ * Two nodes of one cluster (and its witness) share per-client usage through the cluster's log every 100 ms: a
+ * client that sends twice its limit, split over both nodes, gets about its limit in total; the rest get 429.
  */
 class SharedRateLimitTest {
 
@@ -44,22 +46,31 @@ class SharedRateLimitTest {
 
     @Test
     void aClientAtTwiceItsLimitOverTwoNodesGetsAboutItsLimitInTotal() throws Exception {
-        ScheduledExecutorService exchange = Executors.newSingleThreadScheduledExecutor();
-        try (TestNode lb1 = TestNode.start(Files.createDirectory(dir.resolve("lb1")), 1, CONFIG.replace("ID", "lb1"));
-                TestNode lb2 = TestNode.start(Files.createDirectory(dir.resolve("lb2")), 1, CONFIG.replace("ID", "lb2"));
+        Path key = Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
+        String cluster = """
+                cluster:
+                  name: limits-edge
+                  secret_file: %s
+                  members:
+                    - { id: lb1, address: "127.0.0.1:%d", priority: 150 }
+                    - { id: lb2, address: "127.0.0.1:%d", priority: 100 }
+                    - { id: w1, address: "127.0.0.1:%d", role: witness }
+                  vips: [ { name: front, address: 127.0.0.10, driver: loopback } ]
+                """.formatted(key, freePort(), freePort(), freePort());
+        Path witness = Files.writeString(dir.resolve("w1.yaml"), "node: { id: w1 }\n" + cluster);
+        try (Node w1 = Node.start(witness, Ticker.system());
+                TestNode lb1 = TestNode.start(Files.createDirectory(dir.resolve("lb1")), 1, CONFIG.replace("ID", "lb1") + cluster);
+                TestNode lb2 = TestNode.start(Files.createDirectory(dir.resolve("lb2")), 1, CONFIG.replace("ID", "lb2") + cluster);
                 Socket to1 = client(lb1, "127.0.0.9");
                 Socket to2 = client(lb2, "127.0.0.9")) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> lb1.node.status().cluster().synced() && lb2.node.status().cluster().synced());
             // Another client warms both nodes up (first connections, code paths) without touching this one's buckets.
             for (TestNode lb : new TestNode[] {lb1, lb2}) {
                 try (Socket warm = client(lb, "127.0.0.1")) {
                     assertThat(exchange(warm)).startsWith("HTTP/1.1 200");
                 }
             }
-            exchange.scheduleAtFixedRate(() -> {
-                lb1.node.usageExchange().drainLocal(lb2.node.usageExchange()::absorbRemote);
-                lb2.node.usageExchange().drainLocal(lb1.node.usageExchange()::absorbRemote);
-            }, 100, 100, TimeUnit.MILLISECONDS);
-
             // 2 × RATE requests a second, alternating between the nodes, paced by the clock; after a stall the pace
             // resumes from now rather than catching up in a burst the limit would rightly refuse.
             long interval = 1_000_000_000L / (2 * RATE);
@@ -93,8 +104,12 @@ class SharedRateLimitTest {
             assertThat(ok + limited).isEqualTo(sent);
             assertThat(admittedRate).isBetween(RATE * 0.8, RATE * 1.2);
             assertThat(lb1.backend("be1").requests() + lb2.backend("be1").requests()).isEqualTo(ok + 2);
-        } finally {
-            exchange.shutdownNow();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
         }
     }
 

@@ -45,7 +45,7 @@ public final class TestPools {
             configs.add(new EndpointConfig(new HostPort(b.getAddress().getHostAddress(), b.getPort()), 1, null));
         }
         PoolConfig config = new PoolConfig(name, Balance.ROUND_ROBIN, HashOn.SOURCE_IP, null, configs, null, null,
-                0, Duration.ZERO, Duration.ZERO, retries, timeouts, proxyProtocol);
+                0, Duration.ZERO, Duration.ZERO, retries, timeouts, proxyProtocol, null);
         List<Endpoint> endpoints = new ArrayList<>();
         List<EndpointStatus> statuses = new ArrayList<>();
         for (int i = 0; i < configs.size(); i++) {

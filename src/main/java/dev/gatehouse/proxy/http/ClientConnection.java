@@ -12,6 +12,7 @@ import dev.gatehouse.proxy.http.codec.Method;
 import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Framing;
 import dev.gatehouse.route.RequestFacts;
+import dev.gatehouse.stick.StickTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -75,6 +76,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** The encoded request head, kept while the request may still be retried on another endpoint. */
     private ByteBuf sentHead;
     private long hash;
+    /** The request's affinity key ({@code hash_on}), or {@link StickTable#NONE}: what hashing and the stick table go by. */
+    private long affinityKey;
     private final BitSet tried = new BitSet();
     private int attempts;
     private long startNanos;
@@ -348,9 +351,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         PoolConfig config = pool.config();
-        hash = config.balance().hashing() ? RequestKeys.hash(config.hashOn(), codecs.request, sourceHash) : 0;
+        StickTable stick = pool.stick();
+        affinityKey = config.balance().hashing() || stick != null
+                ? RequestKeys.key(config.hashOn(), codecs.request, sourceHash) : StickTable.NONE;
+        hash = config.balance().hashing() ? RequestKeys.hash(affinityKey) : 0;
         Endpoint sticky = config.stickyCookie() == null ? null
                 : RequestKeys.sticky(pool.view(), codecs.request.cookie(config.stickyCookie()));
+        if (sticky == null && stick != null && affinityKey != StickTable.NONE) {
+            sticky = EndpointPicker.serving(pool.view(), stick.lookup(affinityKey));
+            if (sticky != null && config.stickyCookie() != null) {
+                stickyAssign = sticky;
+            }
+        }
         if (sticky != null) {
             useEndpoint(sticky);
         } else {
@@ -393,6 +405,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         if (pool.config().stickyCookie() != null) {
             stickyAssign = chosen;
+        }
+        StickTable stick = pool.stick();
+        if (stick != null && affinityKey != StickTable.NONE) {
+            stick.record(affinityKey, chosen.key());
         }
         useEndpoint(chosen);
     }

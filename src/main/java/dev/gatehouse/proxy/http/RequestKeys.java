@@ -4,18 +4,19 @@ import dev.gatehouse.balance.HashKeys;
 import dev.gatehouse.config.HashOn;
 import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.PoolView;
+import dev.gatehouse.proxy.EndpointPicker;
 import dev.gatehouse.proxy.http.codec.RequestHead;
+import dev.gatehouse.stick.StickTable;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** How a request chooses its endpoint: its hash key and its sticky cookie. */
+/** How a request chooses its endpoint: its affinity and hash keys, its sticky cookie. */
 final class RequestKeys {
 
     private RequestKeys() {}
 
-    /** The request's hash key for {@code hashOn}; a random one when the request lacks the header, cookie or path. */
-    static long hash(HashOn hashOn, RequestHead request, long sourceHash) {
+    /** The request's affinity key for {@code hashOn}, or {@link StickTable#NONE} when it lacks the header or cookie. */
+    static long key(HashOn hashOn, RequestHead request, long sourceHash) {
         CharSequence value = switch (hashOn.kind()) {
             case SOURCE_IP -> null;
             case HEADER -> request.header(hashOn.name());
@@ -25,7 +26,12 @@ final class RequestKeys {
         if (hashOn.kind() == HashOn.Kind.SOURCE_IP) {
             return sourceHash;
         }
-        return value == null ? ThreadLocalRandom.current().nextLong() : HashKeys.of(value);
+        return value == null ? StickTable.NONE : HashKeys.of(value);
+    }
+
+    /** The hash a hashing balancer picks by: the affinity key, or a random one when there is none. */
+    static long hash(long key) {
+        return key != StickTable.NONE ? key : ThreadLocalRandom.current().nextLong();
     }
 
     /** The serving endpoint a sticky cookie names, or null when it names none (or a gone/unhealthy one). */
@@ -41,12 +47,7 @@ final class RequestKeys {
             }
             key = key << 4 | d;
         }
-        for (EndpointStatus s : view.endpoints()) {
-            if (s.endpoint().key() == key && s.state().serving()) {
-                return s.endpoint();
-            }
-        }
-        return null;
+        return EndpointPicker.serving(view, key);
     }
 
     /** The cookie that pins a client to {@code endpoint}: its address-derived key, equal on every node. */
