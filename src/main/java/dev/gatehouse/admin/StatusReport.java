@@ -13,11 +13,17 @@ public record StatusReport(
         List<ListenerStatus> listeners,
         List<PoolStatus> pools) {
 
-    /** Null when the process runs alone. */
+    /**
+     * Null when the process runs alone.
+     *
+     * @param configVersion the cluster's current config version (0: none yet), {@code configHash} its hash
+     * @param configCurrent whether this node runs that version (a node that does not is never granted a VIP)
+     */
     public record ClusterStatus(String name, String leader, long term, List<MemberStatus> members, List<VipStatus> vips,
-            long rejectedPeers, long malformedCommands) {}
+            long rejectedPeers, long malformedCommands, long configVersion, String configHash, boolean configCurrent) {}
 
-    public record MemberStatus(String id, String address, String role, int priority, boolean canServe) {}
+    /** @param configVersion the config version the member ran at its last report (0: none from the cluster yet) */
+    public record MemberStatus(String id, String address, String role, int priority, boolean canServe, long configVersion) {}
 
     /** @param owner the member the cluster granted the VIP to; {@code ownedHere} whether this process serves it now */
     public record VipStatus(String name, String address, String driver, String owner, long epoch, String reason, boolean ownedHere) {}

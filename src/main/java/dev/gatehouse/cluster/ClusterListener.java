@@ -11,4 +11,10 @@ public interface ClusterListener {
 
     /** A new Raft term or leader; {@code leader} is null while there is none. */
     default void termChanged(long term, String leader) {}
+
+    /**
+     * {@code config} became the current cluster-wide config (a committed change, or caught up from the log or a
+     * snapshot). Called in log order from the consensus thread: hand it off, never block.
+     */
+    default void configCommitted(ReplicatedConfig config) {}
 }

@@ -11,6 +11,7 @@ import dev.gatehouse.vip.VipDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -70,12 +71,17 @@ public final class ClusterMember implements AutoCloseable {
     private final AtomicBoolean tickQueued = new AtomicBoolean();
 
     private volatile boolean demoted;
+    private volatile long runningConfigVersion;
+    /** The config this member offers as version 1 while the cluster has none; null once there is one. */
+    private volatile Command.ConfigChange seed;
+    private boolean seedInFlight;
     private volatile Predicate<Command> dropProposals = c -> false;
     private RaftServer server;
     private RaftClient client;
     private boolean wasLeader;
     private long leaderSince;
     private Boolean lastReported;
+    private long lastReportedVersion = -1;
     private long lastReportAt;
     private boolean reportInFlight;
 
@@ -106,7 +112,8 @@ public final class ClusterMember implements AutoCloseable {
         this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
         this.group = RaftSetup.group(config.name(), roster);
         this.seen = new Observations(ticker);
-        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged);
+        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged,
+                listener::configCommitted);
         this.controller = new Controller(roster, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-cluster-" + selfId);
@@ -178,6 +185,57 @@ public final class ClusterMember implements AutoCloseable {
         tickSoon();
     }
 
+    /**
+     * This node now runs replicated config {@code version}; its next report says so, and only a node whose report
+     * names the current version is granted a VIP.
+     */
+    public void configApplied(long version) {
+        runningConfigVersion = version;
+        tickSoon();
+    }
+
+    /**
+     * Offers {@code text} (this process's cluster-wide config) as version 1 while the cluster has no config: each
+     * member offers its own, the first committed wins, the others are refused as stale and follow it.
+     */
+    public void seedConfig(String text, String label) {
+        seed = ConfigRules.change(text, 0, self, label);
+        tickSoon();
+    }
+
+    /**
+     * Validates {@code text} and proposes it as the next cluster-wide config. Completes with the committed
+     * config, or with every error (invalid text, a version taken meanwhile, no majority); never exceptionally.
+     */
+    public CompletableFuture<ConfigProposal> proposeConfig(String text, String label) {
+        long current = stateMachine.state().configVersion();
+        Command.ConfigChange change = ConfigRules.change(text, current, self, label);
+        List<String> errors = ConfigRules.check(change, current, roster);
+        if (!errors.isEmpty()) {
+            return CompletableFuture.completedFuture(ConfigProposal.refused(errors));
+        }
+        return propose(change).handle((outcome, error) -> {
+            if (outcome == Outcome.ACCEPTED) {
+                return ConfigProposal.accepted(change.committed());
+            }
+            if (outcome == Outcome.REJECTED) {
+                // validated above, so the state moved on: say how
+                List<String> now = ConfigRules.check(change, stateMachine.state().configVersion(), roster);
+                return ConfigProposal.refused(now.isEmpty() ? List.of(label + ": refused by the cluster") : now);
+            }
+            return ConfigProposal.refused(List.of(label + ": not committed: "
+                    + (error == null ? String.valueOf(outcome) : rootMessage(error)) + " (is a majority of members up?)"));
+        });
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
     /** Whether this member serves {@code vip} right now. */
     public boolean owns(String vip) {
         VipKeeper keeper = keepers.get(vip);
@@ -197,7 +255,8 @@ public final class ClusterMember implements AutoCloseable {
                 LOG.debug("no division yet", e);
             }
         }
-        return new ClusterView(self, term, leader, s.vips(), s.reports(), tls.rejectedPeers(), stateMachine.malformed());
+        return new ClusterView(self, term, leader, s.vips(), s.reports(), s.config(), tls.rejectedPeers(),
+                stateMachine.malformed());
     }
 
     /** Releases owned VIPs (telling the cluster if it still can), then stops. */
@@ -277,6 +336,7 @@ public final class ClusterMember implements AutoCloseable {
             if (node) {
                 report(able);
             }
+            offerSeed(state);
             control(state);
         } catch (RuntimeException e) {
             LOG.error("cluster tick failed", e);
@@ -294,16 +354,37 @@ public final class ClusterMember implements AutoCloseable {
 
     private void report(boolean able) {
         long now = ticker.nanos();
-        boolean due = lastReported == null || lastReported != able || now - lastReportAt >= timings.reportIntervalNanos();
+        long version = runningConfigVersion;
+        boolean due = lastReported == null || lastReported != able || lastReportedVersion != version
+                || now - lastReportAt >= timings.reportIntervalNanos();
         if (!due || reportInFlight) {
             return;
         }
         reportInFlight = true;
-        propose(new Command.Report(self, able, priority)).whenCompleteAsync((outcome, error) -> {
+        propose(new Command.Report(self, able, priority, version)).whenCompleteAsync((outcome, error) -> {
             reportInFlight = false;
             if (outcome == Outcome.ACCEPTED) {
                 lastReported = able;
+                lastReportedVersion = version;
                 lastReportAt = now;
+            }
+        }, loop);
+    }
+
+    private void offerSeed(ClusterState state) {
+        Command.ConfigChange offer = seed;
+        if (offer == null || seedInFlight) {
+            return;
+        }
+        if (state.config() != null) {
+            seed = null;
+            return;
+        }
+        seedInFlight = true;
+        propose(offer).whenCompleteAsync((outcome, error) -> {
+            seedInFlight = false;
+            if (outcome != null) {
+                seed = null; // committed, or refused because another member's seed won
             }
         }, loop);
     }

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster;
 
+import dev.gatehouse.cluster.Command.ConfigChange;
 import dev.gatehouse.cluster.Command.Grant;
 import dev.gatehouse.cluster.Command.Handover;
 import dev.gatehouse.cluster.Command.Release;
@@ -9,11 +10,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The replicated state: one {@link VipState} per VIP and the last {@link MemberReport} of each member. Immutable;
+ * The replicated state: one {@link VipState} per VIP, the last {@link MemberReport} of each member, and the
+ * cluster-wide config now current ({@code config}, null until the first is committed). Immutable;
  * {@link #apply} is a pure function of the state, the command, the log index and the roster (no clock, no
  * randomness), so every member computes the same states from the same log.
  */
-record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> reports) {
+record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> reports, ReplicatedConfig config) {
 
     enum Outcome { ACCEPTED, REJECTED, MALFORMED }
 
@@ -27,7 +29,12 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
     static ClusterState initial(Roster roster) {
         Map<String, VipState> vips = new TreeMap<>();
         roster.vips().keySet().forEach(name -> vips.put(name, VipState.UNOWNED));
-        return new ClusterState(vips, Map.of());
+        return new ClusterState(vips, Map.of(), null);
+    }
+
+    /** The version of the current config; 0 before the first is committed. */
+    long configVersion() {
+        return config == null ? 0 : config.version();
     }
 
     VipState vip(String name) {
@@ -39,7 +46,7 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
             case null -> new Applied(this, Outcome.MALFORMED);
             case Report r -> roster.members().containsKey(r.member())
                     ? accept(new ClusterState(vips, with(reports, r.member(),
-                            new MemberReport(r.canServe(), r.priority(), index))))
+                            new MemberReport(r.canServe(), r.priority(), index, r.configVersion())), config))
                     : reject();
             case Grant g -> applyGrant(g, index, roster);
             case Renew r -> {
@@ -56,8 +63,9 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                 Map<String, VipState> released = with(vips, r.vip(), new VipState(null, v.epoch(), r.reason(), index, null));
                 MemberReport last = reports.get(r.owner());
                 yield r.canServe() || last == null
-                        ? accept(new ClusterState(released, reports))
-                        : accept(new ClusterState(released, with(reports, r.owner(), new MemberReport(false, last.priority(), index))));
+                        ? accept(new ClusterState(released, reports, config))
+                        : accept(new ClusterState(released, with(reports, r.owner(),
+                                new MemberReport(false, last.priority(), index, last.configVersion())), config));
             }
             case Handover h -> {
                 VipState v = vips.get(h.vip());
@@ -65,6 +73,9 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                         ? withVip(h.vip(), new VipState(v.owner(), v.epoch(), v.reason(), index, h.reason()))
                         : reject();
             }
+            case ConfigChange c -> ConfigRules.check(c, configVersion(), roster).isEmpty()
+                    ? accept(new ClusterState(vips, reports, c.committed()))
+                    : reject();
         };
     }
 
@@ -78,7 +89,7 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
     }
 
     private Applied withVip(String name, VipState next) {
-        return accept(new ClusterState(with(vips, name, next), reports));
+        return accept(new ClusterState(with(vips, name, next), reports, config));
     }
 
     private Applied accept(ClusterState next) {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ratis glue around {@link ClusterState}: decodes each committed entry, applies it, answers with the outcome, and
- * keeps a one-file JSON snapshot so the log (a renewal every lease/3) can be purged.
+ * keeps a one-file JSON snapshot so the log (a renewal every lease/3) can be purged. The snapshot carries the
+ * current config, so a member that catches up from a snapshot gets the config with it.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
@@ -38,15 +39,19 @@ final class ClusterStateMachine extends BaseStateMachine {
     private final Observations seen;
     private final Runnable onApplied;
     private final Consumer<String> onLeaderChanged;
+    private final Consumer<ReplicatedConfig> onConfig;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final AtomicLong malformed = new AtomicLong();
     private volatile ClusterState state;
 
-    ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged) {
+    /** @param onConfig told of each config that becomes current, in log order; must not block */
+    ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged,
+            Consumer<ReplicatedConfig> onConfig) {
         this.roster = roster;
         this.seen = seen;
         this.onApplied = onApplied;
         this.onLeaderChanged = onLeaderChanged;
+        this.onConfig = onConfig;
         this.state = ClusterState.initial(roster);
     }
 
@@ -89,6 +94,14 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (command != null) {
             seen.applied(command, applied.outcome());
         }
+        if (command instanceof Command.ConfigChange c) {
+            if (applied.outcome() == Outcome.ACCEPTED) {
+                onConfig.accept(applied.state().config());
+            } else {
+                LOG.warn("config change to version {} from {} refused: {}", c.version(), c.origin(),
+                        ConfigRules.check(c, applied.state().configVersion(), roster));
+            }
+        }
         onApplied.run();
         return CompletableFuture.completedFuture(Message.valueOf(applied.outcome().name()));
     }
@@ -119,5 +132,8 @@ final class ClusterStateMachine extends BaseStateMachine {
         state = loaded;
         seen.loaded(loaded);
         setLastAppliedTermIndex(snapshot.getTermIndex());
+        if (loaded.config() != null) {
+            onConfig.accept(loaded.config());
+        }
     }
 }

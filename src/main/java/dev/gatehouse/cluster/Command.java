@@ -11,12 +11,16 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = Command.Grant.class, name = "grant"),
     @JsonSubTypes.Type(value = Command.Renew.class, name = "renew"),
     @JsonSubTypes.Type(value = Command.Release.class, name = "release"),
-    @JsonSubTypes.Type(value = Command.Handover.class, name = "handover")
+    @JsonSubTypes.Type(value = Command.Handover.class, name = "handover"),
+    @JsonSubTypes.Type(value = Command.ConfigChange.class, name = "config")
 })
 sealed interface Command {
 
-    /** A member says whether it can serve traffic now. */
-    record Report(String member, boolean canServe, int priority) implements Command {
+    /**
+     * A member says whether it can serve traffic now, and which config version it runs ({@code 0}: none from the
+     * cluster yet); only a node running the current version is granted a VIP.
+     */
+    record Report(String member, boolean canServe, int priority, long configVersion) implements Command {
         public Report {
             Objects.requireNonNull(member, "member");
         }
@@ -60,6 +64,23 @@ sealed interface Command {
         public Handover {
             Objects.requireNonNull(vip, "vip");
             Objects.requireNonNull(reason, "reason");
+        }
+    }
+
+    /**
+     * The next cluster-wide config. Applies only if {@code version} is the next version and the text passes the
+     * same validation on every member ({@link ConfigRules}); {@code hash} must be the hash of what the text says.
+     */
+    record ConfigChange(long version, String hash, String text, String origin, String label) implements Command {
+        public ConfigChange {
+            Objects.requireNonNull(hash, "hash");
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(origin, "origin");
+            Objects.requireNonNull(label, "label");
+        }
+
+        ReplicatedConfig committed() {
+            return new ReplicatedConfig(version, hash, text, origin, label);
         }
     }
 }

@@ -40,6 +40,7 @@ final class Observations {
                 }
             }
             case Command.Handover h -> {}
+            case Command.ConfigChange c -> {}
         }
     }
 

@@ -6,7 +6,9 @@ import dev.gatehouse.cluster.ClusterListener;
 import dev.gatehouse.cluster.ClusterMember;
 import dev.gatehouse.cluster.ClusterTimings;
 import dev.gatehouse.cluster.ClusterView;
+import dev.gatehouse.cluster.ConfigProposal;
 import dev.gatehouse.cluster.MemberReport;
+import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.cluster.ServeCheck;
 import dev.gatehouse.cluster.VipState;
 import dev.gatehouse.config.ClusterConfig;
@@ -20,10 +22,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * This process as a cluster member: consensus through {@link ClusterMember}, VIPs moved by a driver that
- * binds and releases the node's {@code vip:} listeners, and every change reported to events and metrics.
+ * binds and releases the node's {@code vip:} listeners, committed configs handed to the node, and every change
+ * reported to events and metrics.
  */
 final class ClusterRuntime implements ClusterListener, AutoCloseable {
 
@@ -33,13 +39,20 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     private final Metrics metrics;
     private final ClusterMember member;
     private final VipBinding vips;
+    private final Consumer<ReplicatedConfig> configs;
 
+    /**
+     * @param configs receives each config that becomes current, in log order, without blocking
+     * @param runningVersion the replicated config version the node runs (0: none yet)
+     */
     ClusterRuntime(ClusterConfig config, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
-            Events events, Metrics metrics, Ticker ticker) throws IOException {
+            Consumer<ReplicatedConfig> configs, LongSupplier runningVersion, Events events, Metrics metrics,
+            Ticker ticker) throws IOException {
         this.config = config;
         this.self = self;
         this.events = events;
         this.metrics = metrics;
+        this.configs = configs;
         ClusterTimings timings = ClusterTimings.defaults();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker) : null);
@@ -53,6 +66,31 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
                 () -> member.view().rejectedPeers());
         metrics.gauge("gatehouse_cluster_malformed_commands", "Replicated commands refused as malformed",
                 () -> member.view().malformedCommands());
+        metrics.gauge("gatehouse_config_cluster_version", "Version of the cluster's current config (0: none yet)",
+                () -> clusterVersion(member.view()));
+        metrics.gauge("gatehouse_config_current", "1 while this node runs the cluster's current config",
+                () -> clusterVersion(member.view()) == runningVersion.getAsLong() ? 1 : 0);
+    }
+
+    private static long clusterVersion(ClusterView view) {
+        return view.config() == null ? 0 : view.config().version();
+    }
+
+    void seedConfig(String text, String label) {
+        member.seedConfig(text, label);
+    }
+
+    CompletableFuture<ConfigProposal> proposeConfig(String text, String label) {
+        return member.proposeConfig(text, label);
+    }
+
+    void configApplied(long version) {
+        member.configApplied(version);
+    }
+
+    @Override
+    public void configCommitted(ReplicatedConfig committed) {
+        configs.accept(committed);
     }
 
     void start() throws IOException {
@@ -90,13 +128,14 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         config.vips().forEach(vips::announce);
     }
 
-    StatusReport.ClusterStatus status() {
+    /** @param runningVersion the replicated config version this node runs */
+    StatusReport.ClusterStatus status(long runningVersion) {
         ClusterView view = member.view();
         List<StatusReport.MemberStatus> members = new ArrayList<>();
         for (MemberConfig m : config.members()) {
             MemberReport r = view.members().get(m.id());
             members.add(new StatusReport.MemberStatus(m.id(), m.address().toString(), m.role().name().toLowerCase(),
-                    m.priority(), r != null && r.canServe()));
+                    m.priority(), r != null && r.canServe(), r == null ? 0 : r.configVersion()));
         }
         List<StatusReport.VipStatus> vips = new ArrayList<>();
         for (VipConfig v : config.vips()) {
@@ -104,8 +143,10 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
             vips.add(new StatusReport.VipStatus(v.name(), v.address(), v.driver().name().toLowerCase(),
                     s == null ? null : s.owner(), s == null ? 0 : s.epoch(), s == null ? null : s.reason(), member.owns(v.name())));
         }
+        ReplicatedConfig current = view.config();
         return new StatusReport.ClusterStatus(config.name(), view.leader(), view.term(), members, vips,
-                view.rejectedPeers(), view.malformedCommands());
+                view.rejectedPeers(), view.malformedCommands(), clusterVersion(view),
+                current == null ? null : current.hash(), clusterVersion(view) == runningVersion);
     }
 
     @Override
