@@ -1,0 +1,224 @@
+package dev.gatehouse.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.admin.Events;
+import dev.gatehouse.demo.DemoBackend;
+import dev.gatehouse.time.Ticker;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two nodes and a witness in this JVM, each with its own config file and admin API: a config PUT on one node runs
+ * on the other; a bad one runs nowhere; a node restarted on an old file runs the current config before it may own
+ * the VIP.
+ */
+class ReplicatedConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<DemoBackend> backends = new ArrayList<>();
+    private final List<Node> running = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private String cluster;
+    private int vipPort;
+
+    @BeforeEach
+    void backendsAndCluster() throws IOException {
+        for (String name : List.of("be1", "be2", "be3")) {
+            backends.add(DemoBackend.start("127.0.0.1", 0, name));
+        }
+        Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
+        vipPort = freePort("127.0.0.10");
+        // members on an address of their own, so no port-0 socket of this or another test takes a member's port
+        String host = "127.88." + (1 + (int) (Math.random() * 250)) + "." + (1 + (int) (Math.random() * 250));
+        cluster = """
+                cluster:
+                  name: test-edge
+                  secret_file: cluster.key
+                  members:
+                    - { id: lb1, address: "%1$s:%2$d", priority: 150 }
+                    - { id: lb2, address: "%1$s:%3$d", priority: 100 }
+                    - { id: w1, address: "%1$s:%4$d", role: witness }
+                  vips:
+                    - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
+                """.formatted(host, freePort(host), freePort(host), freePort(host));
+    }
+
+    @AfterEach
+    void stop() {
+        running.forEach(Node::close);
+        backends.forEach(DemoBackend::close);
+        http.close();
+    }
+
+    /** The cluster-wide config: a listener on every node (port 0) and one on the VIP, both to pool web. */
+    private String shared(String... webBackends) {
+        String endpoints = String.join(", ", Stream.of(webBackends)
+                .map(name -> "{ address: \"127.0.0.1:" + backend(name).port() + "\" }").toList());
+        return """
+                listeners:
+                  - { name: web, bind: "127.0.0.1:0", routes: [ { pool: web } ] }
+                  - { name: front, bind: "vip:front:%d", routes: [ { pool: web } ] }
+                pools:
+                  web: { endpoints: [ %s ] }
+                """.formatted(vipPort, endpoints) + cluster;
+    }
+
+    @Test
+    void aPutOnLb1RunsOnLb2WithinASecond() throws Exception {
+        Node w1 = start("w1", shared("be1"));
+        Node lb1 = start("lb1", shared("be1"));
+        Node lb2 = start("lb2", shared("be1"));
+        awaitAllRun(1, w1, lb1, lb2);
+        assertThat(get(lb2, "web")).startsWith("hello from be1");
+
+        Instant before = Instant.now();
+        long start = System.nanoTime();
+        HttpResponse<String> put = put(lb1, shared("be2", "be3"));
+        long putMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(put.body()).contains("\"version\":2");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> lb2.snapshot().version() == 2);
+        long seenMillis = (System.nanoTime() - start) / 1_000_000;
+        Instant appliedOnLb2 = configEvent(lb2, 2).at();
+        long appliedMillis = Duration.between(before, appliedOnLb2).toMillis();
+        System.out.printf("config PUT on lb1 -> running on lb2: %d ms (lb2's event), seen by polling after %d ms; "
+                + "PUT answered after %d ms%n", appliedMillis, seenMillis, putMillis);
+        assertThat(appliedMillis).isLessThan(1000);
+
+        assertThat(lb2.snapshot().hash()).isEqualTo(lb1.snapshot().hash()).isEqualTo(w1.snapshot().hash());
+        assertThat(Stream.of(get(lb2, "web"), get(lb2, "web"))).allMatch(body -> !body.startsWith("hello from be1"));
+        assertThat(configYaml(lb2)).isEqualTo(shared("be2", "be3"));
+        var status = lb2.status();
+        assertThat(status.cluster().configVersion()).isEqualTo(2);
+        assertThat(status.cluster().configCurrent()).isTrue();
+        assertThat(lb2.metrics()).contains("gatehouse_config_version{hash=\"current\"} 2.0")
+                .contains("gatehouse_config_current 1.0").contains("gatehouse_config_changes_total{outcome=\"applied\"} 2.0");
+    }
+
+    @Test
+    void aBadConfigIsRefusedOnEveryNodeAndChangesNothing() throws Exception {
+        Node w1 = start("w1", shared("be1"));
+        Node lb1 = start("lb1", shared("be1"));
+        Node lb2 = start("lb2", shared("be1"));
+        awaitAllRun(1, w1, lb1, lb2);
+        String hash = lb1.snapshot().hash();
+
+        HttpResponse<String> invalid = put(lb2, shared("be2").replace("{ pool: web }", "{ pool: nowhere }"));
+        assertThat(invalid.statusCode()).isEqualTo(422);
+        assertThat(invalid.body()).contains("PUT /api/v1/config:2 listeners[0].routes[0].pool").contains("nowhere");
+        HttpResponse<String> membership = put(lb1, shared("be2").replace("priority: 150", "priority: 200"));
+        assertThat(membership.statusCode()).isEqualTo(422);
+        assertThat(membership.body()).contains("cluster");
+        // the file route refuses the same way
+        Files.writeString(dir.resolve("lb2.yaml"), nodeSection("lb2") + shared("be2").replace("endpoints: [", "balance: fastest, endpoints: ["));
+        assertThat(lb2.reloadFile()).singleElement().asString().contains("pools.web.balance");
+
+        for (Node n : List.of(w1, lb1, lb2)) {
+            assertThat(n.snapshot().version()).isEqualTo(1);
+            assertThat(n.snapshot().hash()).isEqualTo(hash);
+            assertThat(n.status().cluster().configVersion()).isEqualTo(1);
+            assertThat(n.events().recent()).noneMatch(e -> e.type().equals("config") && e.subject().equals("version 2"));
+        }
+        assertThat(get(lb2, "web")).startsWith("hello from be1");
+    }
+
+    @Test
+    void aNodeRestartedOnAnOldFileRunsTheCurrentConfigBeforeItMayOwnTheVip() throws Exception {
+        Node w1 = start("w1", shared("be1"));
+        Node lb1 = start("lb1", shared("be1"));
+        Node lb2 = start("lb2", shared("be1"));
+        awaitAllRun(1, w1, lb1, lb2);
+        assertThat(put(lb1, shared("be2")).statusCode()).isEqualTo(200);
+        awaitAllRun(2, lb2);
+
+        lb2.close();
+        running.remove(lb2);
+        assertThat(put(lb1, shared("be3")).statusCode()).isEqualTo(200); // lb1 and w1 are a majority
+        assertThat(lb1.demote()).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> lb1.status().cluster().vips().getFirst().owner() == null);
+
+        // lb2 comes back on its old file (be1 only), into a cluster at version 3 where nobody else may take the VIP
+        Node back = start("lb2", shared("be1"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> back.status().cluster().vips().getFirst().ownedHere());
+        assertThat(back.snapshot().version()).isEqualTo(3);
+        assertThat(back.snapshot().hash()).isEqualTo(lb1.snapshot().hash());
+        List<Events.Event> events = back.events().recent();
+        long applied = configEvent(back, 3).seq();
+        long acquired = events.stream().filter(e -> e.type().equals("failover") && e.detail().contains("lb2 acquired"))
+                .findFirst().orElseThrow().seq();
+        assertThat(applied).as("config v3 applied before the VIP was acquired").isLessThan(acquired);
+        String url = "http://127.0.0.10:" + vipPort + "/";
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .startsWith("hello from be3");
+        assertThat(get(back, "web")).startsWith("hello from be3");
+    }
+
+    private Node start(String id, String shared) throws Exception {
+        Path file = dir.resolve(id + ".yaml");
+        Files.writeString(file, nodeSection(id) + shared);
+        Node node = Node.start(file, Ticker.system());
+        running.add(node);
+        return node;
+    }
+
+    private static String nodeSection(String id) {
+        return "node: { id: " + id + ", admin: \"127.0.0.1:0\" }\n";
+    }
+
+    private static void awaitAllRun(long version, Node... nodes) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> Stream.of(nodes).allMatch(n -> n.snapshot().version() == version
+                && n.status().cluster().configCurrent()));
+    }
+
+    private static Events.Event configEvent(Node node, long version) {
+        return node.events().recent().stream()
+                .filter(e -> e.type().equals("config") && e.subject().equals("version " + version) && e.detail().startsWith("applied"))
+                .findFirst().orElseThrow();
+    }
+
+    private HttpResponse<String> put(Node node, String yaml) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort() + "/api/v1/config"))
+                .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String configYaml(Node node) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort() + "/api/v1/config")).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private String get(Node node, String listener) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.listenerAddress(listener).getPort() + "/")).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private DemoBackend backend(String name) {
+        return backends.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+}
