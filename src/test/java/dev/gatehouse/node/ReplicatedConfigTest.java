@@ -173,6 +173,42 @@ class ReplicatedConfigTest {
         assertThat(get(back, "web")).startsWith("hello from be3");
     }
 
+    @Test
+    void aNodeThatCannotBindTheNewConfigRefusesItThereAndCannotServeUntilALaterOneApplies() throws Exception {
+        Node w1 = start("w1", shared("be1"));
+        Node lb1 = start("lb1", shared("be1"));
+        Node lb2 = start("lb2", shared("be1"));
+        awaitAllRun(1, w1, lb1, lb2);
+        // both nodes run in this JVM on one address: only the first to apply can bind the new listener
+        String extra = shared("be2").replace("pools:", "  - { name: extra, bind: \"127.0.0.1:" + freePort("127.0.0.1")
+                + "\", routes: [ { pool: web } ] }\npools:");
+        put(lb1, extra);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Stream.of(lb1, lb2).anyMatch(n -> refused(n, 2))
+                && Stream.of(lb1, lb2).anyMatch(n -> n.snapshot().version() == 2));
+        Node refusing = refused(lb1, 2) ? lb1 : lb2;
+        Node other = refusing == lb1 ? lb2 : lb1;
+        assertThat(refusing.snapshot().version()).isEqualTo(1);
+        assertThat(get(refusing, "web")).startsWith("hello from be1");
+        assertThat(refusing.listenerAddress("extra")).isNull();
+        assertThat(other.listenerAddress("extra")).isNotNull();
+        String id = refusing.status().node();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !other.status().cluster().members().stream()
+                .filter(m -> m.id().equals(id)).findFirst().orElseThrow().canServe());
+        assertThat(refusing.status().cluster().configCurrent()).isFalse();
+        assertThat(refusing.metrics()).contains("gatehouse_config_changes_total{outcome=\"refused\"} 1.0");
+
+        assertThat(put(other, shared("be3")).statusCode()).isEqualTo(200);
+        awaitAllRun(3, w1, lb1, lb2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> other.status().cluster().members().stream()
+                .allMatch(m -> m.role().equals("witness") || m.canServe()));
+        assertThat(get(refusing, "web")).startsWith("hello from be3");
+    }
+
+    private static boolean refused(Node node, long version) {
+        return node.events().recent().stream().anyMatch(e -> e.type().equals("config")
+                && e.subject().equals("version " + version) && e.detail().startsWith("refused"));
+    }
+
     private Node start(String id, String shared) throws Exception {
         Path file = dir.resolve(id + ".yaml");
         Files.writeString(file, nodeSection(id) + shared);
