@@ -17,10 +17,13 @@ public record StatusReport(
      * Null when the process runs alone.
      *
      * @param configVersion the cluster's current config version (0: none yet), {@code configHash} its hash
-     * @param configCurrent whether this node runs that version (a node that does not is never granted a VIP)
+     * @param configCurrent whether this node runs what the cluster says it should: that version, or the canary on
+     *     trial here (a node that does not is never granted a VIP)
+     * @param canary the config on trial and its node, or null
      */
     public record ClusterStatus(String name, String leader, long term, List<MemberStatus> members, List<VipStatus> vips,
-            long rejectedPeers, long malformedCommands, long configVersion, String configHash, boolean configCurrent) {}
+            long rejectedPeers, long malformedCommands, long configVersion, String configHash, boolean configCurrent,
+            String canary) {}
 
     /** @param configVersion the config version the member ran at its last report (0: none from the cluster yet) */
     public record MemberStatus(String id, String address, String role, int priority, boolean canServe, long configVersion) {}

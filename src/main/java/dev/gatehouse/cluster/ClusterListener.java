@@ -13,8 +13,12 @@ public interface ClusterListener {
     default void termChanged(long term, String leader) {}
 
     /**
-     * {@code config} became the current cluster-wide config (a committed change, or caught up from the log or a
-     * snapshot). Called in log order from the consensus thread: hand it off, never block.
+     * This member should now run {@code config}: the current cluster-wide config, or a canary on trial on this
+     * member (a committed change, a verdict, or caught up from the log or a snapshot). Called in log order from
+     * the consensus thread: hand it off, never block.
      */
     default void configCommitted(ReplicatedConfig config) {}
+
+    /** Canary {@code config} {@code outcome} ("started", "promoted", "rolled back"); same thread rules. */
+    default void canary(ReplicatedConfig config, String outcome, String reason) {}
 }

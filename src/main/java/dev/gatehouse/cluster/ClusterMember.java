@@ -69,12 +69,15 @@ public final class ClusterMember implements AutoCloseable {
      */
     private final ExecutorService proposals;
     private final AtomicBoolean tickQueued = new AtomicBoolean();
+    /** Attempts at one config change, each up to the client's own retries (a second or so under load). */
+    private static final int CONFIG_TRIES = 8;
 
     private volatile boolean demoted;
     private volatile long runningConfigVersion;
     /** The config this member offers as version 1 while the cluster has none; null once there is one. */
     private volatile Command.ConfigChange seed;
     private boolean seedInFlight;
+    private long seedOfferedAt;
     private volatile Predicate<Command> dropProposals = c -> false;
     private RaftServer server;
     private RaftClient client;
@@ -112,8 +115,7 @@ public final class ClusterMember implements AutoCloseable {
         this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
         this.group = RaftSetup.group(config.name(), roster);
         this.seen = new Observations(ticker);
-        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged,
-                listener::configCommitted);
+        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, selfId, listener);
         this.controller = new Controller(roster, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-cluster-" + selfId);
@@ -199,33 +201,58 @@ public final class ClusterMember implements AutoCloseable {
      * member offers its own, the first committed wins, the others are refused as stale and follow it.
      */
     public void seedConfig(String text, String label) {
-        seed = ConfigRules.change(text, 0, self, label);
+        seed = ConfigRules.change(text, 0, self, label, null);
         tickSoon();
     }
 
     /**
-     * Validates {@code text} and proposes it as the next cluster-wide config. Completes with the committed
-     * config, or with every error (invalid text, a version taken meanwhile, no majority); never exceptionally.
+     * Validates {@code text} and proposes it as the next cluster-wide config, on trial on one node first when
+     * {@code canary} is not null. Completes with the committed config, or with every error (invalid text, a
+     * version taken meanwhile, no majority); never exceptionally.
      */
-    public CompletableFuture<ConfigProposal> proposeConfig(String text, String label) {
-        long current = stateMachine.state().configVersion();
-        Command.ConfigChange change = ConfigRules.change(text, current, self, label);
+    public CompletableFuture<ConfigProposal> proposeConfig(String text, String label, CanaryPlan canary) {
+        ConfigState current = stateMachine.state().config();
+        Command.ConfigChange change = ConfigRules.change(text, current.lastVersion(), self, label, canary);
         List<String> errors = ConfigRules.check(change, current, roster);
         if (!errors.isEmpty()) {
             return CompletableFuture.completedFuture(ConfigProposal.refused(errors));
         }
+        return proposeChange(change, CONFIG_TRIES);
+    }
+
+    /**
+     * A config change is worth more patience than a report: it is tried again while no answer comes (an
+     * election, a loaded host). An attempt that timed out may still have been committed, so a refusal is checked
+     * against the state first: the same version with the same hash there means it went through.
+     */
+    private CompletableFuture<ConfigProposal> proposeChange(Command.ConfigChange change, int triesLeft) {
         return propose(change).handle((outcome, error) -> {
-            if (outcome == Outcome.ACCEPTED) {
-                return ConfigProposal.accepted(change.committed());
+            if (outcome == Outcome.ACCEPTED || committed(change)) {
+                return CompletableFuture.completedFuture(ConfigProposal.accepted(change.committed()));
             }
             if (outcome == Outcome.REJECTED) {
-                // validated above, so the state moved on: say how
-                List<String> now = ConfigRules.check(change, stateMachine.state().configVersion(), roster);
-                return ConfigProposal.refused(now.isEmpty() ? List.of(label + ": refused by the cluster") : now);
+                // validated before it was sent, so the state moved on: say how
+                List<String> now = ConfigRules.check(change, stateMachine.state().config(), roster);
+                return CompletableFuture.completedFuture(
+                        ConfigProposal.refused(now.isEmpty() ? List.of(change.label() + ": refused by the cluster") : now));
             }
-            return ConfigProposal.refused(List.of(label + ": not committed: "
-                    + (error == null ? String.valueOf(outcome) : rootMessage(error)) + " (is a majority of members up?)"));
-        });
+            if (triesLeft > 1 && !proposals.isShutdown()) {
+                return proposeChange(change, triesLeft - 1);
+            }
+            return CompletableFuture.completedFuture(ConfigProposal.refused(List.of(change.label() + ": not committed: "
+                    + (error == null ? String.valueOf(outcome) : rootMessage(error)) + " (is a majority of members up?)")));
+        }).thenCompose(next -> next);
+    }
+
+    private boolean committed(Command.ConfigChange change) {
+        ConfigState now = stateMachine.state().config();
+        return java.util.stream.Stream.of(now.current(), now.canary())
+                .anyMatch(c -> c != null && c.version() == change.version() && c.hash().equals(change.hash()));
+    }
+
+    /** This node, the canary of {@code version}, proposes to promote or roll it back; completes with whether it was committed. */
+    public CompletableFuture<Boolean> proposeVerdict(long version, boolean promote, String reason) {
+        return propose(new Command.CanaryVerdict(version, promote, reason)).handle((outcome, error) -> outcome == Outcome.ACCEPTED);
     }
 
     private static String rootMessage(Throwable error) {
@@ -373,14 +400,17 @@ public final class ClusterMember implements AutoCloseable {
 
     private void offerSeed(ClusterState state) {
         Command.ConfigChange offer = seed;
-        if (offer == null || seedInFlight) {
+        long now = ticker.nanos();
+        // at most once a report interval: while there is no leader, every offer fails, and they are not free
+        if (offer == null || seedInFlight || (seedOfferedAt != 0 && now - seedOfferedAt < timings.reportIntervalNanos())) {
             return;
         }
-        if (state.config() != null) {
+        if (state.config().lastVersion() != 0) {
             seed = null;
             return;
         }
         seedInFlight = true;
+        seedOfferedAt = now;
         propose(offer).whenCompleteAsync((outcome, error) -> {
             seedInFlight = false;
             if (outcome != null) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster;
 
+import dev.gatehouse.cluster.Command.CanaryVerdict;
 import dev.gatehouse.cluster.Command.ConfigChange;
 import dev.gatehouse.cluster.Command.Grant;
 import dev.gatehouse.cluster.Command.Handover;
@@ -11,11 +12,11 @@ import java.util.TreeMap;
 
 /**
  * The replicated state: one {@link VipState} per VIP, the last {@link MemberReport} of each member, and the
- * cluster-wide config now current ({@code config}, null until the first is committed). Immutable;
+ * cluster-wide config ({@link ConfigState}). Immutable;
  * {@link #apply} is a pure function of the state, the command, the log index and the roster (no clock, no
  * randomness), so every member computes the same states from the same log.
  */
-record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> reports, ReplicatedConfig config) {
+record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> reports, ConfigState config) {
 
     enum Outcome { ACCEPTED, REJECTED, MALFORMED }
 
@@ -29,12 +30,12 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
     static ClusterState initial(Roster roster) {
         Map<String, VipState> vips = new TreeMap<>();
         roster.vips().keySet().forEach(name -> vips.put(name, VipState.UNOWNED));
-        return new ClusterState(vips, Map.of(), null);
+        return new ClusterState(vips, Map.of(), ConfigState.NONE);
     }
 
-    /** The version of the current config; 0 before the first is committed. */
+    /** The version of the config every node runs; 0 before the first is committed. */
     long configVersion() {
-        return config == null ? 0 : config.version();
+        return config.currentVersion();
     }
 
     VipState vip(String name) {
@@ -73,8 +74,11 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                         ? withVip(h.vip(), new VipState(v.owner(), v.epoch(), v.reason(), index, h.reason()))
                         : reject();
             }
-            case ConfigChange c -> ConfigRules.check(c, configVersion(), roster).isEmpty()
-                    ? accept(new ClusterState(vips, reports, c.committed()))
+            case ConfigChange c -> ConfigRules.check(c, config, roster).isEmpty()
+                    ? accept(new ClusterState(vips, reports, config.with(c)))
+                    : reject();
+            case CanaryVerdict v -> config.canary() != null && config.canary().version() == v.version()
+                    ? accept(new ClusterState(vips, reports, config.decided(v.promote())))
                     : reject();
         };
     }

@@ -39,19 +39,23 @@ final class ClusterStateMachine extends BaseStateMachine {
     private final Observations seen;
     private final Runnable onApplied;
     private final Consumer<String> onLeaderChanged;
-    private final Consumer<ReplicatedConfig> onConfig;
+    private final String self;
+    private final ClusterListener configListener;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final AtomicLong malformed = new AtomicLong();
     private volatile ClusterState state;
+    /** The config last handed to this member's listener, so each is handed over once. */
+    private ReplicatedConfig delivered;
 
-    /** @param onConfig told of each config that becomes current, in log order; must not block */
+    /** @param configListener told, in log order, what config {@code self} should run and of canary verdicts */
     ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged,
-            Consumer<ReplicatedConfig> onConfig) {
+            String self, ClusterListener configListener) {
         this.roster = roster;
         this.seen = seen;
         this.onApplied = onApplied;
         this.onLeaderChanged = onLeaderChanged;
-        this.onConfig = onConfig;
+        this.self = self;
+        this.configListener = configListener;
         this.state = ClusterState.initial(roster);
     }
 
@@ -84,7 +88,8 @@ final class ClusterStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         Command command = CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        Applied applied = state.apply(command, entry.getIndex(), roster);
+        ClusterState before = state;
+        Applied applied = before.apply(command, entry.getIndex(), roster);
         if (applied.outcome() == Outcome.MALFORMED) {
             malformed.incrementAndGet();
             LOG.warn("cluster log entry {} is not a valid command; ignored", entry.getIndex());
@@ -94,16 +99,47 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (command != null) {
             seen.applied(command, applied.outcome());
         }
+        if (applied.outcome() == Outcome.ACCEPTED) {
+            configChanged(command, before.config(), applied.state().config());
+        }
         if (command instanceof Command.ConfigChange c) {
-            if (applied.outcome() == Outcome.ACCEPTED) {
-                onConfig.accept(applied.state().config());
-            } else {
+            if (applied.outcome() != Outcome.ACCEPTED) {
                 LOG.warn("config change to version {} from {} refused: {}", c.version(), c.origin(),
-                        ConfigRules.check(c, applied.state().configVersion(), roster));
+                        ConfigRules.check(c, applied.state().config(), roster));
             }
         }
         onApplied.run();
         return CompletableFuture.completedFuture(Message.valueOf(applied.outcome().name()));
+    }
+
+    private void configChanged(Command command, ConfigState before, ConfigState after) {
+        switch (command) {
+            case Command.ConfigChange c -> {
+                if (c.canary() != null) {
+                    configListener.canary(c.committed(), "started", "on " + c.canary().member() + " alone for "
+                            + c.canary().watchMillis() + "ms; rolled back above " + percent(c.canary().maxErrorRate()) + " 5xx");
+                }
+                deliverConfig(after);
+            }
+            case Command.CanaryVerdict v -> {
+                configListener.canary(before.canary(), v.promote() ? "promoted" : "rolled back", v.reason());
+                deliverConfig(after);
+            }
+            default -> {}
+        }
+    }
+
+    /** Hands this member what it should run, when that changed. */
+    private void deliverConfig(ConfigState config) {
+        ReplicatedConfig mine = config.runFor(self);
+        if (mine != null && !mine.equals(delivered)) {
+            delivered = mine;
+            configListener.configCommitted(mine);
+        }
+    }
+
+    private static String percent(double rate) {
+        return String.format(java.util.Locale.ROOT, "%.2f%%", rate * 100);
     }
 
     @Override
@@ -132,8 +168,7 @@ final class ClusterStateMachine extends BaseStateMachine {
         state = loaded;
         seen.loaded(loaded);
         setLastAppliedTermIndex(snapshot.getTermIndex());
-        if (loaded.config() != null) {
-            onConfig.accept(loaded.config());
-        }
+        delivered = null;
+        deliverConfig(loaded.config());
     }
 }

@@ -12,7 +12,8 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = Command.Renew.class, name = "renew"),
     @JsonSubTypes.Type(value = Command.Release.class, name = "release"),
     @JsonSubTypes.Type(value = Command.Handover.class, name = "handover"),
-    @JsonSubTypes.Type(value = Command.ConfigChange.class, name = "config")
+    @JsonSubTypes.Type(value = Command.ConfigChange.class, name = "config"),
+    @JsonSubTypes.Type(value = Command.CanaryVerdict.class, name = "canary-verdict")
 })
 sealed interface Command {
 
@@ -70,8 +71,10 @@ sealed interface Command {
     /**
      * The next cluster-wide config. Applies only if {@code version} is the next version and the text passes the
      * same validation on every member ({@link ConfigRules}); {@code hash} must be the hash of what the text says.
+     * With a {@code canary} plan it runs on that member alone until a {@link CanaryVerdict}.
      */
-    record ConfigChange(long version, String hash, String text, String origin, String label) implements Command {
+    record ConfigChange(long version, String hash, String text, String origin, String label, CanaryPlan canary)
+            implements Command {
         public ConfigChange {
             Objects.requireNonNull(hash, "hash");
             Objects.requireNonNull(text, "text");
@@ -80,7 +83,14 @@ sealed interface Command {
         }
 
         ReplicatedConfig committed() {
-            return new ReplicatedConfig(version, hash, text, origin, label);
+            return new ReplicatedConfig(version, hash, text, origin, label, canary);
+        }
+    }
+
+    /** The canary member's judgement of canary {@code version}: promote it to every node, or roll it back. */
+    record CanaryVerdict(long version, boolean promote, String reason) implements Command {
+        public CanaryVerdict {
+            Objects.requireNonNull(reason, "reason");
         }
     }
 }

@@ -18,8 +18,11 @@ final class ConfigRules {
 
     private ConfigRules() {}
 
-    /** The errors that refuse {@code change} after {@code currentVersion}; empty when it may apply. */
-    static List<String> check(Command.ConfigChange change, long currentVersion, Roster roster) {
+    /** A canary is watched at most this long. */
+    static final long MAX_WATCH_MILLIS = 24 * 3600 * 1000L;
+
+    /** The errors that refuse {@code change} in {@code state}; empty when it may apply. */
+    static List<String> check(Command.ConfigChange change, ConfigState state, Roster roster) {
         if (change.text().length() > MAX_TEXT_CHARS) {
             return List.of(change.label() + ": the config is larger than " + MAX_TEXT_CHARS + " characters");
         }
@@ -40,17 +43,43 @@ final class ConfigRules {
         if (!hash.equals(change.hash())) {
             errors.add(change.label() + ": hash " + change.hash() + " does not match the text (" + hash + ")");
         }
-        if (change.version() != currentVersion + 1) {
-            errors.add(change.label() + ": version " + change.version() + " does not follow the current version "
-                    + currentVersion + " (another change was committed meanwhile; fetch the config and retry)");
+        if (change.version() != state.lastVersion() + 1) {
+            errors.add(change.label() + ": version " + change.version() + " does not follow version "
+                    + state.lastVersion() + " (another change was committed meanwhile; fetch the config and retry)");
+        }
+        if (change.canary() != null) {
+            errors.addAll(checkCanary(change, state, roster));
         }
         return errors;
     }
 
-    /** The change that proposes {@code text} after {@code currentVersion}, its hash computed from the text. */
-    static Command.ConfigChange change(String text, long currentVersion, String origin, String label) {
+    private static List<String> checkCanary(Command.ConfigChange change, ConfigState state, Roster roster) {
+        CanaryPlan plan = change.canary();
+        List<String> errors = new ArrayList<>();
+        String at = change.label() + ": canary: ";
+        if (!roster.isNode(plan.member())) {
+            errors.add(at + plan.member() + " is not a node of this cluster");
+        }
+        if (plan.watchMillis() <= 0 || plan.watchMillis() > MAX_WATCH_MILLIS) {
+            errors.add(at + "the watch must be longer than 0 and at most 24h, was " + plan.watchMillis() + "ms");
+        }
+        if (!(plan.maxErrorRate() >= 0 && plan.maxErrorRate() <= 1)) {
+            errors.add(at + "the error rate limit must be within 0%..100%, was " + plan.maxErrorRate());
+        }
+        if (state.current() == null) {
+            errors.add(at + "the cluster has no config yet to roll back to");
+        }
+        if (state.canary() != null) {
+            errors.add(at + "version " + state.canary().version() + " is on trial on " + state.canary().canary().member()
+                    + "; wait for its verdict, or send a change without a canary to replace it");
+        }
+        return errors;
+    }
+
+    /** The change that proposes {@code text} after {@code lastVersion}, its hash computed from the text. */
+    static Command.ConfigChange change(String text, long lastVersion, String origin, String label, CanaryPlan canary) {
         ConfigResult result = ConfigLoader.parseShared(text, label);
         String hash = result.isValid() ? Snapshot.hash(result.config()) : "invalid";
-        return new Command.ConfigChange(currentVersion + 1, hash, text, origin, label);
+        return new Command.ConfigChange(lastVersion + 1, hash, text, origin, label, canary);
     }
 }

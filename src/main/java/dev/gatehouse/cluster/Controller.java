@@ -60,7 +60,7 @@ final class Controller {
                 .filter(e -> roster.isNode(e.getKey()) && !e.getKey().equals(exclude))
                 .filter(e -> e.getValue().canServe() && seen.reportFresh(e.getKey(), now, timings.reportTtlNanos()))
                 // a node that has not applied the current config (restarted, lagging, refused it) is not granted
-                .filter(e -> e.getValue().configVersion() == state.configVersion())
+                .filter(e -> e.getValue().configVersion() == state.config().expectedVersion(e.getKey()))
                 .min(Comparator.comparingInt((Map.Entry<String, MemberReport> e) -> -e.getValue().priority())
                         .thenComparing(Map.Entry::getKey))
                 .map(Map.Entry::getKey)

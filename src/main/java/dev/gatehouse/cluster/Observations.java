@@ -41,6 +41,7 @@ final class Observations {
             }
             case Command.Handover h -> {}
             case Command.ConfigChange c -> {}
+            case Command.CanaryVerdict v -> {}
         }
     }
 

@@ -11,13 +11,18 @@ import java.util.Objects;
  *     value every node running it reports
  * @param origin the member that proposed it
  * @param label where it came from, for events and error lines ("PUT /api/v1/config", a file path)
+ * @param canary the trial this config is on, or null for a config every node runs
  */
-public record ReplicatedConfig(long version, String hash, String text, String origin, String label) {
+public record ReplicatedConfig(long version, String hash, String text, String origin, String label, CanaryPlan canary) {
 
     public ReplicatedConfig {
         Objects.requireNonNull(hash, "hash");
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(origin, "origin");
         Objects.requireNonNull(label, "label");
+    }
+
+    ReplicatedConfig withoutPlan() {
+        return new ReplicatedConfig(version, hash, text, origin, label, null);
     }
 }

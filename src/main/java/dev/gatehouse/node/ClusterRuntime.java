@@ -5,6 +5,7 @@ import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.cluster.ClusterListener;
 import dev.gatehouse.cluster.ClusterMember;
 import dev.gatehouse.cluster.ClusterTimings;
+import dev.gatehouse.cluster.CanaryPlan;
 import dev.gatehouse.cluster.ClusterView;
 import dev.gatehouse.cluster.ConfigProposal;
 import dev.gatehouse.cluster.MemberReport;
@@ -69,19 +70,37 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         metrics.gauge("gatehouse_config_cluster_version", "Version of the cluster's current config (0: none yet)",
                 () -> clusterVersion(member.view()));
         metrics.gauge("gatehouse_config_current", "1 while this node runs the cluster's current config",
-                () -> clusterVersion(member.view()) == runningVersion.getAsLong() ? 1 : 0);
+                () -> current(member.view(), runningVersion.getAsLong()) ? 1 : 0);
     }
 
     private static long clusterVersion(ClusterView view) {
-        return view.config() == null ? 0 : view.config().version();
+        return view.config().currentVersion();
+    }
+
+    /** Whether this node runs what the cluster says it should: the current config, or the canary on trial here. */
+    private boolean current(ClusterView view, long runningVersion) {
+        ReplicatedConfig mine = view.config().runFor(self);
+        return (mine == null ? 0 : mine.version()) == runningVersion;
     }
 
     void seedConfig(String text, String label) {
         member.seedConfig(text, label);
     }
 
-    CompletableFuture<ConfigProposal> proposeConfig(String text, String label) {
-        return member.proposeConfig(text, label);
+    CompletableFuture<ConfigProposal> proposeConfig(String text, String label, CanaryPlan canary) {
+        return member.proposeConfig(text, label, canary);
+    }
+
+    CompletableFuture<Boolean> proposeVerdict(long version, boolean promote, String reason) {
+        return member.proposeVerdict(version, promote, reason);
+    }
+
+    @Override
+    public void canary(ReplicatedConfig canary, String outcome, String reason) {
+        events.publish("config", "version " + canary.version(), "canary on " + canary.canary().member() + " " + outcome
+                + ": " + reason);
+        Counter.builder("gatehouse_config_canaries").description("Canary configs started, promoted and rolled back")
+                .tags("outcome", outcome.replace(' ', '_')).register(metrics.registry()).increment();
     }
 
     void configApplied(long version) {
@@ -143,10 +162,12 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
             vips.add(new StatusReport.VipStatus(v.name(), v.address(), v.driver().name().toLowerCase(),
                     s == null ? null : s.owner(), s == null ? 0 : s.epoch(), s == null ? null : s.reason(), member.owns(v.name())));
         }
-        ReplicatedConfig current = view.config();
+        ReplicatedConfig current = view.config().current();
+        ReplicatedConfig canary = view.config().canary();
         return new StatusReport.ClusterStatus(config.name(), view.leader(), view.term(), members, vips,
                 view.rejectedPeers(), view.malformedCommands(), clusterVersion(view),
-                current == null ? null : current.hash(), clusterVersion(view) == runningVersion);
+                current == null ? null : current.hash(), current(view, runningVersion),
+                canary == null ? null : "version " + canary.version() + " on " + canary.canary().member());
     }
 
     @Override

@@ -17,8 +17,8 @@ import java.util.function.LongSupplier;
 /**
  * Follows the cluster's committed configs on this node. The consensus thread hands each one over without
  * waiting; a control thread applies them one at a time, in log order. A node that falls behind (restart, slow
- * apply) jumps to the newest committed version: it never runs an older one after a newer, and it never runs a
- * version the log does not hold.
+ * apply) jumps to what the log says it should run now: it never runs an older version after a newer (except a
+ * canary rolled back) and never a version the log does not hold.
  *
  * <p>A config this node cannot apply (a listener that cannot bind here) is refused here only: the node keeps
  * what it runs, reports it cannot serve, and stays so until a later version applies.
@@ -37,6 +37,7 @@ final class ConfigSync {
     private final Events events;
     private final Counter applied;
     private final Counter refused;
+    private final CanaryWatch canaries;
     private final AtomicReference<ReplicatedConfig> pending = new AtomicReference<>();
     private final Map<Long, CompletableFuture<List<String>>> outcomes = new ConcurrentHashMap<>();
     private volatile long refusedVersion;
@@ -48,7 +49,8 @@ final class ConfigSync {
      * @param onApplied told of each version this node now runs
      */
     ConfigSync(Executor executor, Applier applier, LongSupplier runningVersion, LongConsumer onApplied, Events events,
-            Metrics metrics) {
+            Metrics metrics, CanaryWatch canaries) {
+        this.canaries = canaries;
         this.executor = executor;
         this.applier = applier;
         this.runningVersion = runningVersion;
@@ -60,9 +62,9 @@ final class ConfigSync {
                 .tag("outcome", "refused").register(metrics.registry());
     }
 
-    /** A config became current in the cluster. Never blocks. */
+    /** The cluster says this node should now run {@code config}. Never blocks; called in log order. */
     void committed(ReplicatedConfig config) {
-        pending.accumulateAndGet(config, (a, b) -> a == null || b.version() > a.version() ? b : a);
+        pending.set(config);
         executor.execute(this::applyPending);
     }
 
@@ -93,13 +95,23 @@ final class ConfigSync {
         }
         List<String> errors;
         synchronized (this) {
-            if (config.version() <= runningVersion.getAsLong()) {
+            if (config.version() == runningVersion.getAsLong()) {
+                if (config.canary() == null) {
+                    canaries.cancel(); // the canary this node ran was promoted
+                }
                 settle(config.version(), List.of()); // running it already: the log replayed what this node runs
                 return;
             }
             errors = applier.apply(config);
             report(config, errors);
             settle(config.version(), errors);
+            if (config.canary() == null) {
+                canaries.cancel();
+            } else if (errors.isEmpty()) {
+                canaries.started(config);
+            } else {
+                canaries.refused(config, errors);
+            }
         }
         if (errors.isEmpty()) {
             onApplied.accept(config.version());

@@ -6,6 +6,8 @@ import dev.gatehouse.admin.AdminServer;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
+import dev.gatehouse.admin.ConfigAnswer;
+import dev.gatehouse.cluster.CanaryPlan;
 import dev.gatehouse.cluster.ConfigProposal;
 import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.config.ConfigLoader;
@@ -78,8 +80,10 @@ public final class Node implements NodeControl, AutoCloseable {
         this.listeners = new ListenerSet(transport, pools::pool, metrics, ticker);
         this.rates = new RequestRates(ticker);
         this.gauges = new PoolGauges(metrics, pools);
+        CanaryWatch canaries = new CanaryWatch(control, this::traffic,
+                (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
         this.configSync = new ConfigSync(control, this::applyReplicated, () -> this.snapshot.version(),
-                this::runsReplicated, events, metrics);
+                this::runsReplicated, events, metrics, canaries);
     }
 
     /** Loads {@code file}, starts everything it describes, and returns the running node. */
@@ -160,7 +164,7 @@ public final class Node implements NodeControl, AutoCloseable {
             }
             if (cluster != null) {
                 List<String> fixed = unchangeable(result.config(), source);
-                return fixed.isEmpty() ? proposeShared(withoutNode(text), source) : fixed;
+                return fixed.isEmpty() ? proposeShared(withoutNode(text), source, null).errors() : fixed;
             }
             return reload(result.config(), text, source);
         } catch (java.io.IOException e) {
@@ -201,25 +205,30 @@ public final class Node implements NodeControl, AutoCloseable {
     }
 
     /**
-     * Proposes {@code text} (cluster-wide) as the cluster's next config and waits until this node runs it.
-     * Empty when it is committed and running here; else why not.
+     * Proposes {@code text} (cluster-wide) as the cluster's next config and waits until this node runs it (for a
+     * canary on another node: until it is committed). No errors when it is committed and running here.
      */
-    private List<String> proposeShared(String text, String label) {
-        ConfigProposal proposal = cluster.proposeConfig(text, label)
+    private ConfigAnswer proposeShared(String text, String label, CanaryPlan canary) {
+        ConfigProposal proposal = cluster.proposeConfig(text, label, canary)
                 .completeOnTimeout(null, PROPOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
         if (proposal == null) {
-            return List.of(label + ": not committed within " + PROPOSE_WAIT.toSeconds() + "s (is a majority of members up?)");
+            return new ConfigAnswer(0, List.of(label + ": not committed within " + PROPOSE_WAIT.toSeconds()
+                    + "s (is a majority of members up?)"));
         }
         if (!proposal.accepted()) {
-            return proposal.errors();
+            return new ConfigAnswer(0, proposal.errors());
         }
         long version = proposal.committed().version();
+        if (canary != null && !canary.member().equals(snapshot.config().node().id())) {
+            return new ConfigAnswer(version, List.of());
+        }
         try {
             List<String> here = configSync.outcome(version)
                     .completeOnTimeout(List.of(label + ": committed as version " + version + ", but not yet running on this node"),
                             PROPOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                     .join();
-            return here.stream().map(e -> "committed as version " + version + " but refused on this node: " + e).toList();
+            return new ConfigAnswer(version,
+                    here.stream().map(e -> "committed as version " + version + " but refused on this node: " + e).toList());
         } finally {
             configSync.forget(version);
         }
@@ -244,6 +253,17 @@ public final class Node implements NodeControl, AutoCloseable {
         snapshot = Snapshot.of(next, committed.version(), committed.label() + " via " + committed.origin());
         sharedText = committed.text();
         return List.of();
+    }
+
+    private CanaryWatch.Traffic traffic() {
+        long requests = 0;
+        long errors = 0;
+        for (ProxyListener l : listeners.all()) {
+            var stats = metrics.listener(l.config().name());
+            requests += stats.requests();
+            errors += stats.errors();
+        }
+        return new CanaryWatch.Traffic(requests, errors);
     }
 
     private void runsReplicated(long version) {
@@ -423,9 +443,24 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         if (cluster != null) {
             List<String> fixed = unchangeable(result.config(), source);
-            return fixed.isEmpty() ? proposeShared(yaml, source) : fixed;
+            return fixed.isEmpty() ? proposeShared(yaml, source, null).errors() : fixed;
         }
         return reload(result.config(), nodeSectionYaml() + yaml, source);
+    }
+
+    @Override
+    public ConfigAnswer canaryConfig(String yaml, String member, Duration watch, double maxErrorRate) {
+        if (cluster == null) {
+            return NodeControl.super.canaryConfig(yaml, member, watch, maxErrorRate);
+        }
+        String source = "PUT /api/v1/config?canary=" + member;
+        ConfigResult result = ConfigLoader.parseClusterWide(yaml, source, snapshot.config().node(), baseDir());
+        if (!result.isValid()) {
+            return new ConfigAnswer(0, result.errorLines());
+        }
+        List<String> fixed = unchangeable(result.config(), source);
+        return fixed.isEmpty() ? proposeShared(yaml, source, new CanaryPlan(member, watch.toMillis(), maxErrorRate))
+                : new ConfigAnswer(0, fixed);
     }
 
     private String nodeSectionYaml() {

@@ -31,14 +31,14 @@ class ConfigChangeTest {
     private final ClusterState initial = ClusterState.initial(roster);
 
     private static Command.ConfigChange change(String text, long after, String origin) {
-        return ConfigRules.change(text, after, origin, "test");
+        return ConfigRules.change(text, after, origin, "test", null);
     }
 
     @Test
     void aValidChangeBecomesTheNextVersionWithTheHashEveryNodeComputes() {
         var applied = initial.apply(change(SHARED, 0, "lb1"), 5, roster);
         assertThat(applied.outcome()).isEqualTo(Outcome.ACCEPTED);
-        ReplicatedConfig config = applied.state().config();
+        ReplicatedConfig config = applied.state().config().current();
         assertThat(config.version()).isEqualTo(1);
         assertThat(config.origin()).isEqualTo("lb1");
         assertThat(config.hash()).isEqualTo(Snapshot.hash(ConfigLoader.parseShared(SHARED, "x").config()));
@@ -50,7 +50,7 @@ class ConfigChangeTest {
         var next = applied.state().apply(change(three, 1, "lb2"), 6, roster);
         assertThat(next.outcome()).isEqualTo(Outcome.ACCEPTED);
         assertThat(next.state().configVersion()).isEqualTo(2);
-        assertThat(next.state().config().hash()).isNotEqualTo(config.hash());
+        assertThat(next.state().config().current().hash()).isNotEqualTo(config.hash());
     }
 
     @Test
@@ -72,7 +72,7 @@ class ConfigChangeTest {
                 "listeners: [ {",
                 SHARED.replace("listeners:", "node: { id: lb1 }\nlisteners:"))) {
             Command.ConfigChange c = change(bad, 1, "lb1");
-            assertThat(ConfigRules.check(c, 1, roster)).as(bad).isNotEmpty();
+            assertThat(ConfigRules.check(c, v1.config(), roster)).as(bad).isNotEmpty();
             var applied = v1.apply(c, 6, roster);
             assertThat(applied.outcome()).as(bad).isEqualTo(Outcome.REJECTED);
             assertThat(applied.state()).isSameAs(v1);
@@ -86,20 +86,20 @@ class ConfigChangeTest {
                 SHARED.replace("priority: 150", "priority: 10"),
                 SHARED.replace("127.0.0.10", "127.0.0.11"),
                 SHARED.substring(0, SHARED.indexOf("cluster:")).replace("vip:front:8080", "127.0.0.1:8080"))) {
-            assertThat(ConfigRules.check(change(moved, 0, "lb1"), 0, roster)).as(moved)
+            assertThat(ConfigRules.check(change(moved, 0, "lb1"), ConfigState.NONE, roster)).as(moved)
                     .anyMatch(e -> e.contains("cluster: must stay as the cluster was started"));
             assertThat(initial.apply(change(moved, 0, "lb1"), 5, roster).outcome()).isEqualTo(Outcome.REJECTED);
         }
         // the secret's path is each machine's own business
-        assertThat(ConfigRules.check(change(SHARED.replace("machine.key", "other.key"), 0, "lb1"), 0, roster)).isEmpty();
+        assertThat(ConfigRules.check(change(SHARED.replace("machine.key", "other.key"), 0, "lb1"), ConfigState.NONE, roster)).isEmpty();
     }
 
     @Test
     void aHashThatDoesNotMatchTheTextOrAStrangerIsRefused() {
         Command.ConfigChange honest = change(SHARED, 0, "lb1");
-        var forged = new Command.ConfigChange(1, "0".repeat(64), SHARED, "lb1", "test");
+        var forged = new Command.ConfigChange(1, "0".repeat(64), SHARED, "lb1", "test", null);
         assertThat(initial.apply(forged, 5, roster).outcome()).isEqualTo(Outcome.REJECTED);
-        var stranger = new Command.ConfigChange(1, honest.hash(), SHARED, "mallory", "test");
+        var stranger = new Command.ConfigChange(1, honest.hash(), SHARED, "mallory", "test", null);
         assertThat(initial.apply(stranger, 5, roster).outcome()).isEqualTo(Outcome.REJECTED);
     }
 
@@ -122,17 +122,61 @@ class ConfigChangeTest {
     }
 
     @Test
+    void aCanaryRunsOnItsNodeAloneUntilItsVerdict() {
+        ClusterState v1 = initial.apply(change(SHARED, 0, "lb1"), 5, roster).state();
+        String three = SHARED.replace("9002", "9003");
+        CanaryPlan plan = new CanaryPlan("lb2", 1000, 0.05);
+        var canary = ConfigRules.change(three, 1, "lb1", "test", plan);
+        ClusterState trial = v1.apply(canary, 6, roster).state();
+        assertThat(trial.configVersion()).isEqualTo(1);
+        assertThat(trial.config().runFor("lb2").version()).isEqualTo(2);
+        assertThat(trial.config().runFor("lb1").version()).isEqualTo(1);
+        // a second canary waits for the first; a verdict must name the canary's version
+        assertThat(trial.apply(ConfigRules.change(SHARED, 2, "lb1", "test", plan), 7, roster).outcome()).isEqualTo(Outcome.REJECTED);
+        assertThat(trial.apply(new Command.CanaryVerdict(1, true, "x"), 7, roster).outcome()).isEqualTo(Outcome.REJECTED);
+
+        ClusterState promoted = trial.apply(new Command.CanaryVerdict(2, true, "0 of 40 were 5xx"), 7, roster).state();
+        assertThat(promoted.configVersion()).isEqualTo(2);
+        assertThat(promoted.config().canary()).isNull();
+        assertThat(promoted.config().runFor("lb1")).isEqualTo(promoted.config().runFor("lb2"));
+
+        ClusterState rolledBack = trial.apply(new Command.CanaryVerdict(2, false, "9 of 10 were 5xx"), 7, roster).state();
+        assertThat(rolledBack.configVersion()).isEqualTo(1);
+        assertThat(rolledBack.config().runFor("lb2").version()).isEqualTo(1);
+        // the rolled-back version is never handed out again
+        assertThat(rolledBack.apply(change(three, 1, "lb1"), 8, roster).outcome()).isEqualTo(Outcome.REJECTED);
+        assertThat(rolledBack.apply(change(three, 2, "lb1"), 8, roster).state().configVersion()).isEqualTo(3);
+        // a plain change replaces a canary on trial
+        assertThat(trial.apply(change(SHARED, 2, "lb1"), 7, roster).state().config().canary()).isNull();
+    }
+
+    @Test
+    void aCanaryNeedsANodeAConfigToReturnToAndSaneLimits() {
+        ClusterState v1 = initial.apply(change(SHARED, 0, "lb1"), 5, roster).state();
+        assertThat(ConfigRules.check(ConfigRules.change(SHARED, 0, "lb1", "t", new CanaryPlan("lb2", 1000, 0.01)), ConfigState.NONE, roster))
+                .anyMatch(e -> e.contains("no config yet"));
+        assertThat(ConfigRules.check(ConfigRules.change(SHARED, 1, "lb1", "t", new CanaryPlan("w1", 1000, 0.01)), v1.config(), roster))
+                .anyMatch(e -> e.contains("w1 is not a node"));
+        assertThat(ConfigRules.check(ConfigRules.change(SHARED, 1, "lb1", "t", new CanaryPlan("lb2", 0, 2)), v1.config(), roster))
+                .hasSize(2);
+    }
+
+    @Test
     void theSnapshotCarriesTheConfig() throws Exception {
         ClusterState v1 = initial.apply(change(SHARED, 0, "lb1"), 5, roster).state()
-                .apply(new Command.Report("lb1", true, 150, 1), 6, roster).state();
+                .apply(ConfigRules.change(SHARED.replace("9002", "9003"), 1, "lb2", "t", new CanaryPlan("lb2", 500, 0.5)), 6, roster).state()
+                .apply(new Command.Report("lb1", true, 150, 1), 7, roster).state();
+        assertThat(v1.config().canary()).isNotNull();
         var json = com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
         assertThat(json.readValue(json.writeValueAsBytes(v1), ClusterState.class)).isEqualTo(v1);
     }
 
     @Test
     void configChangesAndReportsRoundTripThroughTheCodec() {
-        Command c = change(SHARED, 3, "lb2");
-        assertThat(CommandCodec.decode(CommandCodec.encode(c))).isEqualTo(c);
+        for (Command c : List.of(change(SHARED, 3, "lb2"), ConfigRules.change(SHARED, 3, "lb2", "t", new CanaryPlan("lb2", 500, 0.5)),
+                new Command.CanaryVerdict(4, false, "why"))) {
+            assertThat(CommandCodec.decode(CommandCodec.encode(c))).isEqualTo(c);
+        }
         Command r = new Command.Report("lb1", true, 150, 4);
         assertThat(CommandCodec.decode(CommandCodec.encode(r))).isEqualTo(r);
     }

@@ -72,8 +72,11 @@ class ReplicatedConfigTest {
 
     /** The cluster-wide config: a listener on every node (port 0) and one on the VIP, both to pool web. */
     private String shared(String... webBackends) {
-        String endpoints = String.join(", ", Stream.of(webBackends)
-                .map(name -> "{ address: \"127.0.0.1:" + backend(name).port() + "\" }").toList());
+        return sharedTo(Stream.of(webBackends).map(name -> "127.0.0.1:" + backend(name).port()).toArray(String[]::new));
+    }
+
+    private String sharedTo(String... addresses) {
+        String endpoints = String.join(", ", Stream.of(addresses).map(a -> "{ address: \"" + a + "\" }").toList());
         return """
                 listeners:
                   - { name: web, bind: "127.0.0.1:0", routes: [ { pool: web } ] }
@@ -202,6 +205,56 @@ class ReplicatedConfigTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> other.status().cluster().members().stream()
                 .allMatch(m -> m.role().equals("witness") || m.canServe()));
         assertThat(get(refusing, "web")).startsWith("hello from be3");
+    }
+
+    @Test
+    void aCanaryIsPromotedWhenItsErrorsStayLowAndRolledBackWhenNot() throws Exception {
+        Node w1 = start("w1", shared("be1"));
+        Node lb1 = start("lb1", shared("be1"));
+        Node lb2 = start("lb2", shared("be1"));
+        awaitAllRun(1, w1, lb1, lb2);
+
+        HttpResponse<String> good = putCanary(lb1, shared("be2"), "lb2");
+        assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
+        assertThat(good.body()).contains("\"version\":2");
+        await().atMost(Duration.ofSeconds(5)).until(() -> lb2.snapshot().version() == 2);
+        assertThat(lb1.snapshot().version()).isEqualTo(1);
+        assertThat(lb1.status().cluster().canary()).isEqualTo("version 2 on lb2");
+        // traffic on the canary until the verdict: all of it answered by the new pool
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            assertThat(get(lb2, "web")).startsWith("hello from be2");
+            return lb1.snapshot().version() == 2;
+        });
+        awaitAllRun(2, w1, lb1, lb2);
+        assertThat(lb1.events().recent()).anyMatch(e -> e.subject().equals("version 2")
+                && e.detail().matches("canary on lb2 promoted: 0 of [1-9][0-9]* requests on lb2 were 5xx .*"));
+        assertThat(get(lb1, "web")).startsWith("hello from be2");
+
+        String dead = "127.0.0.1:" + freePort("127.0.0.1");
+        HttpResponse<String> bad = putCanary(lb2, sharedTo(dead), "lb2");
+        assertThat(bad.statusCode()).as(bad.body()).isEqualTo(200);
+        assertThat(lb2.snapshot().version()).isEqualTo(3); // the canary's own node answers once it runs it
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            get(lb2, "web");
+            return lb2.snapshot().version() == 2;
+        });
+        assertThat(get(lb2, "web")).startsWith("hello from be2");
+        assertThat(lb2.events().recent()).anyMatch(e -> e.subject().equals("version 3")
+                && e.detail().matches("canary on lb2 rolled back: ([1-9][0-9]*) of \\1 requests on lb2 were 5xx .*"));
+        assertThat(lb1.events().recent()).noneMatch(e -> e.subject().equals("version 3") && e.detail().startsWith("applied"));
+        assertThat(lb1.status().cluster().configVersion()).isEqualTo(2);
+        assertThat(lb1.status().cluster().canary()).isNull();
+        assertThat(lb2.metrics()).contains("gatehouse_config_canaries_total{outcome=\"rolled_back\"} 1.0")
+                .contains("gatehouse_config_canaries_total{outcome=\"promoted\"} 1.0");
+        // the rolled-back version is not handed out again
+        assertThat(put(lb1, shared("be3")).body()).contains("\"version\":4");
+    }
+
+    private HttpResponse<String> putCanary(Node node, String yaml, String member) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort()
+                        + "/api/v1/config?canary=" + member + "&watch=3s&max_error_rate=5%25"))
+                .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml)).build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private static boolean refused(Node node, long version) {
