@@ -279,10 +279,11 @@ class ReplicatedConfigTest {
                 && n.status().cluster().configCurrent()));
     }
 
+    /** The event of {@code node} applying {@code version}; published just after the node switched to it. */
     private static Events.Event configEvent(Node node, long version) {
-        return node.events().recent().stream()
+        return await().atMost(Duration.ofSeconds(30)).until(() -> node.events().recent().stream()
                 .filter(e -> e.type().equals("config") && e.subject().equals("version " + version) && e.detail().startsWith("applied"))
-                .findFirst().orElseThrow();
+                .findFirst(), java.util.Optional::isPresent).orElseThrow();
     }
 
     private HttpResponse<String> put(Node node, String yaml) throws Exception {
