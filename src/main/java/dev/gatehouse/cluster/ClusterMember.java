@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMember implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+    /** Attempts at one config change, each up to the client's own retries (a second or so under load). */
+    private static final int CONFIG_TRIES = 8;
 
     private final String self;
     private final boolean node;
@@ -69,8 +71,6 @@ public final class ClusterMember implements AutoCloseable {
      */
     private final ExecutorService proposals;
     private final AtomicBoolean tickQueued = new AtomicBoolean();
-    /** Attempts at one config change, each up to the client's own retries (a second or so under load). */
-    private static final int CONFIG_TRIES = 8;
 
     private volatile boolean demoted;
     private volatile long runningConfigVersion;

@@ -102,10 +102,14 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (applied.outcome() == Outcome.ACCEPTED) {
             configChanged(command, before.config(), applied.state().config());
         }
-        if (command instanceof Command.ConfigChange c) {
-            if (applied.outcome() != Outcome.ACCEPTED) {
+        if (command instanceof Command.ConfigChange c && applied.outcome() != Outcome.ACCEPTED) {
+            // a stale version is the loser of a race (members offering their files at start): not worth a warning
+            boolean stale = c.version() <= before.config().lastVersion();
+            if (stale) {
+                LOG.debug("config change to version {} from {} refused: the version is taken", c.version(), c.origin());
+            } else {
                 LOG.warn("config change to version {} from {} refused: {}", c.version(), c.origin(),
-                        ConfigRules.check(c, applied.state().config(), roster));
+                        ConfigRules.check(c, before.config(), roster));
             }
         }
         onApplied.run();

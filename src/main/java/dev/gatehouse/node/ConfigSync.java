@@ -96,10 +96,13 @@ final class ConfigSync {
         List<String> errors;
         synchronized (this) {
             if (config.version() == runningVersion.getAsLong()) {
+                // runs it already: the log replayed what this node runs, the canary it ran was promoted, or the
+                // canary it refused was rolled back to what it still runs
+                refusedVersion = 0;
                 if (config.canary() == null) {
-                    canaries.cancel(); // the canary this node ran was promoted
+                    canaries.cancel();
                 }
-                settle(config.version(), List.of()); // running it already: the log replayed what this node runs
+                settle(config.version(), List.of());
                 return;
             }
             errors = applier.apply(config);

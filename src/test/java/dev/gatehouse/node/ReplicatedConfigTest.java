@@ -248,6 +248,20 @@ class ReplicatedConfigTest {
                 .contains("gatehouse_config_canaries_total{outcome=\"promoted\"} 1.0");
         // the rolled-back version is not handed out again
         assertThat(put(lb1, shared("be3")).body()).contains("\"version\":4");
+
+        // a canary its node cannot run is rolled back at once, and the node serves again
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String unbindable = shared("be1").replace("pools:", "  - { name: extra, bind: \"127.0.0.1:" + taken.getLocalPort()
+                    + "\", routes: [ { pool: web } ] }\npools:");
+            putCanary(lb1, unbindable, "lb2");
+            await().atMost(Duration.ofSeconds(30)).until(() -> lb1.events().recent().stream().anyMatch(e -> e.subject().equals("version 5")
+                    && e.detail().startsWith("canary on lb2 rolled back: refused on lb2")));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> lb1.status().cluster().members().stream()
+                .filter(m -> m.id().equals("lb2")).findFirst().orElseThrow().canServe());
+        assertThat(lb2.snapshot().version()).isEqualTo(4);
+        assertThat(lb2.status().cluster().configCurrent()).isTrue();
+        assertThat(get(lb2, "web")).startsWith("hello from be3");
     }
 
     private HttpResponse<String> putCanary(Node node, String yaml, String member) throws Exception {
