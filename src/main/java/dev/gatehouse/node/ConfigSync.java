@@ -89,12 +89,14 @@ final class ConfigSync {
     }
 
     private void applyPending() {
-        ReplicatedConfig config = pending.getAndSet(null);
-        if (config == null) {
-            return; // a later call took it
-        }
+        ReplicatedConfig config;
         List<String> errors;
         synchronized (this) {
+            // taken under the lock, so two control threads never apply an older config after a newer one
+            config = pending.getAndSet(null);
+            if (config == null) {
+                return; // an earlier call took it
+            }
             if (config.version() == runningVersion.getAsLong()) {
                 // runs it already: the log replayed what this node runs, the canary it ran was promoted, or the
                 // canary it refused was rolled back to what it still runs
