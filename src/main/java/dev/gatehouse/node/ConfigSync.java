@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.LongConsumer;
@@ -65,7 +66,11 @@ final class ConfigSync {
     /** The cluster says this node should now run {@code config}. Never blocks; called in log order. */
     void committed(ReplicatedConfig config) {
         pending.set(config);
-        executor.execute(this::applyPending);
+        try {
+            executor.execute(this::applyPending);
+        } catch (RejectedExecutionException stopping) {
+            // the node is shutting down: nothing more to apply
+        }
     }
 
     /** Whether the last committed config this node handled was refused here. */
