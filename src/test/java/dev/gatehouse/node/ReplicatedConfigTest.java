@@ -94,9 +94,11 @@ class ReplicatedConfigTest {
         awaitAllRun(1, w1, lb1, lb2);
         assertThat(get(lb2, "web")).startsWith("hello from be1");
 
+        // maglev on a header: with the same replicated pool, every node picks the same backend for a user
+        String hashed = shared("be1", "be2", "be3").replace("web: { endpoints:", "web: { balance: maglev, hash_on: \"header:X-User\", endpoints:");
         Instant before = Instant.now();
         long start = System.nanoTime();
-        HttpResponse<String> put = put(lb1, shared("be2", "be3"));
+        HttpResponse<String> put = put(lb1, hashed);
         long putMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
         assertThat(put.body()).contains("\"version\":2");
@@ -109,8 +111,14 @@ class ReplicatedConfigTest {
         assertThat(appliedMillis).isLessThan(1000);
 
         assertThat(lb2.snapshot().hash()).isEqualTo(lb1.snapshot().hash()).isEqualTo(w1.snapshot().hash());
-        assertThat(Stream.of(get(lb2, "web"), get(lb2, "web"))).allMatch(body -> !body.startsWith("hello from be1"));
-        assertThat(configYaml(lb2)).isEqualTo(shared("be2", "be3"));
+        List<String> picks = new ArrayList<>();
+        for (int user = 0; user < 30; user++) {
+            String onLb1 = backendFor(lb1, "user-" + user);
+            assertThat(backendFor(lb2, "user-" + user)).isEqualTo(onLb1);
+            picks.add(onLb1);
+        }
+        assertThat(picks).as("the users spread over the pool").contains("be1", "be2", "be3");
+        assertThat(configYaml(lb2)).isEqualTo(hashed);
         var status = lb2.status();
         assertThat(status.cluster().configVersion()).isEqualTo(2);
         assertThat(status.cluster().configCurrent()).isTrue();
@@ -309,6 +317,14 @@ class ReplicatedConfigTest {
     private String configYaml(Node node) throws Exception {
         var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort() + "/api/v1/config")).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The backend that answers {@code user} through {@code node}'s web listener. */
+    private String backendFor(Node node, String user) throws Exception {
+        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.listenerAddress("web").getPort() + "/"))
+                .header("X-User", user).build();
+        String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+        return body.substring("hello from ".length(), body.indexOf(' ', "hello from ".length()));
     }
 
     private String get(Node node, String listener) throws Exception {
