@@ -122,12 +122,48 @@ public final class AdminServer {
             json(ex, 413, Map.of("error", "config larger than " + MAX_CONFIG_BYTES + " bytes"));
             return;
         }
-        List<String> errors = node.replaceConfig(new String(body, StandardCharsets.UTF_8));
+        String yaml = new String(body, StandardCharsets.UTF_8);
+        Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+        if (query.containsKey("canary")) {
+            putCanary(ex, yaml, query);
+            return;
+        }
+        List<String> errors = node.replaceConfig(yaml);
         if (errors.isEmpty()) {
             json(ex, 200, Map.of("version", node.configVersion()));
         } else {
             json(ex, 422, Map.of("errors", errors));
         }
+    }
+
+    /** {@code PUT /api/v1/config?canary=NODE&watch=60s&max_error_rate=1%}: one node first, then all or none. */
+    private void putCanary(HttpExchange ex, String yaml, Map<String, String> query) throws IOException {
+        java.time.Duration watch;
+        double maxErrorRate;
+        try {
+            watch = dev.gatehouse.config.Durations.parse(query.getOrDefault("watch", "60s"));
+            maxErrorRate = dev.gatehouse.config.Percentages.parse(query.getOrDefault("max_error_rate", "1%"));
+        } catch (IllegalArgumentException e) {
+            json(ex, 400, Map.of("error", e.getMessage()));
+            return;
+        }
+        ConfigAnswer answer = node.canaryConfig(yaml, query.get("canary"), watch, maxErrorRate);
+        if (answer.errors().isEmpty()) {
+            json(ex, 200, Map.of("version", answer.version(), "canary", query.get("canary"), "watch_ms", watch.toMillis()));
+        } else {
+            json(ex, 422, Map.of("errors", answer.errors()));
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> params = new java.util.LinkedHashMap<>();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                params.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+            }
+        }
+        return params;
     }
 
     /** Server-sent events: the recent ones first, then each new one as it happens, until the client leaves. */

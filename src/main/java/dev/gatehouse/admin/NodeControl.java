@@ -22,6 +22,15 @@ public interface NodeControl {
 
     long configVersion();
 
+    /**
+     * Validates a cluster-wide config and commits it as a canary: it runs on {@code member} alone for {@code watch},
+     * then is promoted to every node if that node's share of 5xx answers stayed at or below {@code maxErrorRate},
+     * else rolled back.
+     */
+    default ConfigAnswer canaryConfig(String yaml, String member, java.time.Duration watch, double maxErrorRate) {
+        return new ConfigAnswer(0, List.of("this node is not in a cluster: a canary needs one"));
+    }
+
     /** @return false when there is no such pool or endpoint */
     boolean drain(String pool, String endpoint);
 

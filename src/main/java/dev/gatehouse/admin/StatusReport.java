@@ -13,11 +13,21 @@ public record StatusReport(
         List<ListenerStatus> listeners,
         List<PoolStatus> pools) {
 
-    /** Null when the process runs alone. {@code synced}: this member takes part in the cluster's log right now. */
+    /**
+     * Null when the process runs alone.
+     *
+     * @param synced whether this member takes part in the cluster's log right now
+     * @param configVersion the cluster's current config version (0: none yet), {@code configHash} its hash
+     * @param configCurrent whether this node runs what the cluster says it should: that version, or the canary on
+     *     trial here (a node that does not is never granted a VIP)
+     * @param canary the config on trial and its node, or null
+     */
     public record ClusterStatus(String name, String leader, long term, boolean synced, List<MemberStatus> members,
-            List<VipStatus> vips, long rejectedPeers, long malformedCommands) {}
+            List<VipStatus> vips, long rejectedPeers, long malformedCommands, long configVersion, String configHash,
+            boolean configCurrent, String canary) {}
 
-    public record MemberStatus(String id, String address, String role, int priority, boolean canServe) {}
+    /** @param configVersion the config version the member ran at its last report (0: none from the cluster yet) */
+    public record MemberStatus(String id, String address, String role, int priority, boolean canServe, long configVersion) {}
 
     /** @param owner the member the cluster granted the VIP to; {@code ownedHere} whether this process serves it now */
     public record VipStatus(String name, String address, String driver, String owner, long epoch, String reason, boolean ownedHere) {}

@@ -28,19 +28,21 @@ final class StatusCommand implements Callable<Integer> {
                 s.path("config_version").asLong(), s.path("config_hash").asText().substring(0, 12), s.path("uptime_seconds").asLong()));
         JsonNode cluster = s.path("cluster");
         if (!cluster.isMissingNode() && !cluster.isNull()) {
-            out.append(String.format("cluster %s  term %d  leader %s%n%n", cluster.path("name").asText(), cluster.path("term").asLong(),
-                    cluster.path("leader").asText("none")));
+            out.append(String.format("cluster %s  term %d  leader %s  config v%d%s%n%n", cluster.path("name").asText(),
+                    cluster.path("term").asLong(), cluster.path("leader").asText("none"), cluster.path("config_version").asLong(),
+                    cluster.path("config_current").asBoolean() ? "" : " (this node is not running it)"));
             Table vips = new Table("VIP", "ADDRESS", "DRIVER", "OWNER", "EPOCH", "HERE", "REASON");
             for (JsonNode v : cluster.path("vips")) {
                 vips.row(v.path("name").asText(), v.path("address").asText(), v.path("driver").asText(), v.path("owner").asText("none"),
                         v.path("epoch").asText(), v.path("owned_here").asBoolean() ? "serving" : "-", v.path("reason").asText(""));
             }
             out.append(vips).append('\n');
-            Table members = new Table("MEMBER", "ADDRESS", "ROLE", "PRIORITY", "CAN SERVE");
+            Table members = new Table("MEMBER", "ADDRESS", "ROLE", "PRIORITY", "CAN SERVE", "CONFIG");
             for (JsonNode m : cluster.path("members")) {
                 boolean witness = m.path("role").asText().equals("witness");
                 members.row(m.path("id").asText(), m.path("address").asText(), m.path("role").asText(),
-                        witness ? "-" : m.path("priority").asText(), witness ? "-" : m.path("can_serve").asBoolean() ? "yes" : "no");
+                        witness ? "-" : m.path("priority").asText(), witness ? "-" : m.path("can_serve").asBoolean() ? "yes" : "no",
+                        witness ? "-" : "v" + m.path("config_version").asLong());
             }
             out.append(members).append('\n');
         }

@@ -14,4 +14,13 @@ public interface ClusterListener {
 
     /** Node {@code member} reports again after its reports had lapsed (a restart, a healed partition). */
     default void peerReturned(String member) {}
+    /**
+     * This member should now run {@code config}: the current cluster-wide config, or a canary on trial on this
+     * member (a committed change, a verdict, or caught up from the log or a snapshot). Called in log order from
+     * the consensus thread: hand it off, never block.
+     */
+    default void configCommitted(ReplicatedConfig config) {}
+
+    /** Canary {@code config} {@code outcome} ("started", "promoted", "rolled back"); same thread rules. */
+    default void canary(ReplicatedConfig config, String outcome, String reason) {}
 }

@@ -14,6 +14,7 @@ import dev.gatehouse.vip.VipDriver;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +48,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMember implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterMember.class);
+    /** Attempts at one config change, each up to the client's own retries (a second or so under load). */
+    private static final int CONFIG_TRIES = 8;
 
     private final String self;
     private final boolean node;
@@ -78,6 +81,11 @@ public final class ClusterMember implements AutoCloseable {
     private final AtomicBoolean tickQueued = new AtomicBoolean();
 
     private volatile boolean demoted;
+    private volatile long runningConfigVersion;
+    /** The config this member offers as version 1 while the cluster has none; null once there is one. */
+    private volatile Command.ConfigChange seed;
+    private boolean seedInFlight;
+    private long seedOfferedAt;
     private volatile Predicate<Command> dropProposals = c -> false;
     private RaftServer server;
     private RaftClient client;
@@ -85,6 +93,7 @@ public final class ClusterMember implements AutoCloseable {
     private long leaderSince;
     private Long lastTransferAt;
     private Boolean lastReported;
+    private long lastReportedVersion = -1;
     private long lastReportAt;
     private boolean reportInFlight;
 
@@ -116,7 +125,8 @@ public final class ClusterMember implements AutoCloseable {
         this.group = RaftSetup.group(config.name(), roster);
         this.seen = new Observations(ticker);
         this.sessions = new SessionSync(selfId, WallClock.system());
-        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions);
+        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions,
+                selfId, listener);
         this.controller = new Controller(roster, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gatehouse-cluster-" + selfId);
@@ -202,6 +212,82 @@ public final class ClusterMember implements AutoCloseable {
         tickSoon();
     }
 
+    /**
+     * This node now runs replicated config {@code version}; its next report says so, and only a node whose report
+     * names the current version is granted a VIP.
+     */
+    public void configApplied(long version) {
+        runningConfigVersion = version;
+        tickSoon();
+    }
+
+    /**
+     * Offers {@code text} (this process's cluster-wide config) as version 1 while the cluster has no config: each
+     * member offers its own, the first committed wins, the others are refused as stale and follow it.
+     */
+    public void seedConfig(String text, String label) {
+        seed = ConfigRules.change(text, 0, self, label, null);
+        tickSoon();
+    }
+
+    /**
+     * Validates {@code text} and proposes it as the next cluster-wide config, on trial on one node first when
+     * {@code canary} is not null. Completes with the committed config, or with every error (invalid text, a
+     * version taken meanwhile, no majority); never exceptionally.
+     */
+    public CompletableFuture<ConfigProposal> proposeConfig(String text, String label, CanaryPlan canary) {
+        ConfigState current = stateMachine.state().config();
+        Command.ConfigChange change = ConfigRules.change(text, current.lastVersion(), self, label, canary);
+        List<String> errors = ConfigRules.check(change, current, roster);
+        if (!errors.isEmpty()) {
+            return CompletableFuture.completedFuture(ConfigProposal.refused(errors));
+        }
+        return proposeChange(change, CONFIG_TRIES);
+    }
+
+    /**
+     * A config change is worth more patience than a report: it is tried again while no answer comes (an
+     * election, a loaded host). An attempt that timed out may still have been committed, so a refusal is checked
+     * against the state first: the same version with the same hash there means it went through.
+     */
+    private CompletableFuture<ConfigProposal> proposeChange(Command.ConfigChange change, int triesLeft) {
+        return propose(change).handle((outcome, error) -> {
+            if (outcome == Outcome.ACCEPTED || committed(change)) {
+                return CompletableFuture.completedFuture(ConfigProposal.accepted(change.committed()));
+            }
+            if (outcome == Outcome.REJECTED) {
+                // validated before it was sent, so the state moved on: say how
+                List<String> now = ConfigRules.check(change, stateMachine.state().config(), roster);
+                return CompletableFuture.completedFuture(
+                        ConfigProposal.refused(now.isEmpty() ? List.of(change.label() + ": refused by the cluster") : now));
+            }
+            if (triesLeft > 1 && !proposals.isShutdown()) {
+                return proposeChange(change, triesLeft - 1);
+            }
+            return CompletableFuture.completedFuture(ConfigProposal.refused(List.of(change.label() + ": not committed: "
+                    + (error == null ? String.valueOf(outcome) : rootMessage(error)) + " (is a majority of members up?)")));
+        }).thenCompose(next -> next);
+    }
+
+    private boolean committed(Command.ConfigChange change) {
+        ConfigState now = stateMachine.state().config();
+        return java.util.stream.Stream.of(now.current(), now.canary())
+                .anyMatch(c -> c != null && c.version() == change.version() && c.hash().equals(change.hash()));
+    }
+
+    /** This node, the canary of {@code version}, proposes to promote or roll it back; completes with whether it was committed. */
+    public CompletableFuture<Boolean> proposeVerdict(long version, boolean promote, String reason) {
+        return propose(new Command.CanaryVerdict(version, promote, reason)).handle((outcome, error) -> outcome == Outcome.ACCEPTED);
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.toString();
+    }
+
     /** Whether this member serves {@code vip} right now. */
     public boolean owns(String vip) {
         VipKeeper keeper = keepers.get(vip);
@@ -222,7 +308,8 @@ public final class ClusterMember implements AutoCloseable {
             }
         }
         boolean synced = node ? seen.reportFresh(self, ticker.nanos(), timings.reportTtlNanos()) : leader != null;
-        return new ClusterView(self, term, leader, synced, s.vips(), s.reports(), tls.rejectedPeers(), stateMachine.malformed());
+        return new ClusterView(self, term, leader, synced, s.vips(), s.reports(), s.config(), tls.rejectedPeers(),
+                stateMachine.malformed());
     }
 
     /** Releases owned VIPs (telling the cluster if it still can), then stops. */
@@ -321,6 +408,7 @@ public final class ClusterMember implements AutoCloseable {
                 report(able);
                 watchPeers();
             }
+            offerSeed(state);
             control(state);
         } catch (RuntimeException e) {
             LOG.error("cluster tick failed", e);
@@ -338,15 +426,18 @@ public final class ClusterMember implements AutoCloseable {
 
     private void report(boolean able) {
         long now = ticker.nanos();
-        boolean due = lastReported == null || lastReported != able || now - lastReportAt >= timings.reportIntervalNanos();
+        long version = runningConfigVersion;
+        boolean due = lastReported == null || lastReported != able || lastReportedVersion != version
+                || now - lastReportAt >= timings.reportIntervalNanos();
         if (!due || reportInFlight) {
             return;
         }
         reportInFlight = true;
-        propose(new Command.Report(self, able, priority)).whenCompleteAsync((outcome, error) -> {
+        propose(new Command.Report(self, able, priority, version)).whenCompleteAsync((outcome, error) -> {
             reportInFlight = false;
             if (outcome == Outcome.ACCEPTED) {
                 lastReported = able;
+                lastReportedVersion = version;
                 lastReportAt = now;
             }
         }, loop);
@@ -369,6 +460,27 @@ public final class ClusterMember implements AutoCloseable {
                 keepers.values().forEach(VipKeeper::reannounce);
             }
         }
+    }
+
+    private void offerSeed(ClusterState state) {
+        Command.ConfigChange offer = seed;
+        long now = ticker.nanos();
+        // at most once a report interval: while there is no leader, every offer fails, and they are not free
+        if (offer == null || seedInFlight || (seedOfferedAt != 0 && now - seedOfferedAt < timings.reportIntervalNanos())) {
+            return;
+        }
+        if (state.config().lastVersion() != 0) {
+            seed = null;
+            return;
+        }
+        seedInFlight = true;
+        seedOfferedAt = now;
+        propose(offer).whenCompleteAsync((outcome, error) -> {
+            seedInFlight = false;
+            if (outcome != null) {
+                seed = null; // committed, or refused because another member's seed won
+            }
+        }, loop);
     }
 
     private void control(ClusterState state) {

@@ -1,5 +1,7 @@
 package dev.gatehouse.cluster;
 
+import dev.gatehouse.cluster.Command.CanaryVerdict;
+import dev.gatehouse.cluster.Command.ConfigChange;
 import dev.gatehouse.cluster.Command.Grant;
 import dev.gatehouse.cluster.Command.Handover;
 import dev.gatehouse.cluster.Command.Release;
@@ -9,11 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The replicated state: one {@link VipState} per VIP and the last {@link MemberReport} of each member. Immutable;
+ * The replicated state: one {@link VipState} per VIP, the last {@link MemberReport} of each member, and the
+ * cluster-wide config ({@link ConfigState}). Immutable;
  * {@link #apply} is a pure function of the state, the command, the log index and the roster (no clock, no
  * randomness), so every member computes the same states from the same log.
  */
-record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> reports) {
+record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> reports, ConfigState config) {
 
     enum Outcome { ACCEPTED, REJECTED, MALFORMED }
 
@@ -27,7 +30,12 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
     static ClusterState initial(Roster roster) {
         Map<String, VipState> vips = new TreeMap<>();
         roster.vips().keySet().forEach(name -> vips.put(name, VipState.UNOWNED));
-        return new ClusterState(vips, Map.of());
+        return new ClusterState(vips, Map.of(), ConfigState.NONE);
+    }
+
+    /** The version of the config every node runs; 0 before the first is committed. */
+    long configVersion() {
+        return config.currentVersion();
     }
 
     VipState vip(String name) {
@@ -39,7 +47,7 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
             case null -> new Applied(this, Outcome.MALFORMED);
             case Report r -> roster.members().containsKey(r.member())
                     ? accept(new ClusterState(vips, with(reports, r.member(),
-                            new MemberReport(r.canServe(), r.priority(), index))))
+                            new MemberReport(r.canServe(), r.priority(), index, r.configVersion())), config))
                     : reject();
             case Grant g -> applyGrant(g, index, roster);
             case Renew r -> {
@@ -56,8 +64,9 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                 Map<String, VipState> released = with(vips, r.vip(), new VipState(null, v.epoch(), r.reason(), index, null));
                 MemberReport last = reports.get(r.owner());
                 yield r.canServe() || last == null
-                        ? accept(new ClusterState(released, reports))
-                        : accept(new ClusterState(released, with(reports, r.owner(), new MemberReport(false, last.priority(), index))));
+                        ? accept(new ClusterState(released, reports, config))
+                        : accept(new ClusterState(released, with(reports, r.owner(),
+                                new MemberReport(false, last.priority(), index, last.configVersion())), config));
             }
             case Handover h -> {
                 VipState v = vips.get(h.vip());
@@ -68,6 +77,12 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
             // Sessions live beside this state (they change too often to copy it per entry): see SessionSync.
             case Command.Stick s -> accept(this);
             case Command.Usage u -> accept(this);
+            case ConfigChange c -> ConfigRules.check(c, config, roster).isEmpty()
+                    ? accept(new ClusterState(vips, reports, config.with(c)))
+                    : reject();
+            case CanaryVerdict v -> config.canary() != null && config.canary().version() == v.version()
+                    ? accept(new ClusterState(vips, reports, config.decided(v.promote())))
+                    : reject();
         };
     }
 
@@ -81,7 +96,7 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
     }
 
     private Applied withVip(String name, VipState next) {
-        return accept(new ClusterState(with(vips, name, next), reports));
+        return accept(new ClusterState(with(vips, name, next), reports, config));
     }
 
     private Applied accept(ClusterState next) {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Ratis glue around {@link ClusterState}: decodes each committed entry, applies it (and its session side effects,
  * see {@link SessionSync}), answers with the outcome, and keeps a one-file JSON snapshot of both so the log (a
- * renewal every lease/3) can be purged.
+ * renewal every lease/3) can be purged. The snapshot carries the current config, so a member that catches up from
+ * a snapshot gets the config with it.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
@@ -44,17 +45,24 @@ final class ClusterStateMachine extends BaseStateMachine {
     private final Runnable onApplied;
     private final Consumer<String> onLeaderChanged;
     private final SessionSync sessions;
+    private final String self;
+    private final ClusterListener configListener;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final AtomicLong malformed = new AtomicLong();
     private volatile ClusterState state;
+    /** The config last handed to this member's listener, so each is handed over once. */
+    private ReplicatedConfig delivered;
 
+    /** @param configListener told, in log order, what config {@code self} should run and of canary verdicts */
     ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged,
-            SessionSync sessions) {
+            SessionSync sessions, String self, ClusterListener configListener) {
         this.roster = roster;
         this.sessions = sessions;
         this.seen = seen;
         this.onApplied = onApplied;
         this.onLeaderChanged = onLeaderChanged;
+        this.self = self;
+        this.configListener = configListener;
         this.state = ClusterState.initial(roster);
     }
 
@@ -87,7 +95,8 @@ final class ClusterStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         Command command = CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-        Applied applied = state.apply(command, entry.getIndex(), roster);
+        ClusterState before = state;
+        Applied applied = before.apply(command, entry.getIndex(), roster);
         if (applied.outcome() == Outcome.MALFORMED) {
             malformed.incrementAndGet();
             LOG.warn("cluster log entry {} is not a valid command; ignored", entry.getIndex());
@@ -98,8 +107,51 @@ final class ClusterStateMachine extends BaseStateMachine {
             seen.applied(command, applied.outcome());
             sessions.apply(command);
         }
+        if (applied.outcome() == Outcome.ACCEPTED) {
+            configChanged(command, before.config(), applied.state().config());
+        }
+        if (command instanceof Command.ConfigChange c && applied.outcome() != Outcome.ACCEPTED) {
+            // a stale version is the loser of a race (members offering their files at start): not worth a warning
+            boolean stale = c.version() <= before.config().lastVersion();
+            if (stale) {
+                LOG.debug("config change to version {} from {} refused: the version is taken", c.version(), c.origin());
+            } else {
+                LOG.warn("config change to version {} from {} refused: {}", c.version(), c.origin(),
+                        ConfigRules.check(c, before.config(), roster));
+            }
+        }
         onApplied.run();
         return CompletableFuture.completedFuture(Message.valueOf(applied.outcome().name()));
+    }
+
+    private void configChanged(Command command, ConfigState before, ConfigState after) {
+        switch (command) {
+            case Command.ConfigChange c -> {
+                if (c.canary() != null) {
+                    configListener.canary(c.committed(), "started", "on " + c.canary().member() + " alone for "
+                            + c.canary().watchMillis() + "ms; rolled back above " + percent(c.canary().maxErrorRate()) + " 5xx");
+                }
+                deliverConfig(after);
+            }
+            case Command.CanaryVerdict v -> {
+                configListener.canary(before.canary(), v.promote() ? "promoted" : "rolled back", v.reason());
+                deliverConfig(after);
+            }
+            default -> {}
+        }
+    }
+
+    /** Hands this member what it should run, when that changed. */
+    private void deliverConfig(ConfigState config) {
+        ReplicatedConfig mine = config.runFor(self);
+        if (mine != null && !mine.equals(delivered)) {
+            delivered = mine;
+            configListener.configCommitted(mine);
+        }
+    }
+
+    private static String percent(double rate) {
+        return String.format(java.util.Locale.ROOT, "%.2f%%", rate * 100);
     }
 
     @Override
@@ -133,5 +185,7 @@ final class ClusterStateMachine extends BaseStateMachine {
         state = loaded;
         seen.loaded(loaded);
         setLastAppliedTermIndex(snapshot.getTermIndex());
+        delivered = null;
+        deliverConfig(loaded.config());
     }
 }

@@ -9,7 +9,8 @@ import java.util.Map;
  *     within the report lifetime (so its proposals commit and the leader's entries reach it), a witness knows a
  *     leader. A restarted member says false until it has caught up.
  * @param rejectedPeers TLS handshakes this member refused because the peer lacked the cluster key
+ * @param config the cluster-wide config as this member has applied the log
  * @param malformedCommands log entries this member's state machine refused as malformed
  */
 public record ClusterView(String self, long term, String leader, boolean synced, Map<String, VipState> vips,
-        Map<String, MemberReport> members, long rejectedPeers, long malformedCommands) {}
+        Map<String, MemberReport> members, ConfigState config, long rejectedPeers, long malformedCommands) {}

@@ -15,12 +15,17 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = Command.Release.class, name = "release"),
     @JsonSubTypes.Type(value = Command.Handover.class, name = "handover"),
     @JsonSubTypes.Type(value = Command.Stick.class, name = "stick"),
-    @JsonSubTypes.Type(value = Command.Usage.class, name = "usage")
+    @JsonSubTypes.Type(value = Command.Usage.class, name = "usage"),
+    @JsonSubTypes.Type(value = Command.ConfigChange.class, name = "config"),
+    @JsonSubTypes.Type(value = Command.CanaryVerdict.class, name = "canary-verdict")
 })
 sealed interface Command {
 
-    /** A member says whether it can serve traffic now. */
-    record Report(String member, boolean canServe, int priority) implements Command {
+    /**
+     * A member says whether it can serve traffic now, and which config version it runs ({@code 0}: none from the
+     * cluster yet); only a node running the current version is granted a VIP.
+     */
+    record Report(String member, boolean canServe, int priority, long configVersion) implements Command {
         public Report {
             Objects.requireNonNull(member, "member");
         }
@@ -116,6 +121,32 @@ sealed interface Command {
                     throw new IllegalArgumentException("requests must be positive, got " + requests);
                 }
             }
+        }
+    }
+
+    /**
+     * The next cluster-wide config. Applies only if {@code version} is the next version and the text passes the
+     * same validation on every member ({@link ConfigRules}); {@code hash} must be the hash of what the text says.
+     * With a {@code canary} plan it runs on that member alone until a {@link CanaryVerdict}.
+     */
+    record ConfigChange(long version, String hash, String text, String origin, String label, CanaryPlan canary)
+            implements Command {
+        public ConfigChange {
+            Objects.requireNonNull(hash, "hash");
+            Objects.requireNonNull(text, "text");
+            Objects.requireNonNull(origin, "origin");
+            Objects.requireNonNull(label, "label");
+        }
+
+        ReplicatedConfig committed() {
+            return new ReplicatedConfig(version, hash, text, origin, label, canary);
+        }
+    }
+
+    /** The canary member's judgement of canary {@code version}: promote it to every node, or roll it back. */
+    record CanaryVerdict(long version, boolean promote, String reason) implements Command {
+        public CanaryVerdict {
+            Objects.requireNonNull(reason, "reason");
         }
     }
 }

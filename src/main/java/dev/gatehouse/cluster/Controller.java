@@ -54,11 +54,13 @@ final class Controller {
         return null;
     }
 
-    /** The node that should own: able, recently heard from, highest priority, ties to the smaller id. */
+    /** The node that should own: able, running the current config, recently heard from, highest priority, ties to the smaller id. */
     private String best(ClusterState state, Observations seen, long now, String exclude) {
         return state.reports().entrySet().stream()
                 .filter(e -> roster.isNode(e.getKey()) && !e.getKey().equals(exclude))
                 .filter(e -> e.getValue().canServe() && seen.reportFresh(e.getKey(), now, timings.reportTtlNanos()))
+                // a node that has not applied the current config (restarted, lagging, refused it) is not granted
+                .filter(e -> e.getValue().configVersion() == state.config().expectedVersion(e.getKey()))
                 .min(Comparator.comparingInt((Map.Entry<String, MemberReport> e) -> -e.getValue().priority())
                         .thenComparing(Map.Entry::getKey))
                 .map(Map.Entry::getKey)

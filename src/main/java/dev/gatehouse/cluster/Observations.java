@@ -42,6 +42,8 @@ final class Observations {
             case Command.Handover h -> {}
             case Command.Stick s -> {}
             case Command.Usage u -> {}
+            case Command.ConfigChange c -> {}
+            case Command.CanaryVerdict v -> {}
         }
     }
 

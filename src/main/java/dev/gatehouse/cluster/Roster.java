@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The fixed facts of the cluster config every member agrees on: who is a member, who may own, which VIPs. */
-record Roster(Map<String, MemberConfig> members, Map<String, VipConfig> vips) {
+record Roster(String name, Map<String, MemberConfig> members, Map<String, VipConfig> vips) {
 
     static Roster of(ClusterConfig config) {
         Map<String, MemberConfig> members = new LinkedHashMap<>();
@@ -23,7 +23,16 @@ record Roster(Map<String, MemberConfig> members, Map<String, VipConfig> vips) {
                 throw new IllegalArgumentException("cluster.vips: duplicate name " + v.name());
             }
         }
-        return new Roster(Map.copyOf(members), Map.copyOf(vips));
+        return new Roster(config.name(), Map.copyOf(members), Map.copyOf(vips));
+    }
+
+    /** Whether {@code config} describes this same cluster: name, members and VIPs (the secret's path may differ). */
+    boolean sameCluster(ClusterConfig config) {
+        try {
+            return equals(of(config));
+        } catch (IllegalArgumentException duplicate) {
+            return false;
+        }
     }
 
     /** May own VIPs: a member with role node. */

@@ -4,6 +4,7 @@ import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.Role;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,10 @@ final class ClusterSection {
 
     private ClusterSection() {}
 
-    /** @param baseDir where a relative {@code secret_file} is found: the config file's directory */
+    /**
+     * @param baseDir where a relative {@code secret_file} is found: the config file's directory; null to take the
+     *     path as written without looking it up (validation that must not depend on the machine)
+     */
     static ClusterConfig read(YamlNode c, Path baseDir) {
         if (!c.expectKeys("name", "secret_file", "members", "vips")) {
             return null;
@@ -42,8 +46,17 @@ final class ClusterSection {
         if (name == null) {
             return null;
         }
-        Path file = baseDir.resolve(name).normalize();
         YamlNode at = c.get("secret_file");
+        Path file;
+        try {
+            file = (baseDir == null ? Path.of(name) : baseDir.resolve(name)).normalize();
+        } catch (InvalidPathException e) {
+            at.error("is not a valid path: " + e.getReason());
+            return null;
+        }
+        if (baseDir == null) {
+            return file;
+        }
         try {
             if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
                 at.error("cannot read " + file + " (a relative path is resolved from the config file's directory)");

@@ -60,7 +60,20 @@ public final class ConfigLoader {
         return parse(yaml, fileName, baseDir, node);
     }
 
-    /** @param localNode null to read {@code node:} from the text, else the node to combine with a cluster-wide body */
+    /**
+     * Validates a cluster-wide body as every cluster member must, identically: a pure function of the text. It
+     * touches nothing of this machine (the secret file is not looked up, no node section is combined, so a clash
+     * with one node's admin address is that node's local matter), so the same text gets the same answer on every
+     * member. The result's {@code node} has no id.
+     */
+    public static ConfigResult parseShared(String yaml, String label) {
+        return parse(yaml, label, null, new NodeConfig(null, null));
+    }
+
+    /**
+     * @param baseDir where relative paths are resolved and looked up; null to look nothing up
+     * @param localNode null to read {@code node:} from the text, else the node to combine with a cluster-wide body
+     */
     private static ConfigResult parse(String yaml, String file, Path baseDir, NodeConfig localNode) {
         ErrorList errors = new ErrorList(file);
         Node tree = compose(yaml, errors);

@@ -134,6 +134,11 @@ public final class ListenerStats {
         return requests.sum();
     }
 
+    /** Requests answered with a 5xx status so far. */
+    public long errors() {
+        return byClass[5].sum();
+    }
+
     public void response(int status, long nanos) {
         requests.increment();
         int c = status / 100;

@@ -5,8 +5,11 @@ import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.cluster.ClusterListener;
 import dev.gatehouse.cluster.ClusterMember;
 import dev.gatehouse.cluster.ClusterTimings;
+import dev.gatehouse.cluster.CanaryPlan;
 import dev.gatehouse.cluster.ClusterView;
+import dev.gatehouse.cluster.ConfigProposal;
 import dev.gatehouse.cluster.MemberReport;
+import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.cluster.ServeCheck;
 import dev.gatehouse.cluster.VipState;
 import dev.gatehouse.config.ClusterConfig;
@@ -22,11 +25,14 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * This process as a cluster member: consensus through {@link ClusterMember}, VIPs moved by a driver that
- * binds and releases the node's {@code vip:} listeners, stick tables replicated, and every change reported to
- * events and metrics.
+ * binds and releases the node's {@code vip:} listeners, stick tables replicated, committed configs handed to the
+ * node, and every change reported to events and metrics.
  */
 final class ClusterRuntime implements ClusterListener, AutoCloseable {
 
@@ -36,14 +42,21 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     private final Metrics metrics;
     private final ClusterMember member;
     private final VipBinding vips;
+    private final Consumer<ReplicatedConfig> configs;
 
-    /** @param usage the per-client limits' usage to share with the other nodes; null: none */
+    /**
+     * @param usage the per-client limits' usage to share with the other nodes; null: none
+     * @param configs receives each config that becomes current, in log order, without blocking
+     * @param runningVersion the replicated config version the node runs (0: none yet)
+     */
     ClusterRuntime(ClusterConfig config, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
-            StickTables stickTables, UsageExchange usage, Events events, Metrics metrics, Ticker ticker) throws IOException {
+            StickTables stickTables, UsageExchange usage, Consumer<ReplicatedConfig> configs, LongSupplier runningVersion,
+            Events events, Metrics metrics, Ticker ticker) throws IOException {
         this.config = config;
         this.self = self;
         this.events = events;
         this.metrics = metrics;
+        this.configs = configs;
         ClusterTimings timings = ClusterTimings.defaults();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker) : null);
@@ -58,6 +71,49 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
                 () -> member.view().rejectedPeers());
         metrics.gauge("gatehouse_cluster_malformed_commands", "Replicated commands refused as malformed",
                 () -> member.view().malformedCommands());
+        metrics.gauge("gatehouse_config_cluster_version", "Version of the cluster's current config (0: none yet)",
+                () -> clusterVersion(member.view()));
+        metrics.gauge("gatehouse_config_current", "1 while this node runs the cluster's current config",
+                () -> current(member.view(), runningVersion.getAsLong()) ? 1 : 0);
+    }
+
+    private static long clusterVersion(ClusterView view) {
+        return view.config().currentVersion();
+    }
+
+    /** Whether this node runs what the cluster says it should: the current config, or the canary on trial here. */
+    private boolean current(ClusterView view, long runningVersion) {
+        ReplicatedConfig mine = view.config().runFor(self);
+        return (mine == null ? 0 : mine.version()) == runningVersion;
+    }
+
+    void seedConfig(String text, String label) {
+        member.seedConfig(text, label);
+    }
+
+    CompletableFuture<ConfigProposal> proposeConfig(String text, String label, CanaryPlan canary) {
+        return member.proposeConfig(text, label, canary);
+    }
+
+    CompletableFuture<Boolean> proposeVerdict(long version, boolean promote, String reason) {
+        return member.proposeVerdict(version, promote, reason);
+    }
+
+    @Override
+    public void canary(ReplicatedConfig canary, String outcome, String reason) {
+        events.publish("config", "version " + canary.version(), "canary on " + canary.canary().member() + " " + outcome
+                + ": " + reason);
+        Counter.builder("gatehouse_config_canaries").description("Canary configs started, promoted and rolled back")
+                .tags("outcome", outcome.replace(' ', '_')).register(metrics.registry()).increment();
+    }
+
+    void configApplied(long version) {
+        member.configApplied(version);
+    }
+
+    @Override
+    public void configCommitted(ReplicatedConfig committed) {
+        configs.accept(committed);
     }
 
     void start() throws IOException {
@@ -98,13 +154,14 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         events.publish("cluster", member, member + " is back; held VIPs announced again");
     }
 
-    StatusReport.ClusterStatus status() {
+    /** @param runningVersion the replicated config version this node runs */
+    StatusReport.ClusterStatus status(long runningVersion) {
         ClusterView view = member.view();
         List<StatusReport.MemberStatus> members = new ArrayList<>();
         for (MemberConfig m : config.members()) {
             MemberReport r = view.members().get(m.id());
             members.add(new StatusReport.MemberStatus(m.id(), m.address().toString(), m.role().name().toLowerCase(),
-                    m.priority(), r != null && r.canServe()));
+                    m.priority(), r != null && r.canServe(), r == null ? 0 : r.configVersion()));
         }
         List<StatusReport.VipStatus> vips = new ArrayList<>();
         for (VipConfig v : config.vips()) {
@@ -112,8 +169,12 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
             vips.add(new StatusReport.VipStatus(v.name(), v.address(), v.driver().name().toLowerCase(),
                     s == null ? null : s.owner(), s == null ? 0 : s.epoch(), s == null ? null : s.reason(), member.owns(v.name())));
         }
+        ReplicatedConfig current = view.config().current();
+        ReplicatedConfig canary = view.config().canary();
         return new StatusReport.ClusterStatus(config.name(), view.leader(), view.term(), view.synced(), members, vips,
-                view.rejectedPeers(), view.malformedCommands());
+                view.rejectedPeers(), view.malformedCommands(), clusterVersion(view),
+                current == null ? null : current.hash(), current(view, runningVersion),
+                canary == null ? null : "version " + canary.version() + " on " + canary.canary().member());
     }
 
     @Override

@@ -3,9 +3,13 @@ package dev.gatehouse.node;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.gatehouse.admin.AdminServer;
+import dev.gatehouse.admin.ConfigAnswer;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
+import dev.gatehouse.cluster.CanaryPlan;
+import dev.gatehouse.cluster.ConfigProposal;
+import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.GatehouseConfig;
@@ -36,11 +40,20 @@ import org.slf4j.LoggerFactory;
  * A running node: pools with their health checks, listeners, and the admin API. Config flows one way:
  * a validated {@link Snapshot} is turned into pools and listeners; a reload validates first and either
  * applies whole or changes nothing.
+ *
+ * <p>In a cluster the cluster-wide part of the config is the cluster's, not the file's: a node starts on its
+ * file as version 0, then runs whatever the replicated log says is current (if the cluster has no config yet,
+ * the members' files are offered as version 1 and the first committed wins). A reload (SIGHUP) or a PUT does not
+ * apply anything directly: it proposes the config as the next version, and every node, this one included,
+ * applies it when it is committed. So after a restart with a locally edited file, the replicated config wins,
+ * and the next SIGHUP proposes the file.
  */
 public final class Node implements NodeControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     private static final YAMLMapper YAML = new YAMLMapper();
+    /** How long a reload or PUT waits for the cluster to commit a config, and then for this node to run it. */
+    private static final Duration PROPOSE_WAIT = Duration.ofSeconds(10);
 
     private final Path configFile;
     private final Ticker ticker;
@@ -56,8 +69,11 @@ public final class Node implements NodeControl, AutoCloseable {
     private final ClientLimits limits;
     private final RequestRates rates;
     private final PoolGauges gauges;
+    private final ConfigSync configSync;
     private volatile Snapshot snapshot;
     private volatile String sourceText;
+    /** In a cluster, the cluster-wide text this node runs once it ran a replicated version; else null. */
+    private volatile String sharedText;
     private volatile boolean stopping;
     private AdminServer admin;
     private ClusterRuntime cluster;
@@ -75,6 +91,10 @@ public final class Node implements NodeControl, AutoCloseable {
         this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
         this.gauges = new PoolGauges(metrics, pools);
+        CanaryWatch canaries = new CanaryWatch(control, this::traffic,
+                (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
+        this.configSync = new ConfigSync(control, this::applyReplicated, () -> this.snapshot.version(),
+                this::runsReplicated, events, metrics, canaries);
     }
 
     /** Loads {@code file}, starts everything it describes, and returns the running node. */
@@ -84,7 +104,9 @@ public final class Node implements NodeControl, AutoCloseable {
         if (!result.isValid()) {
             throw new InvalidConfigException(result.errorLines());
         }
-        return start(Snapshot.of(result.config(), 1, file.toString()), text, file, ticker);
+        // in a cluster, version 0 until the cluster's current config has been applied
+        long version = result.config().cluster() == null ? 1 : 0;
+        return start(Snapshot.of(result.config(), version, file.toString()), text, file, ticker);
     }
 
     static Node start(Snapshot snapshot, String text, Path file, Ticker ticker) throws Exception {
@@ -95,8 +117,10 @@ public final class Node implements NodeControl, AutoCloseable {
             }
             if (snapshot.config().cluster() != null) {
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().id(), node.dataDir(),
-                        node.listeners, node::canServe, node.stickTables, node.limits, node.events, node.metrics, ticker);
+                        node.listeners, node::canServe, node.stickTables, node.limits, node.configSync::committed,
+                        () -> node.snapshot.version(), node.events, node.metrics, ticker);
                 node.cluster.start();
+                node.cluster.seedConfig(node.configYaml(), snapshot.source());
             }
             if (snapshot.config().node().admin() != null) {
                 node.admin = AdminServer.start(snapshot.config().node().admin(), node);
@@ -108,6 +132,9 @@ public final class Node implements NodeControl, AutoCloseable {
                     node.limits::droppedUsage);
             node.metrics.gauge("gatehouse_config_version", "Version of the config in force", () -> node.snapshot.version(),
                     "hash", "current");
+            node.metrics.gauge("gatehouse_config_hash_prefix",
+                    "First 48 bits of the SHA-256 of the config in force, as a number: equal on nodes running the same config",
+                    () -> Long.parseLong(node.snapshot.hash().substring(0, 12), 16));
         } catch (Exception e) {
             node.close();
             throw e;
@@ -144,20 +171,37 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         try {
             String text = Files.readString(configFile);
-            ConfigResult result = ConfigLoader.parse(text, configFile.toString());
-            return result.isValid() ? reload(result.config(), text, configFile.toString()) : result.errorLines();
+            String source = configFile.toString();
+            ConfigResult result = ConfigLoader.parse(text, source);
+            if (!result.isValid()) {
+                return result.errorLines();
+            }
+            if (cluster != null) {
+                List<String> fixed = unchangeable(result.config(), source);
+                return fixed.isEmpty() ? proposeShared(withoutNode(text), source, null).errors() : fixed;
+            }
+            return reload(result.config(), text, source);
         } catch (java.io.IOException e) {
             return List.of(configFile + ": " + e.getMessage());
         }
     }
 
-    private synchronized List<String> reload(GatehouseConfig next, String text, String source) {
+    /** Errors for the parts of {@code next} that a reload cannot change. */
+    private List<String> unchangeable(GatehouseConfig next, String source) {
         GatehouseConfig current = snapshot.config();
         if (!next.node().equals(current.node())) {
             return List.of(source + ":1 node: the node section changed; restart the process to apply it");
         }
         if (!java.util.Objects.equals(next.cluster(), current.cluster())) {
             return List.of(source + ":1 cluster: membership and VIPs change by their own operation, not a reload; restart to apply");
+        }
+        return List.of();
+    }
+
+    private synchronized List<String> reload(GatehouseConfig next, String text, String source) {
+        List<String> fixed = unchangeable(next, source);
+        if (!fixed.isEmpty()) {
+            return fixed;
         }
         if (witness()) {
             return List.of(source + ":1 node: a witness runs no listeners or pools; nothing to reload");
@@ -172,6 +216,75 @@ public final class Node implements NodeControl, AutoCloseable {
         events.publish("config", "version " + snapshot.version(), "applied from " + source
                 + " (hash " + snapshot.hash().substring(0, 12) + ")");
         return List.of();
+    }
+
+    /**
+     * Proposes {@code text} (cluster-wide) as the cluster's next config and waits until this node runs it (for a
+     * canary on another node: until it is committed). No errors when it is committed and running here.
+     */
+    private ConfigAnswer proposeShared(String text, String label, CanaryPlan canary) {
+        ConfigProposal proposal = cluster.proposeConfig(text, label, canary)
+                .completeOnTimeout(null, PROPOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
+        if (proposal == null) {
+            return new ConfigAnswer(0, List.of(label + ": not committed within " + PROPOSE_WAIT.toSeconds()
+                    + "s (is a majority of members up?)"));
+        }
+        if (!proposal.accepted()) {
+            return new ConfigAnswer(0, proposal.errors());
+        }
+        long version = proposal.committed().version();
+        if (canary != null && !canary.member().equals(snapshot.config().node().id())) {
+            return new ConfigAnswer(version, List.of());
+        }
+        try {
+            List<String> here = configSync.outcome(version)
+                    .completeOnTimeout(List.of(label + ": committed as version " + version + ", but not yet running on this node"),
+                            PROPOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .join();
+            return new ConfigAnswer(version,
+                    here.stream().map(e -> "committed as version " + version + " but refused on this node: " + e).toList());
+        } finally {
+            configSync.forget(version);
+        }
+    }
+
+    /** Runs a committed cluster-wide config here; the errors when this node cannot (empty: it runs it now). */
+    private synchronized List<String> applyReplicated(ReplicatedConfig committed) {
+        String label = "cluster config v" + committed.version();
+        ConfigResult result = ConfigLoader.parseClusterWide(committed.text(), label, snapshot.config().node(), baseDir());
+        if (!result.isValid()) {
+            return result.errorLines(); // valid everywhere by the cluster's rules, but not with this node's section
+        }
+        GatehouseConfig next = result.config();
+        // the same hash is the same config (the node started on the file the cluster runs): nothing to rebuild
+        if (!witness() && !Snapshot.hash(next).equals(snapshot.hash())) {
+            try {
+                apply(next);
+            } catch (Exception e) {
+                return List.of(label + ": could not apply on this node: " + e.getMessage());
+            }
+        }
+        snapshot = Snapshot.of(next, committed.version(), committed.label() + " via " + committed.origin());
+        sharedText = committed.text();
+        return List.of();
+    }
+
+    private CanaryWatch.Traffic traffic() {
+        long requests = 0;
+        long errors = 0;
+        for (ProxyListener l : listeners.all()) {
+            var stats = metrics.listener(l.config().name());
+            requests += stats.requests();
+            errors += stats.errors();
+        }
+        return new CanaryWatch.Traffic(requests, errors);
+    }
+
+    private void runsReplicated(long version) {
+        ClusterRuntime c = cluster;
+        if (c != null) {
+            c.configApplied(version);
+        }
     }
 
     /** Stops accepting, drains listeners within {@code bound}, then stops everything. */
@@ -234,7 +347,7 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
         return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,
-                cluster == null ? null : cluster.status(), ls, ps);
+                cluster == null ? null : cluster.status(s.version()), ls, ps);
     }
 
     private StatusReport.LimitStatus limitStatus(ListenerConfig config, ListenerStats stats) {
@@ -279,7 +392,7 @@ public final class Node implements NodeControl, AutoCloseable {
      * endpoint that passes its checks (a node whose backends are all down must not attract the traffic).
      */
     private boolean canServe() {
-        if (stopping || witness()) {
+        if (stopping || witness() || configSync.refusedHere()) {
             return false;
         }
         for (var l : listeners.configs()) {
@@ -303,13 +416,16 @@ public final class Node implements NodeControl, AutoCloseable {
                 && m.role() == dev.gatehouse.config.ClusterConfig.Role.WITNESS);
     }
 
+    private Path baseDir() {
+        return configFile == null ? Path.of(".") : configFile.toAbsolutePath().getParent();
+    }
+
     private Path dataDir() {
         Path configured = snapshot.config().node().dataDir();
         if (configured != null) {
             return configured;
         }
-        Path base = configFile == null ? Path.of(".") : configFile.toAbsolutePath().getParent();
-        return base.resolve("data").resolve(snapshot.config().node().id());
+        return baseDir().resolve("data").resolve(snapshot.config().node().id());
     }
 
     private void closeCluster() {
@@ -326,23 +442,48 @@ public final class Node implements NodeControl, AutoCloseable {
 
     @Override
     public String configYaml() {
+        String shared = sharedText;
+        return shared != null ? shared : withoutNode(sourceText);
+    }
+
+    /** A whole config file's text without its {@code node:} section: the part the cluster shares. */
+    private static String withoutNode(String text) {
         try {
-            ObjectNode tree = (ObjectNode) YAML.readTree(sourceText);
+            ObjectNode tree = (ObjectNode) YAML.readTree(text);
             tree.remove("node");
             return YAML.writeValueAsString(tree);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("the running config no longer parses", e);
+            throw new IllegalStateException("a validated config no longer parses", e);
         }
     }
 
     @Override
     public List<String> replaceConfig(String yaml) {
-        ConfigResult result = ConfigLoader.parseClusterWide(yaml, "PUT /api/v1/config", snapshot.config().node(),
-                configFile == null ? Path.of(".") : configFile.toAbsolutePath().getParent());
+        String source = "PUT /api/v1/config";
+        ConfigResult result = ConfigLoader.parseClusterWide(yaml, source, snapshot.config().node(), baseDir());
         if (!result.isValid()) {
             return result.errorLines();
         }
-        return reload(result.config(), nodeSectionYaml() + yaml, "PUT /api/v1/config");
+        if (cluster != null) {
+            List<String> fixed = unchangeable(result.config(), source);
+            return fixed.isEmpty() ? proposeShared(yaml, source, null).errors() : fixed;
+        }
+        return reload(result.config(), nodeSectionYaml() + yaml, source);
+    }
+
+    @Override
+    public ConfigAnswer canaryConfig(String yaml, String member, Duration watch, double maxErrorRate) {
+        if (cluster == null) {
+            return NodeControl.super.canaryConfig(yaml, member, watch, maxErrorRate);
+        }
+        String source = "PUT /api/v1/config?canary=" + member;
+        ConfigResult result = ConfigLoader.parseClusterWide(yaml, source, snapshot.config().node(), baseDir());
+        if (!result.isValid()) {
+            return new ConfigAnswer(0, result.errorLines());
+        }
+        List<String> fixed = unchangeable(result.config(), source);
+        return fixed.isEmpty() ? proposeShared(yaml, source, new CanaryPlan(member, watch.toMillis(), maxErrorRate))
+                : new ConfigAnswer(0, fixed);
     }
 
     private String nodeSectionYaml() {

@@ -52,12 +52,12 @@ class ClusterStateTest {
 
     @Test
     void aReleaseBecauseTheOwnerCannotServeAlsoRecordsThatItCannot() {
-        ClusterState owned = initial.apply(new Command.Report("lb1", true, 150), 2, roster).state()
+        ClusterState owned = initial.apply(new Command.Report("lb1", true, 150, 0), 2, roster).state()
                 .apply(new Command.Grant("front", "lb1", 1, 0, "first"), 3, roster).state();
         ClusterState demoted = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator", false), 4, roster).state();
-        assertThat(demoted.reports().get("lb1")).isEqualTo(new MemberReport(false, 150, 4));
+        assertThat(demoted.reports().get("lb1")).isEqualTo(new MemberReport(false, 150, 4, 0));
         ClusterState handedOver = owned.apply(new Command.Release("front", "lb1", 1, "preempted", true), 4, roster).state();
-        assertThat(handedOver.reports().get("lb1")).isEqualTo(new MemberReport(true, 150, 2));
+        assertThat(handedOver.reports().get("lb1")).isEqualTo(new MemberReport(true, 150, 2, 0));
     }
 
     @Test

@@ -23,7 +23,7 @@ class LeaderPlacementTest {
             List.of(new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, null))));
 
     private ClusterState ownedBy(String owner) {
-        return new ClusterState(Map.of("front", new VipState(owner, 1, "test", 1, null)), Map.of());
+        return new ClusterState(Map.of("front", new VipState(owner, 1, "test", 1, null)), Map.of(), ConfigState.NONE);
     }
 
     @Test
