@@ -134,7 +134,13 @@ final class VipKeeper {
         lastRenewStart = start;
         long renewedEpoch = epoch;
         proposer.propose(new Command.Renew(vip.name(), self, renewedEpoch))
-                .whenCompleteAsync((outcome, error) -> renewed(renewedEpoch, start, outcome), loop);
+                .whenCompleteAsync((outcome, error) -> {
+                    if (outcome != Outcome.ACCEPTED) {
+                        LOG.debug("VIP {}: renewal {} after {} ms", vip.name(), outcome == null ? error : outcome,
+                                (ticker.nanos() - start) / 1_000_000);
+                    }
+                    renewed(renewedEpoch, start, outcome);
+                }, loop);
     }
 
     private void renewed(long renewedEpoch, long start, Outcome outcome) {

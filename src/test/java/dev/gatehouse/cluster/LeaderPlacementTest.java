@@ -27,9 +27,14 @@ class LeaderPlacementTest {
     }
 
     @Test
-    void aLeaderThatOwnsNothingKeepsLeading() {
-        assertThat(LeaderPlacement.target("lb2", roster, ownedBy("lb1"), Map.of("lb1", 10L, "w1", 10L), 150)).isNull();
+    void theWitnessKeepsLeadingAndANodeHandsLeadershipToIt() {
         assertThat(LeaderPlacement.target("w1", roster, ownedBy("lb1"), Map.of("lb1", 10L, "lb2", 10L), 150)).isNull();
+        assertThat(LeaderPlacement.target("lb2", roster, ownedBy("lb1"), Map.of("lb1", 10L, "w1", 10L), 150)).isEqualTo("w1");
+    }
+
+    @Test
+    void withTheWitnessSilentANodeThatOwnsNothingKeepsLeading() {
+        assertThat(LeaderPlacement.target("lb2", roster, ownedBy("lb1"), Map.of("lb1", 10L, "w1", 5000L), 150)).isNull();
     }
 
     @Test
