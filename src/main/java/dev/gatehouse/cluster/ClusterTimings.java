@@ -70,11 +70,12 @@ public record ClusterTimings(Duration lease, Duration electionMin, Duration elec
     }
 
     /**
-     * A new leader waits at most this long for every node to report before granting an unowned VIP, so that at
-     * cluster start the highest-priority node is not passed over because its first report came late.
+     * A new leader waits at most this long for every node to be able to take an unowned VIP (reported, serving,
+     * on the current config) before granting it, so that at cluster start the highest-priority node is not passed
+     * over because it came up a moment later. Only an unowned VIP waits: a failover never does.
      */
     long settleNanos() {
-        return reportTtlNanos();
+        return lease.toNanos() * 5;
     }
 
     /** How long one consensus request may take before the client gives up on it. */

@@ -25,7 +25,7 @@ final class Controller {
         VipState v = state.vip(vip.name());
         if (!v.owned()) {
             String best = best(state, seen, now, null);
-            if (best == null || (!allNodesHeard(seen, now) && now - leaderSince < timings.settleNanos())) {
+            if (best == null || (!allNodesEligible(state, seen, now) && now - leaderSince < timings.settleNanos())) {
                 return null;
             }
             String reason = v.epoch() == 0 ? "first owner: " + describe(state, best) : v.reason();
@@ -57,20 +57,28 @@ final class Controller {
     /** The node that should own: able, running the current config, recently heard from, highest priority, ties to the smaller id. */
     private String best(ClusterState state, Observations seen, long now, String exclude) {
         return state.reports().entrySet().stream()
-                .filter(e -> roster.isNode(e.getKey()) && !e.getKey().equals(exclude))
-                .filter(e -> e.getValue().canServe() && seen.reportFresh(e.getKey(), now, timings.reportTtlNanos()))
-                // a node that has not applied the current config (restarted, lagging, refused it) is not granted
-                .filter(e -> e.getValue().configVersion() == state.config().expectedVersion(e.getKey()))
+                .filter(e -> !e.getKey().equals(exclude) && eligible(state, seen, now, e.getKey()))
                 .min(Comparator.comparingInt((Map.Entry<String, MemberReport> e) -> -e.getValue().priority())
                         .thenComparing(Map.Entry::getKey))
                 .map(Map.Entry::getKey)
                 .orElse(null);
     }
 
-    private boolean allNodesHeard(Observations seen, long now) {
+    /**
+     * Whether {@code member} may be granted a VIP: a node that reported lately that it can serve, running the
+     * current config (a restarted, lagging or refusing node is not granted).
+     */
+    private boolean eligible(ClusterState state, Observations seen, long now, String member) {
+        MemberReport r = state.reports().get(member);
+        return r != null && roster.isNode(member) && r.canServe()
+                && seen.reportFresh(member, now, timings.reportTtlNanos())
+                && r.configVersion() == state.config().expectedVersion(member);
+    }
+
+    private boolean allNodesEligible(ClusterState state, Observations seen, long now) {
         return roster.members().keySet().stream()
                 .filter(roster::isNode)
-                .allMatch(id -> seen.reportFresh(id, now, timings.reportTtlNanos()));
+                .allMatch(id -> eligible(state, seen, now, id));
     }
 
     private int priority(ClusterState state, String member) {

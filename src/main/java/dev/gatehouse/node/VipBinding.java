@@ -7,9 +7,9 @@ import java.net.InetAddress;
 import java.time.Duration;
 
 /**
- * What holding a VIP means for a node: the address is put in service by the VIP's driver ({@code arp}: added to
- * the interface and announced; {@code loopback}: nothing, every 127.x address is local), then the node's
- * {@code vip:} listeners are bound on it. Release takes the address away first too.
+ * What holding a VIP means for a node: the node's {@code vip:} listeners are bound on it, then the address is put
+ * in service by the VIP's driver ({@code arp}: added to the interface and announced; {@code loopback}: nothing,
+ * every 127.x address is local). Release takes the address away first.
  */
 final class VipBinding implements VipDriver {
 
@@ -25,12 +25,13 @@ final class VipBinding implements VipDriver {
         this.arp = arp;
     }
 
+    /** Listeners first (they may bind before the address is here), so the announcement finds them listening. */
     @Override
     public void acquire(VipConfig vip) throws Exception {
+        listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
         if (vip.driver() == Driver.ARP) {
             arp.acquire(vip);
         }
-        listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
     }
 
     /**

@@ -13,6 +13,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -87,9 +88,17 @@ public final class Transport {
     /**
      * A server bootstrap on this transport's groups with the listener socket options set; the caller adds
      * its child handler (and any protocol-specific child options) and binds.
+     *
+     * @param onVip the listener binds on a cluster VIP: with epoll it may bind before the address is on the host
+     *     (IP_FREEBIND), so a new owner listens before its driver adds and announces the address, and no client
+     *     that follows the announcement meets a closed port
      */
-    public ServerBootstrap serverBootstrap() {
-        return new ServerBootstrap()
+    public ServerBootstrap serverBootstrap(boolean onVip) {
+        ServerBootstrap b = new ServerBootstrap();
+        if (onVip && epoll) {
+            b.option(EpollChannelOption.IP_FREEBIND, true);
+        }
+        return b
                 .group(boss, workers)
                 .channel(serverChannelClass)
                 .option(ChannelOption.SO_REUSEADDR, true)

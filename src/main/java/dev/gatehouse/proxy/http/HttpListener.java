@@ -62,7 +62,7 @@ public final class HttpListener implements ProxyListener {
 
     @Override
     public void start(InetSocketAddress bind) throws InterruptedException {
-        ServerBootstrap b = transport.serverBootstrap()
+        ServerBootstrap b = transport.serverBootstrap(config.bind().vip() != null)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -90,7 +90,7 @@ public final class TcpListener implements ProxyListener {
         if (serverChannel != null) {
             throw new IllegalStateException("listener " + config.name() + " already started");
         }
-        ChannelFuture bound = transport.serverBootstrap()
+        ChannelFuture bound = transport.serverBootstrap(config.bind().vip() != null)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new Acceptor())
                 .bind(address);
