@@ -241,6 +241,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         cancelClientTimer();
+        if (!inbound.isReadable()) {
+            // The head is copied into the parser: a request without a body leaves nothing worth keeping, and an
+            // idle keep-alive connection must not hold a read buffer until its next request.
+            inbound = release(inbound);
+        }
         startExchange();
     }
 
