@@ -13,7 +13,6 @@ import dev.gatehouse.time.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -41,7 +40,6 @@ public final class HttpListener implements ProxyListener {
     private volatile ListenerConfig config;
     private volatile Router router;
     private volatile boolean draining;
-    private final ChannelFutureListener onClientClosed;
     private Channel server;
 
     public HttpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, Metrics metrics, Ticker ticker) {
@@ -50,7 +48,6 @@ public final class HttpListener implements ProxyListener {
         this.metrics = metrics;
         this.stats = metrics.listener(config.name());
         this.ticker = ticker;
-        this.onClientClosed = closed -> stats.closed();
         update(config);
     }
 
@@ -64,7 +61,6 @@ public final class HttpListener implements ProxyListener {
                             ch.close();
                             return;
                         }
-                        ch.closeFuture().addListener(onClientClosed);
                         clients.add(ch);
                         ch.pipeline().addLast(new ClientConnection(HttpListener.this));
                     }
