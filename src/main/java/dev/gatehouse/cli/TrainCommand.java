@@ -3,6 +3,7 @@ package dev.gatehouse.cli;
 import dev.gatehouse.demo.DemoBackend;
 import dev.gatehouse.node.Node;
 import dev.gatehouse.time.Ticker;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,18 +53,19 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 InetSocketAddress web = node.listenerAddress("web");
                 try (Socket s = new Socket(web.getAddress(), web.getPort())) {
+                    InputStream in = new BufferedInputStream(s.getInputStream());
                     for (int i = 0; i < requests; i++) {
-                        exchange(s, GET);
+                        exchange(s.getOutputStream(), in, GET);
                     }
                 }
                 for (int i = 0; i < requests / 20; i++) {
                     try (Socket s = new Socket(web.getAddress(), web.getPort())) {
-                        exchange(s, GET_CLOSE);
+                        exchange(s.getOutputStream(), new BufferedInputStream(s.getInputStream()), GET_CLOSE);
                     }
                 }
                 InetSocketAddress raw = node.listenerAddress("raw");
                 try (Socket s = new Socket(raw.getAddress(), raw.getPort())) {
-                    exchange(s, GET_CLOSE);
+                    exchange(s.getOutputStream(), new BufferedInputStream(s.getInputStream()), GET_CLOSE);
                 }
                 InetSocketAddress admin = node.adminAddress();
                 try (Socket s = new Socket(admin.getAddress(), admin.getPort())) {
@@ -84,11 +86,9 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Sends one request and reads its whole response (the demo backend answers with a Content-Length). */
-    private static void exchange(Socket s, byte[] request) throws IOException {
-        OutputStream out = s.getOutputStream();
+    private static void exchange(OutputStream out, InputStream in, byte[] request) throws IOException {
         out.write(request);
         out.flush();
-        InputStream in = s.getInputStream();
         StringBuilder head = new StringBuilder();
         while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
             int b = in.read();
