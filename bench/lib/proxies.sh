@@ -49,7 +49,9 @@ prepare_proxy() {
             log "no Gatehouse jar at ${GATEHOUSE_JAR:-?} (build: mvn -B -o -DskipTests package, or set GATEHOUSE_JAR)"
             return 1
         fi
-        render "$BENCH_CONF/gatehouse.yaml" "$dir/gatehouse.yaml" "${common[@]}" ;;
+        render "$BENCH_CONF/gatehouse.yaml" "$dir/gatehouse.yaml" "${common[@]}"
+        # shellcheck disable=SC2086 # the options are a list of words
+        GATEHOUSE_AOT=$(gh_aot_cache "$GATEHOUSE_JAR" $GATEHOUSE_BENCH_JAVA_OPTS) ;;
     *) die "unknown proxy $name" ;;
     esac
 }
@@ -63,7 +65,7 @@ launch_proxy() {
     nginx) "${PIN[@]}" nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" >"$dir/out.log" 2>&1 & ;;
     gatehouse)
         # shellcheck disable=SC2086 # the options are a list of words
-        "${PIN[@]}" "$JAVA_HOME/bin/java" $GATEHOUSE_BENCH_JAVA_OPTS -jar "$GATEHOUSE_JAR" \
+        "${PIN[@]}" "$JAVA_HOME/bin/java" $GATEHOUSE_BENCH_JAVA_OPTS ${GATEHOUSE_AOT:+"$GATEHOUSE_AOT"} -jar "$GATEHOUSE_JAR" \
             run -c "$dir/gatehouse.yaml" --shutdown-bound 1s >"$dir/out.log" 2>&1 & ;;
     esac
     T_PID[$name]=$!

@@ -69,7 +69,7 @@ run_parameters() {
     echo "- run: $ROUNDS round(s), interleaved (direct, then each proxy, per round); medians shown;" \
         "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s;" \
         "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
-    echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS"
+    echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS${GATEHOUSE_AOT:+ $GATEHOUSE_AOT}"
 }
 
 # Notes and failures of this run, as Markdown lists.
@@ -114,11 +114,12 @@ method_notes() {
 - Gatehouse has no worker-thread setting in its config or CLI: it runs one Netty event loop per
   available processor (plus one acceptor thread); `-XX:ActiveProcessorCount=1` and the pinning to one
   CPU give it one, as HAProxy has `nbthread 1` and nginx 1 worker.
-- Gatehouse's JVM options were chosen in short trials on this machine (scenarios 1 and 2, HAProxy
-  beside it, 2 rounds of 8 s, noisy): Gatehouse/HAProxy CPU µs/request was 1.55 with ZGC, 1.20 with
-  G1, 1.20 with Parallel and 1.14 with Serial GC (all with a fixed 256 MiB heap and one processor),
-  so Serial it is. A CDS archive (`-XX:+AutoCreateSharedArchive`) took the time from launch to
-  "running" from 2.4 s to 1.9 s; the rest is class loading and initialisation on one CPU.
+- Gatehouse runs with bin/gatehouse's JVM options (bin/jvm.sh), chosen in trials on this machine
+  (bench/TRIALS.md): Serial GC, which cost the least CPU per request of ZGC, G1, Parallel and Serial; a
+  16 MiB young generation, so the heap grows only with what connections keep; compact object headers;
+  freed native memory handed back to the OS every second. Like bin/gatehouse, the run trains an AOT
+  cache for the jar before its first start (`gatehouse aot-train` under `-XX:AOTCacheOutput`), so
+  start-up finds its classes loaded and linked.
 - The machine is shared (2 cores; other builds and tests may run beside the benchmark), so absolute
   figures are noisy; compare proxies only within one run, and prefer the ratios.
 NOTES

@@ -3,6 +3,7 @@ package dev.gatehouse.proxy;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFactory;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
@@ -37,6 +39,8 @@ public final class Transport {
     private static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
     /** Small marks: a relay stops reading one side once this much waits to be written to the other. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    /** Netty's default read sizing, but one instance for all channels (the state lives in each channel's handle). */
+    private static final RecvByteBufAllocator READ_SIZING = new AdaptiveRecvByteBufAllocator();
 
     private final boolean epoll;
     private final EventLoopGroup boss;
@@ -106,7 +110,8 @@ public final class Transport {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_SIZING);
     }
 
     /** A new, unregistered upstream socket with the same options as accepted ones. */
@@ -116,6 +121,7 @@ public final class Transport {
         config.setAutoRead(false);
         config.setAllocator(ALLOCATOR);
         config.setWriteBufferWaterMark(WATER_MARK);
+        config.setRecvByteBufAllocator(READ_SIZING);
         config.setOption(ChannelOption.TCP_NODELAY, Boolean.TRUE);
         return ch;
     }

@@ -108,6 +108,11 @@ class ClientLimitsTest {
         lb = TestNode.start(dir, 1, config(100, 2));
         Socket first = client("127.0.0.1");
         Socket second = client("127.0.0.1");
+        // accepted connections are set up on their own event loops: be sure these two are counted before a third
+        for (Socket counted : new Socket[] {first, second}) {
+            send(counted, GET);
+            assertThat(RawHttp.readResponse(counted.getInputStream())).startsWith("HTTP/1.1 200");
+        }
         try (Socket third = client("127.0.0.1")) {
             String answer = RawHttp.readResponse(third.getInputStream());
             assertThat(answer).startsWith("HTTP/1.1 429").contains("Retry-After: 1").contains("Connection: close");

@@ -104,6 +104,32 @@ class HttpProxyTest {
     }
 
     @Test
+    void idleKeepAliveClientsHoldNoReadBuffers() throws Exception {
+        lb = TestNode.start(dir, 3, CONFIG);
+        // The upstream connections and the allocator's caches in place before counting.
+        Load warm = Load.run(lb.url("web", "/"), 30, 1, Duration.ofSeconds(30));
+        assertThat(warm.failures).isEmpty();
+        var allocator = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric();
+        long before = allocator.usedDirectMemory();
+        int clients = 300;
+        java.util.List<Socket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < clients; i++) {
+                Socket s = new Socket("127.0.0.1", lb.listener("web").getPort());
+                held.add(s);
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
+            }
+            // A read buffer kept per idle connection would be at least 300 x 1 KiB; what stays is the allocator's caches.
+            assertThat(allocator.usedDirectMemory() - before).isLessThan(clients * 256L);
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
     void relaysExpectContinue() throws Exception {
         lb = TestNode.start(dir, 3, CONFIG);
         try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {

@@ -97,16 +97,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             upstream.channel().read();
         }
     };
-    private final ChannelFutureListener lingerThenClose = f -> {
-        if (f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
-            // Half-close so the client reads the whole answer even while it is still sending; close for good soon after.
-            duplex.shutdownOutput();
-            ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-            ctx.read();
-        } else {
-            f.channel().close();
-        }
-    };
     private final ChannelFutureListener afterAnswer = f -> {
         if (!f.isSuccess()) {
             ctx.close();
@@ -170,24 +160,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
     }
 
-    private final ChannelFutureListener onUpstreamTunnelWrite = f -> {
-        if (f.isSuccess()) {
-            ctx.read();
-        } else {
-            closeAll();
-        }
-    };
-
-    private final ChannelFutureListener onClientTunnelWrite = f -> {
-        if (f.isSuccess() && upstream != null) {
-            upstream.channel().read();
-        } else {
-            closeAll();
-        }
-    };
+    // Made when a tunnel starts: most connections never tunnel, and thousands may sit idle.
+    private ChannelFutureListener onUpstreamTunnelWrite;
+    private ChannelFutureListener onClientTunnelWrite;
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        listener.stats().closed();
         if (phase == Phase.CONNECTING || phase == Phase.EXCHANGE || phase == Phase.TUNNEL) {
             abandonAttempt(false);
         }
@@ -269,6 +248,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         cancelClientTimer();
+        if (!inbound.isReadable()) {
+            // The head is copied into the parser: a request without a body leaves nothing worth keeping, and an
+            // idle keep-alive connection must not hold a read buffer until its next request.
+            inbound = release(inbound);
+        }
         startExchange();
     }
 
@@ -333,7 +317,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (!keep) {
             phase = Phase.CLOSED;
             cancelTimers();
-            ctx.writeAndFlush(answer).addListener(lingerThenClose);
+            ctx.writeAndFlush(answer).addListener((ChannelFutureListener) this::lingerThenClose);
             return;
         }
         phase = Phase.ANSWERING;
@@ -631,6 +615,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void startTunnel() {
         cancelRequestTimer();
         phase = Phase.TUNNEL;
+        onUpstreamTunnelWrite = f -> {
+            if (f.isSuccess()) {
+                ctx.read();
+            } else {
+                closeAll();
+            }
+        };
+        onClientTunnelWrite = f -> {
+            if (f.isSuccess() && upstream != null) {
+                upstream.channel().read();
+            } else {
+                closeAll();
+            }
+        };
         responseStarted = true;
         ByteBuf out = ctx.alloc().directBuffer(codecs.response.length() + 32);
         codecs.response.writeDownstream(out, true, clientHttp10(), null);
@@ -724,7 +722,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void answerAndClose(int status) {
         phase = Phase.CLOSED;
         cancelTimers();
-        ctx.writeAndFlush(HttpResponses.error(status)).addListener(lingerThenClose);
+        ctx.writeAndFlush(HttpResponses.error(status)).addListener((ChannelFutureListener) this::lingerThenClose);
+    }
+
+    private void lingerThenClose(ChannelFuture f) {
+        if (f.isSuccess() && f.channel() instanceof DuplexChannel duplex) {
+            // Half-close so the client reads the whole answer even while it is still sending; close for good soon after.
+            duplex.shutdownOutput();
+            ctx.executor().schedule((Runnable) ctx::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            ctx.read();
+        } else {
+            f.channel().close();
+        }
     }
 
     private void closeAll() {

@@ -15,7 +15,6 @@ import dev.gatehouse.time.Ticker;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -44,7 +43,6 @@ public final class HttpListener implements ProxyListener {
     private volatile ListenerConfig config;
     private volatile Router router;
     private volatile boolean draining;
-    private final ChannelFutureListener onClientClosed;
     private Channel server;
 
     /** @param limiter the per-client limits, configured by the caller */
@@ -56,7 +54,6 @@ public final class HttpListener implements ProxyListener {
         this.stats = metrics.listener(config.name());
         this.limiter = limiter;
         this.ticker = ticker;
-        this.onClientClosed = closed -> stats.closed();
         update(config);
     }
 
@@ -70,7 +67,6 @@ public final class HttpListener implements ProxyListener {
                             ch.close();
                             return;
                         }
-                        ch.closeFuture().addListener(onClientClosed);
                         clients.add(ch);
                         ClientState client = limiter.connect(((InetSocketAddress) ch.remoteAddress()).getAddress());
                         if (client == null) {
