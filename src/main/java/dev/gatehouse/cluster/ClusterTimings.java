@@ -70,9 +70,9 @@ public record ClusterTimings(Duration lease, Duration electionMin, Duration elec
     }
 
     /**
-     * A new leader waits at most this long for every node to be able to take an unowned VIP (reported, serving,
-     * on the current config) before granting it, so that at cluster start the highest-priority node is not passed
-     * over because it came up a moment later. Only an unowned VIP waits: a failover never does.
+     * A new leader waits at most this long for every node to be able to take a VIP that was never owned
+     * (reported, serving, on the current config) before granting it, so that at cluster start the
+     * highest-priority node is not passed over because it came up a moment later. A failover never waits.
      */
     long settleNanos() {
         return lease.toNanos() * 5;

@@ -25,7 +25,9 @@ final class Controller {
         VipState v = state.vip(vip.name());
         if (!v.owned()) {
             String best = best(state, seen, now, null);
-            if (best == null || (!allNodesEligible(state, seen, now) && now - leaderSince < timings.settleNanos())) {
+            // the first grant waits a moment for every node, so a node that came up a little later is not passed over
+            boolean settling = v.epoch() == 0 && !allNodesEligible(state, seen, now) && now - leaderSince < timings.settleNanos();
+            if (best == null || settling) {
                 return null;
             }
             String reason = v.epoch() == 0 ? "first owner: " + describe(state, best) : v.reason();

@@ -109,15 +109,19 @@ class ConfigChangeTest {
                 .apply(new Command.Report("lb1", true, 150, 0), 6, roster).state()
                 .apply(new Command.Report("lb2", true, 100, 1), 7, roster).state();
         assertThat(v1.reports().get("lb1").configVersion()).isZero();
-        Observations seen = new Observations(() -> 0L);
+        // reported just now, by a leader that has led longer than the first grant waits for every node
+        long now = ClusterTimings.defaults().settleNanos();
+        Observations seen = new Observations(() -> now);
         seen.applied(new Command.Report("lb1", true, 150, 0), Outcome.ACCEPTED);
         seen.applied(new Command.Report("lb2", true, 100, 1), Outcome.ACCEPTED);
         Controller controller = new Controller(roster, ClusterTimings.defaults());
-        Command decided = controller.decide(roster.vips().get("front"), v1, seen, 0, 0);
+        assertThat(controller.decide(roster.vips().get("front"), v1, seen, now, now))
+                .as("the first grant waits a moment for lb1 to catch up").isNull();
+        Command decided = controller.decide(roster.vips().get("front"), v1, seen, now, 0);
         // lb1 has the higher priority but still runs its file (version 0): lb2 gets the VIP
         assertThat(decided).isInstanceOfSatisfying(Command.Grant.class, g -> assertThat(g.owner()).isEqualTo("lb2"));
         ClusterState caughtUp = v1.apply(new Command.Report("lb1", true, 150, 1), 8, roster).state();
-        assertThat(controller.decide(roster.vips().get("front"), caughtUp, seen, 0, 0))
+        assertThat(controller.decide(roster.vips().get("front"), caughtUp, seen, now, 0))
                 .isInstanceOfSatisfying(Command.Grant.class, g -> assertThat(g.owner()).isEqualTo("lb1"));
     }
 
