@@ -223,9 +223,13 @@ public final class ClusterMember implements AutoCloseable {
 
     /**
      * Offers {@code text} (this process's cluster-wide config) as version 1 while the cluster has no config: each
-     * member offers its own, the first committed wins, the others are refused as stale and follow it.
+     * node offers its own, the first committed wins, the others are refused as stale and follow it. A witness
+     * offers nothing: it serves no traffic, so its file need not say what the nodes serve.
      */
     public void seedConfig(String text, String label) {
+        if (!node) {
+            return;
+        }
         seed = ConfigRules.change(text, 0, self, label, null);
         tickSoon();
     }

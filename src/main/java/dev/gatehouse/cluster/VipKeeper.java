@@ -42,7 +42,7 @@ final class VipKeeper {
     private String handingOver;
     private long successorEpoch = -1;
     private long successorVersion;
-    private long successorServingSince = -1;
+    private int successorRenewals;
 
     VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
             Ticker ticker, ClusterTimings timings, Executor loop) {
@@ -73,7 +73,7 @@ final class VipKeeper {
         if (held && handingOver != null) {
             if (mine && state.epoch() != epoch) {
                 release(handingOver); // granted back to this node: start afresh
-            } else if (successorServes(state, now)) {
+            } else if (successorServes(state)) {
                 release(handingOver + "; " + state.owner() + " serves it now");
             } else {
                 if (mine) {
@@ -170,30 +170,32 @@ final class VipKeeper {
 
     /**
      * A graceful give-up (demote, preemption) keeps serving after the release is proposed, until the successor
-     * has renewed its grant (so it has added the address and announced it) and a little longer for clients to
-     * follow its announcement; requests in flight here finish. The lease still bounds it: with no renewals the
+     * has renewed its grant twice: a keeper acquires the VIP (listeners, address, announcement) on its control
+     * thread right after its first renewal and renews again only after that, so the second renewal says the
+     * successor serves. Requests in flight here finish meanwhile. The lease still bounds it: with no renewals the
      * first tick past the lease releases, as for any owner. So the overlap is deliberate, short and fenced.
      */
     private void handOver(String reason) {
         handingOver = reason;
         successorEpoch = -1;
-        successorServingSince = -1;
         LOG.info("VIP {}: handing over ({}); serving until the successor does", vip.name(), reason);
     }
 
-    private boolean successorServes(VipState state, long now) {
+    private boolean successorServes(VipState state) {
         if (!state.owned() || self.equals(state.owner())) {
             return false;
         }
         if (state.epoch() != successorEpoch) {
             successorEpoch = state.epoch();
-            successorVersion = state.version(); // the grant; its first renewal changes the version
+            successorVersion = state.version(); // the grant; each renewal changes the version
+            successorRenewals = 0;
             return false;
         }
-        if (state.version() > successorVersion && successorServingSince < 0) {
-            successorServingSince = now;
+        if (state.version() != successorVersion) {
+            successorVersion = state.version();
+            successorRenewals++;
         }
-        return successorServingSince >= 0 && now - successorServingSince >= timings.renewIntervalNanos() / 2;
+        return successorRenewals >= 2;
     }
 
     private void release(String reason) {

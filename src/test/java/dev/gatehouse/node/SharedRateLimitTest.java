@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.demo.DemoBackend;
 import dev.gatehouse.time.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,53 +59,69 @@ class SharedRateLimitTest {
                   vips: [ { name: front, address: 127.0.0.10, driver: loopback } ]
                 """.formatted(key, freePort(), freePort(), freePort());
         Path witness = Files.writeString(dir.resolve("w1.yaml"), "node: { id: w1 }\n" + cluster);
-        try (Node w1 = Node.start(witness, Ticker.system());
-                TestNode lb1 = TestNode.start(Files.createDirectory(dir.resolve("lb1")), 1, CONFIG.replace("ID", "lb1") + cluster);
-                TestNode lb2 = TestNode.start(Files.createDirectory(dir.resolve("lb2")), 1, CONFIG.replace("ID", "lb2") + cluster);
-                Socket to1 = client(lb1, "127.0.0.9");
-                Socket to2 = client(lb2, "127.0.0.9")) {
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> lb1.node.status().cluster().synced() && lb2.node.status().cluster().synced());
-            // Another client warms both nodes up (first connections, code paths) without touching this one's buckets.
-            for (TestNode lb : new TestNode[] {lb1, lb2}) {
-                try (Socket warm = client(lb, "127.0.0.1")) {
-                    assertThat(exchange(warm)).startsWith("HTTP/1.1 200");
-                }
+        try (DemoBackend be1 = DemoBackend.start("127.0.0.1", 0, "be1");
+                Node w1 = Node.start(witness, Ticker.system());
+                TestNode lb1 = node("lb1", be1, cluster);
+                TestNode lb2 = node("lb2", be1, cluster)) {
+            // both nodes in the log and running the cluster's config (the same text: one backend for both)
+            await().atMost(Duration.ofSeconds(30)).until(() -> ready(lb1) && ready(lb2));
+            try (Socket to1 = client(lb1, "127.0.0.9"); Socket to2 = client(lb2, "127.0.0.9")) {
+                run(lb1, lb2, to1, to2, be1);
             }
-            // 2 × RATE requests a second, alternating between the nodes, paced by the clock; after a stall the pace
-            // resumes from now rather than catching up in a burst the limit would rightly refuse.
-            long interval = 1_000_000_000L / (2 * RATE);
-            long start = System.nanoTime();
-            long measureFrom = start + WARM_UP * 1_000_000_000L;
-            long end = start + SECONDS * 1_000_000_000L;
-            int sent = 0;
-            int ok = 0;
-            int measured = 0;
-            int limited = 0;
-            for (long due = start; due < end; due += interval) {
-                long now = System.nanoTime();
-                if (now - due > interval) {
-                    due = now;
-                }
-                for (long left = due - now; left > 0; left = due - System.nanoTime()) {
-                    LockSupport.parkNanos(left); // pacing the load, not waiting for an outcome
-                }
-                String status = exchange(sent++ % 2 == 0 ? to1 : to2);
-                if (status.startsWith("HTTP/1.1 200")) {
-                    ok++;
-                    measured += due >= measureFrom ? 1 : 0;
-                } else if (status.startsWith("HTTP/1.1 429")) {
-                    limited++;
-                }
-            }
-            double window = (System.nanoTime() - measureFrom) / 1e9;
-            double admittedRate = measured / window;
-            System.out.printf("client at %d/s over two nodes, limit %d/s: %d sent, %d admitted, %d refused with 429;"
-                    + " %.1f/s admitted over the last %.1f s%n", 2 * RATE, RATE, sent, ok, limited, admittedRate, window);
-            assertThat(ok + limited).isEqualTo(sent);
-            assertThat(admittedRate).isBetween(RATE * 0.8, RATE * 1.2);
-            assertThat(lb1.backend("be1").requests() + lb2.backend("be1").requests()).isEqualTo(ok + 2);
         }
+    }
+
+    private TestNode node(String id, DemoBackend backend, String cluster) throws Exception {
+        String yaml = CONFIG.replace("ID", id).replace("${be1}", "127.0.0.1:" + backend.port()) + cluster;
+        return TestNode.start(Files.createDirectory(dir.resolve(id)), 0, yaml);
+    }
+
+    private static boolean ready(TestNode lb) {
+        var cluster = lb.node.status().cluster();
+        return cluster.synced() && cluster.configCurrent() && cluster.configVersion() > 0;
+    }
+
+    /** Sends a client's requests at twice its limit, alternating between the nodes, and checks what it got. */
+    private static void run(TestNode lb1, TestNode lb2, Socket to1, Socket to2, DemoBackend be1) throws IOException {
+        // Another client warms both nodes up (first connections, code paths) without touching this one's buckets.
+        for (TestNode lb : new TestNode[] {lb1, lb2}) {
+            try (Socket warm = client(lb, "127.0.0.1")) {
+                assertThat(exchange(warm)).startsWith("HTTP/1.1 200");
+            }
+        }
+        // 2 × RATE requests a second, alternating between the nodes, paced by the clock; after a stall the pace
+        // resumes from now rather than catching up in a burst the limit would rightly refuse.
+        long interval = 1_000_000_000L / (2 * RATE);
+        long start = System.nanoTime();
+        long measureFrom = start + WARM_UP * 1_000_000_000L;
+        long end = start + SECONDS * 1_000_000_000L;
+        int sent = 0;
+        int ok = 0;
+        int measured = 0;
+        int limited = 0;
+        for (long due = start; due < end; due += interval) {
+            long now = System.nanoTime();
+            if (now - due > interval) {
+                due = now;
+            }
+            for (long left = due - now; left > 0; left = due - System.nanoTime()) {
+                LockSupport.parkNanos(left); // pacing the load, not waiting for an outcome
+            }
+            String status = exchange(sent++ % 2 == 0 ? to1 : to2);
+            if (status.startsWith("HTTP/1.1 200")) {
+                ok++;
+                measured += due >= measureFrom ? 1 : 0;
+            } else if (status.startsWith("HTTP/1.1 429")) {
+                limited++;
+            }
+        }
+        double window = (System.nanoTime() - measureFrom) / 1e9;
+        double admittedRate = measured / window;
+        System.out.printf("client at %d/s over two nodes, limit %d/s: %d sent, %d admitted, %d refused with 429;"
+                + " %.1f/s admitted over the last %.1f s%n", 2 * RATE, RATE, sent, ok, limited, admittedRate, window);
+        assertThat(ok + limited).isEqualTo(sent);
+        assertThat(admittedRate).isBetween(RATE * 0.8, RATE * 1.2);
+        assertThat(be1.requests()).isEqualTo(ok + 2);
     }
 
     private static int freePort() throws IOException {
