@@ -457,7 +457,8 @@ public final class ClusterMember implements AutoCloseable {
             if (id.equals(self) || !roster.isNode(id)) {
                 continue;
             }
-            boolean fresh = seen.reportFresh(id, now, timings.reportTtlNanos());
+            // two missed reports count as a lapse here (eligibility allows three): an announcement too many is cheap
+            boolean fresh = seen.reportFresh(id, now, timings.reportIntervalNanos() * 2);
             Boolean before = peersFresh.put(id, fresh);
             if (fresh && Boolean.FALSE.equals(before)) {
                 listener.peerReturned(id);
