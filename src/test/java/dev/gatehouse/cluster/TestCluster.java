@@ -1,5 +1,6 @@
 package dev.gatehouse.cluster;
 
+import dev.gatehouse.FreePorts;
 import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.Driver;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
@@ -13,7 +14,6 @@ import dev.gatehouse.time.Ticker;
 import dev.gatehouse.time.WallClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +41,9 @@ final class TestCluster implements AutoCloseable {
         this.dir = dir;
         Path secret = write(dir.resolve("cluster.key"), "correct horse battery staple 42");
         List<MemberConfig> m = List.of(
-                new MemberConfig("lb1", new HostPort("127.0.0.1", freePort()), 150, Role.NODE),
-                new MemberConfig("lb2", new HostPort("127.0.0.1", freePort()), 100, Role.NODE),
-                new MemberConfig("w1", new HostPort("127.0.0.1", freePort()), 0, Role.WITNESS));
+                new MemberConfig("lb1", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 150, Role.NODE),
+                new MemberConfig("lb2", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 100, Role.NODE),
+                new MemberConfig("w1", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 0, Role.WITNESS));
         VipConfig vip = new VipConfig(VIP, "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, preempt);
         config = new ClusterConfig("test-edge", secret, m, List.of(vip));
     }
@@ -88,13 +88,6 @@ final class TestCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     static Preempt preempt(boolean enabled, Duration delay) {
         return new Preempt(enabled, delay);

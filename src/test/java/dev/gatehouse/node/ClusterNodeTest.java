@@ -1,15 +1,13 @@
 package dev.gatehouse.node;
 
+import dev.gatehouse.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.demo.DemoBackend;
 import dev.gatehouse.time.Ticker;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +26,7 @@ class ClusterNodeTest {
 
     @Test
     void theVipListenerRunsOnTheOwnerOnlyAndMovesOnDemoteAndShutdown() throws Exception {
-        int vipPort = freePort("127.0.0.10");
+        int vipPort = FreePorts.on("127.0.0.10");
         try (DemoBackend be1 = DemoBackend.start("127.0.0.1", 0, "be1"); HttpClient http = HttpClient.newHttpClient()) {
             Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
             String shared = """
@@ -47,7 +45,7 @@ class ClusterNodeTest {
                         - { id: w1, address: "127.0.0.1:%d", role: witness }
                       vips:
                         - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
-                    """.formatted(vipPort, be1.port(), freePort("127.0.0.1"), freePort("127.0.0.1"), freePort("127.0.0.1"));
+                    """.formatted(vipPort, be1.port(), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"));
             try (Node w1 = start("w1", shared); Node lb1 = start("lb1", shared); Node lb2 = start("lb2", shared)) {
                 // lb1 owns: at once, or after preempting lb2 if lb1's first report reached the leader late.
                 await().atMost(Duration.ofSeconds(30)).until(() -> ownedHere(lb1));
@@ -89,9 +87,4 @@ class ClusterNodeTest {
         return node.status().cluster().vips().getFirst().ownedHere();
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,12 +1,11 @@
 package dev.gatehouse.node;
 
+import dev.gatehouse.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.demo.DemoBackend;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,8 +26,8 @@ class ProcessSignalsTest {
 
     @Test
     void sighupReloadsAndSigtermDrains() throws Exception {
-        int web = freePort();
-        int admin = freePort();
+        int web = FreePorts.on("127.0.0.1");
+        int admin = FreePorts.on("127.0.0.1");
         try (DemoBackend be1 = DemoBackend.start("127.0.0.1", 0, "be1");
                 HttpClient http = HttpClient.newHttpClient()) {
             String config = """
@@ -82,9 +81,4 @@ class ProcessSignalsTest {
         return new ObjectMapper().readTree(get(http, admin, "/api/v1/status").body()).path("config_version").asLong();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

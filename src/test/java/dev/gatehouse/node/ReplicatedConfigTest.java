@@ -1,5 +1,6 @@
 package dev.gatehouse.node;
 
+import dev.gatehouse.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -47,7 +48,7 @@ class ReplicatedConfigTest {
             backends.add(DemoBackend.start("127.0.0.1", 0, name));
         }
         Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
-        vipPort = freePort("127.0.0.10");
+        vipPort = FreePorts.on("127.0.0.10");
         // members on an address of their own, so no port-0 socket of this or another test takes a member's port
         String host = "127.88." + (1 + (int) (Math.random() * 250)) + "." + (1 + (int) (Math.random() * 250));
         cluster = """
@@ -60,7 +61,7 @@ class ReplicatedConfigTest {
                     - { id: w1, address: "%1$s:%4$d", role: witness }
                   vips:
                     - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
-                """.formatted(host, freePort(host), freePort(host), freePort(host));
+                """.formatted(host, FreePorts.on(host), FreePorts.on(host), FreePorts.on(host));
     }
 
     @AfterEach
@@ -191,7 +192,7 @@ class ReplicatedConfigTest {
         Node lb2 = start("lb2", shared("be1"));
         awaitAllRun(1, w1, lb1, lb2);
         // both nodes run in this JVM on one address: only the first to apply can bind the new listener
-        String extra = shared("be2").replace("pools:", "  - { name: extra, bind: \"127.0.0.1:" + freePort("127.0.0.1")
+        String extra = shared("be2").replace("pools:", "  - { name: extra, bind: \"127.0.0.1:" + FreePorts.on("127.0.0.1")
                 + "\", routes: [ { pool: web } ] }\npools:");
         put(lb1, extra);
         await().atMost(Duration.ofSeconds(30)).until(() -> Stream.of(lb1, lb2).anyMatch(n -> refused(n, 2))
@@ -238,7 +239,7 @@ class ReplicatedConfigTest {
                 && e.detail().matches("canary on lb2 promoted: 0 of [1-9][0-9]* requests on lb2 were 5xx .*"));
         assertThat(get(lb1, "web")).startsWith("hello from be2");
 
-        String dead = "127.0.0.1:" + freePort("127.0.0.1");
+        String dead = "127.0.0.1:" + FreePorts.on("127.0.0.1");
         HttpResponse<String> bad = putCanary(lb2, sharedTo(dead), "lb2");
         assertThat(bad.statusCode()).as(bad.body()).isEqualTo(200);
         assertThat(lb2.snapshot().version()).isEqualTo(3); // the canary's own node answers once it runs it
@@ -336,9 +337,4 @@ class ReplicatedConfigTest {
         return backends.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.node;
 
+import dev.gatehouse.FreePorts;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,9 +10,7 @@ import dev.gatehouse.time.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ class SharedRateLimitTest {
                     - { id: lb2, address: "127.0.0.1:%d", priority: 100 }
                     - { id: w1, address: "127.0.0.1:%d", role: witness }
                   vips: [ { name: front, address: 127.0.0.10, driver: loopback } ]
-                """.formatted(key, freePort(), freePort(), freePort());
+                """.formatted(key, FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"));
         Path witness = Files.writeString(dir.resolve("w1.yaml"), "node: { id: w1 }\n" + cluster);
         try (DemoBackend be1 = DemoBackend.start("127.0.0.1", 0, "be1");
                 Node w1 = Node.start(witness, Ticker.system());
@@ -124,11 +123,6 @@ class SharedRateLimitTest {
         assertThat(be1.requests()).isEqualTo(ok + 2);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     private static Socket client(TestNode lb, String from) throws IOException {
         Socket s = new Socket();

@@ -1,13 +1,11 @@
 package dev.gatehouse.node;
 
+import dev.gatehouse.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.demo.DemoBackend;
 import dev.gatehouse.time.Ticker;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,8 +41,8 @@ class StickyFailoverTest {
 
     @Test
     void stickyClientsKeepTheirBackendAcrossAReloadAFailoverAndARestart() throws Exception {
-        int webPort = freePort("127.0.0.10");
-        int plainPort = freePort("127.0.0.10");
+        int webPort = FreePorts.on("127.0.0.10");
+        int plainPort = FreePorts.on("127.0.0.10");
         List<DemoBackend> backends = new ArrayList<>();
         for (int i = 1; i <= 4; i++) {
             backends.add(DemoBackend.start("127.0.0.1", 0, "be" + i));
@@ -60,7 +58,7 @@ class StickyFailoverTest {
                     - { id: w1, address: "127.0.0.1:%d", role: witness }
                   vips:
                     - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: false } }
-                """.formatted(freePort("127.0.0.1"), freePort("127.0.0.1"), freePort("127.0.0.1"));
+                """.formatted(FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"));
         Map<String, Node> nodes = new LinkedHashMap<>();
         try (HttpClient before = HttpClient.newHttpClient(); HttpClient after = HttpClient.newHttpClient()) {
             for (String id : List.of("w1", "lb1", "lb2")) {
@@ -197,9 +195,4 @@ class StickyFailoverTest {
         return node.status().cluster().vips().getFirst().ownedHere();
     }
 
-    private static int freePort(String host) throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
 }
