@@ -52,11 +52,20 @@ final class RaftSetup {
         RaftServerConfigKeys.Rpc.setRequestTimeout(p, millis(timings.requestTimeout()));
         // a leader cut off from the majority steps down soon, instead of after the default 10 s
         RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, millis(timings.electionMax().multipliedBy(2)));
+        // Ratis' default backs off to 1 s, then 5 s, between attempts to reach a follower that failed: a node
+        // restarted after a crash would then go unreplicated for seconds, and if the other node died in that
+        // window the leader would have no working majority. Retry at heartbeat pace instead.
+        RaftServerConfigKeys.Log.Appender.setRetryPolicy(p, appenderRetry(timings));
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SNAPSHOT_EVERY);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(timings.requestTimeout()));
         return p;
+    }
+
+    /** A few immediate retries, then one every half minimum election timeout, indefinitely. */
+    private static String appenderRetry(ClusterTimings timings) {
+        return "1ms,5, " + timings.electionMin().dividedBy(2).toMillis() + "ms," + Integer.MAX_VALUE;
     }
 
     static Parameters parameters(ClusterTls tls) {
