@@ -151,7 +151,8 @@ public final class ClusterMember implements AutoCloseable {
             }
             controlInFlight.put(vip.name(), false);
             if (node) {
-                keepers.put(vip.name(), new VipKeeper(selfId, vip, driver, listener, this::propose, ticker, timings, loop));
+                keepers.put(vip.name(), new VipKeeper(selfId, vip, driver, listener, this::propose, ticker, timings, loop,
+                        id -> roster.members().get(id).address().host()));
             }
         }
         warnIfFragile();

@@ -53,7 +53,8 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
             case Renew r -> {
                 VipState v = vips.get(r.vip());
                 yield v != null && r.owner().equals(v.owner()) && r.epoch() == v.epoch()
-                        ? withVip(r.vip(), new VipState(v.owner(), v.epoch(), v.reason(), index, v.handover()))
+                        ? withVip(r.vip(),
+                                new VipState(v.owner(), v.epoch(), v.reason(), index, v.handover(), v.predecessor()))
                         : reject();
             }
             case Release r -> {
@@ -61,7 +62,8 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                 if (v == null || !r.owner().equals(v.owner()) || r.epoch() != v.epoch()) {
                     yield reject();
                 }
-                Map<String, VipState> released = with(vips, r.vip(), new VipState(null, v.epoch(), r.reason(), index, null));
+                Map<String, VipState> released = with(vips, r.vip(), new VipState(null, v.epoch(), r.reason(), index, null,
+                        r.handingOver() ? r.owner() : null));
                 MemberReport last = reports.get(r.owner());
                 yield r.canServe() || last == null
                         ? accept(new ClusterState(released, reports, config))
@@ -71,7 +73,8 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
             case Handover h -> {
                 VipState v = vips.get(h.vip());
                 yield v != null && v.owned() && h.epoch() == v.epoch() && v.handover() == null
-                        ? withVip(h.vip(), new VipState(v.owner(), v.epoch(), v.reason(), index, h.reason()))
+                        ? withVip(h.vip(),
+                                new VipState(v.owner(), v.epoch(), v.reason(), index, h.reason(), v.predecessor()))
                         : reject();
             }
             // Sessions live beside this state (they change too often to copy it per entry): see SessionSync.
@@ -92,7 +95,10 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                 && roster.isNode(g.owner()) // a witness never owns, whatever a controller proposes
                 && g.epoch() == v.epoch() + 1
                 && g.expectedVersion() == v.version();
-        return valid ? withVip(g.vip(), new VipState(g.owner(), g.epoch(), g.reason(), index, null)) : reject();
+        return valid ? withVip(g.vip(),
+                // a node that released gracefully may still finish connections; one whose lease ran out does not
+                new VipState(g.owner(), g.epoch(), g.reason(), index, null, v.owned() ? null : v.predecessor()))
+                : reject();
     }
 
     private Applied withVip(String name, VipState next) {

@@ -52,6 +52,14 @@ public record ClusterTimings(Duration lease, Duration electionMin, Duration elec
         return lease.toNanos() / 3;
     }
 
+    /**
+     * A graceful handover keeps the VIP at most this long after the give-up while the successor acquires it:
+     * two leases, enough for a grant and two renewals through consensus plus the successor's bind and address.
+     */
+    long handoverNanos() {
+        return lease.toNanos() * 2;
+    }
+
     /** Released this long before the lease ends, so a tick that runs late still releases in time. */
     long guardNanos() {
         return tick.toNanos() * 2;

@@ -52,11 +52,13 @@ sealed interface Command {
     }
 
     /**
-     * The owner of {@code epoch} has stopped serving the VIP (the driver already released it). {@code canServe}
-     * false (demoted, unhealthy, shutting down) also records that the owner cannot serve, in the same entry, so
-     * the controller never grants the VIP straight back to the node that just gave it up.
+     * The owner of {@code epoch} gives the VIP up: it has stopped serving it (the driver already released it), or,
+     * {@code handingOver}, it keeps serving what it accepted until its successor serves (a graceful handover).
+     * {@code canServe} false (demoted, unhealthy, shutting down) also records that the owner cannot serve, in the
+     * same entry, so the controller never grants the VIP straight back to the node that just gave it up.
      */
-    record Release(String vip, String owner, long epoch, String reason, boolean canServe) implements Command {
+    record Release(String vip, String owner, long epoch, String reason, boolean canServe, boolean handingOver)
+            implements Command {
         public Release {
             Objects.requireNonNull(vip, "vip");
             Objects.requireNonNull(owner, "owner");

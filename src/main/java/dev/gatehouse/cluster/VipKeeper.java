@@ -5,6 +5,7 @@ import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.vip.VipDriver;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,24 +29,29 @@ final class VipKeeper {
     private final Ticker ticker;
     private final ClusterTimings timings;
     private final Executor loop;
+    /** A member's host (its cluster address), where a graceful predecessor finishes its connections. */
+    private final Function<String, String> hostOf;
 
     private long epoch = -1;
     private String grantReason = "";
+    private String predecessor;
     private boolean held;
     private long validUntil;
     private boolean renewedOnce;
     private long lastRenewStart;
     private boolean renewing;
-    private boolean renewFailed;
+    /** Renew at the next tick rather than a renewal interval after the last one. */
+    private boolean renewDue;
     private boolean releaseProposed;
     /** While non-null: given up gracefully, still serving until the successor serves (see {@link #handOver}). */
     private String handingOver;
+    private long handOverUntil;
     private long successorEpoch = -1;
     private long successorVersion;
     private int successorRenewals;
 
     VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
-            Ticker ticker, ClusterTimings timings, Executor loop) {
+            Ticker ticker, ClusterTimings timings, Executor loop, Function<String, String> hostOf) {
         this.self = self;
         this.vip = vip;
         this.driver = driver;
@@ -54,6 +60,7 @@ final class VipKeeper {
         this.ticker = ticker;
         this.timings = timings;
         this.loop = loop;
+        this.hostOf = hostOf;
     }
 
     /**
@@ -66,21 +73,24 @@ final class VipKeeper {
      */
     void tick(VipState state, boolean able, String unableReason, boolean demoted) {
         long now = ticker.nanos();
-        if (held && now >= validUntil - timings.guardNanos()) {
-            release("lease expired: not renewed within " + timings.lease().toMillis() + "ms");
-        }
         boolean mine = self.equals(state.owner());
         if (held && handingOver != null) {
             if (mine && state.epoch() != epoch) {
                 release(handingOver); // granted back to this node: start afresh
             } else if (successorServes(state)) {
                 release(handingOver + "; " + state.owner() + " serves it now");
+            } else if (now >= handOverUntil) {
+                release(handingOver + "; no successor served within " + timings.handoverNanos() / 1_000_000 + "ms");
             } else {
+                driver.keepDuringHandover(vip);
                 if (mine) {
                     proposeRelease(handingOver, able);
                 }
                 return;
             }
+        }
+        if (held && now >= validUntil - timings.guardNanos()) {
+            release("lease expired: not renewed within " + timings.lease().toMillis() + "ms");
         }
         if (held && !(mine && state.epoch() == epoch)) {
             release(state.owned() ? "revoked: granted to " + state.owner() + " (" + state.reason() + ")"
@@ -92,6 +102,7 @@ final class VipKeeper {
         if (state.epoch() != epoch) {
             epoch = state.epoch();
             grantReason = state.reason();
+            predecessor = state.predecessor();
             validUntil = 0;
             renewedOnce = false;
             releaseProposed = false;
@@ -99,12 +110,12 @@ final class VipKeeper {
         String giveUp = state.handover() != null ? state.handover() : able ? null : unableReason;
         if (giveUp != null) {
             if (held && (state.handover() != null || demoted) && driver.overlapsOnHandover(vip)) {
-                handOver(giveUp);
+                handOver(giveUp, now);
             } else if (held) {
                 release(giveUp);
             }
             proposeRelease(giveUp, able);
-        } else if (!renewing && (!renewedOnce || renewFailed || now - lastRenewStart >= timings.renewIntervalNanos())) {
+        } else if (!renewing && (!renewedOnce || renewDue || now - lastRenewStart >= timings.renewIntervalNanos())) {
             renew(now);
         }
     }
@@ -147,7 +158,7 @@ final class VipKeeper {
         renewing = false;
         // a failed renewal changes nothing, the lease runs out by itself; but one that did not reach the log (e.g.
         // during a leader election) is tried again at the next tick, not a whole renewal interval later
-        renewFailed = outcome == null;
+        renewDue = outcome == null;
         if (renewedEpoch != epoch || outcome != Outcome.ACCEPTED) {
             return;
         }
@@ -159,8 +170,15 @@ final class VipKeeper {
             if (held) {
                 driver.refresh(vip);
             } else {
+                if (predecessor != null && !predecessor.equals(self)) {
+                    // before the address moves: connections the predecessor accepted must not meet a reset here
+                    driver.takeOverFrom(vip, hostOf.apply(predecessor));
+                }
                 driver.acquire(vip);
                 held = true;
+                // renew again at the next tick, not a renewal interval later: that renewal tells a node handing
+                // over that this one serves (see handOver)
+                renewDue = true;
                 listener.vipAcquired(vip.name(), epoch, grantReason);
             }
         } catch (Exception e) {
@@ -171,12 +189,15 @@ final class VipKeeper {
     /**
      * A graceful give-up (demote, preemption) keeps serving after the release is proposed, until the successor
      * has renewed its grant twice: a keeper acquires the VIP (listeners, address, announcement) on its control
-     * thread right after its first renewal and renews again only after that, so the second renewal says the
-     * successor serves. Requests in flight here finish meanwhile. The lease still bounds it: with no renewals the
-     * first tick past the lease releases, as for any owner. So the overlap is deliberate, short and fenced.
+     * thread right after its first renewal and renews again at its next tick, so the second renewal says the
+     * successor serves. Requests in flight here finish meanwhile; the address stays without being announced
+     * again, so the successor's announcement wins. The overlap is deliberate and bounded: by
+     * {@link ClusterTimings#handoverNanos} from the give-up, and, should this process stop, by the driver's own
+     * guards (a watchdog not fed for most of a lease).
      */
-    private void handOver(String reason) {
+    private void handOver(String reason, long now) {
         handingOver = reason;
+        handOverUntil = now + timings.handoverNanos();
         successorEpoch = -1;
         LOG.info("VIP {}: handing over ({}); serving until the successor does", vip.name(), reason);
     }
@@ -216,7 +237,7 @@ final class VipKeeper {
         }
         releaseProposed = true;
         long releasedEpoch = epoch;
-        proposer.propose(new Command.Release(vip.name(), self, releasedEpoch, reason, stillAble))
+        proposer.propose(new Command.Release(vip.name(), self, releasedEpoch, reason, stillAble, handingOver != null))
                 .whenCompleteAsync((outcome, error) -> {
                     if (outcome == null && releasedEpoch == epoch) {
                         releaseProposed = false; // not committed: try again next tick

@@ -54,6 +54,20 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
+    public void takeOverFrom(VipConfig vip, String predecessorHost) {
+        if (vip.driver() == Driver.ARP) {
+            arp.takeOverFrom(vip, predecessorHost);
+        }
+    }
+
+    @Override
+    public void keepDuringHandover(VipConfig vip) {
+        if (vip.driver() == Driver.ARP) {
+            arp.keepDuringHandover(vip);
+        }
+    }
+
+    @Override
     public boolean overlapsOnHandover(VipConfig vip) {
         return vip.driver() == Driver.ARP;
     }

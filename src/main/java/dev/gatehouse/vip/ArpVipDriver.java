@@ -5,6 +5,7 @@ import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.Ticker;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,6 +33,15 @@ import org.slf4j.LoggerFactory;
  * {@link #lifetimeFor}. Being whole seconds, it outlasts the peer's wait before takeover (lease * 1.1 + 50 ms):
  * that is why the watchdog comes first.
  *
+ * <p><b>A graceful handover.</b> The old owner keeps the address until this node serves, but the clients' ARP
+ * entries switch at one instant, and a request in flight to the old owner would then send its next packet here
+ * and meet a reset. So before it adds the address, a successor forwards such strays back: in iptables' mangle
+ * table (chain {@value #STRAYS_CHAIN}), TCP to the VIP that is neither a SYN nor part of a connection this host
+ * knows is copied to the old owner's cluster address ({@code TEE}) and dropped here, for {@code strayWindow}
+ * after the takeover. The old owner still holds the address then, so its kernel takes the packet as its own.
+ * This needs iptables and the old owner's cluster address on the VIP's segment; without them a handover still
+ * works, and only requests in flight at the switch can fail.
+ *
  * <p><b>Threads.</b> The cluster calls from its tick thread. {@link #acquire} waits for the address to be added
  * (the node binds listeners on it next) and {@link #release} for it to be deleted, one short {@code ip} command
  * each; everything else (lifetime renewals, ARP announcements) runs on virtual threads. Address commands run one
@@ -46,15 +56,20 @@ public final class ArpVipDriver implements VipDriver {
     /** Refresh is called on every renewal; re-issuing the lifetime more often than this only costs forks. */
     static final Duration LIFETIME_RENEWAL_SPACING = Duration.ofMillis(100);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
+    /** The mangle-table chain that holds the stray-forwarding rules of handovers in progress. */
+    static final String STRAYS_CHAIN = "GATEHOUSE-STRAYS";
 
     private final CommandRunner commands;
     private final Ticker ticker;
     private final long lifetimeSeconds;
     private final Duration watchdogSilence;
+    private final Duration strayWindow;
+    private boolean straysChainReady;
     private final Map<String, Holding> holdings = new ConcurrentHashMap<>();
     private CompletableFuture<?> addressQueue = CompletableFuture.completedFuture(null);
 
-    ArpVipDriver(CommandRunner commands, Duration addressLifetime, Duration watchdogSilence, Ticker ticker) {
+    ArpVipDriver(CommandRunner commands, Duration addressLifetime, Duration watchdogSilence, Duration strayWindow,
+            Ticker ticker) {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(addressLifetime, "addressLifetime");
@@ -64,6 +79,7 @@ public final class ArpVipDriver implements VipDriver {
         }
         this.lifetimeSeconds = addressLifetime.toSeconds();
         this.watchdogSilence = Objects.requireNonNull(watchdogSilence, "watchdogSilence");
+        this.strayWindow = Objects.requireNonNull(strayWindow, "strayWindow");
     }
 
     /** A driver for this host whose address lifetime covers {@code clusterLease}. */
@@ -91,7 +107,9 @@ public final class ArpVipDriver implements VipDriver {
                         result.describe());
             }
         }
-        return new ArpVipDriver(commands, lifetimeFor(clusterLease), watchdogSilenceFor(clusterLease), ticker);
+        // strays matter while the old owner still holds the address: at most two leases into a handover
+        return new ArpVipDriver(commands, lifetimeFor(clusterLease), watchdogSilenceFor(clusterLease),
+                clusterLease.multipliedBy(2), ticker);
     }
 
     /**
@@ -144,6 +162,78 @@ public final class ArpVipDriver implements VipDriver {
     }
 
     @Override
+    public void takeOverFrom(VipConfig vip, String predecessorHost) {
+        Arp arp = arpOf(vip);
+        if (!onSegment(vip.address(), arp.prefix(), predecessorHost)) {
+            LOG.info("VIP {}: {} is not on the VIP's segment; requests in flight there at the switch may fail",
+                    vip.name(), predecessorHost);
+            return;
+        }
+        if (!straysChainReady) {
+            straysChainReady = prepareStraysChain();
+            if (!straysChainReady) {
+                return;
+            }
+        }
+        List<List<String>> rules = List.of(strayRule(vip, "TEE", "--gateway", predecessorHost), strayRule(vip, "DROP"));
+        for (List<String> rule : rules) {
+            logFailure(commands.start(iptables("-A", rule)).join(), "strays not forwarded to " + predecessorHost);
+        }
+        Thread.ofVirtual().name("vip-strays-" + vip.name()).start(() -> {
+            try {
+                Thread.sleep(strayWindow);
+            } catch (InterruptedException e) {
+                return;
+            }
+            rules.forEach(rule -> commands.start(iptables("-D", rule)).thenAccept(r -> logFailure(r, "stray rule left")));
+        });
+    }
+
+    /** Whether IPv4 literal {@code host} is in {@code vip}/{@code prefix}. */
+    static boolean onSegment(String vip, int prefix, String host) {
+        try {
+            int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+            return (ipv4(vip) & mask) == (ipv4(host) & mask);
+        } catch (IllegalArgumentException notIpv4) {
+            return false;
+        }
+    }
+
+    private static int ipv4(String literal) {
+        byte[] b = java.net.InetAddress.ofLiteral(literal).getAddress();
+        if (b.length != 4) {
+            throw new IllegalArgumentException("not IPv4: " + literal);
+        }
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    /** TCP to the VIP that is not a SYN and belongs to no connection of this host. */
+    private static List<String> strayRule(VipConfig vip, String... target) {
+        List<String> rule = new ArrayList<>(List.of(STRAYS_CHAIN, "-d", vip.address() + "/32", "-p", "tcp", "!", "--syn",
+                "-m", "conntrack", "--ctstate", "NEW,INVALID", "-j"));
+        rule.addAll(List.of(target));
+        return rule;
+    }
+
+    /** The chain, empty (rules a killed process left are stale), and PREROUTING jumping to it. */
+    private boolean prepareStraysChain() {
+        commands.start(iptables("-N", List.of(STRAYS_CHAIN))).join(); // fails when it exists: fine
+        CommandRunner.Result flushed = commands.start(iptables("-F", List.of(STRAYS_CHAIN))).join();
+        if (!flushed.ok()) {
+            LOG.warn("VIP: no iptables ({}); requests in flight at a handover's switch may fail", flushed.describe());
+            return false;
+        }
+        List<String> jump = List.of("PREROUTING", "-j", STRAYS_CHAIN);
+        return commands.start(iptables("-C", jump)).join().ok() || commands.start(iptables("-I", jump)).join().ok();
+    }
+
+    private static List<String> iptables(String verb, List<String> rest) {
+        List<String> command = new ArrayList<>(List.of("iptables", "-w", "-t", "mangle", verb));
+        command.addAll(rest);
+        return command;
+    }
+
+    @Override
     public void release(VipConfig vip) throws IOException {
         Arp arp = arpOf(vip);
         Holding holding = holdings.remove(vip.name());
@@ -161,9 +251,24 @@ public final class ArpVipDriver implements VipDriver {
     /** Renews the address lifetime (re-adding the address if it went missing) and repeats one GARP per garp_refresh. */
     @Override
     public void refresh(VipConfig vip) {
+        Holding holding = keep(vip);
+        long now = ticker.nanos();
+        if (holding != null && now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
+            holding.lastGarp = now;
+            sendGarps(holding, 1);
+        }
+    }
+
+    /** Feeds the watchdog and renews the address lifetime, announcing nothing. */
+    @Override
+    public void keepDuringHandover(VipConfig vip) {
+        keep(vip);
+    }
+
+    private Holding keep(VipConfig vip) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
-            return;
+            return null;
         }
         holding.watchdog.feed();
         long now = ticker.nanos();
@@ -173,10 +278,7 @@ public final class ArpVipDriver implements VipDriver {
             inOrder(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
                     .thenAccept(result -> logFailure(result, "lifetime not renewed"));
         }
-        if (now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
-            holding.lastGarp = now;
-            sendGarps(holding, 1);
-        }
+        return holding;
     }
 
     /**

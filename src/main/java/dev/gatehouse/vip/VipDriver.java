@@ -8,9 +8,10 @@ import dev.gatehouse.config.ClusterConfig.VipConfig;
  * before that lease runs out. Implementations may block briefly (a bind, a netlink call) but never wait on the
  * cluster.
  *
- * <p>Handover: the cluster always releases on the old owner before it grants the new one, so a driver never
- * sees two owners at once. An {@code arp} driver re-announces on {@link #refresh}; on loopback there is nothing
- * to announce.
+ * <p>Handover: after a crash or a cut the cluster releases on the old owner before it grants the new one, so a
+ * driver never sees two owners at once. A graceful handover (demote, preemption) on a driver that
+ * {@link #overlapsOnHandover overlaps} keeps the VIP on the old owner until the new one serves. An {@code arp}
+ * driver re-announces on {@link #refresh}; on loopback there is nothing to announce.
  */
 public interface VipDriver {
 
@@ -22,6 +23,21 @@ public interface VipDriver {
 
     /** Called periodically while the VIP is held: repeat announcements (gratuitous ARP) and check it is still in place. */
     void refresh(VipConfig vip) throws Exception;
+
+    /**
+     * Called before {@link #acquire} when the VIP comes from a node that handed it over gracefully and may still be
+     * finishing connections it accepted: once the address moves here, packets of those connections must reach that
+     * node ({@code predecessorHost}, its cluster address) rather than meet a reset. Nothing to do by default.
+     */
+    default void takeOverFrom(VipConfig vip, String predecessorHost) {
+    }
+
+    /**
+     * Keep a VIP that is being handed over in place without announcing it (the successor's announcement must
+     * win); called every tick of the handover. Nothing to do by default.
+     */
+    default void keepDuringHandover(VipConfig vip) {
+    }
 
     /** Announce a held VIP again at once, after an election or a healed partition; nothing to do by default. */
     default void announce(VipConfig vip) {

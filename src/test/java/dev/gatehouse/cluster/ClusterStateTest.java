@@ -19,6 +19,7 @@ class ClusterStateTest {
 
     private final Roster roster = Roster.of(new ClusterConfig("c", Path.of("k"), List.of(
             new MemberConfig("lb1", new HostPort("127.0.0.1", 1), 150, Role.NODE),
+            new MemberConfig("lb2", new HostPort("127.0.0.1", 3), 100, Role.NODE),
             new MemberConfig("w1", new HostPort("127.0.0.1", 2), 0, Role.WITNESS)),
             List.of(new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, null))));
     private final ClusterState initial = ClusterState.initial(roster);
@@ -46,17 +47,29 @@ class ClusterStateTest {
     void onlyTheOwnerOfTheCurrentEpochRenewsOrReleases() {
         ClusterState owned = initial.apply(new Command.Grant("front", "lb1", 1, 0, "first"), 3, roster).state();
         assertThat(owned.apply(new Command.Renew("front", "lb1", 0), 4, roster).outcome()).isEqualTo(Outcome.REJECTED);
-        var released = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator", false), 4, roster);
+        var released = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator", false, false), 4, roster);
         assertThat(released.state().vip("front")).isEqualTo(new VipState(null, 1, "demoted by operator", 4, null));
+    }
+
+    @Test
+    void aGracefulPredecessorIsNamedToItsSuccessorButNotOneWhoseLeaseRanOut() {
+        ClusterState owned = initial.apply(new Command.Grant("front", "lb1", 1, 0, "first"), 3, roster).state();
+        ClusterState handedOver = owned.apply(new Command.Release("front", "lb1", 1, "demoted", false, true), 4, roster).state()
+                .apply(new Command.Grant("front", "lb2", 2, 4, "demoted"), 5, roster).state();
+        assertThat(handedOver.vip("front")).isEqualTo(new VipState("lb2", 2, "demoted", 5, null, "lb1"));
+        assertThat(handedOver.apply(new Command.Renew("front", "lb2", 2), 6, roster).state().vip("front").predecessor())
+                .isEqualTo("lb1");
+        ClusterState expired = handedOver.apply(new Command.Grant("front", "lb1", 3, 5, "lb2 lease expired"), 7, roster).state();
+        assertThat(expired.vip("front")).isEqualTo(new VipState("lb1", 3, "lb2 lease expired", 7, null, null));
     }
 
     @Test
     void aReleaseBecauseTheOwnerCannotServeAlsoRecordsThatItCannot() {
         ClusterState owned = initial.apply(new Command.Report("lb1", true, 150, 0), 2, roster).state()
                 .apply(new Command.Grant("front", "lb1", 1, 0, "first"), 3, roster).state();
-        ClusterState demoted = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator", false), 4, roster).state();
+        ClusterState demoted = owned.apply(new Command.Release("front", "lb1", 1, "demoted by operator", false, false), 4, roster).state();
         assertThat(demoted.reports().get("lb1")).isEqualTo(new MemberReport(false, 150, 4, 0));
-        ClusterState handedOver = owned.apply(new Command.Release("front", "lb1", 1, "preempted", true), 4, roster).state();
+        ClusterState handedOver = owned.apply(new Command.Release("front", "lb1", 1, "preempted", true, false), 4, roster).state();
         assertThat(handedOver.reports().get("lb1")).isEqualTo(new MemberReport(true, 150, 2, 0));
     }
 

@@ -29,7 +29,7 @@ class VipKeeperTest {
                 command -> {
                     proposed.add(command);
                     return CompletableFuture.completedFuture(answer);
-                }, ticker, timings, Runnable::run);
+                }, ticker, timings, Runnable::run, id -> id + ".example");
     }
 
     @Test
@@ -37,7 +37,7 @@ class VipKeeperTest {
         VipKeeper overlapping = keeper(true);
         overlapping.tick(granted, true, "", false);
         overlapping.tick(granted, false, "demoted by operator", true);
-        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "demoted by operator", false));
+        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "demoted by operator", false, true));
         VipState released = new VipState(null, 1, "demoted by operator", 6, null);
         VipState grantedToLb2 = new VipState("lb2", 2, "demoted by operator", 7, null);
         VipState renewedByLb2 = new VipState("lb2", 2, "demoted by operator", 8, null);
@@ -51,15 +51,31 @@ class VipKeeperTest {
     }
 
     @Test
-    void aHandoverEndsWithTheLeaseWhenNoSuccessorServes() {
+    void aHandoverOutlastsTheLeaseButEndsAfterTwoLeasesWhenNoSuccessorServes() {
         VipKeeper overlapping = keeper(true);
+        VipState released = new VipState(null, 1, "demoted by operator", 6, null);
         overlapping.tick(granted, true, "", false);
         overlapping.tick(granted, false, "demoted by operator", true);
-        overlapping.tick(new VipState(null, 1, "demoted by operator", 6, null), false, "demoted by operator", true);
+        overlapping.tick(released, false, "demoted by operator", true);
         assertThat(overlapping.holds()).isTrue();
         ticker.advance(timings.lease());
-        overlapping.tick(new VipState(null, 1, "demoted by operator", 6, null), false, "demoted by operator", true);
+        overlapping.tick(released, false, "demoted by operator", true);
+        assertThat(overlapping.holds()).as("the successor may need longer than what was left of the lease").isTrue();
+        ticker.advance(timings.lease());
+        overlapping.tick(released, false, "demoted by operator", true);
         assertThat(overlapping.holds()).isFalse();
+    }
+
+    @Test
+    void aNewOwnerRenewsAgainAtTheNextTickAfterAcquiringSoAHandingOverPeerLearnsItServes() {
+        keeper.tick(granted, true, "", false);
+        assertThat(keeper.holds()).isTrue();
+        ticker.advance(timings.tick());
+        keeper.tick(granted, true, "", false);
+        assertThat(proposed).containsExactly(new Command.Renew("front", "lb1", 1), new Command.Renew("front", "lb1", 1));
+        ticker.advance(timings.tick());
+        keeper.tick(granted, true, "", false);
+        assertThat(proposed).as("then at the renewal interval").hasSize(2);
     }
 
     @Test
@@ -110,7 +126,7 @@ class VipKeeperTest {
         keeper.tick(granted, true, "", false);
         keeper.tick(granted, false, "lb1 cannot serve", false);
         assertThat(keeper.holds()).isFalse();
-        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "lb1 cannot serve", false));
+        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "lb1 cannot serve", false, false));
     }
 
     @Test

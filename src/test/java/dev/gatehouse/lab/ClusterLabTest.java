@@ -27,6 +27,8 @@ class ClusterLabTest {
     private static final String URL = "http://" + Lab.VIP + "/";
     private static final Duration STARTUP = Duration.ofSeconds(90);
     private static final String[] NODES = {"lb1", "lb2"};
+    /** Failed requests in the same probe against keepalived's default VRRP after kill -9 of the master. */
+    private static final int KEEPALIVED_DEFAULT_FAILED = 300;
 
     @TempDir
     static Path dir;
@@ -85,8 +87,7 @@ class ClusterLabTest {
                     assertThat(vip.dualOwnerInstants()).isZero();
                 }
                 outages.add(report.outageMillis());
-                // The takeover time is printed above, not asserted: it still ranges from under a second to
-                // several seconds when the killed node was also the Raft leader (see the README).
+                assertThat(report.failed()).isLessThan(KEEPALIVED_DEFAULT_FAILED);
                 await().atMost(Duration.ofSeconds(15)).until(() -> survivor.equals(owner()));
                 for (int i = 0; i < 10; i++) {
                     lab.exec("client", "ip", "neigh", "flush", "dev", "eth0");
@@ -101,6 +102,7 @@ class ClusterLabTest {
         }
         outages.sort(null);
         System.out.println("lab kill -9 of the owner: outages " + outages + " ms, median " + outages.get(2) + " ms");
+        assertThat(outages.get(2)).isLessThanOrEqualTo(1000);
     }
 
     @Test
@@ -256,12 +258,11 @@ class ClusterLabTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
             admin(from, "POST", "/api/v1/cluster/demote");
             ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
-            // The old owner keeps the address until the new one serves, so requests in flight finish; its lease
-            // bounds that overlap, as it bounds any owner. When the successor needs longer than what is left of
-            // that lease (often, in this lab), the overlap is cut short and a request in flight can be lost.
+            // The old owner keeps the address until the new one serves, and the new one hands packets of
+            // connections it does not know back to the old one, so requests in flight at the switch finish.
             System.out.printf("lab demote: %s -> %s; %s; overlap %d ms%n", from, to, report.summary(), vip.dualOwnerMillis());
-            assertThat(report.failed()).isLessThanOrEqualTo(1);
-            assertThat(vip.dualOwnerMillis()).isLessThan(dev.gatehouse.cluster.ClusterTimings.defaults().lease().toMillis());
+            assertThat(report.failed()).isZero();
+            assertThat(vip.dualOwnerMillis()).isLessThan(2 * dev.gatehouse.cluster.ClusterTimings.defaults().lease().toMillis());
             assertThat(owner()).isEqualTo(to);
         } finally {
             admin(from, "POST", "/api/v1/cluster/undemote");

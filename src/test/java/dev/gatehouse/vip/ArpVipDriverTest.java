@@ -65,7 +65,8 @@ class ArpVipDriverTest {
     }
 
     private final FakeCommands commands = new FakeCommands();
-    private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500), ticker);
+    private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
+            Duration.ofMillis(200), ticker);
 
     @Test
     void acquireAddsTheAddressWithALifetimeBeforeReturningThenAnnouncesItGarpRepeatTimes() throws Exception {
@@ -139,6 +140,43 @@ class ArpVipDriverTest {
     }
 
     @Test
+    void duringAHandoverTheAddressIsKeptButNeverAnnouncedAgain() throws Exception {
+        driver.acquire(front);
+        await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(GARP) == 3);
+
+        ticker.advance(Duration.ofSeconds(10)); // a garp_refresh has passed: refresh would announce now
+        driver.keepDuringHandover(front);
+        await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(ADD) == 2);
+
+        assertThat(commands.watchdogs).endsWith("feed");
+        assertThat(commands.count(GARP)).as("the successor's announcement must win").isEqualTo(3);
+    }
+
+    @Test
+    void aSuccessorForwardsStrayPacketsToItsPredecessorForAWhileBeforeItAddsTheAddress() throws Exception {
+        String strays = "-d 203.0.113.10/32 -p tcp ! --syn -m conntrack --ctstate NEW,INVALID -j ";
+        String tee = "iptables -w -t mangle -A GATEHOUSE-STRAYS " + strays + "TEE --gateway 203.0.113.11";
+        String drop = "iptables -w -t mangle -A GATEHOUSE-STRAYS " + strays + "DROP";
+
+        driver.takeOverFrom(front, "203.0.113.11");
+        driver.acquire(front);
+
+        assertThat(commands.ran).containsSubsequence("iptables -w -t mangle -F GATEHOUSE-STRAYS",
+                "iptables -w -t mangle -C PREROUTING -j GATEHOUSE-STRAYS", tee, drop, ADD);
+        await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(tee.replace(" -A ", " -D ")) == 1
+                && commands.count(drop.replace(" -A ", " -D ")) == 1);
+    }
+
+    @Test
+    void aPredecessorOffTheVipSegmentGetsNoStrays() {
+        driver.takeOverFrom(front, "198.51.100.11");
+
+        assertThat(commands.ran).isEmpty();
+        assertThat(ArpVipDriver.onSegment("203.0.113.10", 24, "203.0.113.200")).isTrue();
+        assertThat(ArpVipDriver.onSegment("203.0.113.10", 24, "lb1.example")).isFalse();
+    }
+
+    @Test
     void aRenewalQueuedBehindASlowCommandNeverReAddsTheAddressAfterRelease() throws Exception {
         driver.acquire(front);
         CompletableFuture<CommandRunner.Result> slow = new CompletableFuture<>();
@@ -181,7 +219,7 @@ class ArpVipDriverTest {
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofMillis(600))).isEqualTo(Duration.ofSeconds(1));
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofMillis(900))).isEqualTo(Duration.ofSeconds(2));
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(3));
-        assertThatThrownBy(() -> new ArpVipDriver(commands, Duration.ofMillis(1500), Duration.ofMillis(500), ticker))
+        assertThatThrownBy(() -> new ArpVipDriver(commands, Duration.ofMillis(1500), Duration.ofMillis(500), Duration.ofMillis(200), ticker))
                 .hasMessageContaining("addressLifetime").hasMessageContaining("PT1.5S");
         assertThatThrownBy(() -> ArpVipDriver.lifetimeFor(Duration.ZERO)).hasMessageContaining("clusterLease");
     }
