@@ -253,6 +253,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             // idle keep-alive connection must not hold a read buffer until its next request.
             inbound = release(inbound);
         }
+        if (codecs.request.framing() == Framing.NONE) {
+            // Keep reading armed for the next request now rather than after the response: with reading paused
+            // in between, the epoll transport would switch EPOLLIN off and on again, two epoll_ctl calls per
+            // request. A client that sends early (pipelining) gets one read buffered, then waits as before.
+            ctx.read();
+        }
         startExchange();
     }
 
