@@ -19,6 +19,7 @@ public final class Endpoint {
     private final int index;
     private final EndpointConfig config;
     private final InetSocketAddress socketAddress;
+    private final String address;
     private final long key;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final ChannelGroup connections;
@@ -28,7 +29,8 @@ public final class Endpoint {
         this.index = index;
         this.config = config;
         this.socketAddress = config.address().socketAddress();
-        this.key = stableKey(config.address().toString());
+        this.address = config.address().toString();
+        this.key = stableKey(address);
         this.connections = new DefaultChannelGroup(pool + "/" + config.address(), GlobalEventExecutor.INSTANCE);
     }
 
@@ -47,7 +49,7 @@ public final class Endpoint {
 
     /** {@code host:port} as configured. */
     public String address() {
-        return config.address().toString();
+        return address;
     }
 
     public InetSocketAddress socketAddress() {

@@ -27,7 +27,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.BitSet;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,8 +63,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private ByteBuf inbound;
     /** Backend bytes of a response head not yet complete. */
     private ByteBuf upstreamInbound;
-    private ScheduledFuture<?> clientTimer;
-    private ScheduledFuture<?> requestTimer;
+    /** Idle, header-read and answer timeouts of the client side. */
+    private LazyTimer clientTimer;
+    /** The pool's request timeout, from the request sent until the response starts. */
+    private LazyTimer requestTimer;
 
     // The exchange in flight.
     private Pool pool;
@@ -92,11 +93,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             ctx.read();
         }
     };
-    private final ChannelFutureListener onClientWrite = f -> {
-        if (f.isSuccess() && upstream != null && ctx.channel().isWritable()) {
-            upstream.channel().read();
-        }
-    };
     private final ChannelFutureListener afterAnswer = f -> {
         if (!f.isSuccess()) {
             ctx.close();
@@ -104,8 +100,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             awaitRequest();
         }
     };
-    private final Runnable clientTimeout = this::clientTimedOut;
-    private final Runnable requestTimeout = this::requestTimedOut;
 
     ClientConnection(HttpListener listener, ClientState client) {
         this.listener = listener;
@@ -117,6 +111,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        clientTimer = new LazyTimer(ctx.executor(), this::clientTimedOut);
+        requestTimer = new LazyTimer(ctx.executor(), this::requestTimedOut);
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         clientAddress = remote.getAddress();
         clientIp = clientAddress.getHostAddress();
@@ -175,7 +171,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             listener.limiter().disconnect(client);
             client = null;
         }
-        cancelTimers();
+        if (clientTimer != null) { // null when the channel never became active
+            clientTimer.close();
+            requestTimer.close();
+        }
         inbound = release(inbound);
         upstreamInbound = release(upstreamInbound);
         sentHead = release(sentHead);
@@ -263,7 +262,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void clientTimedOut() {
-        clientTimer = null;
         if (phase == Phase.ANSWERING) {
             ctx.close(); // the client does not read what it is sent
             return;
@@ -460,9 +458,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         boolean retryable = codecs.request.idempotent() && codecs.request.framing() == Framing.NONE;
         if (retryable) {
-            u.channel().write(sentHead.retainedDuplicate());
+            u.channel().write(sentHead.retainedDuplicate(), u.channel().voidPromise());
         } else {
-            u.channel().write(sentHead);
+            u.channel().write(sentHead, u.channel().voidPromise());
             sentHead = null;
         }
         if (!requestDone) {
@@ -470,7 +468,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         u.channel().flush();
         long timeout = pool.config().timeouts().request().toNanos();
-        requestTimer = ctx.executor().schedule(requestTimeout, timeout, TimeUnit.NANOSECONDS);
+        requestTimer.restart(timeout);
         u.channel().read();
     }
 
@@ -549,7 +547,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             keepClient &= !codecs.response.mustCloseClient() && requestDone;
             ByteBuf out = ctx.alloc().directBuffer(codecs.response.length() + 160);
             codecs.response.writeDownstream(out, keepClient, clientHttp10(), stickyAssign == null ? null : RequestKeys.stickyHeader(pool.config(), stickyAssign));
-            ctx.write(out);
+            ctx.write(out, ctx.voidPromise()); // no promise per write: a failure reaches exceptionCaught
             ByteBuf rest = upstreamInbound;
             upstreamInbound = null;
             forwardResponseBody(rest);
@@ -569,7 +567,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         boolean complete = codecs.responseBody.isComplete();
         boolean extra = buf.readableBytes() > n;
         if (n > 0 || !complete) {
-            ctx.writeAndFlush(buf.readRetainedSlice(n)).addListener(onClientWrite);
+            ctx.writeAndFlush(buf.readRetainedSlice(n), ctx.voidPromise());
+            // more to come: read it while the client keeps up; channelWritabilityChanged resumes reading otherwise
+            if (!complete && ctx.channel().isWritable()) {
+                upstream.channel().read();
+            }
         } else {
             ctx.flush();
         }
@@ -609,7 +611,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void requestTimedOut() {
-        requestTimer = null;
         if (phase != Phase.EXCHANGE || responseStarted) {
             return;
         }
@@ -760,22 +761,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     // ---- timers and buffers ----
 
     private void restartClientTimer(long nanos) {
-        cancelClientTimer();
-        clientTimer = ctx.executor().schedule(clientTimeout, nanos, TimeUnit.NANOSECONDS);
+        clientTimer.restart(nanos);
     }
 
     private void cancelClientTimer() {
-        if (clientTimer != null) {
-            clientTimer.cancel(false);
-            clientTimer = null;
-        }
+        clientTimer.stop();
     }
 
     private void cancelRequestTimer() {
-        if (requestTimer != null) {
-            requestTimer.cancel(false);
-            requestTimer = null;
-        }
+        requestTimer.stop();
     }
 
     private void cancelTimers() {
