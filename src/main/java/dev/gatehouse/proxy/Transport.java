@@ -108,14 +108,17 @@ public final class Transport {
                 .channel(serverChannelClass)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_SIZING);
     }
 
-    /** A new, unregistered upstream socket with the same options as accepted ones. */
+    /**
+     * A new, unregistered upstream socket with the same options as accepted ones. TCP_NODELAY is not among them:
+     * Netty's socket channels turn it on when they are made, and setting it again would cost a system call per
+     * connection.
+     */
     public Channel newClientChannel() {
         Channel ch = clientChannels.newChannel();
         ChannelConfig config = ch.config();
@@ -123,7 +126,6 @@ public final class Transport {
         config.setAllocator(ALLOCATOR);
         config.setWriteBufferWaterMark(WATER_MARK);
         config.setRecvByteBufAllocator(READ_SIZING);
-        config.setOption(ChannelOption.TCP_NODELAY, Boolean.TRUE);
         return ch;
     }
 
