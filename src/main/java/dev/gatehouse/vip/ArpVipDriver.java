@@ -4,6 +4,7 @@ import dev.gatehouse.config.ClusterConfig.Arp;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.Ticker;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,6 +108,8 @@ public final class ArpVipDriver implements VipDriver {
                         result.describe());
             }
         }
+        // stray rules a killed process left would outlive their handover: flush them (fails when there are none)
+        commands.start(iptables("-F", List.of(STRAYS_CHAIN))).join();
         // strays matter while the old owner still holds the address: at most two leases into a handover
         return new ArpVipDriver(commands, lifetimeFor(clusterLease), watchdogSilenceFor(clusterLease),
                 clusterLease.multipliedBy(2), ticker);
@@ -200,7 +203,7 @@ public final class ArpVipDriver implements VipDriver {
     }
 
     private static int ipv4(String literal) {
-        byte[] b = java.net.InetAddress.ofLiteral(literal).getAddress();
+        byte[] b = InetAddress.ofLiteral(literal).getAddress();
         if (b.length != 4) {
             throw new IllegalArgumentException("not IPv4: " + literal);
         }
