@@ -258,18 +258,18 @@ public final class ClusterMember implements AutoCloseable {
     private CompletableFuture<ConfigProposal> proposeChange(Command.ConfigChange change, int triesLeft) {
         return propose(change).handle((outcome, error) -> {
             if (outcome == Outcome.ACCEPTED || committed(change)) {
-                return CompletableFuture.completedFuture(ConfigProposal.accepted(change.committed()));
+                return CompletableFuture.completedFuture(ConfigProposal.accepted(change.config()));
             }
             if (outcome == Outcome.REJECTED) {
                 // validated before it was sent, so the state moved on: say how
                 List<String> now = ConfigRules.check(change, stateMachine.state().config(), roster);
                 return CompletableFuture.completedFuture(
-                        ConfigProposal.refused(now.isEmpty() ? List.of(change.label() + ": refused by the cluster") : now));
+                        ConfigProposal.refused(now.isEmpty() ? List.of(change.config().label() + ": refused by the cluster") : now));
             }
             if (triesLeft > 1 && !proposals.isShutdown()) {
                 return proposeChange(change, triesLeft - 1);
             }
-            return CompletableFuture.completedFuture(ConfigProposal.refused(List.of(change.label() + ": not committed: "
+            return CompletableFuture.completedFuture(ConfigProposal.refused(List.of(change.config().label() + ": not committed: "
                     + (error == null ? String.valueOf(outcome) : rootMessage(error)) + " (is a majority of members up?)")));
         }).thenCompose(next -> next);
     }
@@ -277,7 +277,7 @@ public final class ClusterMember implements AutoCloseable {
     private boolean committed(Command.ConfigChange change) {
         ConfigState now = stateMachine.state().config();
         return java.util.stream.Stream.of(now.current(), now.canary())
-                .anyMatch(c -> c != null && c.version() == change.version() && c.hash().equals(change.hash()));
+                .anyMatch(c -> c != null && c.version() == change.config().version() && c.hash().equals(change.config().hash()));
     }
 
     /** This node, the canary of {@code version}, proposes to promote or roll it back; completes with whether it was committed. */

@@ -110,14 +110,15 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (applied.outcome() == Outcome.ACCEPTED) {
             configChanged(command, before.config(), applied.state().config());
         }
-        if (command instanceof Command.ConfigChange c && applied.outcome() != Outcome.ACCEPTED) {
+        if (command instanceof Command.ConfigChange change && applied.outcome() != Outcome.ACCEPTED) {
+            ReplicatedConfig c = change.config();
             // a stale version is the loser of a race (members offering their files at start): not worth a warning
             boolean stale = c.version() <= before.config().lastVersion();
             if (stale) {
                 LOG.debug("config change to version {} from {} refused: the version is taken", c.version(), c.origin());
             } else {
                 LOG.warn("config change to version {} from {} refused: {}", c.version(), c.origin(),
-                        ConfigRules.check(c, before.config(), roster));
+                        ConfigRules.check(change, before.config(), roster));
             }
         }
         onApplied.run();
@@ -126,9 +127,10 @@ final class ClusterStateMachine extends BaseStateMachine {
 
     private void configChanged(Command command, ConfigState before, ConfigState after) {
         switch (command) {
-            case Command.ConfigChange c -> {
+            case Command.ConfigChange change -> {
+                ReplicatedConfig c = change.config();
                 if (c.canary() != null) {
-                    configListener.canary(c.committed(), "started", "on " + c.canary().member() + " alone for "
+                    configListener.canary(c, "started", "on " + c.canary().member() + " alone for "
                             + c.canary().watchMillis() + "ms; rolled back above " + percent(c.canary().maxErrorRate()) + " 5xx");
                 }
                 deliverConfig(after);

@@ -127,21 +127,13 @@ sealed interface Command {
     }
 
     /**
-     * The next cluster-wide config. Applies only if {@code version} is the next version and the text passes the
-     * same validation on every member ({@link ConfigRules}); {@code hash} must be the hash of what the text says.
-     * With a {@code canary} plan it runs on that member alone until a {@link CanaryVerdict}.
+     * The next cluster-wide config, as it will stand once committed. Applies only if its version is the next
+     * version and its text passes the same validation on every member ({@link ConfigRules}); its hash must be the
+     * hash of what the text says. With a canary plan it runs on that member alone until a {@link CanaryVerdict}.
      */
-    record ConfigChange(long version, String hash, String text, String origin, String label, CanaryPlan canary)
-            implements Command {
+    record ConfigChange(ReplicatedConfig config) implements Command {
         public ConfigChange {
-            Objects.requireNonNull(hash, "hash");
-            Objects.requireNonNull(text, "text");
-            Objects.requireNonNull(origin, "origin");
-            Objects.requireNonNull(label, "label");
-        }
-
-        ReplicatedConfig committed() {
-            return new ReplicatedConfig(version, hash, text, origin, label, canary);
+            Objects.requireNonNull(config, "config");
         }
     }
 

@@ -22,7 +22,8 @@ final class ConfigRules {
     static final long MAX_WATCH_MILLIS = 24 * 3600 * 1000L;
 
     /** The errors that refuse {@code change} in {@code state}; empty when it may apply. */
-    static List<String> check(Command.ConfigChange change, ConfigState state, Roster roster) {
+    static List<String> check(Command.ConfigChange proposed, ConfigState state, Roster roster) {
+        ReplicatedConfig change = proposed.config();
         if (change.text().length() > MAX_TEXT_CHARS) {
             return List.of(change.label() + ": the config is larger than " + MAX_TEXT_CHARS + " characters");
         }
@@ -53,7 +54,7 @@ final class ConfigRules {
         return errors;
     }
 
-    private static List<String> checkCanary(Command.ConfigChange change, ConfigState state, Roster roster) {
+    private static List<String> checkCanary(ReplicatedConfig change, ConfigState state, Roster roster) {
         CanaryPlan plan = change.canary();
         List<String> errors = new ArrayList<>();
         String at = change.label() + ": canary: ";
@@ -80,6 +81,6 @@ final class ConfigRules {
     static Command.ConfigChange change(String text, long lastVersion, String origin, String label, CanaryPlan canary) {
         ConfigResult result = ConfigLoader.parseShared(text, label);
         String hash = result.isValid() ? Snapshot.hash(result.config()) : "invalid";
-        return new Command.ConfigChange(lastVersion + 1, hash, text, origin, label, canary);
+        return new Command.ConfigChange(new ReplicatedConfig(lastVersion + 1, hash, text, origin, label, canary));
     }
 }

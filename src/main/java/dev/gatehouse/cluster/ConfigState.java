@@ -26,9 +26,10 @@ public record ConfigState(ReplicatedConfig current, ReplicatedConfig canary, lon
 
     /** After a committed change: a plain change becomes current (and ends any canary), a canary goes on trial. */
     ConfigState with(Command.ConfigChange change) {
-        return change.canary() == null
-                ? new ConfigState(change.committed(), null, change.version())
-                : new ConfigState(current, change.committed(), change.version());
+        ReplicatedConfig next = change.config();
+        return next.canary() == null
+                ? new ConfigState(next, null, next.version())
+                : new ConfigState(current, next, next.version());
     }
 
     /** After a verdict on the canary: promoted, it becomes current everywhere; rolled back, it is gone. */

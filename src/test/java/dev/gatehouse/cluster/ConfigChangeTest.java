@@ -44,7 +44,7 @@ class ConfigChangeTest {
         assertThat(config.hash()).isEqualTo(Snapshot.hash(ConfigLoader.parseShared(SHARED, "x").config()));
         // key order and comments do not change the hash
         String reordered = "# a comment\n" + SHARED.substring(SHARED.indexOf("cluster:")) + SHARED.substring(0, SHARED.indexOf("cluster:"));
-        assertThat(change(reordered, 1, "lb2").hash()).isEqualTo(config.hash());
+        assertThat(change(reordered, 1, "lb2").config().hash()).isEqualTo(config.hash());
 
         String three = SHARED.replace("{ address: \"127.0.0.1:9002\" } ]", "{ address: \"127.0.0.1:9002\" }, { address: \"127.0.0.1:9003\" } ]");
         var next = applied.state().apply(change(three, 1, "lb2"), 6, roster);
@@ -97,9 +97,9 @@ class ConfigChangeTest {
     @Test
     void aHashThatDoesNotMatchTheTextOrAStrangerIsRefused() {
         Command.ConfigChange honest = change(SHARED, 0, "lb1");
-        var forged = new Command.ConfigChange(1, "0".repeat(64), SHARED, "lb1", "test", null);
+        var forged = new Command.ConfigChange(new ReplicatedConfig(1, "0".repeat(64), SHARED, "lb1", "test", null));
         assertThat(initial.apply(forged, 5, roster).outcome()).isEqualTo(Outcome.REJECTED);
-        var stranger = new Command.ConfigChange(1, honest.hash(), SHARED, "mallory", "test", null);
+        var stranger = new Command.ConfigChange(new ReplicatedConfig(1, honest.config().hash(), SHARED, "mallory", "test", null));
         assertThat(initial.apply(stranger, 5, roster).outcome()).isEqualTo(Outcome.REJECTED);
     }
 
