@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -128,21 +129,9 @@ public final class ClusterMember implements AutoCloseable {
         this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions,
                 selfId, listener);
         this.controller = new Controller(roster, timings);
-        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-cluster-" + selfId);
-            t.setDaemon(true);
-            return t;
-        });
-        this.proposals = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "gatehouse-cluster-propose-" + selfId);
-            t.setDaemon(true);
-            return t;
-        });
-        this.sessionProposals = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "gatehouse-cluster-sessions-" + selfId);
-            t.setDaemon(true);
-            return t;
-        });
+        this.loop = Executors.newSingleThreadScheduledExecutor(daemons("gatehouse-cluster-" + selfId));
+        this.proposals = Executors.newFixedThreadPool(4, daemons("gatehouse-cluster-propose-" + selfId));
+        this.sessionProposals = Executors.newSingleThreadExecutor(daemons("gatehouse-cluster-sessions-" + selfId));
         for (VipConfig vip : config.vips()) {
             if (vip.mode() == Mode.ACTIVE_ACTIVE) {
                 LOG.warn("VIP {} is active_active; this build manages only active_passive VIPs, so it is left alone",
@@ -156,6 +145,10 @@ public final class ClusterMember implements AutoCloseable {
             }
         }
         warnIfFragile();
+    }
+
+    private static ThreadFactory daemons(String name) {
+        return Thread.ofPlatform().daemon().name(name).factory();
     }
 
     private void warnIfFragile() {
@@ -514,9 +507,12 @@ public final class ClusterMember implements AutoCloseable {
         }
     }
 
-    /** Hands leadership on when this leader owns a VIP (see {@link LeaderPlacement}); at most once per few leases. */
+    /**
+     * Hands leadership on when this leader is a node (see {@link LeaderPlacement}); at most once per few leases. A
+     * witness, the usual leader, keeps it without asking Ratis for its followers' state every tick.
+     */
     private void placeLeadership(ClusterState state, long now) {
-        if (lastTransferAt != null && now - lastTransferAt < timings.leaseNanos() * 5) {
+        if (!node || (lastTransferAt != null && now - lastTransferAt < timings.leaseNanos() * 5)) {
             return;
         }
         Map<String, Long> silence = new LinkedHashMap<>();
