@@ -57,10 +57,13 @@ final class ConfigSync {
         this.runningVersion = runningVersion;
         this.onApplied = onApplied;
         this.events = events;
-        this.applied = Counter.builder("gatehouse_config_changes").description("Replicated configs this node applied or refused")
-                .tag("outcome", "applied").register(metrics.registry());
-        this.refused = Counter.builder("gatehouse_config_changes").description("Replicated configs this node applied or refused")
-                .tag("outcome", "refused").register(metrics.registry());
+        this.applied = changes(metrics, "applied");
+        this.refused = changes(metrics, "refused");
+    }
+
+    private static Counter changes(Metrics metrics, String outcome) {
+        return Counter.builder("gatehouse_config_changes").description("Replicated configs this node applied or refused")
+                .tag("outcome", outcome).register(metrics.registry());
     }
 
     /** The cluster says this node should now run {@code config}. Never blocks; called in log order. */

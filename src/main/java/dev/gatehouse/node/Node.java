@@ -177,8 +177,7 @@ public final class Node implements NodeControl, AutoCloseable {
                 return result.errorLines();
             }
             if (cluster != null) {
-                List<String> fixed = unchangeable(result.config(), source);
-                return fixed.isEmpty() ? proposeShared(withoutNode(text), source, null).errors() : fixed;
+                return proposeShared(result.config(), withoutNode(text), source, null).errors();
             }
             return reload(result.config(), text, source);
         } catch (java.io.IOException e) {
@@ -219,10 +218,15 @@ public final class Node implements NodeControl, AutoCloseable {
     }
 
     /**
-     * Proposes {@code text} (cluster-wide) as the cluster's next config and waits until this node runs it (for a
-     * canary on another node: until it is committed). No errors when it is committed and running here.
+     * Proposes {@code text} (cluster-wide; {@code next} is it parsed with this node's section) as the cluster's
+     * next config and waits until this node runs it (for a canary on another node: until it is committed). No
+     * errors when it is committed and running here; refused at once when it changes what only a restart can.
      */
-    private ConfigAnswer proposeShared(String text, String label, CanaryPlan canary) {
+    private ConfigAnswer proposeShared(GatehouseConfig next, String text, String label, CanaryPlan canary) {
+        List<String> fixed = unchangeable(next, label);
+        if (!fixed.isEmpty()) {
+            return new ConfigAnswer(0, fixed);
+        }
         ConfigProposal proposal = cluster.proposeConfig(text, label, canary)
                 .completeOnTimeout(null, PROPOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
         if (proposal == null) {
@@ -465,8 +469,7 @@ public final class Node implements NodeControl, AutoCloseable {
             return result.errorLines();
         }
         if (cluster != null) {
-            List<String> fixed = unchangeable(result.config(), source);
-            return fixed.isEmpty() ? proposeShared(yaml, source, null).errors() : fixed;
+            return proposeShared(result.config(), yaml, source, null).errors();
         }
         return reload(result.config(), nodeSectionYaml() + yaml, source);
     }
@@ -481,9 +484,7 @@ public final class Node implements NodeControl, AutoCloseable {
         if (!result.isValid()) {
             return new ConfigAnswer(0, result.errorLines());
         }
-        List<String> fixed = unchangeable(result.config(), source);
-        return fixed.isEmpty() ? proposeShared(yaml, source, new CanaryPlan(member, watch.toMillis(), maxErrorRate))
-                : new ConfigAnswer(0, fixed);
+        return proposeShared(result.config(), yaml, source, new CanaryPlan(member, watch.toMillis(), maxErrorRate));
     }
 
     private String nodeSectionYaml() {
