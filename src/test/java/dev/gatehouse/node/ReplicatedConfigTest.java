@@ -38,6 +38,9 @@ class ReplicatedConfigTest {
 
     private final List<DemoBackend> backends = new ArrayList<>();
     private final List<Node> running = new ArrayList<>();
+    private Node w1;
+    private Node lb1;
+    private Node lb2;
     private final HttpClient http = HttpClient.newHttpClient();
     private String cluster;
     private int vipPort;
@@ -89,10 +92,7 @@ class ReplicatedConfigTest {
 
     @Test
     void aPutOnLb1RunsOnLb2WithinASecond() throws Exception {
-        Node w1 = start("w1", shared("be1"));
-        Node lb1 = start("lb1", shared("be1"));
-        Node lb2 = start("lb2", shared("be1"));
-        awaitAllRun(1, w1, lb1, lb2);
+        startAllOnBe1();
         assertThat(get(lb2, "web")).startsWith("hello from be1");
 
         // maglev on a header: with the same replicated pool, every node picks the same backend for a user
@@ -129,10 +129,7 @@ class ReplicatedConfigTest {
 
     @Test
     void aBadConfigIsRefusedOnEveryNodeAndChangesNothing() throws Exception {
-        Node w1 = start("w1", shared("be1"));
-        Node lb1 = start("lb1", shared("be1"));
-        Node lb2 = start("lb2", shared("be1"));
-        awaitAllRun(1, w1, lb1, lb2);
+        startAllOnBe1();
         String hash = lb1.snapshot().hash();
 
         HttpResponse<String> invalid = put(lb2, shared("be2").replace("{ pool: web }", "{ pool: nowhere }"));
@@ -156,10 +153,7 @@ class ReplicatedConfigTest {
 
     @Test
     void aNodeRestartedOnAnOldFileRunsTheCurrentConfigBeforeItMayOwnTheVip() throws Exception {
-        Node w1 = start("w1", shared("be1"));
-        Node lb1 = start("lb1", shared("be1"));
-        Node lb2 = start("lb2", shared("be1"));
-        awaitAllRun(1, w1, lb1, lb2);
+        startAllOnBe1();
         assertThat(put(lb1, shared("be2")).statusCode()).isEqualTo(200);
         awaitAllRun(2, lb2);
 
@@ -187,10 +181,7 @@ class ReplicatedConfigTest {
 
     @Test
     void aNodeThatCannotBindTheNewConfigRefusesItThereAndCannotServeUntilALaterOneApplies() throws Exception {
-        Node w1 = start("w1", shared("be1"));
-        Node lb1 = start("lb1", shared("be1"));
-        Node lb2 = start("lb2", shared("be1"));
-        awaitAllRun(1, w1, lb1, lb2);
+        startAllOnBe1();
         // both nodes run in this JVM on one address: only the first to apply can bind the new listener
         String extra = shared("be2").replace("pools:", "  - { name: extra, bind: \"127.0.0.1:" + FreePorts.on("127.0.0.1")
                 + "\", routes: [ { pool: web } ] }\npools:");
@@ -218,10 +209,7 @@ class ReplicatedConfigTest {
 
     @Test
     void aCanaryIsPromotedWhenItsErrorsStayLowAndRolledBackWhenNot() throws Exception {
-        Node w1 = start("w1", shared("be1"));
-        Node lb1 = start("lb1", shared("be1"));
-        Node lb2 = start("lb2", shared("be1"));
-        awaitAllRun(1, w1, lb1, lb2);
+        startAllOnBe1();
 
         HttpResponse<String> good = putCanary(lb1, shared("be2"), "lb2");
         assertThat(good.statusCode()).as(good.body()).isEqualTo(200);
@@ -295,6 +283,14 @@ class ReplicatedConfigTest {
 
     private static String nodeSection(String id) {
         return "node: { id: " + id + ", admin: \"127.0.0.1:0\" }\n";
+    }
+
+    /** The witness and both nodes, each started on a file naming be1, all running the seeded version 1. */
+    private void startAllOnBe1() throws Exception {
+        w1 = start("w1", shared("be1"));
+        lb1 = start("lb1", shared("be1"));
+        lb2 = start("lb2", shared("be1"));
+        awaitAllRun(1, w1, lb1, lb2);
     }
 
     private static void awaitAllRun(long version, Node... nodes) {
