@@ -22,6 +22,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -44,6 +45,8 @@ public final class Transport {
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
     /** Netty's default read sizing, but one instance for all channels (the state lives in each channel's handle). */
     private static final RecvByteBufAllocator READ_SIZING = new AdaptiveRecvByteBufAllocator();
+    /** Linux's TCP_QUICKACK (level IPPROTO_TCP, option 12); Netty names no constant for it on a listening socket. */
+    static final ChannelOption<Integer> TCP_QUICKACK = new IntegerUnixChannelOption("TCP_QUICKACK", 6, 12);
 
     private final boolean epoll;
     private final EventLoopGroup workers;
@@ -112,6 +115,18 @@ public final class Transport {
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_SIZING);
+    }
+
+    /**
+     * For a listening socket of a protocol where the client speaks first and the server answers: the sockets it
+     * accepts delay their acknowledgements (TCP_QUICKACK off, which they inherit), so the ACK of a request rides
+     * on the response instead of being a packet of its own; with a new connection per request, that packet is a
+     * fifth of what the client's side has to process. Only after listen(2), which resets the setting.
+     */
+    public void delayAcks(Channel listening) {
+        if (epoll) {
+            listening.config().setOption(TCP_QUICKACK, 0);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -9,6 +10,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -49,6 +51,38 @@ class TransportTest {
             server.close().sync();
         } finally {
             assertThat(transport.shutdownGracefully().await(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void socketsAcceptedWhereTheClientSpeaksFirstDelayTheirAcks() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "TCP_QUICKACK is set through the epoll transport");
+        Transport transport = Transport.create(1);
+        try {
+            assertThat(quickAckOfAcceptedSocket(transport, false)).isEqualTo(1);
+            assertThat(quickAckOfAcceptedSocket(transport, true)).isEqualTo(0);
+        } finally {
+            assertThat(transport.shutdownGracefully().await(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    /** Linux reports TCP_QUICKACK 0 while a socket delays its ACKs (pingpong mode), 1 otherwise. */
+    private static int quickAckOfAcceptedSocket(Transport transport, boolean delayAcks) throws Exception {
+        CompletableFuture<Integer> accepted = new CompletableFuture<>();
+        Channel server = transport.serverBootstrap(false).childHandler(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                accepted.complete(ch.config().getOption(Transport.TCP_QUICKACK));
+            }
+        }).bind("127.0.0.1", 0).sync().channel();
+        if (delayAcks) {
+            transport.delayAcks(server);
+        }
+        try (Socket client = new Socket()) {
+            client.connect(server.localAddress());
+            return accepted.get(10, TimeUnit.SECONDS);
+        } finally {
+            server.close().sync();
         }
     }
 

@@ -78,6 +78,7 @@ public final class HttpListener implements ProxyListener {
                     }
                 });
         server = b.bind(bind).sync().channel();
+        transport.delayAcks(server);
     }
 
     /** New requests use the new routes and timeouts. */
