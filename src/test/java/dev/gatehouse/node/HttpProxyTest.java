@@ -2,6 +2,7 @@ package dev.gatehouse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.proxy.TestBackend;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -227,6 +228,35 @@ class HttpProxyTest {
                 }
                 assertThat(RawHttp.readResponse(client.getInputStream())).startsWith("HTTP/1.1 200").endsWith("ok");
             }
+        }
+    }
+
+    @Test
+    void closesAClientThatAsksForItAndKeepsTheBackendConnectionForTheNext() throws Exception {
+        try (TestBackend backend = TestBackend.start(s -> {
+            // keep-alive: answer every request on the connection until the proxy closes it
+            while (!RawHttp.readHead(s.getInputStream()).isEmpty()) {
+                s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+            }
+        })) {
+            lb = TestNode.start(dir, 0, """
+                    node: { id: lb1 }
+                    listeners:
+                      - { name: web, bind: 127.0.0.1:0, routes: [ { pool: b } ] }
+                    pools:
+                      b: { endpoints: [ { address: "127.0.0.1:%d" } ] }
+                    """.formatted(backend.address().getPort()));
+            int requests = 4 * Runtime.getRuntime().availableProcessors();
+            for (int i = 0; i < requests; i++) {
+                try (Socket client = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+                    client.setSoTimeout(5000);
+                    client.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(RawHttp.readResponse(client.getInputStream())).startsWith("HTTP/1.1 200").endsWith("ok");
+                    assertThat(client.getInputStream().read()).as("the proxy closed the client").isEqualTo(-1);
+                }
+            }
+            // each event loop keeps its own backend connections
+            assertThat(backend.accepted()).isLessThanOrEqualTo(Runtime.getRuntime().availableProcessors());
         }
     }
 

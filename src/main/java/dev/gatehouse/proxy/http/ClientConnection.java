@@ -21,6 +21,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -586,7 +587,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         switch (phase) {
-            case TUNNEL -> ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            case TUNNEL -> closeWhenWritten();
             case EXCHANGE -> {
                 if (responseStarted && codecs.response.mustCloseClient()) {
                     finishExchange(false);
@@ -683,7 +684,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             awaitRequest();
         } else {
             phase = Phase.CLOSED;
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeWhenWritten();
         }
     }
 
@@ -740,6 +741,20 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             ctx.read();
         } else {
             f.channel().close();
+        }
+    }
+
+    /**
+     * Closes the client once everything written to it has gone to the kernel, which sends it before the FIN: at
+     * once when Netty holds nothing back (the usual case, and the FIN then leaves right after the response),
+     * otherwise when the rest is flushed.
+     */
+    private void closeWhenWritten() {
+        ChannelOutboundBuffer queued = ctx.channel().unsafe().outboundBuffer();
+        if (queued == null || queued.totalPendingWriteBytes() == 0) {
+            ctx.close();
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
