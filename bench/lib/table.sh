@@ -67,7 +67,7 @@ machine_facts() {
 
 run_parameters() {
     echo "- run: $ROUNDS round(s), interleaved (direct, then each proxy, per round); medians shown;" \
-        "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s;" \
+        "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s keep-alive + $(((WARMUP + 2) / 3))s new connections;" \
         "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
     echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS${GATEHOUSE_AOT:+ $GATEHOUSE_AOT}"
 }
@@ -112,7 +112,7 @@ method_notes() {
 - 6: the proxy is restarted; from just before exec until curl (every 10 ms) gets a 200 through it.
   For Gatehouse this includes JVM start-up.
 - Gatehouse has no worker-thread setting in its config or CLI: it runs one Netty event loop per
-  available processor (plus one acceptor thread); `-XX:ActiveProcessorCount=1` and the pinning to one
+  available processor, which also accepts; `-XX:ActiveProcessorCount=1` and the pinning to one
   CPU give it one, as HAProxy has `nbthread 1` and nginx 1 worker.
 - Gatehouse runs with bin/gatehouse's JVM options (bin/jvm.sh), chosen in trials on this machine
   (bench/TRIALS.md): Serial GC, which cost the least CPU per request of ZGC, G1, Parallel and Serial; a
