@@ -133,7 +133,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 inbound = inbound == null ? buf : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), inbound, buf);
                 if (!headStarted) {
                     headStarted = true;
-                    restartClientTimer(listener.config().headerReadTimeout().toNanos());
+                    clientTimer.restart(listener.config().headerReadTimeout().toNanos());
                 }
                 parseRequest();
             }
@@ -217,11 +217,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         headStarted = inbound != null && inbound.isReadable();
         if (headStarted) {
-            restartClientTimer(listener.config().headerReadTimeout().toNanos());
+            clientTimer.restart(listener.config().headerReadTimeout().toNanos());
             parseRequest();
         } else {
             releaseCodecs();
-            restartClientTimer(listener.config().idleTimeout().toNanos());
+            clientTimer.restart(listener.config().idleTimeout().toNanos());
             ctx.read();
         }
     }
@@ -247,7 +247,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             answerAndClose(codecs.requestParser.errorStatus());
             return;
         }
-        cancelClientTimer();
+        clientTimer.stop();
         if (!inbound.isReadable()) {
             // The head is copied into the parser: a request without a body leaves nothing worth keeping, and an
             // idle keep-alive connection must not hold a read buffer until its next request.
@@ -330,7 +330,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (inbound != null && !inbound.isReadable()) {
             inbound = release(inbound);
         }
-        restartClientTimer(listener.config().idleTimeout().toNanos());
+        clientTimer.restart(listener.config().idleTimeout().toNanos());
         ctx.writeAndFlush(answer).addListener(afterAnswer);
     }
 
@@ -370,7 +370,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 answerAndClose(400);
             } else if (phase != Phase.BODY_START) {
                 phase = Phase.BODY_START;
-                restartClientTimer(listener.config().headerReadTimeout().toNanos());
+                clientTimer.restart(listener.config().headerReadTimeout().toNanos());
                 ctx.read();
             } else {
                 ctx.read();
@@ -382,7 +382,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             failExchange(400);
             return false;
         }
-        cancelClientTimer();
+        clientTimer.stop();
         return true;
     }
 
@@ -541,7 +541,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 codecs.responseParser.reset();
                 continue;
             }
-            cancelRequestTimer();
+            requestTimer.stop();
             sentHead = release(sentHead);
             responseStarted = true;
             codecs.responseBody.reset(codecs.response.framing(), codecs.response.contentLength());
@@ -621,7 +621,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void startTunnel() {
-        cancelRequestTimer();
+        requestTimer.stop();
         phase = Phase.TUNNEL;
         onUpstreamTunnelWrite = f -> {
             if (f.isSuccess()) {
@@ -690,7 +690,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     /** Ends the current attempt on its endpoint without a response, closing its connection. */
     private void abandonAttempt(boolean countFailure) {
-        cancelRequestTimer();
+        requestTimer.stop();
         if (endpoint != null) {
             endpoint.activeRequests().decrementAndGet();
             if (countFailure) {
@@ -775,21 +775,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     // ---- timers and buffers ----
 
-    private void restartClientTimer(long nanos) {
-        clientTimer.restart(nanos);
-    }
-
-    private void cancelClientTimer() {
-        clientTimer.stop();
-    }
-
-    private void cancelRequestTimer() {
-        requestTimer.stop();
-    }
-
     private void cancelTimers() {
-        cancelClientTimer();
-        cancelRequestTimer();
+        clientTimer.stop();
+        requestTimer.stop();
     }
 
     private static ByteBuf release(ByteBuf buf) {

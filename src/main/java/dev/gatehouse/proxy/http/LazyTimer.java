@@ -29,14 +29,15 @@ final class LazyTimer implements Runnable {
 
     /** Starts, or restarts, the timeout: it expires {@code nanos} from now unless stopped or restarted before. */
     void restart(long nanos) {
-        deadline = loop.ticker().nanoTime() + nanos;
+        long now = loop.ticker().nanoTime();
+        deadline = now + nanos;
         running = true;
         if (task != null && taskDue - deadline > 0) {
             task.cancel(false);
             task = null;
         }
         if (task == null) {
-            schedule();
+            schedule(now);
         }
     }
 
@@ -60,16 +61,17 @@ final class LazyTimer implements Runnable {
         if (!running) {
             return;
         }
-        if (loop.ticker().nanoTime() - deadline >= 0) {
+        long now = loop.ticker().nanoTime();
+        if (now - deadline >= 0) {
             running = false;
             onExpiry.run();
         } else {
-            schedule();
+            schedule(now);
         }
     }
 
-    private void schedule() {
+    private void schedule(long now) {
         taskDue = deadline;
-        task = loop.schedule(this, Math.max(0, deadline - loop.ticker().nanoTime()), TimeUnit.NANOSECONDS);
+        task = loop.schedule(this, Math.max(0, deadline - now), TimeUnit.NANOSECONDS);
     }
 }
