@@ -120,8 +120,8 @@ public final class Transport {
     /**
      * For a listening socket of a protocol where the client speaks first and the server answers: the sockets it
      * accepts delay their acknowledgements (TCP_QUICKACK off, which they inherit), so the ACK of a request rides
-     * on the response instead of being a packet of its own; with a new connection per request, that packet is a
-     * fifth of what the client's side has to process. Only after listen(2), which resets the setting.
+     * on the response instead of being a packet of its own (one in ten of a connection per request). As HAProxy
+     * does on HTTP frontends. Only after listen(2), which resets the setting.
      */
     public void delayAcks(Channel listening) {
         if (epoll) {
