@@ -161,13 +161,13 @@ scenario_start() {
 }
 
 # Load before measuring: JIT compilation for Gatehouse, upstream connections for all. Gatehouse gets WARMUP
-# seconds of keep-alive requests and a third of that of new connections, so the code that accepts and closes
+# seconds of keep-alive requests and CLOSE_WARMUP of new connections, so the code that accepts and closes
 # connections is compiled before scenario 2 measures it too.
 warm_up() {
     local t secs close_secs
     for t in "${TARGETS[@]}"; do
         secs=1 close_secs=1
-        [ "$t" = gatehouse ] && secs=$WARMUP close_secs=$(((WARMUP + 2) / 3))
+        [ "$t" = gatehouse ] && secs=$WARMUP close_secs=$CLOSE_WARMUP
         log "warming up $t for ${secs}s + ${close_secs}s of new connections"
         timeout $((secs + 30)) wrk -t1 -c"$CONNS" -d"${secs}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
         timeout $((close_secs + 30)) wrk -t1 -c"$CONNS" -d"${close_secs}s" -H "Connection: close" \
