@@ -53,6 +53,17 @@ class HttpProxyTest {
         }
     }
 
+    /** A node whose listener {@code web} sends everything to one backend on {@code port}; {@code poolOptions} extend its pool. */
+    private TestNode startBefore(int port, String poolOptions) throws Exception {
+        return TestNode.start(dir, 0, """
+                node: { id: lb1 }
+                listeners:
+                  - { name: web, bind: 127.0.0.1:0, routes: [ { pool: only } ] }
+                pools:
+                  only: { endpoints: [ { address: "127.0.0.1:%d" } ]%s }
+                """.formatted(port, poolOptions));
+    }
+
     @Test
     void spreadsRequestsOverAllBackendsAndRoutesByPath() throws Exception {
         lb = TestNode.start(dir, 3, CONFIG);
@@ -150,13 +161,7 @@ class HttpProxyTest {
     void passesUpgradeThroughAsATunnel() throws Exception {
         try (ServerSocket ws = new ServerSocket(0)) {
             Thread backend = Thread.ofVirtual().start(() -> RawHttp.serveUpgradeEcho(ws));
-            lb = TestNode.start(dir, 0, """
-                    node: { id: lb1 }
-                    listeners:
-                      - { name: web, bind: 127.0.0.1:0, routes: [ { pool: ws } ] }
-                    pools:
-                      ws: { endpoints: [ { address: "127.0.0.1:%d" } ] }
-                    """.formatted(ws.getLocalPort()));
+            lb = startBefore(ws.getLocalPort(), "");
             try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
                 s.setSoTimeout(5000);
                 OutputStream out = s.getOutputStream();
@@ -205,13 +210,7 @@ class HttpProxyTest {
     @Test
     void sendsAProxyProtocolV2HeaderOnEachUpstreamConnection() throws Exception {
         try (ServerSocket backend = new ServerSocket(0)) {
-            lb = TestNode.start(dir, 0, """
-                    node: { id: lb1 }
-                    listeners:
-                      - { name: web, bind: 127.0.0.1:0, routes: [ { pool: pp } ] }
-                    pools:
-                      pp: { endpoints: [ { address: "127.0.0.1:%d" } ], proxy_protocol: v2 }
-                    """.formatted(backend.getLocalPort()));
+            lb = startBefore(backend.getLocalPort(), ", proxy_protocol: v2");
             try (Socket client = new Socket("127.0.0.1", lb.listener("web").getPort())) {
                 client.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 try (Socket upstream = backend.accept()) {
@@ -239,13 +238,7 @@ class HttpProxyTest {
                 s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
             }
         })) {
-            lb = TestNode.start(dir, 0, """
-                    node: { id: lb1 }
-                    listeners:
-                      - { name: web, bind: 127.0.0.1:0, routes: [ { pool: b } ] }
-                    pools:
-                      b: { endpoints: [ { address: "127.0.0.1:%d" } ] }
-                    """.formatted(backend.address().getPort()));
+            lb = startBefore(backend.address().getPort(), "");
             int requests = 4 * Runtime.getRuntime().availableProcessors();
             for (int i = 0; i < requests; i++) {
                 try (Socket client = new Socket("127.0.0.1", lb.listener("web").getPort())) {
