@@ -35,7 +35,8 @@ final class RunCommand implements Callable<Integer> {
             e.errors().forEach(System.err::println);
             return GatehouseCommand.INVALID;
         }
-        LOG.info("node {} running config version {} from {}", node.snapshot().config().node().id(), node.snapshot().version(), file);
+        LOG.info("node {} running config version {} from {} on {}", node.snapshot().config().node().id(),
+                node.snapshot().version(), file, node.transportKind().label());
         CountDownLatch stopped = new CountDownLatch(1);
         Signal.handle(new Signal("HUP"), sig -> Thread.ofVirtual().start(() -> {
             List<String> errors = node.reloadFile();

@@ -316,6 +316,11 @@ public final class Node implements NodeControl, AutoCloseable {
         return snapshot;
     }
 
+    /** The socket layer the data plane runs on. */
+    public Transport.Kind transportKind() {
+        return transport.kind();
+    }
+
     /** The bound address of a listener (useful when it was bound to port 0). */
     public java.net.InetSocketAddress listenerAddress(String name) {
         return listeners.all().stream().filter(l -> l.config().name().equals(name)).findFirst()

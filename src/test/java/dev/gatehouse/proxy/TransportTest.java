@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.Channel;
@@ -10,29 +11,62 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringSocketChannel;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class TransportTest {
 
     @Test
-    void usesEpollWhenTheNativeLibraryLoads() throws Exception {
-        Transport transport = Transport.create(1);
-        try {
-            assertThat(transport.isEpoll()).isEqualTo(Epoll.isAvailable());
-            if (transport.isEpoll()) {
-                assertThat(transport.newClientChannel()).isInstanceOf(EpollSocketChannel.class);
+    void prefersIoUringThenEpollThenNio() {
+        Transport.Kind expected = IoUring.isAvailable() ? Transport.Kind.IO_URING
+                : Epoll.isAvailable() ? Transport.Kind.EPOLL : Transport.Kind.NIO;
+        assertThat(Transport.best()).isEqualTo(expected);
+    }
+
+    @Test
+    void eachKindMakesItsOwnChannels() throws Exception {
+        for (Transport.Kind kind : Transport.Kind.values()) {
+            if (!kind.isAvailable()) {
+                continue;
             }
-        } finally {
-            assertThat(transport.shutdownGracefully().await(10, TimeUnit.SECONDS)).isTrue();
+            Transport transport = Transport.create(1, kind);
+            try {
+                Class<?> expected = switch (kind) {
+                    case IO_URING -> IoUringSocketChannel.class;
+                    case EPOLL -> EpollSocketChannel.class;
+                    case NIO -> NioSocketChannel.class;
+                };
+                assertThat(transport.kind()).isEqualTo(kind);
+                assertThat(transport.newClientChannel()).isInstanceOf(expected);
+                assertThat(transport.clientChannelClass()).isEqualTo(expected);
+            } finally {
+                assertThat(transport.shutdownGracefully().await(10, TimeUnit.SECONDS)).isTrue();
+            }
         }
     }
 
     @Test
-    void acceptedAndUpstreamSocketsSendWithoutDelay() throws Exception {
-        Transport transport = Transport.create(1);
+    void theVariableNamesAKindOrIsRefused() {
+        assertThat(Transport.parse("io_uring")).isEqualTo(Transport.Kind.IO_URING);
+        assertThat(Transport.parse(" EPOLL ")).isEqualTo(Transport.Kind.EPOLL);
+        assertThat(Transport.parse("nio")).isEqualTo(Transport.Kind.NIO);
+        assertThatThrownBy(() -> Transport.parse("kqueue"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("GATEHOUSE_TRANSPORT=kqueue")
+                .hasMessageContaining("io_uring, epoll or nio");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.Kind.class)
+    void acceptedAndUpstreamSocketsSendWithoutDelay(Transport.Kind kind) throws Exception {
+        assumeTrue(kind.isAvailable(), kind + " is not available here");
+        Transport transport = Transport.create(1, kind);
         CompletableFuture<Boolean> accepted = new CompletableFuture<>();
         try {
             Channel server = transport.serverBootstrap(false).childHandler(new ChannelInitializer<>() {
@@ -54,10 +88,11 @@ class TransportTest {
         }
     }
 
-    @Test
-    void socketsAcceptedWhereTheClientSpeaksFirstDelayTheirAcks() throws Exception {
-        assumeTrue(Epoll.isAvailable(), "TCP_QUICKACK is set through the epoll transport");
-        Transport transport = Transport.create(1);
+    @ParameterizedTest
+    @EnumSource(value = Transport.Kind.class, names = {"IO_URING", "EPOLL"})
+    void socketsAcceptedWhereTheClientSpeaksFirstDelayTheirAcks(Transport.Kind kind) throws Exception {
+        assumeTrue(kind.isAvailable(), kind + " is not available here");
+        Transport transport = Transport.create(1, kind);
         try {
             assertThat(quickAckOfAcceptedSocket(transport, false)).isEqualTo(1);
             assertThat(quickAckOfAcceptedSocket(transport, true)).isEqualTo(0);
@@ -87,12 +122,11 @@ class TransportTest {
     }
 
     @Test
-    void nioWhenNativeIsNotAllowed() throws Exception {
-        Transport transport = Transport.create(1, false);
+    void nioOnRequest() throws Exception {
+        Transport transport = Transport.create(1, Transport.Kind.NIO);
         try {
-            assertThat(transport.isEpoll()).isFalse();
+            assertThat(transport.kind()).isEqualTo(Transport.Kind.NIO);
             assertThat(transport.serverChannelClass()).isEqualTo(NioServerSocketChannel.class);
-            assertThat(transport.clientChannelClass()).isEqualTo(NioSocketChannel.class);
             assertThat(transport.newClientChannel().config().isAutoRead()).isFalse();
         } finally {
             assertThat(transport.shutdownGracefully().await(10, TimeUnit.SECONDS)).isTrue();

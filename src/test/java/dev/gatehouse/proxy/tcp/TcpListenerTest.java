@@ -47,17 +47,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The TCP relay end to end over loopback, on the native transport (when available) and on NIO. */
-@ParameterizedClass(name = "native transport allowed: {0}")
-@ValueSource(booleans = {true, false})
+/** The TCP relay end to end over loopback, on every transport this platform offers. */
+@ParameterizedClass(name = "transport: {0}")
+@EnumSource(Transport.Kind.class)
 class TcpListenerTest {
 
     private static final int MIB = 1024 * 1024;
 
     @Parameter
-    boolean allowNative;
+    Transport.Kind kind;
 
     private Transport transport;
     private final ListenerStats stats = new ListenerStats();
@@ -68,7 +68,8 @@ class TcpListenerTest {
 
     @BeforeEach
     void startTransport() {
-        transport = Transport.create(2, allowNative);
+        assumeTrue(kind.isAvailable(), kind + " is not available here");
+        transport = Transport.create(2, kind);
     }
 
     @AfterEach
