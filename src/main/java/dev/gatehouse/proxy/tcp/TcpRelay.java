@@ -27,8 +27,9 @@ import java.net.InetSocketAddress;
  * again. So at most a write-buffer high-water mark plus one chunk waits in memory per direction however
  * fast one peer sends and however slowly the other reads.
  *
- * <p>Epoll reads a socket to its end as soon as the peer's FIN arrives, asked or not. Client bytes that
- * come that way before the upstream is connected are held and sent first once it is.
+ * <p>Netty's native transports (io_uring and epoll) read a socket to its end as soon as the peer's FIN
+ * arrives, asked or not. Client bytes that come that way before the upstream is connected are held and sent
+ * first once it is.
  *
  * <p>A FIN from one peer is passed on as a FIN to the other once everything before it is flushed; the
  * other direction keeps flowing until it ends too, then both channels close. A reset, an error or the
@@ -102,7 +103,7 @@ final class TcpRelay implements UpstreamConnector.Callback {
         private boolean inputDone;
         /** This direction has ended: all it read was flushed to the other side and the other side's output shut. */
         private boolean finished;
-        /** What epoll read from the client before the upstream was connected; null when nothing. */
+        /** What the transport read from the client before the upstream was connected; null when nothing. */
         private CompositeByteBuf early;
 
         private Side(boolean fromClient) {
