@@ -2,6 +2,7 @@ package dev.gatehouse.cli;
 
 import dev.gatehouse.node.InvalidConfigException;
 import dev.gatehouse.node.Node;
+import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.time.Ticker;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,12 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            Transport.chosen();
+        } catch (IllegalArgumentException e) {
+            System.err.println("gatehouse: " + e.getMessage());
+            return GatehouseCommand.INVALID;
+        }
         Node node;
         try {
             node = Node.start(file, Ticker.system());

@@ -125,8 +125,25 @@ public final class Transport {
      * @throws IllegalArgumentException when the variable names no kind, or one this platform cannot run
      */
     public static Transport create(int workerThreads) {
+        return create(workerThreads, chosen());
+    }
+
+    /**
+     * The kind {@link #create(int)} runs on: the one {@value #KIND_VARIABLE} names, else the best available.
+     *
+     * @throws IllegalArgumentException when the variable names no kind, or one this platform cannot run
+     */
+    public static Kind chosen() {
         String named = System.getenv(KIND_VARIABLE);
-        return create(workerThreads, named == null || named.isBlank() ? best() : parse(named));
+        if (named == null || named.isBlank()) {
+            return best();
+        }
+        Kind kind = parse(named);
+        String unavailable = kind.unavailableBecause();
+        if (unavailable != null) {
+            throw new IllegalArgumentException(KIND_VARIABLE + "=" + named + ": not available here: " + unavailable);
+        }
+        return kind;
     }
 
     /** As {@link #create(int)}, on the given kind (tests, troubleshooting). */
