@@ -67,7 +67,7 @@ machine_facts() {
 
 run_parameters() {
     echo "- run: $ROUNDS round(s), interleaved (direct, then each proxy, per round); medians shown;" \
-        "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s keep-alive + ${CLOSE_WARMUP}s new connections;" \
+        "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s keep-alive + ${CLOSE_WARMUP}s new connections in $WARM_CYCLES alternating cycles;" \
         "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
     echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS${GATEHOUSE_AOT:+ $GATEHOUSE_AOT}"
     # Gatehouse names the socket layer it chose (or was given in GATEHOUSE_TRANSPORT) as it starts.
