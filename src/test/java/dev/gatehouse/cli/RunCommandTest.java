@@ -31,14 +31,7 @@ class RunCommandTest {
         int web = FreePorts.on("127.0.0.1");
         try (DemoBackend backend = DemoBackend.start("127.0.0.1", 0, "be1");
                 HttpClient http = HttpClient.newHttpClient()) {
-            Path file = dir.resolve("gatehouse.yaml");
-            Files.writeString(file, """
-                    node: { id: lb1 }
-                    listeners:
-                      - { name: web, bind: "127.0.0.1:%d", routes: [ { pool: web } ] }
-                    pools:
-                      web: { endpoints: [ { address: "127.0.0.1:%d" } ] }
-                    """.formatted(web, backend.port()));
+            Path file = config(web, backend.port());
             Process node = start(file, "epoll", dir.resolve("node.log"));
             try {
                 HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + web + "/")).build();
@@ -55,14 +48,7 @@ class RunCommandTest {
     @Test
     void refusesATransportItDoesNotKnowAndStartsNothing() throws Exception {
         int web = FreePorts.on("127.0.0.1");
-        Path file = dir.resolve("gatehouse.yaml");
-        Files.writeString(file, """
-                node: { id: lb1 }
-                listeners:
-                  - { name: web, bind: "127.0.0.1:%d", routes: [ { pool: web } ] }
-                pools:
-                  web: { endpoints: [ { address: "127.0.0.1:9" } ] }
-                """.formatted(web));
+        Path file = config(web, 9);
         Process node = start(file, "kqueue", dir.resolve("node.log"));
         try {
             assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -73,6 +59,19 @@ class RunCommandTest {
         } finally {
             node.destroyForcibly();
         }
+    }
+
+    /** One HTTP listener on {@code port} in front of one backend. */
+    private Path config(int port, int backendPort) throws Exception {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, """
+                node: { id: lb1 }
+                listeners:
+                  - { name: web, bind: "127.0.0.1:%d", routes: [ { pool: web } ] }
+                pools:
+                  web: { endpoints: [ { address: "127.0.0.1:%d" } ] }
+                """.formatted(port, backendPort));
+        return file;
     }
 
     private static Process start(Path file, String transport, Path log) throws Exception {
