@@ -162,12 +162,11 @@ scenario_start() {
 
 # Load before measuring: JIT compilation for Gatehouse, upstream connections for all. Gatehouse gets WARMUP
 # seconds of keep-alive requests and CLOSE_WARMUP of new connections, so the code that accepts and closes
-# connections is compiled before scenario 2 measures it too. Its JIT compiles for what it has seen. Keep-alive requests and new connections take different branches
-# of the same methods, so after a warm-up of one and then the other, the first measurement of the first finds code
-# compiled without its branches: C2 recompiles it on the proxy's own CPU in the middle of that measurement (seen as
-# 150-480 ms of compiler CPU and a p99 of 4-7 ms instead of ~2 in the first rounds). So Gatehouse warms up in
-# WARM_CYCLES alternating cycles, the same seconds in all; the other proxies have no JIT and get one short cycle.
-WARM_CYCLES=3
+# connections is compiled before scenario 2 measures it too, and gets them in WARM_CYCLES alternating cycles:
+# its JIT compiles for what it has seen, and the two workloads take different branches of the same methods.
+# After all of one and then all of the other, the first measurement of the first found code compiled without
+# its branches, and C2 recompiled it on the proxy's own CPU in the middle of that measurement (150-480 ms of
+# compiler CPU, p99 4-7 ms instead of ~2 in the first rounds). The other proxies have no JIT: one short cycle.
 warm_up() {
     local t secs close_secs cycles cycle
     for t in "${TARGETS[@]}"; do

@@ -71,8 +71,9 @@ run_parameters() {
         "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
     echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS${GATEHOUSE_AOT:+ $GATEHOUSE_AOT}"
     # Gatehouse names the socket layer it chose (or was given in GATEHOUSE_TRANSPORT) as it starts.
+    [ -n "${T_DIR[gatehouse]:-}" ] || return 0
     local transport
-    transport=$(sed -n 's/.* running config version .* on \([a-z_]*\)$/\1/p' "${T_DIR[gatehouse]:-/nonexistent}/out.log" 2>/dev/null | tail -n 1)
+    transport=$(sed -n 's/.* running config version .* on \([a-z_]*\)$/\1/p' "${T_DIR[gatehouse]}/out.log" | tail -n 1)
     echo "- Gatehouse transport: ${transport:-unknown}${GATEHOUSE_TRANSPORT:+ (GATEHOUSE_TRANSPORT=$GATEHOUSE_TRANSPORT)}"
 }
 

@@ -29,17 +29,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try {
-            Transport.chosen();
-        } catch (IllegalArgumentException e) {
-            System.err.println("gatehouse: " + e.getMessage());
-            return GatehouseCommand.INVALID;
-        }
         Node node;
         try {
             node = Node.start(file, Ticker.system());
         } catch (InvalidConfigException e) {
             e.errors().forEach(System.err::println);
+            return GatehouseCommand.INVALID;
+        } catch (Transport.UnavailableException e) {
+            System.err.println("gatehouse: " + e.getMessage());
             return GatehouseCommand.INVALID;
         }
         LOG.info("node {} running config version {} from {} on {}", node.snapshot().config().node().id(),

@@ -33,6 +33,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The event loops and socket types every listener and upstream connection runs on. One per process;
@@ -42,32 +43,59 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Transport {
 
-    /** The socket layers Gatehouse runs on; {@link #create(int)} takes the first of them the platform offers. */
+    /**
+     * The socket layers Gatehouse runs on, each with what it takes to run one; {@link #create(int)} takes the first
+     * of them the platform offers.
+     */
     public enum Kind {
         /** Linux io_uring: a loop's accepts, reads, writes and closes reach the kernel in one system call a turn. */
-        IO_URING,
+        IO_URING(IoUring::unavailabilityCause, IoUringIoHandler::newFactory, IoUringServerSocketChannel.class,
+                IoUringSocketChannel.class, IoUringSocketChannel::new, IoUringChannelOption.IP_FREEBIND),
         /** Linux epoll, edge-triggered. */
-        EPOLL,
+        EPOLL(Epoll::unavailabilityCause, EpollIoHandler::newFactory, EpollServerSocketChannel.class,
+                EpollSocketChannel.class, EpollSocketChannel::new, EpollChannelOption.IP_FREEBIND),
         /** The JDK's selectors: everywhere else. */
-        NIO;
+        NIO(() -> null, NioIoHandler::newFactory, NioServerSocketChannel.class,
+                NioSocketChannel.class, NioSocketChannel::new, null);
 
-        /** Why this kind cannot run here, or null when it can. */
-        String unavailableBecause() {
-            Throwable cause = switch (this) {
-                case IO_URING -> IoUring.isAvailable() ? null : IoUring.unavailabilityCause();
-                case EPOLL -> Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
-                case NIO -> null;
-            };
-            return cause == null ? null : String.valueOf(cause.getMessage());
+        private final Supplier<Throwable> unavailability;
+        private final Supplier<IoHandlerFactory> io;
+        private final Class<? extends ServerChannel> serverChannelClass;
+        private final Class<? extends Channel> clientChannelClass;
+        private final ChannelFactory<? extends Channel> clientChannels;
+        /** IP_FREEBIND as this transport names it; null where it has none (NIO). */
+        private final ChannelOption<Boolean> freeBind;
+
+        Kind(Supplier<Throwable> unavailability, Supplier<IoHandlerFactory> io,
+                Class<? extends ServerChannel> serverChannelClass, Class<? extends Channel> clientChannelClass,
+                ChannelFactory<? extends Channel> clientChannels, ChannelOption<Boolean> freeBind) {
+            this.unavailability = unavailability;
+            this.io = io;
+            this.serverChannelClass = serverChannelClass;
+            this.clientChannelClass = clientChannelClass;
+            this.clientChannels = clientChannels;
+            this.freeBind = freeBind;
         }
 
         public boolean isAvailable() {
-            return unavailableBecause() == null;
+            return unavailability.get() == null;
         }
 
         /** The name users write: {@code io_uring}, {@code epoll}, {@code nio}. */
         public String label() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** A native transport: socket options go to setsockopt as given (TCP_QUICKACK, IP_FREEBIND). */
+        private boolean isNative() {
+            return freeBind != null;
+        }
+    }
+
+    /** A transport was asked for that is unknown or that this platform cannot run; the message says which and why. */
+    public static final class UnavailableException extends IllegalArgumentException {
+        UnavailableException(String message) {
+            super(message);
         }
     }
 
@@ -87,73 +115,35 @@ public final class Transport {
 
     private final Kind kind;
     private final EventLoopGroup workers;
-    private final Class<? extends ServerChannel> serverChannelClass;
-    private final Class<? extends Channel> clientChannelClass;
-    private final ChannelFactory<? extends Channel> clientChannels;
 
     private Transport(Kind kind, int workerThreads) {
         this.kind = kind;
-        IoHandlerFactory io = switch (kind) {
-            case IO_URING -> IoUringIoHandler.newFactory();
-            case EPOLL -> EpollIoHandler.newFactory();
-            case NIO -> NioIoHandler.newFactory();
-        };
-        this.workers = new MultiThreadIoEventLoopGroup(workerThreads, io);
-        switch (kind) {
-            case IO_URING -> {
-                serverChannelClass = IoUringServerSocketChannel.class;
-                clientChannelClass = IoUringSocketChannel.class;
-                clientChannels = IoUringSocketChannel::new;
-            }
-            case EPOLL -> {
-                serverChannelClass = EpollServerSocketChannel.class;
-                clientChannelClass = EpollSocketChannel.class;
-                clientChannels = EpollSocketChannel::new;
-            }
-            default -> {
-                serverChannelClass = NioServerSocketChannel.class;
-                clientChannelClass = NioSocketChannel.class;
-                clientChannels = NioSocketChannel::new;
-            }
-        }
+        this.workers = new MultiThreadIoEventLoopGroup(workerThreads, kind.io.get());
     }
 
     /**
      * The kind named by {@value #KIND_VARIABLE} when it is set, else the first of {@link Kind} available here;
      * {@code workerThreads} 0 means one event loop per available processor.
      *
-     * @throws IllegalArgumentException when the variable names no kind, or one this platform cannot run
+     * @throws UnavailableException when the variable names no kind, or one this platform cannot run
      */
     public static Transport create(int workerThreads) {
-        return create(workerThreads, chosen());
+        String named = System.getenv(KIND_VARIABLE);
+        return create(workerThreads, named == null || named.isBlank() ? best() : parse(named));
     }
 
     /**
-     * The kind {@link #create(int)} runs on: the one {@value #KIND_VARIABLE} names, else the best available.
+     * As {@link #create(int)}, on the given kind.
      *
-     * @throws IllegalArgumentException when the variable names no kind, or one this platform cannot run
+     * @throws UnavailableException when this platform cannot run it
      */
-    public static Kind chosen() {
-        String named = System.getenv(KIND_VARIABLE);
-        if (named == null || named.isBlank()) {
-            return best();
-        }
-        Kind kind = parse(named);
-        String unavailable = kind.unavailableBecause();
-        if (unavailable != null) {
-            throw new IllegalArgumentException(KIND_VARIABLE + "=" + named + ": not available here: " + unavailable);
-        }
-        return kind;
-    }
-
-    /** As {@link #create(int)}, on the given kind (tests, troubleshooting). */
     public static Transport create(int workerThreads, Kind kind) {
         if (workerThreads < 0) {
             throw new IllegalArgumentException("workerThreads must be >= 0, got " + workerThreads);
         }
-        String unavailable = kind.unavailableBecause();
+        Throwable unavailable = kind.unavailability.get();
         if (unavailable != null) {
-            throw new IllegalArgumentException("transport " + kind.label() + " is not available here: " + unavailable);
+            throw new UnavailableException("transport " + kind.label() + " is not available here: " + unavailable.getMessage());
         }
         int threads = workerThreads == 0 ? Runtime.getRuntime().availableProcessors() : workerThreads;
         return new Transport(kind, threads);
@@ -175,7 +165,7 @@ public final class Transport {
                 return k;
             }
         }
-        throw new IllegalArgumentException(KIND_VARIABLE + "=" + named + ": expected io_uring, epoll or nio");
+        throw new UnavailableException(KIND_VARIABLE + "=" + named + ": expected io_uring, epoll or nio");
     }
 
     public Kind kind() {
@@ -187,11 +177,11 @@ public final class Transport {
     }
 
     public Class<? extends ServerChannel> serverChannelClass() {
-        return serverChannelClass;
+        return kind.serverChannelClass;
     }
 
     public Class<? extends Channel> clientChannelClass() {
-        return clientChannelClass;
+        return kind.clientChannelClass;
     }
 
     /**
@@ -204,14 +194,12 @@ public final class Transport {
      */
     public ServerBootstrap serverBootstrap(boolean onVip) {
         ServerBootstrap b = new ServerBootstrap();
-        if (onVip && kind == Kind.EPOLL) {
-            b.option(EpollChannelOption.IP_FREEBIND, true);
-        } else if (onVip && kind == Kind.IO_URING) {
-            b.option(IoUringChannelOption.IP_FREEBIND, true);
+        if (onVip && kind.isNative()) {
+            b.option(kind.freeBind, true);
         }
         return b
                 .group(workers)
-                .channel(serverChannelClass)
+                .channel(kind.serverChannelClass)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.SO_BACKLOG, BACKLOG)
                 .childOption(ChannelOption.AUTO_READ, false)
@@ -227,7 +215,7 @@ public final class Transport {
      * does on HTTP frontends. Only after listen(2), which resets the setting.
      */
     public void delayAcks(Channel listening) {
-        if (kind != Kind.NIO) {
+        if (kind.isNative()) {
             listening.config().setOption(TCP_QUICKACK, 0);
         }
     }
@@ -238,7 +226,7 @@ public final class Transport {
      * connection.
      */
     public Channel newClientChannel() {
-        Channel ch = clientChannels.newChannel();
+        Channel ch = kind.clientChannels.newChannel();
         ChannelConfig config = ch.config();
         config.setAutoRead(false);
         config.setAllocator(ALLOCATOR);
