@@ -1,5 +1,10 @@
 # The one table: the median over rounds of every figure per target, and Gatehouse/HAProxy per figure,
 # with the issue's bar where it sets one. Also writes bench/RESULTS.md.
+#
+# Gatehouse/HAProxy is paired: the median over rounds of each round's own ratio (Gatehouse's figure over
+# HAProxy's in that round, the two measured back to back), not the ratio of the two medians. The machine's
+# speed drifts over minutes (HAProxy's CPU per request moves by a third between runs), so a round's two
+# figures share its conditions, while the medians of each may come from different rounds.
 
 # scenario|figure|label|decimals|bar   (bar: ">=R" or "<=R" on the ratio, or "+D" on Gatehouse minus HAProxy)
 TABLE_ROWS='keepalive|rps|1. keep-alive GET: req/s|0|>=1.0
@@ -20,25 +25,42 @@ rate|added_p50|5. fixed rate: p50 added over direct, ms|3|
 rate|added_p99|5. fixed rate: p99 added over direct, ms|3|+0.5
 start|ms|6. start to first proxied 200: ms|0|'
 
-# Prints the Markdown table from results.tsv (medians over rounds).
+# Prints the Markdown table from results.tsv (medians over rounds; the ratio paired by round).
 print_table() {
     awk -F'\t' -v rows="$TABLE_ROWS" '
-        FNR == NR { key = $1 SUBSEP $2 SUBSEP $3; n[key]++; v[key, n[key]] = $5; next }
-        function median(key,    m, i, j, t, a) {
-            m = n[key]
+        FNR == NR { key = $1 SUBSEP $2 SUBSEP $3; n[key]++; v[key, n[key]] = $5; at[key, $4] = $5; rounds[$4]; next }
+        function median_of(a, m,    i, j, t) {
             if (!m) return ""
-            for (i = 1; i <= m; i++) a[i] = v[key, i]
             for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
         }
+        function median(key,    m, a) {
+            for (m = 1; m <= n[key]; m++) a[m] = v[key, m]
+            return median_of(a, n[key])
+        }
+        # Over the rounds that measured both: the median of Gatehouse's figure over HAProxy's ("ratio") or of
+        # the one minus the other ("diff"). Empty when no round has both, or a ratio would divide by zero.
+        function paired(figure, how,    g, h, r, m, a) {
+            g = figure SUBSEP "gatehouse"; h = figure SUBSEP "haproxy"; m = 0
+            for (r in rounds) {
+                if (!((g, r) in at) || !((h, r) in at)) continue
+                if (how == "ratio" && at[h, r] + 0 <= 0) return ""
+                a[++m] = how == "ratio" ? at[g, r] / at[h, r] : at[g, r] - at[h, r]
+            }
+            return median_of(a, m)
+        }
         function fmt(x, d) { return x == "" ? "-" : sprintf("%." d "f", x) }
-        function verdict(bar, g, h,    lim) {
-            if (bar == "" || g == "" || h == "") return ""
-            if (bar ~ /^\+/) { lim = substr(bar, 2) + 0; return (g - h <= lim ? "met" : "NOT met") " (GH ≤ HAProxy " bar " ms)" }
-            if (h + 0 <= 0) return ""
+        # ratio and diff: the paired figures of the row (see paired)
+        function verdict(bar, ratio, diff,    lim) {
+            if (bar ~ /^\+/) {
+                if (diff == "") return ""
+                lim = substr(bar, 2) + 0
+                return (diff <= lim ? "met" : "NOT met") " (GH ≤ HAProxy " bar " ms)"
+            }
+            if (bar == "" || ratio == "") return ""
             lim = substr(bar, 3) + 0
-            if (bar ~ /^>=/) return ((g / h >= lim) ? "met" : "NOT met") " (ratio ≥ " lim ")"
-            return ((g / h <= lim) ? "met" : "NOT met") " (ratio ≤ " lim ")"
+            if (bar ~ /^>=/) return ((ratio >= lim) ? "met" : "NOT met") " (ratio ≥ " lim ")"
+            return ((ratio <= lim) ? "met" : "NOT met") " (ratio ≤ " lim ")"
         }
         END {
             print "| figure | direct | HAProxy | nginx | Gatehouse | Gatehouse/HAProxy | bar |"
@@ -50,9 +72,9 @@ print_table() {
                 h = median(f[1] SUBSEP f[2] SUBSEP "haproxy")
                 x = median(f[1] SUBSEP f[2] SUBSEP "nginx")
                 g = median(f[1] SUBSEP f[2] SUBSEP "gatehouse")
-                ratio = (g != "" && h != "" && h + 0 > 0) ? sprintf("%.2f", g / h) : "-"
+                ratio = paired(f[1] SUBSEP f[2], "ratio")
                 printf "| %s | %s | %s | %s | %s | %s | %s |\n", f[3], fmt(d, f[4]), fmt(h, f[4]), fmt(x, f[4]),
-                    fmt(g, f[4]), ratio, verdict(f[5], g, h)
+                    fmt(g, f[4]), fmt(ratio, 2), verdict(f[5], ratio, paired(f[1] SUBSEP f[2], "diff"))
             }
         }' "$BENCH_TMP/results.tsv" /dev/null
 }
@@ -66,7 +88,8 @@ machine_facts() {
 }
 
 run_parameters() {
-    echo "- run: $ROUNDS round(s), interleaved (direct, then each proxy, per round); medians shown;" \
+    echo "- run: $ROUNDS round(s), interleaved (direct, then each proxy, HAProxy and Gatehouse back to back and in turn first);" \
+        "medians shown, Gatehouse/HAProxy the median of the rounds' own ratios;" \
         "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s keep-alive + ${CLOSE_WARMUP}s new connections in $WARM_CYCLES alternating cycles;" \
         "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
     echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS${GATEHOUSE_AOT:+ $GATEHOUSE_AOT}"

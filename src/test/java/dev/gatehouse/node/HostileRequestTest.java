@@ -1,11 +1,14 @@
 package dev.gatehouse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -86,6 +89,31 @@ class HostileRequestTest {
             assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 408 ");
         }
         assertThat(lb.backend("be1").requests()).isEqualTo(before);
+    }
+
+    @Test
+    void aConnectionThatNeverSendsIsClosedAfterTheHeaderReadTimeoutWithoutAnAnswer() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+            s.setSoTimeout(5000); // far below the idle timeout (60 s), which applied here before
+            long start = System.nanoTime();
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+        }
+    }
+
+    @Test
+    void aKeptAliveConnectionWaitsForItsNextRequestLongerThanTheHeaderReadTimeout() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
+            OutputStream out = s.getOutputStream();
+            out.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(5000);
+            assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200 ");
+            s.setSoTimeout(1000); // three header-read timeouts: the idle timeout (60 s) is what applies between requests
+            assertThatThrownBy(() -> s.getInputStream().read()).isInstanceOf(SocketTimeoutException.class);
+            out.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            s.setSoTimeout(5000);
+            assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200 ");
+        }
     }
 
     @Test

@@ -122,7 +122,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             answerAndClose(429); // over the client's connection cap
             return;
         }
-        awaitRequest();
+        // A client connects to send a request: until its first one is complete, the header-read timeout applies
+        // (as HAProxy's `timeout http-request`), not the idle one of a kept-alive connection between requests.
+        // So a connection that never sends is dropped as soon as a slow head would be, and the first byte only
+        // moves the deadline later, which costs no second timer.
+        awaitRequest(listener.config().headerReadTimeout().toNanos());
     }
 
     @Override
@@ -210,6 +214,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void awaitRequest() {
+        awaitRequest(listener.config().idleTimeout().toNanos());
+    }
+
+    /** Waits for the next request, {@code idleNanos} at most until its first byte. */
+    private void awaitRequest(long idleNanos) {
         phase = Phase.HEAD;
         if (listener.draining()) {
             ctx.close();
@@ -221,7 +230,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             parseRequest();
         } else {
             releaseCodecs();
-            clientTimer.restart(listener.config().idleTimeout().toNanos());
+            clientTimer.restart(idleNanos);
             ctx.read();
         }
     }
