@@ -38,8 +38,8 @@ print_table() {
             for (m = 1; m <= n[key]; m++) a[m] = v[key, m]
             return median_of(a, n[key])
         }
-        # Over the rounds that measured both: the median of Gatehouse's figure over HAProxy's ("ratio") or of
-        # the one minus the other ("diff"). Empty when no round has both, or a ratio would divide by zero.
+        # Over the rounds that measured both: the median of the Gatehouse figure over the HAProxy one ("ratio")
+        # or of the one minus the other ("diff"). Empty when no round has both, or a ratio would divide by zero.
         function paired(figure, how,    g, h, r, m, a) {
             g = figure SUBSEP "gatehouse"; h = figure SUBSEP "haproxy"; m = 0
             for (r in rounds) {
@@ -150,6 +150,10 @@ method_notes() {
   start-up finds its classes loaded and linked.
 - The machine is shared (2 cores; other builds and tests may run beside the benchmark), so absolute
   figures are noisy; compare proxies only within one run, and prefer the ratios.
+- Gatehouse/HAProxy is the median over rounds of each round's own ratio (for the +0.5 ms bar: of each
+  round's difference). Every round measures HAProxy and Gatehouse back to back, HAProxy first in odd
+  rounds and Gatehouse first in even ones, so both see the same state of the machine; the medians of the
+  absolute columns may come from different rounds, and their ratio can differ from the paired one.
 NOTES
 }
 
