@@ -162,8 +162,10 @@ scenario_start() {
 
 # Load before measuring: JIT compilation for Gatehouse, upstream connections for all. Gatehouse gets WARMUP
 # seconds of keep-alive requests and CLOSE_WARMUP of new connections, so the code that accepts and closes
-# connections is compiled before scenario 2 measures it too, and gets them in WARM_CYCLES alternating cycles:
-# its JIT compiles for what it has seen, and the two workloads take different branches of the same methods.
+# connections is compiled before scenario 2 measures it too, and a bulk transfer through the TCP listener
+# (without it, the first round of scenario 3 ran the relay in the interpreter and C2 compiling it: 0.45 s
+# of CPU against ~0.1 in later rounds), and gets them in WARM_CYCLES alternating cycles:
+# its JIT compiles for what it has seen, and the workloads take different branches of the same methods.
 # After all of one and then all of the other, the first measurement of the first found code compiled without
 # its branches, and C2 recompiled it on the proxy's own CPU in the middle of that measurement (150-480 ms of
 # compiler CPU, p99 4-7 ms instead of ~2 in the first rounds). The other proxies have no JIT: one short cycle.
@@ -173,11 +175,15 @@ warm_up() {
         secs=1 close_secs=1 cycles=1
         [ "$t" = gatehouse ] && secs=$(((WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) \
             close_secs=$(((CLOSE_WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) cycles=$WARM_CYCLES
-        log "warming up $t: $cycles x (${secs}s of keep-alive requests + ${close_secs}s of new connections)"
+        log "warming up $t: $cycles x (${secs}s of keep-alive requests + ${close_secs}s of new connections + a bulk transfer)"
         for ((cycle = 1; cycle <= cycles; cycle++)); do
             timeout $((secs + 30)) wrk -t1 -c"$CONNS" -d"${secs}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
             timeout $((close_secs + 30)) wrk -t1 -c"$CONNS" -d"${close_secs}s" -H "Connection: close" \
                 "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
+            # and the TCP listener's relay, which scenario 3 measures: one bulk transfer
+            [ -z "${T_TCP[$t]}" ] || [[ " $SCENARIOS " != *" bulk "* ]] ||
+                timeout $((BULK_TIMEOUT + 10)) curl -s -o /dev/null --max-time "$BULK_TIMEOUT" \
+                    "http://127.0.0.1:${T_TCP[$t]}/bulk.bin" || true
         done
     done
 }

@@ -79,6 +79,28 @@ print_table() {
         }' "$BENCH_TMP/results.tsv" /dev/null
 }
 
+# The figures that have a bar, round by round: HAProxy's and Gatehouse's, what each paired ratio is made of.
+print_rounds() {
+    awk -F'\t' -v rows="$TABLE_ROWS" -v rounds="$ROUNDS" '
+        FNR == NR { at[$1 SUBSEP $2 SUBSEP $3 SUBSEP $4] = $5; next }
+        END {
+            header = "| figure: HAProxy → Gatehouse |"; rule = "|---|"
+            for (r = 1; r <= rounds; r++) { header = header " round " r " |"; rule = rule "---:|" }
+            print header; print rule
+            count = split(rows, row, "\n")
+            for (i = 1; i <= count; i++) {
+                split(row[i], f, "|")
+                if (f[5] == "") continue
+                line = "| " f[3] " |"
+                for (r = 1; r <= rounds; r++) {
+                    h = f[1] SUBSEP f[2] SUBSEP "haproxy" SUBSEP r; g = f[1] SUBSEP f[2] SUBSEP "gatehouse" SUBSEP r
+                    line = line " " ((h in at) && (g in at) ? sprintf("%." f[4] "f → %." f[4] "f", at[h], at[g]) : "-") " |"
+                }
+                print line
+            }
+        }' "$BENCH_TMP/results.tsv" /dev/null
+}
+
 machine_facts() {
     local pinning="none (fewer than 2 CPUs)"
     [ -n "$PROXY_CPU" ] && pinning="proxy on CPU $PROXY_CPU; wrk, curl, python and the nginx backend on CPU 0"
@@ -90,7 +112,7 @@ machine_facts() {
 run_parameters() {
     echo "- run: $ROUNDS round(s), interleaved (direct, then each proxy, HAProxy and Gatehouse back to back and in turn first);" \
         "medians shown, Gatehouse/HAProxy the median of the rounds' own ratios;" \
-        "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s keep-alive + ${CLOSE_WARMUP}s new connections in $WARM_CYCLES alternating cycles;" \
+        "${DURATION}s per wrk measurement, $CONNS connections, Gatehouse warm-up ${WARMUP}s keep-alive + ${CLOSE_WARMUP}s new connections + $WARM_CYCLES bulk transfers in $WARM_CYCLES alternating cycles;" \
         "bulk $((BULK_BYTES / 1048576)) MiB; $IDLE_COUNT idle connections; paced rate $RATE req/s"
     echo "- Gatehouse JVM: $GATEHOUSE_BENCH_JAVA_OPTS${GATEHOUSE_AOT:+ $GATEHOUSE_AOT}"
     # Gatehouse names the socket layer it chose (or was given in GATEHOUSE_TRANSPORT) as it starts.
@@ -174,6 +196,10 @@ write_results() {
         tool_versions
         echo
         print_table
+        echo
+        echo "Round by round:"
+        echo
+        print_rounds
         print_outcome
         echo
         method_notes
