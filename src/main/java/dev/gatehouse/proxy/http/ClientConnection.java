@@ -64,10 +64,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private ByteBuf inbound;
     /** Backend bytes of a response head not yet complete. */
     private ByteBuf upstreamInbound;
-    /** Idle, header-read and answer timeouts of the client side. */
-    private LazyTimer clientTimer;
-    /** The pool's request timeout, from the request sent until the response starts. */
-    private LazyTimer requestTimer;
+    /**
+     * The one timeout running at a time: outside an exchange the client's (idle, header read, answer), inside one
+     * the pool's request timeout, from the request sent until the response starts. The phases never overlap, so
+     * one timer serves both (see {@link #timedOut}): an idle connection keeps one scheduled task, not two.
+     */
+    private LazyTimer timer;
 
     // The exchange in flight.
     private Pool pool;
@@ -112,8 +114,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        clientTimer = new LazyTimer(ctx.executor(), this::clientTimedOut);
-        requestTimer = new LazyTimer(ctx.executor(), this::requestTimedOut);
+        timer = new LazyTimer(ctx.executor(), this::timedOut);
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         clientAddress = remote.getAddress();
         clientIp = clientAddress.getHostAddress();
@@ -137,7 +138,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 inbound = inbound == null ? buf : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), inbound, buf);
                 if (!headStarted) {
                     headStarted = true;
-                    clientTimer.restart(listener.config().headerReadTimeout().toNanos());
+                    timer.restart(listener.config().headerReadTimeout().toNanos());
                 }
                 parseRequest();
             }
@@ -176,9 +177,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             listener.limiter().disconnect(client);
             client = null;
         }
-        if (clientTimer != null) { // null when the channel never became active
-            clientTimer.close();
-            requestTimer.close();
+        if (timer != null) { // null when the channel never became active
+            timer.close();
         }
         inbound = release(inbound);
         upstreamInbound = release(upstreamInbound);
@@ -226,11 +226,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         headStarted = inbound != null && inbound.isReadable();
         if (headStarted) {
-            clientTimer.restart(listener.config().headerReadTimeout().toNanos());
+            timer.restart(listener.config().headerReadTimeout().toNanos());
             parseRequest();
         } else {
             releaseCodecs();
-            clientTimer.restart(idleNanos);
+            timer.restart(idleNanos);
             ctx.read();
         }
     }
@@ -256,7 +256,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             answerAndClose(codecs.requestParser.errorStatus());
             return;
         }
-        clientTimer.stop();
+        timer.stop();
         if (!inbound.isReadable()) {
             // The head is copied into the parser: a request without a body leaves nothing worth keeping, and an
             // idle keep-alive connection must not hold a read buffer until its next request.
@@ -272,6 +272,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             ctx.read();
         }
         startExchange();
+    }
+
+    private void timedOut() {
+        if (phase == Phase.EXCHANGE) {
+            requestTimedOut();
+        } else {
+            clientTimedOut();
+        }
     }
 
     private void clientTimedOut() {
@@ -333,7 +341,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 clientHttp10());
         if (!keep) {
             phase = Phase.CLOSED;
-            cancelTimers();
+            timer.stop();
             ctx.writeAndFlush(answer).addListener((ChannelFutureListener) this::lingerThenClose);
             return;
         }
@@ -342,7 +350,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (inbound != null && !inbound.isReadable()) {
             inbound = release(inbound);
         }
-        clientTimer.restart(listener.config().idleTimeout().toNanos());
+        timer.restart(listener.config().idleTimeout().toNanos());
         ctx.writeAndFlush(answer).addListener(afterAnswer);
     }
 
@@ -382,7 +390,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 answerAndClose(400);
             } else if (phase != Phase.BODY_START) {
                 phase = Phase.BODY_START;
-                clientTimer.restart(listener.config().headerReadTimeout().toNanos());
+                timer.restart(listener.config().headerReadTimeout().toNanos());
                 ctx.read();
             } else {
                 ctx.read();
@@ -394,7 +402,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             failExchange(400);
             return false;
         }
-        clientTimer.stop();
+        timer.stop();
         return true;
     }
 
@@ -481,7 +489,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         u.channel().flush();
         long timeout = pool.config().timeouts().request().toNanos();
-        requestTimer.restart(timeout);
+        timer.restart(timeout);
         u.channel().read();
     }
 
@@ -553,7 +561,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 codecs.responseParser.reset();
                 continue;
             }
-            requestTimer.stop();
+            timer.stop();
             sentHead = release(sentHead);
             responseStarted = true;
             codecs.responseBody.reset(codecs.response.framing(), codecs.response.contentLength());
@@ -633,7 +641,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void startTunnel() {
-        requestTimer.stop();
+        timer.stop();
         phase = Phase.TUNNEL;
         onUpstreamTunnelWrite = f -> {
             if (f.isSuccess()) {
@@ -702,7 +710,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     /** Ends the current attempt on its endpoint without a response, closing its connection. */
     private void abandonAttempt(boolean countFailure) {
-        requestTimer.stop();
+        timer.stop();
         if (endpoint != null) {
             endpoint.activeRequests().decrementAndGet();
             if (countFailure) {
@@ -741,7 +749,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void answerAndClose(int status) {
         phase = Phase.CLOSED;
-        cancelTimers();
+        timer.stop();
         ctx.writeAndFlush(HttpResponses.error(status)).addListener((ChannelFutureListener) this::lingerThenClose);
     }
 
@@ -786,11 +794,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     // ---- timers and buffers ----
-
-    private void cancelTimers() {
-        clientTimer.stop();
-        requestTimer.stop();
-    }
 
     private static ByteBuf release(ByteBuf buf) {
         ReferenceCountUtil.safeRelease(buf);
