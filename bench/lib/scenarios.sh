@@ -95,16 +95,17 @@ scenario_bulk() {
 }
 
 # IDLE_COUNT keep-alive connections, one request each, then held: RSS growth of the proxy per connection.
-# Each round measures a fresh process (after IDLE_WARMUP s of load): a process that held them once keeps
+# Each round measures a fresh process (after idle_load): a process that held them once keeps
 # that memory in its allocators, so a second round would find it already there. The restart leaves
 # Gatehouse without its JIT warm-up, so this runs after every scenario that needs one.
 scenario_idle() {
-    local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open
+    local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open jvm=""
     [ -n "${T_PID[$t]}" ] || return 0   # the backend's own memory is not a proxy's cost
     rm -rf "$dir" && mkdir -p "$dir"
     restart_proxy "$t" || { fail "$t idle: no 200 within 60 s of a restart"; return 0; }
-    timeout 30 wrk -t1 -c"$CONNS" -d"${IDLE_WARMUP}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
-    before=$(proc_rss_kib "${T_PID[$t]}")
+    idle_load "${T_HTTP[$t]}"
+    [ "$t" = gatehouse ] && jvm=jvm
+    before=$(settled_rss_kib "${T_PID[$t]}" $jvm)
     timeout $((IDLE_BOUND + 30)) python3 "$BENCH_LIB/idle_clients.py" --port "${T_HTTP[$t]}" --count "$IDLE_COUNT" \
         --ready "$dir/ready" --release "$dir/release" --bound "$IDLE_BOUND" >"$dir/out" 2>&1 &
     pid=$!
@@ -113,8 +114,7 @@ scenario_idle() {
         [ -s "$dir/ready" ] && break
         sleep 0.1
     done
-    sleep 1   # let the proxy finish its bookkeeping for the last connections
-    after=$(proc_rss_kib "${T_PID[$t]}")
+    after=$(settled_rss_kib "${T_PID[$t]}" $jvm)
     touch "$dir/release"
     wait "$pid" || true
     ok=$(sed -n 's/.*ok=\([0-9]*\).*/\1/p' "$dir/out")

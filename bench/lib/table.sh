@@ -150,10 +150,12 @@ method_notes() {
   connection (what each proxy does on its backend side is its own business: reuse is allowed).
 - 3: `curl` downloads a sparse file (zeros from tmpfs, sent by the backend with sendfile) through each
   proxy's TCP listener: HAProxy `mode tcp`, nginx `stream {}`, Gatehouse `protocol: tcp`. GB = 10^9 bytes.
-- 4: each round restarts the proxy and loads it for 2 s (a process keeps what its allocators once
-  held, so only a fresh one shows the growth); then a python asyncio client opens the connections
-  (256 at a time), sends one GET on each, reads the 200, and holds them; VmRSS of the proxy's
-  processes is read before and 1 s after the last 200. Bytes/conn = RSS growth / connections; the
+- 4: each round restarts the proxy and loads it for 2 s with keep-alive requests and 2 s with new
+  connections (a process keeps what its allocators once held, so only a fresh one shows the growth);
+  then a python asyncio client opens the connections (256 at a time), sends one GET on each, reads the
+  200, and holds them; VmRSS of the proxy's processes is read before and after the last 200, each time
+  once it has moved less than 256 KiB in a second, and for Gatehouse after a full collection
+  (`jcmd GC.run`), so that its connections' objects are counted where they live, in the old generation. Bytes/conn = RSS growth / connections; the
   RSS row is the whole footprint while they are held.
 - 5: `wrk -t1 -c64` with `lib/pace.lua`: every send takes the next slot of one fixed schedule
   (rate requests/s), so the rate does not depend on response times; wrk's timers are in ms, so a send
