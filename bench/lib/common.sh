@@ -100,23 +100,22 @@ proc_rss_kib() {
     echo "$total"
 }
 
-# The load a fresh proxy gets before scenario 4 measures it (and bench/idle-probe): IDLE_WARMUP s of keep-alive
-# requests, then as long of new connections, so that Gatehouse's JIT has compiled the accept path before
-# thousands of connections open (compiling it then grew the RSS being measured by the compiler's memory).
-idle_load() {
-    local url="http://127.0.0.1:$1/"
-    timeout 30 wrk -t1 -c"$CONNS" -d"${IDLE_WARMUP}s" "$url" >/dev/null 2>&1 || true
-    timeout 30 wrk -t1 -c"$CONNS" -d"${IDLE_WARMUP}s" -H "Connection: close" "$url" >/dev/null 2>&1 || true
+# Unmeasured load on the HTTP listener at PORT: KEEPALIVE_S seconds of keep-alive requests, then CLOSE_S of new
+# connections (wrk -c CONNS, output dropped). Warms a proxy up, and loads a fresh one before scenario 4.
+http_load() {
+    local url="http://127.0.0.1:$1/" keepalive_s=$2 close_s=$3
+    timeout $((keepalive_s + 30)) wrk -t1 -c"$CONNS" -d"${keepalive_s}s" "$url" >/dev/null 2>&1 || true
+    timeout $((close_s + 30)) wrk -t1 -c"$CONNS" -d"${close_s}s" -H "Connection: close" "$url" >/dev/null 2>&1 || true
 }
 
-# PID's RSS once it has moved by less than 256 KiB in a second (at most 15 s). With a second argument "jvm" (Gatehouse),
-# after a full collection first: what is alive then sits in the old generation, whose growth is what the
+# PID's RSS once it has moved by less than 256 KiB in a second (at most 15 s). With --after-gc (Gatehouse), after
+# a full collection first: what is alive then sits in the old generation, whose growth is what the
 # connections cost. Without it the figure depended on whether a young collection happened to promote their
 # objects before the reading (until then they sit in the young generation's pages, resident already), and on
 # native memory the JIT freed or took meanwhile: 66 to 2454 bytes a connection for one build.
 settled_rss_kib() {
-    local pid=$1 jvm=${2:-} last now i
-    [ -z "$jvm" ] || "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pid" GC.run >/dev/null 2>&1 || true
+    local pid=$1 after_gc=${2:-} last now i
+    [ "$after_gc" != --after-gc ] || "${JAVA_HOME:+$JAVA_HOME/bin/}jcmd" "$pid" GC.run >/dev/null 2>&1 || true
     last=$(proc_rss_kib "$pid")
     for ((i = 0; i < 15; i++)); do
         sleep 1

@@ -78,12 +78,18 @@ scenario_close() {
 }
 
 # One download of the bulk file through the target's TCP (L4) listener.
+# Downloads the bulk file through TARGET's TCP listener, body dropped; further arguments go to curl.
+bulk_get() {
+    local t=$1
+    shift
+    timeout $((BULK_TIMEOUT + 10)) curl -s -o /dev/null --max-time "$BULK_TIMEOUT" "$@" "http://127.0.0.1:${T_TCP[$t]}/bulk.bin"
+}
+
 scenario_bulk() {
     local t=$1 r=$2 before after code size secs
     [ -n "${T_TCP[$t]}" ] || return 0
     before=$(target_ticks "$t")
-    read -r code size secs < <(timeout $((BULK_TIMEOUT + 10)) curl -s -o /dev/null --max-time "$BULK_TIMEOUT" \
-        -w '%{http_code} %{size_download} %{time_total}\n' "http://127.0.0.1:${T_TCP[$t]}/bulk.bin" || true)
+    read -r code size secs < <(bulk_get "$t" -w '%{http_code} %{size_download} %{time_total}\n' || true)
     after=$(target_ticks "$t")
     if [ "$code" != 200 ] || [ "$size" != "$BULK_BYTES" ]; then
         fail "$t bulk: HTTP ${code:-none}, ${size:-0} of $BULK_BYTES bytes"
@@ -95,17 +101,17 @@ scenario_bulk() {
 }
 
 # IDLE_COUNT keep-alive connections, one request each, then held: RSS growth of the proxy per connection.
-# Each round measures a fresh process (after idle_load): a process that held them once keeps
+# Each round measures a fresh process (after IDLE_WARMUP s of each kind of load): a process that held them once keeps
 # that memory in its allocators, so a second round would find it already there. The restart leaves
 # Gatehouse without its JIT warm-up, so this runs after every scenario that needs one.
 scenario_idle() {
-    local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open jvm=""
+    local t=$1 r=$2 dir=$BENCH_TMP/idle before after pid i ok open after_gc=""
     [ -n "${T_PID[$t]}" ] || return 0   # the backend's own memory is not a proxy's cost
     rm -rf "$dir" && mkdir -p "$dir"
     restart_proxy "$t" || { fail "$t idle: no 200 within 60 s of a restart"; return 0; }
-    idle_load "${T_HTTP[$t]}"
-    [ "$t" = gatehouse ] && jvm=jvm
-    before=$(settled_rss_kib "${T_PID[$t]}" $jvm)
+    http_load "${T_HTTP[$t]}" "$IDLE_WARMUP" "$IDLE_WARMUP"
+    [ "$t" != gatehouse ] || after_gc=--after-gc
+    before=$(settled_rss_kib "${T_PID[$t]}" $after_gc)
     timeout $((IDLE_BOUND + 30)) python3 "$BENCH_LIB/idle_clients.py" --port "${T_HTTP[$t]}" --count "$IDLE_COUNT" \
         --ready "$dir/ready" --release "$dir/release" --bound "$IDLE_BOUND" >"$dir/out" 2>&1 &
     pid=$!
@@ -114,7 +120,7 @@ scenario_idle() {
         [ -s "$dir/ready" ] && break
         sleep 0.1
     done
-    after=$(settled_rss_kib "${T_PID[$t]}" $jvm)
+    after=$(settled_rss_kib "${T_PID[$t]}" $after_gc)
     touch "$dir/release"
     wait "$pid" || true
     ok=$(sed -n 's/.*ok=\([0-9]*\).*/\1/p' "$dir/out")
@@ -177,13 +183,9 @@ warm_up() {
             close_secs=$(((CLOSE_WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) cycles=$WARM_CYCLES
         log "warming up $t: $cycles x (${secs}s of keep-alive requests + ${close_secs}s of new connections + a bulk transfer)"
         for ((cycle = 1; cycle <= cycles; cycle++)); do
-            timeout $((secs + 30)) wrk -t1 -c"$CONNS" -d"${secs}s" "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
-            timeout $((close_secs + 30)) wrk -t1 -c"$CONNS" -d"${close_secs}s" -H "Connection: close" \
-                "http://127.0.0.1:${T_HTTP[$t]}/" >/dev/null 2>&1 || true
+            http_load "${T_HTTP[$t]}" "$secs" "$close_secs"
             # and the TCP listener's relay, which scenario 3 measures: one bulk transfer
-            [ -z "${T_TCP[$t]}" ] || [[ " $SCENARIOS " != *" bulk "* ]] ||
-                timeout $((BULK_TIMEOUT + 10)) curl -s -o /dev/null --max-time "$BULK_TIMEOUT" \
-                    "http://127.0.0.1:${T_TCP[$t]}/bulk.bin" || true
+            [ -z "${T_TCP[$t]}" ] || [[ " $SCENARIOS " != *" bulk "* ]] || bulk_get "$t" || true
         done
     done
 }

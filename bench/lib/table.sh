@@ -28,15 +28,16 @@ start|ms|6. start to first proxied 200: ms|0|'
 # Prints the Markdown table from results.tsv (medians over rounds; the ratio paired by round).
 print_table() {
     awk -F'\t' -v rows="$TABLE_ROWS" '
-        FNR == NR { key = $1 SUBSEP $2 SUBSEP $3; n[key]++; v[key, n[key]] = $5; at[key, $4] = $5; rounds[$4]; next }
+        FNR == NR { at[$1, $2, $3, $4] = $5; rounds[$4]; next }
         function median_of(a, m,    i, j, t) {
             if (!m) return ""
             for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
             return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
         }
-        function median(key,    m, a) {
-            for (m = 1; m <= n[key]; m++) a[m] = v[key, m]
-            return median_of(a, n[key])
+        function median(key,    r, m, a) {
+            m = 0
+            for (r in rounds) if ((key, r) in at) a[++m] = at[key, r]
+            return median_of(a, m)
         }
         # Over the rounds that measured both: the median of the Gatehouse figure over the HAProxy one ("ratio")
         # or of the one minus the other ("diff"). Empty when no round has both, or a ratio would divide by zero.
@@ -155,8 +156,8 @@ method_notes() {
   then a python asyncio client opens the connections (256 at a time), sends one GET on each, reads the
   200, and holds them; VmRSS of the proxy's processes is read before and after the last 200, each time
   once it has moved less than 256 KiB in a second, and for Gatehouse after a full collection
-  (`jcmd GC.run`), so that its connections' objects are counted where they live, in the old generation. Bytes/conn = RSS growth / connections; the
-  RSS row is the whole footprint while they are held.
+  (`jcmd GC.run`), so that its connections' objects are counted where they live, in the old generation.
+  Bytes/conn = RSS growth / connections; the RSS row is the whole footprint while they are held.
 - 5: `wrk -t1 -c64` with `lib/pace.lua`: every send takes the next slot of one fixed schedule
   (rate requests/s), so the rate does not depend on response times; wrk's timers are in ms, so a send
   may leave up to ~1 ms off its slot, but latency is timed from the actual send. Added latency is the
