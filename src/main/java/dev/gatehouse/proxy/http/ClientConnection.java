@@ -217,8 +217,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         awaitRequest(listener.config().idleTimeout().toNanos());
     }
 
-    /** Waits for the next request, {@code idleNanos} at most until its first byte. */
-    private void awaitRequest(long idleNanos) {
+    /** Waits for the next request, {@code waitNanos} at most until its first byte. */
+    private void awaitRequest(long waitNanos) {
         phase = Phase.HEAD;
         if (listener.draining()) {
             ctx.close();
@@ -230,7 +230,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             parseRequest();
         } else {
             releaseCodecs();
-            timer.restart(idleNanos);
+            timer.restart(waitNanos);
             ctx.read();
         }
     }
@@ -793,7 +793,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         codecs.responseParser.reset();
     }
 
-    // ---- timers and buffers ----
+    // ---- helpers ----
 
     private static ByteBuf release(ByteBuf buf) {
         ReferenceCountUtil.safeRelease(buf);
