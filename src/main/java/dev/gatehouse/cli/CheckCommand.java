@@ -22,8 +22,8 @@ final class CheckCommand implements Callable<Integer> {
             return GatehouseCommand.INVALID;
         }
         var c = result.config();
-        System.out.printf("%s: ok (%d listener(s), %d pool(s)%s%s)%n", file, c.listeners().size(), c.pools().size(),
-                c.cluster() == null ? "" : ", cluster " + c.cluster().name(), c.gslb() == null ? "" : ", gslb");
+        System.out.printf("%s: ok (%d listener(s), %d pool(s)%s)%n", file, c.listeners().size(), c.pools().size(),
+                c.cluster() == null ? "" : ", cluster " + c.cluster().name());
         return 0;
     }
 }

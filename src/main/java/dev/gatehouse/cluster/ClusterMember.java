@@ -3,7 +3,6 @@ package dev.gatehouse.cluster;
 import dev.gatehouse.cluster.ClusterState.Outcome;
 import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
-import dev.gatehouse.config.ClusterConfig.Mode;
 import dev.gatehouse.config.ClusterConfig.Role;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.limit.UsageExchange;
@@ -133,11 +132,6 @@ public final class ClusterMember implements AutoCloseable {
         this.proposals = Executors.newFixedThreadPool(4, daemons("gatehouse-cluster-propose-" + selfId));
         this.sessionProposals = Executors.newSingleThreadExecutor(daemons("gatehouse-cluster-sessions-" + selfId));
         for (VipConfig vip : config.vips()) {
-            if (vip.mode() == Mode.ACTIVE_ACTIVE) {
-                LOG.warn("VIP {} is active_active; this build manages only active_passive VIPs, so it is left alone",
-                        vip.name());
-                continue;
-            }
             controlInFlight.put(vip.name(), false);
             if (node) {
                 keepers.put(vip.name(), new VipKeeper(selfId, vip, driver, listener, this::propose, ticker, timings, loop,

@@ -23,7 +23,7 @@ final class CanonicalForm {
         ClusterConfig c = config.cluster();
         ClusterConfig cluster = c == null ? null : new ClusterConfig(c.name(), null, c.members(), c.vips());
         StringBuilder out = new StringBuilder();
-        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster, config.gslb()), out);
+        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster), out);
         return out.toString();
     }
 

@@ -17,22 +17,15 @@ public record ClusterConfig(String name, Path secretFile, List<MemberConfig> mem
 
     public enum Role { NODE, WITNESS }
 
-    /** A floating address and the driver that moves it. {@code arp}/{@code bgp} are null unless that driver. */
-    public record VipConfig(String name, String address, Driver driver, Arp arp, Bgp bgp, Mode mode, Preempt preempt) {}
+    /** A floating address and the driver that moves it. {@code arp} is null unless that driver. */
+    public record VipConfig(String name, String address, Driver driver, Arp arp, Mode mode, Preempt preempt) {}
 
-    public enum Driver { LOOPBACK, ARP, BGP }
+    public enum Driver { LOOPBACK, ARP }
 
-    public enum Mode { ACTIVE_PASSIVE, ACTIVE_ACTIVE }
+    /** Only one owner at a time; {@code active_active} (every healthy node announces, over BGP) is not built yet. */
+    public enum Mode { ACTIVE_PASSIVE }
 
     public record Arp(String iface, int prefix, int garpRepeat, Duration garpRefresh) {}
-
-    public record Bgp(long localAs, String routerId, List<BgpPeer> peers) {
-        public Bgp {
-            peers = List.copyOf(peers);
-        }
-    }
-
-    public record BgpPeer(String address, long as) {}
 
     public record Preempt(boolean enabled, Duration delay) {}
 }

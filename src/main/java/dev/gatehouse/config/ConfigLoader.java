@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
 
-    private static final String[] SECTIONS = {"node", "listeners", "pools", "cluster", "gslb"};
+    private static final String[] SECTIONS = {"node", "listeners", "pools", "cluster"};
 
     private ConfigLoader() {}
 
@@ -99,8 +99,6 @@ public final class ConfigLoader {
         YamlNode clusterNode = root.get("cluster");
         ClusterConfig cluster = clusterNode == null ? null : ClusterSection.read(clusterNode, baseDir);
         List<ListenerConfig> listeners = new ListenersSection(pools.keySet(), vipAddresses(clusterNode, cluster), binds).read(root);
-        YamlNode gslbNode = root.get("gslb");
-        GslbConfig gslb = gslbNode == null ? null : GslbSection.read(gslbNode, binds);
         if (cluster != null) {
             // In a file, blame node.id; for a cluster-wide body the node is given, so blame the member list.
             YamlNode at = localNode == null ? root.get("node").get("id") : clusterNode.get("members");
@@ -109,7 +107,7 @@ public final class ConfigLoader {
             }
         }
         return errors.isEmpty()
-                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster, gslb))
+                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster))
                 : ConfigResult.invalid(errors.sorted());
     }
 

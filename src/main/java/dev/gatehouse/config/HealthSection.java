@@ -5,6 +5,8 @@ import java.time.Duration;
 /** Reads a pool's {@code health:} (active checks) and {@code outlier:} (passive ejection). */
 final class HealthSection {
 
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(1);
+
     private HealthSection() {}
 
     /** @return null when {@code health} is absent: no active checks */
@@ -22,11 +24,10 @@ final class HealthSection {
         }
         StatusRange expect = h.get("expect_status", StatusRange::parse, StatusRange.SUCCESS_OR_REDIRECT);
         Duration interval = h.get("interval", Values.POSITIVE_DURATION, Duration.ofSeconds(2));
-        Duration timeout = h.get("timeout", Values.POSITIVE_DURATION, Duration.ofSeconds(1));
-        if (timeout.compareTo(interval) >= 0) {
-            YamlNode at = h.has("timeout") ? h.get("timeout") : h.get("interval");
-            at.error("timeout (" + Durations.format(timeout) + ") must be less than interval (" + Durations.format(interval) + ")");
-        }
+        // A timeout at or above the interval is valid (as in HAProxy and Envoy): checks of one endpoint never
+        // overlap, the next starts an interval after the last began or as soon as it timed out.
+        Duration timeout = h.get("timeout", Values.POSITIVE_DURATION,
+                interval == null || interval.compareTo(DEFAULT_TIMEOUT) > 0 ? DEFAULT_TIMEOUT : interval);
         return new HealthConfig(
                 type,
                 h.get("path", HealthSection::path, "/"),

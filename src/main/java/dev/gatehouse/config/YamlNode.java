@@ -68,7 +68,12 @@ final class YamlNode {
         List<String> known = Arrays.asList(allowed);
         fields().forEach((key, value) -> {
             if (!known.contains(key)) {
-                value.keyError("unknown key" + Suggestions.didYouMean(key, known));
+                String feature = Unbuilt.featureAt(value.path);
+                if (feature != null) {
+                    Unbuilt.refuse(value, feature);
+                } else {
+                    value.keyError("unknown key" + Suggestions.didYouMean(key, known));
+                }
             }
         });
         return true;
@@ -186,6 +191,11 @@ final class YamlNode {
             error(e.getMessage());
             return null;
         }
+    }
+
+    /** Whether this is the scalar {@code value}. */
+    boolean isScalar(String value) {
+        return node instanceof ScalarNode scalar && !isNull() && scalar.getValue().equals(value);
     }
 
     private boolean isNull() {

@@ -139,10 +139,6 @@ public final class Node implements NodeControl, AutoCloseable {
             node.close();
             throw e;
         }
-        if (snapshot.config().gslb() != null) {
-            LOG.warn("gslb: the section is valid, but this build does not serve DNS yet; nothing listens on {}",
-                    snapshot.config().gslb().bind());
-        }
         node.events.publish("config", "version " + snapshot.version(), "started with " + snapshot.source()
                 + " (hash " + snapshot.hash().substring(0, 12) + ")");
         return node;

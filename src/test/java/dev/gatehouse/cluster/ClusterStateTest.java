@@ -21,7 +21,7 @@ class ClusterStateTest {
             new MemberConfig("lb1", new HostPort("127.0.0.1", 1), 150, Role.NODE),
             new MemberConfig("lb2", new HostPort("127.0.0.1", 3), 100, Role.NODE),
             new MemberConfig("w1", new HostPort("127.0.0.1", 2), 0, Role.WITNESS)),
-            List.of(new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, null))));
+            List.of(new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, Mode.ACTIVE_PASSIVE, null))));
     private final ClusterState initial = ClusterState.initial(roster);
 
     @Test

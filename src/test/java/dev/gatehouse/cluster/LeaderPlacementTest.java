@@ -20,7 +20,7 @@ class LeaderPlacementTest {
             new MemberConfig("lb1", new HostPort("127.0.0.1", 7946), 150, Role.NODE),
             new MemberConfig("lb2", new HostPort("127.0.0.1", 7947), 100, Role.NODE),
             new MemberConfig("w1", new HostPort("127.0.0.1", 7948), 0, Role.WITNESS)),
-            List.of(new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, null))));
+            List.of(new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, Mode.ACTIVE_PASSIVE, null))));
 
     private ClusterState ownedBy(String owner) {
         return new ClusterState(Map.of("front", new VipState(owner, 1, "test", 1, null)), Map.of(), ConfigState.NONE);

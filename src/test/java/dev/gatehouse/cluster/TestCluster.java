@@ -44,7 +44,7 @@ final class TestCluster implements AutoCloseable {
                 new MemberConfig("lb1", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 150, Role.NODE),
                 new MemberConfig("lb2", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 100, Role.NODE),
                 new MemberConfig("w1", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 0, Role.WITNESS));
-        VipConfig vip = new VipConfig(VIP, "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, preempt);
+        VipConfig vip = new VipConfig(VIP, "127.0.0.10", Driver.LOOPBACK, null, Mode.ACTIVE_PASSIVE, preempt);
         config = new ClusterConfig("test-edge", secret, m, List.of(vip));
     }
 

@@ -17,7 +17,7 @@ class VipKeeperTest {
 
     private final ManualTicker ticker = new ManualTicker();
     private final ClusterTimings timings = ClusterTimings.defaults();
-    private final VipConfig vip = new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, null, Mode.ACTIVE_PASSIVE, null);
+    private final VipConfig vip = new VipConfig("front", "127.0.0.10", Driver.LOOPBACK, null, Mode.ACTIVE_PASSIVE, null);
     private final VipLog log = new VipLog();
     private final List<Command> proposed = new ArrayList<>();
     private Outcome answer = Outcome.ACCEPTED;

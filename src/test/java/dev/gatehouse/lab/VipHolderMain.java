@@ -32,7 +32,7 @@ public final class VipHolderMain {
         String name = args[0];
         Duration lease = Duration.ofMillis(Long.parseLong(args[1]));
         VipConfig vip = new VipConfig("front", Lab.VIP, Driver.ARP, new Arp("eth0", Lab.VIP_PREFIX, 3,
-                Duration.ofSeconds(10)), null, Mode.ACTIVE_PASSIVE, null);
+                Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
         ArpVipDriver driver = ArpVipDriver.create(lease, Ticker.system());
         driver.acquire(vip);
 

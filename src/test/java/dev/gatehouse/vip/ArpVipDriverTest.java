@@ -24,7 +24,7 @@ class ArpVipDriverTest {
     private static final String GARP = "arping -q -U -c 1 -I eth0 203.0.113.10";
 
     private final VipConfig front = new VipConfig("front", "203.0.113.10", Driver.ARP,
-            new Arp("eth0", 24, 3, Duration.ofSeconds(10)), null, Mode.ACTIVE_PASSIVE, null);
+            new Arp("eth0", 24, 3, Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
     private final ManualTicker ticker = new ManualTicker();
 
     /** Records every command; answers with what {@code answer} says (exit 0 unless told). */
