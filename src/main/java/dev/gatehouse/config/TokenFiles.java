@@ -3,7 +3,6 @@ package dev.gatehouse.config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -38,11 +37,8 @@ final class TokenFiles {
 
     /** The trimmed token in the file, or null after recording why it cannot be one. */
     private static String fileSecret(YamlNode at, String name, Path baseDir) {
-        Path file;
-        try {
-            file = (baseDir == null ? Path.of(name) : baseDir.resolve(name)).normalize();
-        } catch (InvalidPathException e) {
-            at.error("is not a valid path: " + e.getReason());
+        Path file = ConfigPaths.resolve(at, name, baseDir);
+        if (file == null) {
             return null;
         }
         byte[] bytes;
