@@ -50,7 +50,12 @@ public final class AdminServer {
     }
 
     public static AdminServer start(HostPort bind, AdminAccess access, NodeControl node, MeterRegistry registry) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(bind.host(), bind.port()), 64);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind.host(), bind.port()), 64);
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot bind the admin API to " + bind + ": " + e.getMessage());
+        }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         AdminServer admin = new AdminServer(server, node, new AdminAuth(access, registry));
         server.createContext("/", admin::handle);

@@ -3,6 +3,8 @@ package dev.gatehouse.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,11 +26,20 @@ public final class GatehouseCommand implements Runnable {
     public static CommandLine commandLine() {
         return new CommandLine(new GatehouseCommand()).setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof CommandFailure || e instanceof IOException) {
-                cmd.getErr().println("gatehouse: " + e.getMessage());
+                cmd.getErr().println("gatehouse: " + describe(e));
                 return FAILED;
             }
             throw e;
         });
+    }
+
+    /** A file exception's message is the bare path; say what happened to it. */
+    private static String describe(Exception e) {
+        return switch (e) {
+            case NoSuchFileException f -> "no such file: " + f.getFile();
+            case AccessDeniedException f -> "permission denied: " + f.getFile();
+            default -> e.getMessage();
+        };
     }
 
     @Override

@@ -43,6 +43,18 @@ class AdminCommandsTest {
     }
 
     @Test
+    void aConfigThatCannotBeReadOrAnAdminPortThatIsTakenIsOneLine() throws Exception {
+        assertOneLine(CheckCommandTest.run("run", "-c", dir.resolve("missing.yaml").toString()),
+                "no such file: " + dir.resolve("missing.yaml"));
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path file = dir.resolve("taken.yaml");
+            Files.writeString(file, "node: { id: lb1, admin: \"127.0.0.1:" + taken.getLocalPort() + "\" }\nlisteners: []\npools: {}\n");
+            assertOneLine(CheckCommandTest.run("run", "-c", file.toString()),
+                    "cannot bind the admin API to 127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+        }
+    }
+
+    @Test
     void writesSendTheTokenAndEveryRefusalIsOneLine() throws Exception {
         Files.writeString(dir.resolve("admin.token"), WRITE + "\n");
         Files.writeString(dir.resolve("read.token"), READ + "\n");
