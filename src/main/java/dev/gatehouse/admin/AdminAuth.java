@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Who may do what on the admin API. A write (any method but GET and HEAD) needs {@code Authorization: Bearer}
  * with the write token; a read needs the read or the write token when a read token is configured, else nothing;
- * {@code /healthz} is always open, for external health checkers.
+ * {@code /healthz} is always open, for external health checkers, and so is the dashboard's static page.
  *
  * <p>A browser cannot forge a write: the credential is a header it sends only when a script sets it, which a
  * cross-origin script cannot do without a CORS preflight this API never grants; no cookie or other ambient
@@ -81,7 +81,8 @@ final class AdminAuth {
 
     private Verdict write(Headers headers) {
         String origin = headers.getFirst("Origin");
-        if (origin != null && !origin.equalsIgnoreCase("http://" + headers.getFirst("Host"))) {
+        String host = headers.getFirst("Host");
+        if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
             return refused(Refusal.CROSS_ORIGIN);
         }
         if (access.write() == null) {
@@ -101,7 +102,8 @@ final class AdminAuth {
     }
 
     private Verdict read(String path, Headers headers) {
-        if (access.read() == null || path.equals("/healthz")) {
+        // /healthz is for external health checkers; / is the dashboard's page, which holds no data and asks for a token
+        if (access.read() == null || path.equals("/healthz") || path.equals("/")) {
             return Verdict.OPEN;
         }
         String presented = bearer(headers);

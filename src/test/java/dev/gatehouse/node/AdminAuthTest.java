@@ -16,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Who may use the admin API, over real HTTP against a node's own admin server: writes need the write token,
  * the read token cannot write, a cross-origin write is refused even with the right token, a browser's form post
- * carries nothing that counts, and a read token, when configured, protects everything but /healthz.
+ * carries nothing that counts, and a read token, when configured, protects every read but /healthz and the
+ * dashboard's static page.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AdminAuthTest {
@@ -130,9 +131,9 @@ class AdminAuthTest {
     }
 
     @Test
-    void aReadTokenProtectsEveryReadButHealthz() throws Exception {
+    void aReadTokenProtectsEveryReadButHealthzAndThePage() throws Exception {
         start("{ bind: 127.0.0.1:0, token_file: admin.token, read_token_file: read.token }");
-        for (String path : new String[] {"/api/v1/status", "/api/v1/config", "/metrics", "/"}) {
+        for (String path : new String[] {"/api/v1/status", "/api/v1/config", "/metrics"}) {
             HttpResponse<String> none = send(get(path));
             assertThat(none.statusCode()).as(path).isEqualTo(401);
             assertThat(none.headers().firstValue("WWW-Authenticate")).as(path).isPresent();
@@ -142,10 +143,13 @@ class AdminAuthTest {
         }
         assertThat(send(get("/api/v1/events")).statusCode()).isEqualTo(401);
         assertThat(send(get("/healthz")).statusCode()).isEqualTo(200);
+        HttpResponse<String> page = send(get("/"));
+        assertThat(page.statusCode()).as("the dashboard's page holds no data; it asks for the token").isEqualTo(200);
+        assertThat(page.body()).contains("Authorization: \"Bearer \"");
         assertThat(lb.node.events().recent()).as("reads are not events").noneMatch(e -> e.type().equals("admin"));
         assertThat(send(AdminTokens.withToken(get("/metrics"), AdminTokens.READ)).body())
-                .contains("gatehouse_admin_refused_total{reason=\"missing_token\",request=\"read\"} 5.0")
-                .contains("gatehouse_admin_refused_total{reason=\"wrong_token\",request=\"read\"} 4.0");
+                .contains("gatehouse_admin_refused_total{reason=\"missing_token\",request=\"read\"} 4.0")
+                .contains("gatehouse_admin_refused_total{reason=\"wrong_token\",request=\"read\"} 3.0");
     }
 
     private String be1() {
