@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -90,11 +91,15 @@ class AdminCommandsTest {
             assertThat(lb.node.events().recent()).anyMatch(e -> e.type().equals("admin") && e.detail().startsWith("by token admin.token"));
 
             // a real process, the token from the environment, exits 0; the same command without it: one line, exit 1
-            Process enable = child(List.of("enable", "web", be1, "--admin", admin), dir.resolve("admin.token"));
+            Process enable = child(List.of("enable", "web", be1, "--admin", admin),
+                    Map.of(TokenOption.FILE_VARIABLE, dir.resolve("admin.token").toString()));
             assertThat(enable.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(output(enable)).isEqualTo("web/" + be1 + ": enabled\n");
             assertThat(enable.exitValue()).isZero();
-            Process refused = child(List.of("drain", "web", be1, "--admin", admin), null);
+            Process byValue = child(List.of("drain", "web", be1, "--admin", admin), Map.of(TokenOption.TOKEN_VARIABLE, WRITE));
+            assertThat(byValue.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(output(byValue)).isEqualTo("web/" + be1 + ": draining\n");
+            Process refused = child(List.of("drain", "web", be1, "--admin", admin), Map.of());
             assertThat(refused.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(output(refused)).isEqualTo("gatehouse: the admin API at " + admin
                     + " needs a token: pass --token-file FILE or set GATEHOUSE_ADMIN_TOKEN_FILE\n");
@@ -105,7 +110,7 @@ class AdminCommandsTest {
     @Test
     void aChildProcessThatCannotReachTheApiPrintsOneLine() throws Exception {
         String closed = "127.0.0.1:" + FreePorts.on("127.0.0.1");
-        Process status = child(List.of("status", "--admin", closed), null);
+        Process status = child(List.of("status", "--admin", closed), Map.of());
         assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(output(status)).isEqualTo("gatehouse: cannot reach the admin API at " + closed + ": connection refused\n");
         assertThat(status.exitValue()).isEqualTo(1);
@@ -140,17 +145,15 @@ class AdminCommandsTest {
         assertThat(run.out()).isEmpty();
     }
 
-    /** {@code gatehouse ARGS} as a process; {@code tokenFile} (null: none) in GATEHOUSE_ADMIN_TOKEN_FILE. */
-    private Process child(List<String> args, Path tokenFile) throws Exception {
+    /** {@code gatehouse ARGS} as a process, with no admin token in its environment but those in {@code env}. */
+    private Process child(List<String> args, Map<String, String> env) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main"));
         cmd.addAll(args);
         ProcessBuilder b = new ProcessBuilder(cmd).redirectErrorStream(true);
         b.environment().remove(TokenOption.FILE_VARIABLE);
         b.environment().remove(TokenOption.TOKEN_VARIABLE);
-        if (tokenFile != null) {
-            b.environment().put(TokenOption.FILE_VARIABLE, tokenFile.toString());
-        }
+        b.environment().putAll(env);
         return b.start();
     }
 
