@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.config.AdminAccess;
 import dev.gatehouse.config.HostPort;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,7 +26,8 @@ import java.util.regex.Pattern;
 
 /**
  * The admin HTTP API, dashboard, metrics and event stream. Control plane: a JDK HTTP server with a
- * virtual thread per exchange, never on the data plane's event loops.
+ * virtual thread per exchange, never on the data plane's event loops. Every request passes {@link AdminAuth}
+ * before it is routed; every write it lets through is an event naming the token and the client.
  */
 public final class AdminServer {
 
@@ -38,16 +41,23 @@ public final class AdminServer {
 
     private final HttpServer server;
     private final NodeControl node;
+    private final AdminAuth auth;
 
-    private AdminServer(HttpServer server, NodeControl node) {
+    private AdminServer(HttpServer server, NodeControl node, AdminAuth auth) {
         this.server = server;
         this.node = node;
+        this.auth = auth;
     }
 
-    public static AdminServer start(HostPort bind, NodeControl node) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(bind.host(), bind.port()), 64);
+    public static AdminServer start(HostPort bind, AdminAccess access, NodeControl node, MeterRegistry registry) throws IOException {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind.host(), bind.port()), 64);
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("cannot bind the admin API to " + bind + ": " + e.getMessage());
+        }
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        AdminServer admin = new AdminServer(server, node);
+        AdminServer admin = new AdminServer(server, node, new AdminAuth(access, registry));
         server.createContext("/", admin::handle);
         server.start();
         return admin;
@@ -63,10 +73,30 @@ public final class AdminServer {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            route(ex, ex.getRequestMethod(), ex.getRequestURI().getPath());
+            String method = ex.getRequestMethod();
+            String path = ex.getRequestURI().getPath();
+            AdminAuth.Verdict verdict = auth.check(method, path, ex.getRequestHeaders());
+            if (verdict.refusal() != null) {
+                refuse(ex, verdict.refusal());
+                return;
+            }
+            route(ex, method, path);
+            if (AdminAuth.isWrite(method)) {
+                InetSocketAddress client = ex.getRemoteAddress();
+                node.events().publish("admin", method + " " + path, "by token " + verdict.token() + " from "
+                        + client.getAddress().getHostAddress() + ":" + client.getPort() + ": " + ex.getResponseCode());
+            }
         } catch (IOException e) {
             // The client went away mid-answer; nothing to tell it.
         }
+    }
+
+    private static void refuse(HttpExchange ex, AdminAuth.Refusal refusal) throws IOException {
+        if (refusal.status == 401) {
+            ex.getResponseHeaders().set("WWW-Authenticate", refusal == AdminAuth.Refusal.WRONG_TOKEN
+                    ? "Bearer realm=\"gatehouse\", error=\"invalid_token\"" : "Bearer realm=\"gatehouse\"");
+        }
+        json(ex, refusal.status, Map.of("error", refusal.message, "reason", refusal.label()));
     }
 
     private void route(HttpExchange ex, String method, String path) throws IOException {
@@ -110,8 +140,9 @@ public final class AdminServer {
 
     private void putConfig(HttpExchange ex) throws IOException {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
-        if (type != null && !type.startsWith("application/yaml") && !type.startsWith("text/") && !type.startsWith("application/x-yaml")) {
-            json(ex, 415, Map.of("error", "send the config as application/yaml"));
+        // not a type an HTML form can send, so a page could not post a config even if it got past the token
+        if (type == null || !(type.startsWith("application/yaml") || type.startsWith("application/x-yaml"))) {
+            json(ex, 415, Map.of("error", "send the config as Content-Type: application/yaml"));
             return;
         }
         byte[] body;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +26,7 @@ final class DemoCommand implements Callable<Integer> {
     private static final int[] ADMIN_PORTS = {9903, 9901, 9902};
     private static final int[] CLUSTER_PORTS = {7946, 7947, 7948};
     private static final String VIP = "127.0.0.10";
+    private static final String TOKEN_FILE = "admin.token";
 
     @Option(names = "--for", converter = DurationConverter.class,
             description = "stop by itself after this long (default: run until Ctrl-C)")
@@ -73,6 +75,9 @@ final class DemoCommand implements Callable<Integer> {
 
                 VIP %s is owned by %s:  http://%s:8080/ (HTTP)   %s:8081 (TCP)
                 Dashboards: http://127.0.0.1:9901/ (lb1)  http://127.0.0.1:9902/ (lb2)
+                Admin writes (drain, enable, drill, PUT /api/v1/config) need the token in %s (mode 0600);
+                in the shell you run them from (or pass --token-file to each):
+                  export %s=%s
 
                 Try:
                   curl -s http://%s:8080/                        round robin over be1 (weight 2), be2, be3
@@ -82,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
                   kill -9 <pid of the owner>                         a real crash: the other node takes the VIP
                   bin/gatehouse drain web 127.0.0.1:9002             take be2 out gracefully (enable to return it)
                 Ctrl-C stops everything.
-                """, dir, String.join("\n  ", lines), VIP, owner, VIP, VIP, VIP, VIP);
+                """, dir, String.join("\n  ", lines), VIP, owner, VIP, VIP, dir.resolve(TOKEN_FILE), TokenOption.FILE_VARIABLE,
+                dir.resolve(TOKEN_FILE), VIP, VIP);
         if (runFor != null) {
             Thread.sleep(runFor);
         } else {
@@ -92,19 +98,29 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes cluster.key and one config per member: its node section, then the shared part. */
+    /**
+     * Writes cluster.key, the admin token every member takes for writes (admin.token), and one config per member:
+     * its node section, then the shared part. The two secrets are made readable by this user alone.
+     */
     static void writeConfigs(Path dir) throws IOException {
-        byte[] key = new byte[32];
-        new java.security.SecureRandom().nextBytes(key);
-        Files.writeString(dir.resolve("cluster.key"), java.util.HexFormat.of().formatHex(key) + "\n");
+        writeSecret(dir.resolve("cluster.key"), 32);
+        writeSecret(dir.resolve(TOKEN_FILE), 32);
         String shared;
         try (InputStream in = DemoCommand.class.getResourceAsStream("/dev/gatehouse/demo/demo.yaml")) {
             shared = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         for (int i = 0; i < MEMBERS.length; i++) {
-            Files.writeString(dir.resolve(MEMBERS[i] + ".yaml"),
-                    "node: { id: " + MEMBERS[i] + ", admin: 127.0.0.1:" + ADMIN_PORTS[i] + " }\n" + shared);
+            Files.writeString(dir.resolve(MEMBERS[i] + ".yaml"), "node: { id: " + MEMBERS[i] + ", admin: { bind: 127.0.0.1:"
+                    + ADMIN_PORTS[i] + ", token_file: " + TOKEN_FILE + " } }\n" + shared);
         }
+    }
+
+    /** {@code bytes} random bytes in hex, in a new file with mode 0600. */
+    private static void writeSecret(Path file, int bytes) throws IOException {
+        byte[] secret = new byte[bytes];
+        new java.security.SecureRandom().nextBytes(secret);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, java.util.HexFormat.of().formatHex(secret) + "\n");
     }
 
     private Process spawn(Path log, String... args) throws IOException {
@@ -126,7 +142,7 @@ final class DemoCommand implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             for (int port : new int[] {9901, 9902}) {
                 try {
-                    var status = new AdminClient("127.0.0.1:" + port).get("/api/v1/status").body();
+                    var status = new AdminClient("127.0.0.1:" + port, null).get("/api/v1/status").body();
                     for (var v : status.path("cluster").path("vips")) {
                         if (v.path("owned_here").asBoolean()) {
                             return status.path("node").asText();

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,8 +30,14 @@ final class DrillCommand implements Callable<Integer> {
             description = "probing before and after the move (default ${DEFAULT-VALUE})")
     Duration settle;
 
+    @Mixin
+    TokenOption token;
+
+    private TokenOption.Token sent;
+
     @Override
     public Integer call() throws Exception {
+        sent = token.token();
         Owner owner = findOwner();
         if (owner == null) {
             System.err.println("drill: no node among " + admins + " owns " + (vip == null ? "a VIP" : "VIP " + vip));
@@ -43,12 +50,17 @@ final class DrillCommand implements Callable<Integer> {
         Probe probe = Probe.start(url, 100_000, Duration.ofMillis(10), Duration.ofSeconds(2), r -> { });
         Thread.sleep(settle);
         long demotedAt = System.nanoTime();
-        new AdminClient(owner.admin).post("/api/v1/cluster/demote");
+        try {
+            client(owner.admin).post("/api/v1/cluster/demote");
+        } catch (Exception refused) {
+            probe.stop();
+            throw refused;
+        }
         String newOwner = awaitNewOwner(owner, Duration.ofSeconds(20));
         long movedMs = (System.nanoTime() - demotedAt) / 1_000_000;
         Thread.sleep(settle);
         ProbeReport report = probe.stop();
-        new AdminClient(owner.admin).post("/api/v1/cluster/undemote");
+        client(owner.admin).post("/api/v1/cluster/undemote");
         if (newOwner == null) {
             System.out.println("drill: no other node took the VIP within 20 s");
         } else {
@@ -60,14 +72,23 @@ final class DrillCommand implements Callable<Integer> {
         return newOwner == null ? 1 : 0;
     }
 
+    private AdminClient client(String admin) {
+        return new AdminClient(admin, sent);
+    }
+
     private record Owner(String admin, String node, String vip, String address, InetSocketAddress target) {}
 
+    /** The node that owns the VIP; null when none of the reachable ones does; none reachable is an error. */
     private Owner findOwner() throws Exception {
+        AdminClient.Unreachable firstUnreachable = null;
+        int reached = 0;
         for (String admin : admins) {
             JsonNode s;
             try {
-                s = new AdminClient(admin).get("/api/v1/status").body();
-            } catch (java.io.IOException unreachable) {
+                s = client(admin).get("/api/v1/status").body();
+                reached++;
+            } catch (AdminClient.Unreachable unreachable) {
+                firstUnreachable = firstUnreachable == null ? unreachable : firstUnreachable;
                 continue;
             }
             for (JsonNode v : s.path("cluster").path("vips")) {
@@ -84,6 +105,9 @@ final class DrillCommand implements Callable<Integer> {
                 }
             }
         }
+        if (reached == 0 && firstUnreachable != null) {
+            throw firstUnreachable;
+        }
         return null;
     }
 
@@ -95,7 +119,7 @@ final class DrillCommand implements Callable<Integer> {
                     continue;
                 }
                 try {
-                    JsonNode s = new AdminClient(admin).get("/api/v1/status").body();
+                    JsonNode s = client(admin).get("/api/v1/status").body();
                     for (JsonNode v : s.path("cluster").path("vips")) {
                         if (v.path("name").asText().equals(old.vip) && v.path("owned_here").asBoolean()) {
                             return s.path("node").asText();

@@ -1,6 +1,7 @@
 package dev.gatehouse.cli;
 
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -16,11 +17,14 @@ abstract class EndpointAction implements Callable<Integer> {
     @Option(names = "--admin", defaultValue = AdminClient.DEFAULT, description = "admin API address (default ${DEFAULT-VALUE})")
     String admin;
 
+    @Mixin
+    TokenOption token;
+
     abstract String action();
 
     @Override
     public Integer call() throws Exception {
-        AdminClient.Reply r = new AdminClient(admin)
+        AdminClient.Reply r = new AdminClient(admin, token.token())
                 .post("/api/v1/pools/" + AdminClient.segment(pool) + "/endpoints/" + AdminClient.segment(endpoint) + "/" + action());
         if (r.status() != 200) {
             System.err.println(action() + ": " + r.body().path("error").asText(r.body().toString()));

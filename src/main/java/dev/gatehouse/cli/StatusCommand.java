@@ -3,6 +3,7 @@ package dev.gatehouse.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", description = "Show a node's listeners, pools and endpoint states as a table.")
@@ -11,9 +12,12 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--admin", defaultValue = AdminClient.DEFAULT, description = "admin API address (default ${DEFAULT-VALUE})")
     String admin;
 
+    @Mixin
+    TokenOption token;
+
     @Override
     public Integer call() throws Exception {
-        AdminClient.Reply reply = new AdminClient(admin).get("/api/v1/status");
+        AdminClient.Reply reply = new AdminClient(admin, token.token()).get("/api/v1/status");
         if (reply.status() != 200) {
             System.err.println("status: " + reply.status() + " " + reply.body());
             return 1;

@@ -4,7 +4,6 @@ import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.Role;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,14 +46,8 @@ final class ClusterSection {
             return null;
         }
         YamlNode at = c.get("secret_file");
-        Path file;
-        try {
-            file = (baseDir == null ? Path.of(name) : baseDir.resolve(name)).normalize();
-        } catch (InvalidPathException e) {
-            at.error("is not a valid path: " + e.getReason());
-            return null;
-        }
-        if (baseDir == null) {
+        Path file = ConfigPaths.resolve(at, name, baseDir);
+        if (file == null || baseDir == null) {
             return file;
         }
         try {

@@ -3,12 +3,12 @@ package dev.gatehouse.config;
 import java.nio.file.Path;
 
 /**
- * The process-local section: who this process is, where its admin API listens (null: none), and
- * where it keeps cluster state (null: {@code data/ID} beside the config file).
+ * The process-local section: who this process is, where its admin API listens (null: none) and who may use it,
+ * and where it keeps cluster state (null: {@code data/ID} beside the config file).
  */
-public record NodeConfig(String id, HostPort admin, Path dataDir) {
+public record NodeConfig(String id, HostPort admin, Path dataDir, AdminAccess adminAccess) {
 
     public NodeConfig(String id, HostPort admin) {
-        this(id, admin, null);
+        this(id, admin, null, AdminAccess.READ_ONLY);
     }
 }

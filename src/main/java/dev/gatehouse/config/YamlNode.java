@@ -79,6 +79,10 @@ final class YamlNode {
         return true;
     }
 
+    boolean isMapping() {
+        return node instanceof MappingNode;
+    }
+
     boolean expectMapping() {
         if (!(node instanceof MappingNode)) {
             error("must be a mapping (key: value), got " + kind());

@@ -123,7 +123,8 @@ public final class Node implements NodeControl, AutoCloseable {
                 node.cluster.seedConfig(node.configYaml(), snapshot.source());
             }
             if (snapshot.config().node().admin() != null) {
-                node.admin = AdminServer.start(snapshot.config().node().admin(), node);
+                node.admin = AdminServer.start(snapshot.config().node().admin(), snapshot.config().node().adminAccess(), node,
+                        node.metrics.registry());
             }
             node.control.scheduleAtFixedRate(() -> node.rates.sample(node.listeners.all(), node.metrics), 1, 1,
                     java.util.concurrent.TimeUnit.SECONDS);

@@ -44,6 +44,12 @@ class CheckCommandTest {
             Run run = run("check", "-c", dir.resolve(member + ".yaml").toString());
             assertThat(run.code).as(run.err).isZero();
             assertThat(run.out).contains("ok (2 listener(s), 2 pool(s), cluster demo-edge)");
+            assertThat(dev.gatehouse.config.ConfigLoader.load(dir.resolve(member + ".yaml")).config().node().adminAccess().write())
+                    .as("the demo's members take writes with the token it made").isNotNull();
+        }
+        for (String secret : new String[] {"admin.token", "cluster.key"}) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(secret))))
+                    .as(secret).isEqualTo("rw-------");
         }
     }
 

@@ -29,6 +29,8 @@ class ClusterLabTest {
     private static final String[] NODES = {"lb1", "lb2"};
     /** Failed requests in the same probe against keepalived's default VRRP after kill -9 of the master. */
     private static final int KEEPALIVED_DEFAULT_FAILED = 300;
+    /** The members' admin write token (admin.token beside their configs). */
+    private static final String ADMIN_TOKEN = "the-lab-admin-write-token";
 
     @TempDir
     static Path dir;
@@ -41,6 +43,7 @@ class ClusterLabTest {
         Lab.assumeAvailable();
         lab = Lab.up();
         Files.writeString(dir.resolve("cluster.key"), "the lab cluster's shared secret, long enough");
+        Files.writeString(dir.resolve("admin.token"), ADMIN_TOKEN);
         for (String be : new String[] {"be1", "be2"}) {
             lab.spawnJava(be, Main.class, "backend", "--host", lab.address(be), "--port", "8080", "--name", be)
                     .awaitLine(l -> l.startsWith("backend " + be), STARTUP);
@@ -276,7 +279,7 @@ class ClusterLabTest {
     private static String config(String member, String secretFile) {
         String id = member.equals("witness") ? "w1" : member;
         return """
-                node: { id: %s, admin: "127.0.0.1:9901", data_dir: data/%s }
+                node: { id: %s, admin: { bind: "127.0.0.1:9901", token_file: admin.token }, data_dir: data/%s }
                 listeners:
                   - { name: web, bind: "vip:front:80", routes: [ { pool: web } ] }
                 pools:
@@ -342,7 +345,8 @@ class ClusterLabTest {
     /** The admin API's answer, or "" while that node is down or starting. */
     private static String admin(String node, String method, String path) {
         try {
-            return lab.exec(node, "curl", "-s", "--max-time", "2", "-X", method, "http://127.0.0.1:9901" + path);
+            return lab.exec(node, "curl", "-s", "--max-time", "2", "-X", method,
+                    "-H", "Authorization: Bearer " + ADMIN_TOKEN, "http://127.0.0.1:9901" + path);
         } catch (IllegalStateException down) {
             return "";
         }

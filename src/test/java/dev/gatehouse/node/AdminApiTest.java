@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AdminApiTest {
 
     static final String CONFIG = """
-            node: { id: lb1, admin: 127.0.0.1:0 }
+            node: { id: lb1, admin: { bind: 127.0.0.1:0, token_file: admin.token } }
             listeners:
               - { name: web, bind: 127.0.0.1:0, routes: [ { pool: web } ] }
             pools:
@@ -43,6 +43,7 @@ class AdminApiTest {
 
     @BeforeEach
     void start() throws Exception {
+        AdminTokens.write(dir);
         lb = TestNode.start(dir, 2, CONFIG);
     }
 
@@ -147,12 +148,12 @@ class AdminApiTest {
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(admin(path))).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(AdminTokens.withToken(HttpRequest.newBuilder(URI.create(admin(path))), AdminTokens.WRITE)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> put(String yaml) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(admin("/api/v1/config"))).header("Content-Type", "application/yaml")
-                .PUT(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(AdminTokens.withToken(HttpRequest.newBuilder(URI.create(admin("/api/v1/config"))), AdminTokens.WRITE)
+                .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -51,6 +51,7 @@ class ReplicatedConfigTest {
             backends.add(DemoBackend.start("127.0.0.1", 0, name));
         }
         Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
+        AdminTokens.write(dir);
         vipPort = FreePorts.on("127.0.0.10");
         // members on an address of their own, so no port-0 socket of this or another test takes a member's port
         String host = "127.88." + (1 + (int) (Math.random() * 250)) + "." + (1 + (int) (Math.random() * 250));
@@ -262,8 +263,8 @@ class ReplicatedConfigTest {
     }
 
     private HttpResponse<String> putCanary(Node node, String yaml, String member) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort()
-                        + "/api/v1/config?canary=" + member + "&watch=5s&max_error_rate=5%25"))
+        var request = AdminTokens.withToken(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort()
+                        + "/api/v1/config?canary=" + member + "&watch=5s&max_error_rate=5%25")), AdminTokens.WRITE)
                 .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml)).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
@@ -282,7 +283,7 @@ class ReplicatedConfigTest {
     }
 
     private static String nodeSection(String id) {
-        return "node: { id: " + id + ", admin: \"127.0.0.1:0\" }\n";
+        return "node: { id: " + id + ", admin: " + AdminTokens.LONG_FORM + " }\n";
     }
 
     /** The witness and both nodes, each started on a file naming be1, all running the seeded version 1. */
@@ -306,8 +307,8 @@ class ReplicatedConfigTest {
     }
 
     private HttpResponse<String> put(Node node, String yaml) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort() + "/api/v1/config"))
-                .header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml)).build();
+        var request = AdminTokens.withToken(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminAddress().getPort()
+                        + "/api/v1/config")), AdminTokens.WRITE).header("Content-Type", "application/yaml").PUT(HttpRequest.BodyPublishers.ofString(yaml)).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
