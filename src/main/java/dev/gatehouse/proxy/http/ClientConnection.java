@@ -452,7 +452,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         if (!f.isSuccess()) {
             endpointStats.connectError();
-            abandonAttempt(false);
+            abandonAttempt(true);
             retryOrFail(502);
             return;
         }
@@ -545,7 +545,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             if (result == ParseResult.ERROR) {
                 endpointStats.reset();
-                abandonAttempt(false);
+                abandonAttempt(true);
                 failExchange(502);
                 return;
             }
@@ -581,7 +581,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (n < 0) {
             buf.release();
             endpointStats.reset();
-            abandonAttempt(false);
+            abandonAttempt(true);
             closeAll();
             return;
         }
@@ -612,8 +612,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 if (responseStarted && codecs.response.mustCloseClient()) {
                     finishExchange(false);
                 } else if (responseStarted) {
-                    endpointStats.reset();
-                    abandonAttempt(false);
+                    endpointStats.reset(); // closed mid-body
+                    abandonAttempt(true);
                     closeAll();
                 } else {
                     // Closed before a response head: a dead backend, or a keep-alive connection it dropped.
