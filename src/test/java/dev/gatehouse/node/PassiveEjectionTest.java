@@ -18,8 +18,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,8 +68,8 @@ class PassiveEjectionTest {
                 served += r.statusCode() == 200 && r.body().startsWith("hello from be1") ? 1 : 0;
             }
             assertThat(served).isEqualTo(30);
-            await().atMost(Duration.ofSeconds(5)).until(() -> state(dead).equals("ejected"));
-            long failedConnects = connectErrors(dead);
+            await().atMost(Duration.ofSeconds(5)).until(() -> lb.endpointState(dead).equals("ejected"));
+            long failedConnects = lb.upstreamErrors(dead, "connect");
             System.out.printf("HTTP: %s ejected after %d failed connects of 30 requests%n", dead, failedConnects);
             // The third failure ejects it; a request that picked it before the ejection was published pays one more.
             assertThat(failedConnects).isBetween(3L, 4L);
@@ -83,7 +81,7 @@ class PassiveEjectionTest {
                 }
                 assertThat(acceptedConnections(revived)).as("connections to the ejected endpoint").isZero();
             }
-            assertThat(connectErrors(dead)).isEqualTo(failedConnects);
+            assertThat(lb.upstreamErrors(dead, "connect")).isEqualTo(failedConnects);
             assertThat(lb.backend("be1").requests()).isEqualTo(60);
         }
     }
@@ -96,7 +94,7 @@ class PassiveEjectionTest {
             served += tcpGet().startsWith("HTTP/1.1 200 ") ? 1 : 0;
         }
         assertThat(served).isEqualTo(30);
-        await().atMost(Duration.ofSeconds(5)).until(() -> state(dead).equals("ejected"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> lb.endpointState(dead).equals("ejected"));
 
         try (ServerSocketChannel revived = listenOn(deadPort)) {
             for (int i = 0; i < 30; i++) {
@@ -125,7 +123,7 @@ class PassiveEjectionTest {
                         failed++;
                     }
                 }
-                await().atMost(Duration.ofSeconds(5)).until(() -> state(dead).equals("ejected"));
+                await().atMost(Duration.ofSeconds(5)).until(() -> lb.endpointState(dead).equals("ejected"));
                 System.out.printf("HTTP: a backend with malformed heads and cut bodies ejected after %d connections, %d of 30 requests failed%n",
                         connections.get(), failed);
                 assertThat(connections.get()).isBetween(3, 4);
@@ -191,16 +189,5 @@ class PassiveEjectionTest {
             n++;
         }
         return n;
-    }
-
-    private String state(String address) {
-        return lb.node.status().pools().getFirst().endpoints().stream()
-                .filter(e -> e.address().equals(address)).findFirst().orElseThrow().state();
-    }
-
-    private long connectErrors(String address) {
-        Matcher m = Pattern.compile("(?m)^gatehouse_upstream_errors_total\\{endpoint=\"" + Pattern.quote(address)
-                + "\",kind=\"connect\",pool=\"web\"} (\\S+)$").matcher(lb.node.metrics());
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 }
