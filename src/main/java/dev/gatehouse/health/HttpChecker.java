@@ -9,9 +9,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Sends {@code GET path HTTP/1.1} with {@code Connection: close} (after the pool's PROXY header, if it sends one) and passes when the status line
- * arrives with a status inside the expected range. The connect and every read are each bounded by
- * the timeout; only the status line is read, then the connection is closed.
+ * Sends {@code GET path HTTP/1.1} with {@code Connection: close} (after the pool's PROXY header, if it
+ * sends one) and passes when the status line arrives with a status inside the expected range. The
+ * connect and every read are each bounded by the timeout; only the status line is read, then the
+ * connection is closed.
  */
 final class HttpChecker implements ActiveChecker {
 
