@@ -118,7 +118,10 @@ public final class AdminServer {
         }
         switch (method + " " + path) {
             case "GET /api/v1/status" -> json(ex, 200, node.status());
-            case "GET /healthz" -> send(ex, node.healthy() ? 200 : 503, "text/plain", node.healthy() ? "ok\n" : "not serving\n");
+            case "GET /healthz" -> {
+                String why = node.notServing(); // asked once: the answer's status and body must agree
+                send(ex, why == null ? 200 : 503, "text/plain", why == null ? "ok\n" : "not serving: " + why + "\n");
+            }
             case "GET /metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", node.metrics());
             case "GET /api/v1/config" -> send(ex, 200, "application/yaml", node.configYaml());
             case "PUT /api/v1/config" -> putConfig(ex);

@@ -7,8 +7,11 @@ public interface NodeControl {
 
     StatusReport status();
 
-    /** True when this node can serve traffic (listeners bound, not shutting down). */
-    boolean healthy();
+    /**
+     * Why this node cannot serve traffic now (a short sentence), or null when it can: not shutting down, its
+     * config applied, and every pool behind its listeners with an endpoint that passes its checks.
+     */
+    String notServing();
 
     /** The cluster-wide config (YAML, without {@code node:}) now in force. */
     String configYaml();

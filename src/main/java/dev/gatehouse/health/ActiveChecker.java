@@ -2,6 +2,7 @@ package dev.gatehouse.health;
 
 import dev.gatehouse.config.HealthConfig;
 import dev.gatehouse.pool.Endpoint;
+import dev.gatehouse.proxy.ProxyProtocolV2;
 import java.time.Duration;
 
 /**
@@ -12,8 +13,13 @@ public interface ActiveChecker {
 
     CheckResult check(Endpoint endpoint);
 
-    /** The checker a pool's health config asks for; validates the config, naming the bad value. */
-    static ActiveChecker of(HealthConfig config) {
+    /**
+     * The checker a pool's health config asks for; validates the config, naming the bad value.
+     *
+     * @param sendProxy begin every check connection with a PROXY v2 LOCAL header (the pool has {@code proxy_protocol: v2},
+     *     so its endpoints expect one on every connection)
+     */
+    static ActiveChecker of(HealthConfig config, boolean sendProxy) {
         if (config == null) {
             throw new IllegalArgumentException("health config must not be null");
         }
@@ -25,9 +31,10 @@ public interface ActiveChecker {
             throw new IllegalArgumentException("health.timeout must be positive, got " + timeout);
         }
         int timeoutMillis = (int) Math.max(1, timeout.toMillis());
+        byte[] preamble = sendProxy ? ProxyProtocolV2.local() : null;
         return switch (config.type()) {
-            case TCP -> new TcpChecker(timeoutMillis);
-            case HTTP -> new HttpChecker(config, timeoutMillis);
+            case TCP -> new TcpChecker(timeoutMillis, preamble);
+            case HTTP -> new HttpChecker(config, timeoutMillis, preamble);
         };
     }
 }

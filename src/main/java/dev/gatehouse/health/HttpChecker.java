@@ -9,9 +9,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Sends {@code GET path HTTP/1.1} with {@code Connection: close} and passes when the status line
- * arrives with a status inside the expected range. The connect and every read are each bounded by
- * the timeout; only the status line is read, then the connection is closed.
+ * Sends {@code GET path HTTP/1.1} with {@code Connection: close} (after the pool's PROXY header, if it
+ * sends one) and passes when the status line arrives with a status inside the expected range. The
+ * connect and every read are each bounded by the timeout; only the status line is read, then the
+ * connection is closed.
  */
 final class HttpChecker implements ActiveChecker {
 
@@ -23,8 +24,10 @@ final class HttpChecker implements ActiveChecker {
     private final int expectLow;
     private final int expectHigh;
     private final int timeoutMillis;
+    /** Written first on every check connection (a PROXY v2 header); null for none. */
+    private final byte[] preamble;
 
-    HttpChecker(HealthConfig config, int timeoutMillis) {
+    HttpChecker(HealthConfig config, int timeoutMillis, byte[] preamble) {
         this.path = config.path() == null ? "/" : config.path();
         if (!path.startsWith("/") || containsAny(path, " \r\n")) {
             throw new IllegalArgumentException("health.path must start with / and hold no spaces or line breaks, got '" + path + "'");
@@ -40,12 +43,13 @@ final class HttpChecker implements ActiveChecker {
         this.expectLow = config.expectLow();
         this.expectHigh = config.expectHigh();
         this.timeoutMillis = timeoutMillis;
+        this.preamble = preamble;
     }
 
     @Override
     public CheckResult check(Endpoint endpoint) {
         String step = "connect";
-        try (Socket socket = TcpChecker.connect(endpoint, timeoutMillis)) {
+        try (Socket socket = TcpChecker.connect(endpoint, timeoutMillis, preamble)) {
             step = "response";
             socket.setSoTimeout(timeoutMillis);
             socket.getOutputStream().write(request(endpoint));

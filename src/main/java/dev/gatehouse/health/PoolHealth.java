@@ -71,7 +71,7 @@ public final class PoolHealth {
         this.scheduler = scheduler;
         this.events = events;
         this.healthConfig = config.health();
-        this.checker = healthConfig == null ? null : ActiveChecker.of(healthConfig);
+        this.checker = healthConfig == null ? null : ActiveChecker.of(healthConfig, config.proxyProtocol());
         this.outlierConfig = config.outlier();
         this.panicThreshold = config.panicThreshold();
         this.rampNanos = config.slowStart() == null ? 0 : config.slowStart().toNanos();

@@ -6,27 +6,36 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
-/** Passes when a TCP connect to the endpoint completes within the timeout; the socket is closed at once. */
+/**
+ * Passes when a TCP connect to the endpoint completes within the timeout; the socket is closed at once (after the
+ * PROXY header, when the pool sends one).
+ */
 final class TcpChecker implements ActiveChecker {
 
     private final int timeoutMillis;
+    /** Written first on every check connection (a PROXY v2 header); null for none. */
+    private final byte[] preamble;
 
-    TcpChecker(int timeoutMillis) {
+    TcpChecker(int timeoutMillis, byte[] preamble) {
         this.timeoutMillis = timeoutMillis;
+        this.preamble = preamble;
     }
 
     @Override
     public CheckResult check(Endpoint endpoint) {
         try {
-            connect(endpoint, timeoutMillis).close();
+            connect(endpoint, timeoutMillis, preamble).close();
             return CheckResult.pass("connected");
         } catch (IOException e) {
             return CheckResult.fail(describe("connect", e, timeoutMillis));
         }
     }
 
-    /** A connected socket; a name that did not resolve when the endpoint was built is resolved again. */
-    static Socket connect(Endpoint endpoint, int timeoutMillis) throws IOException {
+    /**
+     * A connected socket that has sent {@code preamble} (when not null); a name that did not resolve when the endpoint
+     * was built is resolved again.
+     */
+    static Socket connect(Endpoint endpoint, int timeoutMillis, byte[] preamble) throws IOException {
         InetSocketAddress address = endpoint.socketAddress();
         if (address.isUnresolved()) {
             address = new InetSocketAddress(address.getHostString(), address.getPort());
@@ -34,6 +43,9 @@ final class TcpChecker implements ActiveChecker {
         Socket socket = new Socket();
         try {
             socket.connect(address, timeoutMillis);
+            if (preamble != null) {
+                socket.getOutputStream().write(preamble);
+            }
             return socket;
         } catch (IOException e) {
             socket.close();

@@ -366,8 +366,8 @@ public final class Node implements NodeControl, AutoCloseable {
     }
 
     @Override
-    public boolean healthy() {
-        return !stopping && (witness() || !listeners.all().isEmpty());
+    public String notServing() {
+        return unservable(false);
     }
 
     @Override
@@ -398,22 +398,41 @@ public final class Node implements NodeControl, AutoCloseable {
      * endpoint that passes its checks (a node whose backends are all down must not attract the traffic).
      */
     private boolean canServe() {
-        if (stopping || witness() || configSync.refusedHere()) {
-            return false;
+        return unservable(true) == null;
+    }
+
+    /**
+     * Why this node cannot serve now, or null when it can: it is stopping, a witness, or refused the config in
+     * force, or a pool behind its listeners (its VIP listeners only, for {@code vipOnly}) has no endpoint that
+     * passes its checks. The same rule decides VIP ownership and {@code /healthz}, which counts every listener.
+     */
+    private String unservable(boolean vipOnly) {
+        if (stopping) {
+            return "stopping";
         }
-        for (var l : listeners.configs()) {
-            if (!l.bind().isVip()) {
+        if (witness()) {
+            return "a witness serves no traffic";
+        }
+        if (configSync.refusedHere()) {
+            return "the cluster's config could not be applied on this node";
+        }
+        List<ListenerConfig> configured = listeners.configs();
+        if (configured.isEmpty() && !vipOnly) {
+            return "no listeners";
+        }
+        for (var l : configured) {
+            if (vipOnly && !l.bind().isVip()) {
                 continue;
             }
             List<String> targets = l.pool() != null ? List.of(l.pool()) : l.routes().stream().map(r -> r.pool()).toList();
             for (String name : targets) {
                 var pool = pools.pool(name);
                 if (pool == null || pool.view().healthyCount() == 0) {
-                    return false;
+                    return "pool " + name + " (listener " + l.name() + ") has no healthy endpoint";
                 }
             }
         }
-        return true;
+        return null;
     }
 
     private boolean witness() {

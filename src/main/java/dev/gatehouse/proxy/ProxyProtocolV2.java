@@ -5,15 +5,19 @@ import io.netty.buffer.ByteBufAllocator;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 
 /**
  * The binary PROXY protocol v2 header (command PROXY, TCP) that tells an endpoint who the client
  * really is. A mixed IPv4/IPv6 pair is sent as IPv6, the IPv4 side as {@code ::ffff:a.b.c.d}.
+ * Connections the proxy makes for itself (health checks) carry the LOCAL header instead.
  */
 public final class ProxyProtocolV2 {
 
     private static final byte[] SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
     private static final int VERSION_2_PROXY = 0x21;
+    private static final int VERSION_2_LOCAL = 0x20;
+    private static final int UNSPECIFIED = 0x00;
     private static final int TCP_OVER_IPV4 = 0x11;
     private static final int TCP_OVER_IPV6 = 0x21;
 
@@ -33,6 +37,18 @@ public final class ProxyProtocolV2 {
         writeAddress(out, src, v4);
         writeAddress(out, dst, v4);
         return out.writeShort(source.getPort()).writeShort(destination.getPort());
+    }
+
+    /**
+     * The header of a connection opened on the proxy's own behalf: command LOCAL, no addresses. There is no client
+     * behind a health check, so none is claimed; the endpoint takes the connection's real peer (this node), as the
+     * protocol specifies and as HAProxy's checks send it. Its 16 bytes, a new array each call.
+     */
+    public static byte[] local() {
+        byte[] header = Arrays.copyOf(SIGNATURE, SIGNATURE.length + 4);
+        header[SIGNATURE.length] = VERSION_2_LOCAL;
+        header[SIGNATURE.length + 1] = UNSPECIFIED; // and an address length of 0
+        return header;
     }
 
     private static void writeAddress(ByteBuf out, InetAddress address, boolean v4) {

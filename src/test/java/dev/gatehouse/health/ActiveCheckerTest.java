@@ -7,6 +7,7 @@ import dev.gatehouse.config.EndpointConfig;
 import dev.gatehouse.config.HealthConfig;
 import dev.gatehouse.config.HostPort;
 import dev.gatehouse.pool.Endpoint;
+import dev.gatehouse.proxy.ProxyProtocolV2;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -25,6 +26,10 @@ class ActiveCheckerTest {
         return new HealthConfig(HealthConfig.Type.TCP, null, 0, 0, null, Duration.ofSeconds(1), TIMEOUT, 2, 3);
     }
 
+    private static ActiveChecker checker(HealthConfig config) {
+        return ActiveChecker.of(config, false);
+    }
+
     private static Endpoint local(int port) {
         return new Endpoint("web", 0, new EndpointConfig(new HostPort("127.0.0.1", port), 1, null));
     }
@@ -40,7 +45,7 @@ class ActiveCheckerTest {
     void httpPassesOn200AndSendsPathHostAndConnectionClose() throws IOException {
         try (StubHttpBackend backend = new StubHttpBackend(200)) {
             Endpoint endpoint = local(backend.port());
-            CheckResult result = ActiveChecker.of(http("/healthz", null)).check(endpoint);
+            CheckResult result = checker(http("/healthz", null)).check(endpoint);
             assertThat(result.passed()).as(result.reason()).isTrue();
             assertThat(result.reason()).isEqualTo("HTTP 200");
             assertThat(backend.lastRequest())
@@ -53,7 +58,7 @@ class ActiveCheckerTest {
     @Test
     void httpSendsTheConfiguredHost() throws IOException {
         try (StubHttpBackend backend = new StubHttpBackend(204)) {
-            CheckResult result = ActiveChecker.of(http("/", "app.example")).check(local(backend.port()));
+            CheckResult result = checker(http("/", "app.example")).check(local(backend.port()));
             assertThat(result.passed()).isTrue();
             assertThat(backend.lastRequest()).contains("\r\nHost: app.example\r\n");
         }
@@ -62,7 +67,7 @@ class ActiveCheckerTest {
     @Test
     void httpFailsOn503() throws IOException {
         try (StubHttpBackend backend = new StubHttpBackend(503)) {
-            CheckResult result = ActiveChecker.of(http("/healthz", null)).check(local(backend.port()));
+            CheckResult result = checker(http("/healthz", null)).check(local(backend.port()));
             assertThat(result.passed()).isFalse();
             assertThat(result.reason()).isEqualTo("HTTP 503 (expected 200-399)");
         }
@@ -72,7 +77,7 @@ class ActiveCheckerTest {
     void httpFailsWhenTheBackendDoesNotAnswerInTime() throws IOException {
         try (StubHttpBackend backend = new StubHttpBackend(0)) {
             long began = System.nanoTime();
-            CheckResult result = ActiveChecker.of(http("/healthz", null)).check(local(backend.port()));
+            CheckResult result = checker(http("/healthz", null)).check(local(backend.port()));
             long tookMillis = (System.nanoTime() - began) / 1_000_000;
             assertThat(result.passed()).isFalse();
             assertThat(result.reason()).isEqualTo("response: timed out after 300 ms");
@@ -82,7 +87,7 @@ class ActiveCheckerTest {
 
     @Test
     void httpFailsWhenRefused() throws IOException {
-        CheckResult result = ActiveChecker.of(http("/healthz", null)).check(local(closedPort()));
+        CheckResult result = checker(http("/healthz", null)).check(local(closedPort()));
         assertThat(result.passed()).isFalse();
         assertThat(result.reason()).startsWith("connect: ");
     }
@@ -97,7 +102,7 @@ class ActiveCheckerTest {
                     // the test fails on its own assertion if this never happens
                 }
             });
-            CheckResult result = ActiveChecker.of(http("/", null)).check(local(server.getLocalPort()));
+            CheckResult result = checker(http("/", null)).check(local(server.getLocalPort()));
             assertThat(result.passed()).isFalse();
             assertThat(result.reason()).startsWith("response: ");
             closer.interrupt();
@@ -107,16 +112,42 @@ class ActiveCheckerTest {
     @Test
     void tcpPassesOnAListeningPort() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            CheckResult result = ActiveChecker.of(tcp()).check(local(server.getLocalPort()));
+            CheckResult result = checker(tcp()).check(local(server.getLocalPort()));
             assertThat(result).isEqualTo(new CheckResult(true, "connected"));
         }
     }
 
     @Test
     void tcpFailsOnAClosedPort() throws IOException {
-        CheckResult result = ActiveChecker.of(tcp()).check(local(closedPort()));
+        CheckResult result = checker(tcp()).check(local(closedPort()));
         assertThat(result.passed()).isFalse();
         assertThat(result.reason()).startsWith("connect: ");
+    }
+
+    @Test
+    void checksOfAProxyProtocolPoolBeginWithTheLocalHeader() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 2, InetAddress.getLoopbackAddress())) {
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> firstBytes(server, 16 + 4),
+                    java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            CheckResult tcp = ActiveChecker.of(tcp(), true).check(local(server.getLocalPort()));
+            assertThat(tcp.passed()).as(tcp.reason()).isTrue();
+            assertThat(first.get()).startsWith(ProxyProtocolV2.local()).hasSize(16); // then the close
+
+            var head = java.util.concurrent.CompletableFuture.supplyAsync(() -> firstBytes(server, 16 + 4),
+                    java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+            ActiveChecker.of(http("/healthz", null), true).check(local(server.getLocalPort()));
+            assertThat(head.get()).startsWith(ProxyProtocolV2.local());
+            assertThat(new String(head.get(), 16, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("GET ");
+        }
+    }
+
+    /** The first {@code n} bytes (fewer if the peer closes first) of the next connection, which is then closed. */
+    private static byte[] firstBytes(ServerSocket server, int n) {
+        try (var s = server.accept()) {
+            return s.getInputStream().readNBytes(n);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -131,10 +162,10 @@ class ActiveCheckerTest {
 
     @Test
     void rejectsConfigsThatCannotWork() {
-        assertThatThrownBy(() -> ActiveChecker.of(http("healthz", null))).hasMessageContaining("health.path").hasMessageContaining("healthz");
-        assertThatThrownBy(() -> ActiveChecker.of(new HealthConfig(HealthConfig.Type.HTTP, "/", 400, 200, null,
+        assertThatThrownBy(() -> checker(http("healthz", null))).hasMessageContaining("health.path").hasMessageContaining("healthz");
+        assertThatThrownBy(() -> checker(new HealthConfig(HealthConfig.Type.HTTP, "/", 400, 200, null,
                 Duration.ofSeconds(1), TIMEOUT, 1, 1))).hasMessageContaining("expect_status").hasMessageContaining("400-200");
-        assertThatThrownBy(() -> ActiveChecker.of(new HealthConfig(HealthConfig.Type.TCP, null, 0, 0, null,
+        assertThatThrownBy(() -> checker(new HealthConfig(HealthConfig.Type.TCP, null, 0, 0, null,
                 Duration.ofSeconds(1), Duration.ZERO, 1, 1))).hasMessageContaining("health.timeout").hasMessageContaining("PT0S");
     }
 }

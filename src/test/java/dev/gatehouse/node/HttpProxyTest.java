@@ -112,7 +112,8 @@ class HttpProxyTest {
         assertThat(got).isEqualTo(size);
         long peak = watch.stop();
         System.out.printf("1 GiB up + 1 GiB down through the proxy: peak direct memory in use %.1f MiB%n", peak / 1048576.0);
-        assertThat(peak).isLessThan(64L << 20);
+        // 8 MiB measured (the allocator's chunks in use, whatever the body size): twice that catches a body being buffered.
+        assertThat(peak).isLessThanOrEqualTo(16L << 20);
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real node on loopback for integration tests: backends on ephemeral ports, a config written to a
@@ -65,6 +67,19 @@ public final class TestNode implements AutoCloseable {
 
     public DemoBackend backend(String name) {
         return backends.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The state (healthy, ejected...) that {@code /api/v1/status} shows for the endpoint at {@code address}. */
+    public String endpointState(String address) {
+        return node.status().pools().stream().flatMap(p -> p.endpoints().stream())
+                .filter(e -> e.address().equals(address)).findFirst().orElseThrow().state();
+    }
+
+    /** {@code gatehouse_upstream_errors_total} of pool web's endpoint {@code address}, for {@code kind} (connect, timeout, reset). */
+    public long upstreamErrors(String address, String kind) {
+        Matcher m = Pattern.compile("(?m)^gatehouse_upstream_errors_total\\{endpoint=\"" + Pattern.quote(address)
+                + "\",kind=\"" + kind + "\",pool=\"web\"} (\\S+)$").matcher(node.metrics());
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
     }
 
     @Override

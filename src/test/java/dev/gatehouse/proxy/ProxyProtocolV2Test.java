@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -45,6 +46,21 @@ class ProxyProtocolV2Test {
             // Java reads ::ffff:a.b.c.d back as the IPv4 address it maps.
             assertThat(InetAddress.getByName(msg.destinationAddress())).isEqualTo(InetAddress.getByName("127.0.0.1"));
             assertThat(msg.destinationPort()).isEqualTo(8080);
+        } finally {
+            msg.release();
+        }
+    }
+
+    @Test
+    void localHeaderDecodesAsLocalWithoutAddresses() throws Exception {
+        byte[] local = ProxyProtocolV2.local();
+        assertThat(local).hasSize(16);
+        HAProxyMessage msg = decode(Unpooled.wrappedBuffer(local));
+        try {
+            assertThat(msg.protocolVersion()).isEqualTo(HAProxyProtocolVersion.V2);
+            assertThat(msg.command()).isEqualTo(HAProxyCommand.LOCAL);
+            assertThat(msg.proxiedProtocol()).isEqualTo(HAProxyProxiedProtocol.UNKNOWN);
+            assertThat(msg.sourceAddress()).isNull();
         } finally {
             msg.release();
         }

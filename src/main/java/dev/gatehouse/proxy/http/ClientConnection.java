@@ -87,13 +87,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private long startNanos;
     private boolean requestDone;
     private boolean responseStarted;
+    /** The client sent {@code Expect: 100-continue} and has neither had an interim answer nor sent body bytes yet. */
+    private boolean awaitingContinue;
+    /** The upload stalled with the backend not taking the body, and it has the rest of the request timeout to take it. */
+    private boolean backendStalled;
     private boolean keepClient;
     private Endpoint stickyAssign;
 
     private final ChannelFutureListener onConnect = this::connected;
     private final ChannelFutureListener onUpstreamWrite = f -> {
         if (f.isSuccess() && phase == Phase.EXCHANGE && !requestDone && f.channel().isWritable()) {
-            ctx.read();
+            readBody();
         }
     };
     private final ChannelFutureListener afterAnswer = f -> {
@@ -195,7 +199,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     void upstreamWritable(Upstream u) {
         if (u == upstream && phase == Phase.EXCHANGE && !requestDone) {
-            ctx.read();
+            readBody();
         } else if (u == upstream && phase == Phase.TUNNEL) {
             ctx.read();
         }
@@ -275,7 +279,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     private void timedOut() {
-        if (phase == Phase.EXCHANGE) {
+        if (phase == Phase.EXCHANGE && !requestDone && !responseStarted) {
+            uploadStalled();
+        } else if (phase == Phase.EXCHANGE) {
             requestTimedOut();
         } else {
             clientTimedOut();
@@ -322,6 +328,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         codecs.requestBody.reset(codecs.request.framing(), codecs.request.contentLength());
         requestDone = codecs.request.framing() == Framing.NONE;
         responseStarted = false;
+        awaitingContinue = codecs.request.expectContinue();
         keepClient = codecs.request.keepAlive() && !listener.draining();
         tried.clear();
         attempts = 0;
@@ -452,7 +459,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         if (!f.isSuccess()) {
             endpointStats.connectError();
-            abandonAttempt(false);
+            abandonAttempt(true);
             retryOrFail(502);
             return;
         }
@@ -488,15 +495,40 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             forwardRequestBody();
         }
         u.channel().flush();
-        long timeout = pool.config().timeouts().request().toNanos();
-        timer.restart(timeout);
+        if (requestDone) {
+            awaitResponse();
+        } else {
+            awaitBody();
+        }
         u.channel().read();
+    }
+
+    /** The request is sent: from now until the response starts, the backend has the pool's request timeout. */
+    private void awaitResponse() {
+        timer.restart(pool.config().timeouts().request().toNanos());
+    }
+
+    /**
+     * The client owes body bytes: from now it has the listener's header_read to send more (see {@link #uploadStalled}),
+     * unless it waits for the backend's {@code 100 Continue}, which is the backend's to send within the request timeout.
+     */
+    private void awaitBody() {
+        backendStalled = false;
+        if (!responseStarted) {
+            timer.restart(awaitingContinue ? pool.config().timeouts().request().toNanos()
+                    : listener.config().headerReadTimeout().toNanos());
+        }
+    }
+
+    private void readBody() {
+        awaitBody();
+        ctx.read();
     }
 
     /** Sends the body bytes in {@link #inbound} that belong to this request; asks for more when they run out. */
     private void forwardRequestBody() {
         if (inbound == null || !inbound.isReadable()) {
-            ctx.read();
+            readBody();
             return;
         }
         int n = codecs.requestBody.scan(inbound);
@@ -506,10 +538,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         if (n > 0) {
+            awaitingContinue = false; // the client sends without waiting for the interim answer (as it may)
             upstream.channel().writeAndFlush(inbound.readRetainedSlice(n)).addListener(onUpstreamWrite);
         }
         if (codecs.requestBody.isComplete()) {
             requestDone = true;
+            if (!responseStarted) {
+                awaitResponse();
+            }
         }
         if (!inbound.isReadable()) {
             inbound = release(inbound);
@@ -545,7 +581,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
             if (result == ParseResult.ERROR) {
                 endpointStats.reset();
-                abandonAttempt(false);
+                abandonAttempt(true);
                 failExchange(502);
                 return;
             }
@@ -558,6 +594,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 ByteBuf out = ctx.alloc().directBuffer(codecs.response.length() + 32);
                 codecs.response.writeDownstream(out, true, clientHttp10(), null);
                 ctx.writeAndFlush(out);
+                if (awaitingContinue && codecs.response.status() == 100 && !requestDone) {
+                    awaitingContinue = false;
+                    awaitBody(); // the client's turn to send the body
+                }
                 codecs.responseParser.reset();
                 continue;
             }
@@ -581,7 +621,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (n < 0) {
             buf.release();
             endpointStats.reset();
-            abandonAttempt(false);
+            abandonAttempt(true);
             closeAll();
             return;
         }
@@ -612,8 +652,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 if (responseStarted && codecs.response.mustCloseClient()) {
                     finishExchange(false);
                 } else if (responseStarted) {
-                    endpointStats.reset();
-                    abandonAttempt(false);
+                    endpointStats.reset(); // closed mid-body
+                    abandonAttempt(true);
                     closeAll();
                 } else {
                     // Closed before a response head: a dead backend, or a keep-alive connection it dropped.
@@ -628,6 +668,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 }
             }
             default -> { }
+        }
+    }
+
+    /**
+     * No progress on the request body within the wait {@link #awaitBody} set. Whose turn it was decides: a client that
+     * stopped sending is answered 408, and nothing is held against the endpoint; a backend that stopped taking the body
+     * (bytes still unsent to it) gets the rest of the request timeout, then counts as an upstream timeout.
+     */
+    private void uploadStalled() {
+        ChannelOutboundBuffer unsent = upstream.channel().unsafe().outboundBuffer();
+        boolean backendsTurn = awaitingContinue || unsent != null && unsent.totalPendingWriteBytes() > 0;
+        if (!backendsTurn) {
+            abandonAttempt(false);
+            failExchange(408);
+            return;
+        }
+        long rest = pool.config().timeouts().request().toNanos() - listener.config().headerReadTimeout().toNanos();
+        if (!awaitingContinue && !backendStalled && rest > 0) {
+            backendStalled = true;
+            timer.restart(rest);
+        } else {
+            requestTimedOut();
         }
     }
 
