@@ -8,7 +8,6 @@ import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.EndpointPicker;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.http.codec.HttpResponses;
-import dev.gatehouse.proxy.http.codec.Method;
 import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Framing;
 import dev.gatehouse.route.RequestFacts;
@@ -538,7 +537,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void parseResponse() {
         while (true) {
-            int result = codecs.responseParser.parse(upstreamInbound, codecs.request.method() == Method.HEAD);
+            int result = codecs.responseParser.parse(upstreamInbound, codecs.request);
             if (result == ParseResult.NEED_MORE) {
                 upstream.channel().read();
                 return;
@@ -549,7 +548,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 failExchange(502);
                 return;
             }
-            if (codecs.response.upgrade() && codecs.request.upgrade()) {
+            if (codecs.response.upgrade()) { // the parser accepts a 101 only for the request's WebSocket handshake
                 startTunnel();
                 return;
             }
