@@ -60,32 +60,28 @@ class HostileRequestTest {
                 Arguments.of("bare LF", "GET / HTTP/1.1\nHost: t\n\n", 400, "bad_line_ending"),
                 Arguments.of("missing Host", "GET / HTTP/1.1\r\n\r\n", 400, "bad_host"),
                 Arguments.of("two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "bad_host"),
-                Arguments.of("CL and TE together", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
-                        "conflicting_length"),
-                Arguments.of("duplicate Content-Length", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 400,
-                        "conflicting_length"),
-                Arguments.of("Content-Length list", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 5\r\n\r\nhello", 400, "bad_content_length"),
-                Arguments.of("Content-Length not a number", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello", 400, "bad_content_length"),
-                Arguments.of("invalid chunk size", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", 400,
-                        "bad_chunked_body"),
-                Arguments.of("negative chunk size", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", 400,
-                        "bad_chunked_body"),
-                Arguments.of("chunked not the final coding", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 400,
-                        "bad_transfer_encoding"),
-                Arguments.of("chunked then gzip", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400,
-                        "bad_transfer_encoding"),
-                Arguments.of("chunked twice", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
-                        "bad_transfer_encoding"),
-                Arguments.of("unknown transfer coding", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501,
-                        "unsupported_transfer_coding"),
+                Arguments.of("CL and TE together", post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"), 400, "conflicting_length"),
+                Arguments.of("duplicate Content-Length", post("Content-Length: 5\r\nContent-Length: 5\r\n", "hello"), 400, "conflicting_length"),
+                Arguments.of("Content-Length list", post("Content-Length: 5, 5\r\n", "hello"), 400, "bad_content_length"),
+                Arguments.of("Content-Length not a number", post("Content-Length: +5\r\n", "hello"), 400, "bad_content_length"),
+                Arguments.of("invalid chunk size", post("Transfer-Encoding: chunked\r\n", "zz\r\nhello\r\n0\r\n\r\n"), 400, "bad_chunked_body"),
+                Arguments.of("negative chunk size", post("Transfer-Encoding: chunked\r\n", "-5\r\nhello\r\n0\r\n\r\n"), 400, "bad_chunked_body"),
+                Arguments.of("chunked not the final coding", post("Transfer-Encoding: gzip\r\n", ""), 400, "bad_transfer_encoding"),
+                Arguments.of("chunked then gzip", post("Transfer-Encoding: chunked, gzip\r\n", "0\r\n\r\n"), 400, "bad_transfer_encoding"),
+                Arguments.of("chunked twice", post("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"), 400, "bad_transfer_encoding"),
+                Arguments.of("unknown transfer coding", post("Transfer-Encoding: gzip, chunked\r\n", "0\r\n\r\n"), 501, "unsupported_transfer_coding"),
                 Arguments.of("CONNECT", "CONNECT t:443 HTTP/1.1\r\nHost: t:443\r\n\r\n", 501, "connect_method"),
-                Arguments.of("unsupported Expect", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nExpect: 200-ok\r\n\r\nx", 417,
-                        "unsupported_expectation"),
+                Arguments.of("unsupported Expect", post("Content-Length: 1\r\nExpect: 200-ok\r\n", "x"), 417, "unsupported_expectation"),
                 Arguments.of("HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505, "version_not_supported"),
                 Arguments.of("URI of 3 KiB (over a quarter of max_header_size)", "GET /" + "u".repeat(3 * 1024) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414,
                         "uri_too_long"),
                 Arguments.of("URI of 40 KiB", "GET /" + "u".repeat(40 * 1024) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414, "uri_too_long"),
                 Arguments.of("headers too large", "GET / HTTP/1.1\r\nHost: t\r\n" + big + "\r\n", 431, "header_too_large"));
+    }
+
+    /** A POST to be1 with these field lines (each ending in CRLF) and this body. */
+    private static String post(String fields, String body) {
+        return "POST / HTTP/1.1\r\nHost: t\r\n" + fields + "\r\n" + body;
     }
 
     @ParameterizedTest(name = "{0} -> {2} {3}")
