@@ -6,10 +6,15 @@ import static org.awaitility.Awaitility.await;
 import dev.gatehouse.proxy.TestBackend;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +41,9 @@ class FramingTest {
     static RecordingBackend lrB;
     /** Answers every request with a 101 that accepts no handshake the client made. */
     static TestBackend bogusUpgrade;
+    /** Never accepts, and its accept queue is full: a connect to it stays under way (its SYNs are dropped). */
+    static ServerSocket stuck;
+    static final List<Socket> queued = new ArrayList<>();
     static TestNode lb;
 
     @BeforeAll
@@ -50,6 +58,17 @@ class FramingTest {
                     + "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             s.getInputStream().transferTo(s.getOutputStream());
         });
+        stuck = new ServerSocket(0, 1, TestBackend.LOOPBACK);
+        while (queued.size() < 16) {
+            Socket s = new Socket();
+            try {
+                s.connect(stuck.getLocalSocketAddress(), 300);
+                queued.add(s);
+            } catch (SocketTimeoutException full) {
+                s.close();
+                break;
+            }
+        }
         lb = TestNode.start(dir, 0, """
                 node: { id: lb1 }
                 listeners:
@@ -62,12 +81,17 @@ class FramingTest {
                   - name: lr
                     bind: 127.0.0.1:0
                     routes: [ { pool: lr } ]
+                  - name: stuck
+                    bind: 127.0.0.1:0
+                    routes: [ { pool: stuck } ]
                 pools:
                   main: { endpoints: [ { address: "127.0.0.1:%d" } ] }
                   other: { endpoints: [ { address: "127.0.0.1:%d" } ] }
                   bogus: { endpoints: [ { address: "127.0.0.1:%d" } ] }
                   lr: { balance: least_request, endpoints: [ { address: "127.0.0.1:%d" }, { address: "127.0.0.1:%d" } ] }
-                """.formatted(main.port(), other.port(), bogusUpgrade.address().getPort(), lrA.port(), lrB.port()));
+                  stuck: { timeouts: { connect: 20s }, endpoints: [ { address: "127.0.0.1:%d" } ] }
+                """.formatted(main.port(), other.port(), bogusUpgrade.address().getPort(), lrA.port(), lrB.port(),
+                stuck.getLocalPort()));
     }
 
     @AfterAll
@@ -75,7 +99,10 @@ class FramingTest {
         if (lb != null) {
             lb.close();
         }
-        for (AutoCloseable b : new AutoCloseable[] {main, other, lrA, lrB, bogusUpgrade}) {
+        for (Socket s : queued) {
+            s.close();
+        }
+        for (AutoCloseable b : new AutoCloseable[] {main, other, lrA, lrB, bogusUpgrade, stuck}) {
             try {
                 b.close();
             } catch (Exception e) {
@@ -193,6 +220,22 @@ class FramingTest {
         }
         assertThat(lrA.requests.size() - a).as("least_request spreads again").isBetween(3, 17);
         assertThat(lrB.requests.size() - b).isBetween(3, 17);
+    }
+
+    @Test
+    void aClientThatResetsWhileTheProxyConnectsEndsTheAttemptOnce() throws Exception {
+        String endpoint = "endpoint=\"127.0.0.1:" + stuck.getLocalPort() + "\"";
+        for (int i = 0; i < 4; i++) {
+            try (Socket s = connect("stuck")) {
+                send(s, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+                await().atMost(Duration.ofSeconds(5)).until(() -> metric("gatehouse_endpoint_active_requests", endpoint) == 1);
+                s.setSoLinger(true, 0); // the close resets the connection: the proxy sees it gone while still connecting
+            }
+            // before the fix the close failed the connect at once, inside the first decrement, and a second one followed: -1
+            await().atMost(Duration.ofSeconds(5)).until(() -> metric("gatehouse_endpoint_active_requests", endpoint) == 0);
+        }
+        assertThat(metric("gatehouse_upstream_errors_total", endpoint)).as("no connect error: the client left").isZero();
+        assertThat(metric("gatehouse_listener_requests_total", "listener=\"stuck\"")).as("nothing answered").isZero();
     }
 
     /** The one request the backend received whose text starts with {@code start}. */
