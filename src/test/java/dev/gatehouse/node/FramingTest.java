@@ -174,10 +174,16 @@ class FramingTest {
     }
 
     @Test
-    void a101ThatDoesNotAcceptTheClientsHandshakeIs502AndNoTunnel() throws Exception {
+    void a101ThatIsNotTheWebSocketHandshakeTheClientAskedForIs502AndNoTunnel() throws Exception {
         try (Socket s = connect("rec")) {
             send(s, "GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+            assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 502 ");
+            assertThat(s.getInputStream().read()).isEqualTo(-1);
+        }
+        try (Socket s = connect("rec")) { // h2c is forwarded as a plain request: a 101 to it is no answer either
+            send(s, "GET /ws-h2c HTTP/1.1\r\nHost: t\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+                    + "HTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
             assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 502 ");
             assertThat(s.getInputStream().read()).isEqualTo(-1);
         }

@@ -20,10 +20,6 @@ public final class RequestHead extends MessageHead {
     private static final byte[] X_FORWARDED_PROTO_HTTP = Ascii.bytes("X-Forwarded-Proto: http\r\n");
     private static final byte[] HOST_PREFIX = Ascii.bytes("Host: ");
     private static final byte[] HTTP_1_DOT = Ascii.bytes(" HTTP/1.");
-    private static final byte[] WEBSOCKET = Ascii.bytes("websocket");
-    private static final byte[] VERSION_13 = Ascii.bytes("13");
-    private static final String SEC_WEBSOCKET_KEY = "Sec-WebSocket-Key";
-    private static final String SEC_WEBSOCKET_VERSION = "Sec-WebSocket-Version";
     /** Replaced by what {@link #writeUpstream} appends itself. */
     private static final int REWRITTEN = FieldKind.bit(FieldKind.X_FORWARDED_FOR) | FieldKind.bit(FieldKind.X_FORWARDED_PROTO);
 
@@ -212,13 +208,9 @@ public final class RequestHead extends MessageHead {
         return Refusal.BAD_REQUEST_LINE;
     }
 
-    /** Where the Sec-WebSocket-Key of an {@link #upgrade()} request starts; its length is {@link WebSocketAccept#KEY_LENGTH}. */
+    /** Where the Sec-WebSocket-Key of an {@link #upgrade()} request starts; its length is {@link WebSocketHandshake#KEY_LENGTH}. */
     int webSocketKey() {
         return webSocketKey;
-    }
-
-    byte[] bytes() {
-        return bytes;
     }
 
     /** Parses the head loaded by {@link #load}; false with an error status when it breaks a rule. */
@@ -350,43 +342,11 @@ public final class RequestHead extends MessageHead {
             return fail(Refusal.CONNECT_METHOD, "CONNECT is not supported");
         }
         // RFC 9110 section 7.8: Upgrade in an HTTP/1.0 request is ignored
-        upgrade = minorVersion == 1 && method == Method.GET && connectionUpgrade && upgradeField && webSocketHandshake();
+        if (minorVersion == 1 && method == Method.GET && connectionUpgrade && upgradeField) {
+            webSocketKey = WebSocketHandshake.requestKey(this);
+            upgrade = webSocketKey >= 0;
+        }
         return true;
-    }
-
-    /** Upgrade is exactly "websocket", Sec-WebSocket-Version 13, and the key is 16 bytes in base64 (RFC 6455 section 4.1). */
-    private boolean webSocketHandshake() {
-        int upgradeFields = 0;
-        boolean websocket = false;
-        for (int i = 0; i < fieldCount; i++) {
-            if (isKind(i, FieldKind.UPGRADE)) {
-                upgradeFields++;
-                websocket = Ascii.equalsLower(bytes, valueStart[i], valueEnd[i] - valueStart[i], WEBSOCKET);
-            }
-        }
-        int version = field(SEC_WEBSOCKET_VERSION);
-        int key = field(SEC_WEBSOCKET_KEY);
-        if (upgradeFields != 1 || !websocket || version < 0 || key < 0
-                || !Ascii.equalsLower(bytes, valueStart[version], valueEnd[version] - valueStart[version], VERSION_13)
-                || !WebSocketAccept.validKey(bytes, valueStart[key], valueEnd[key] - valueStart[key])) {
-            return false;
-        }
-        webSocketKey = valueStart[key];
-        return true;
-    }
-
-    /** The index of the only field with this name, or -1 when there is none or more than one. */
-    private int field(String name) {
-        int found = -1;
-        for (int i = 0; i < fieldCount; i++) {
-            if (Ascii.equalsIgnoreCase(bytes, lineStart[i], nameEnd[i] - lineStart[i], name)) {
-                if (found >= 0) {
-                    return -1;
-                }
-                found = i;
-            }
-        }
-        return found;
     }
 
     /** The routing host: lower case, with one trailing dot (a fully qualified name) dropped. */

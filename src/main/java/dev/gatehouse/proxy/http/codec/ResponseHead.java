@@ -10,8 +10,6 @@ import io.netty.buffer.ByteBufUtil;
 public final class ResponseHead extends MessageHead {
 
     private static final byte[] HTTP_1_1 = Ascii.bytes("HTTP/1.1");
-    private static final byte[] WEBSOCKET = Ascii.bytes("websocket");
-    private static final String SEC_WEBSOCKET_ACCEPT = "Sec-WebSocket-Accept";
 
     private final AsciiView reasonView = new AsciiView();
     private int status;
@@ -95,36 +93,17 @@ public final class ResponseHead extends MessageHead {
     boolean parse(RequestHead request) {
         interim = false;
         mustCloseClient = false;
-        return parseStatusLine() && parseFields(startLineEnd + 2) && finishFields()
-                && finishResponse(request.method() == Method.HEAD) && (status != 101 || webSocketAccepted(request));
+        if (!parseStatusLine() || !parseFields(startLineEnd + 2) || !finishFields() || !finishResponse(request.method() == Method.HEAD)) {
+            return false;
+        }
+        // A 101 opens a tunnel: only as the backend's acceptance of the WebSocket handshake the client started.
+        return status != 101 || WebSocketHandshake.accepted(request, this)
+                || fail(Refusal.BAD_UPGRADE_RESPONSE, "101 that is not the WebSocket handshake asked for");
     }
 
     @Override
     Refusal startLineError() {
         return Refusal.BAD_STATUS_LINE;
-    }
-
-    /**
-     * A 101 opens a tunnel, so it must be the backend's acceptance of the WebSocket handshake the client
-     * started (RFC 6455 section 4.2.2): {@code Upgrade: websocket}, Connection listing "upgrade", and the
-     * Sec-WebSocket-Accept that belongs to the request's key.
-     */
-    private boolean webSocketAccepted(RequestHead request) {
-        int upgrades = 0;
-        int accept = -1;
-        boolean websocket = false;
-        for (int i = 0; i < fieldCount; i++) {
-            if (isKind(i, FieldKind.UPGRADE)) {
-                upgrades++;
-                websocket = Ascii.equalsLower(bytes, valueStart[i], valueEnd[i] - valueStart[i], WEBSOCKET);
-            } else if (Ascii.equalsIgnoreCase(bytes, lineStart[i], nameEnd[i] - lineStart[i], SEC_WEBSOCKET_ACCEPT)) {
-                accept = accept == -1 ? i : -2;
-            }
-        }
-        boolean valid = request.upgrade() && connectionUpgrade && upgrades == 1 && websocket && accept >= 0
-                && WebSocketAccept.matches(request.bytes(), request.webSocketKey(), bytes, valueStart[accept],
-                        valueEnd[accept] - valueStart[accept]);
-        return valid || fail(Refusal.BAD_UPGRADE_RESPONSE, "101 that is not the WebSocket handshake asked for");
     }
 
     private boolean parseStatusLine() {
