@@ -353,11 +353,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         String poolName = listener.router().select(this);
-        pool = poolName == null ? null : listener.pool(poolName);
         if (poolName == null) {
             refuse(Refusal.NO_ROUTE, "no route matches");
             return;
         }
+        pool = listener.pool(poolName);
         if (pool == null) {
             answerAndClose(503);
             return;
