@@ -5,9 +5,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
 /**
  * Counters of one listener. The data plane only touches adders; the registry reads them at scrape time.
@@ -26,6 +29,9 @@ public final class ListenerStats {
     private final LongAdder[] byClass = new LongAdder[6];
     private final AtomicInteger active = new AtomicInteger();
     private final Timer latency;
+    /** HTTP requests the proxy answered itself instead of forwarding, by reason; a reason's counter appears with its first refusal. */
+    private final ConcurrentMap<String, LongAdder> refusedRequests = new ConcurrentHashMap<>();
+    private final Function<String, LongAdder> newRefusalCounter;
 
     /** Stats that no registry exports (tools and tests). */
     public ListenerStats() {
@@ -53,6 +59,13 @@ public final class ListenerStats {
         }
         latency = Metrics.latency(registry, "gatehouse_listener_latency", "Time from request head received to response complete",
                 "listener", listener);
+        newRefusalCounter = reason -> {
+            LongAdder adder = new LongAdder();
+            FunctionCounter.builder("gatehouse_listener_refused_requests", adder, LongAdder::sum)
+                    .description("HTTP requests refused by the proxy (malformed, too large, unsupported, timed out, unrouted), by reason")
+                    .tags("listener", listener, "reason", reason).register(registry);
+            return adder;
+        };
     }
 
     private static void count(MeterRegistry registry, String name, String help, LongAdder adder, String listener) {
@@ -103,6 +116,17 @@ public final class ListenerStats {
     /** A connection of a client that could not be tracked. */
     public void untrackedClient() {
         untracked.increment();
+    }
+
+    /** An HTTP request answered by the proxy itself for {@code reason}, a short stable label such as {@code uri_too_long}. */
+    public void refusedRequest(String reason) {
+        refusedRequests.computeIfAbsent(reason, newRefusalCounter).increment();
+    }
+
+    /** HTTP requests refused for {@code reason} so far. */
+    public long refusedRequests(String reason) {
+        LongAdder adder = refusedRequests.get(reason);
+        return adder == null ? 0 : adder.sum();
     }
 
     public long refusedByRate() {

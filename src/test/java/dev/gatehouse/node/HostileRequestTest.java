@@ -52,36 +52,70 @@ class HostileRequestTest {
     static Stream<Arguments> hostile() {
         String big = "X-Pad: " + "a".repeat(9000) + "\r\n";
         return Stream.of(
-                Arguments.of("two spaces in request line", "GET  / HTTP/1.1\r\nHost: t\r\n\r\n", 400),
-                Arguments.of("control char in target", "GET /a\u0001b HTTP/1.1\r\nHost: t\r\n\r\n", 400),
-                Arguments.of("space before colon", "GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400),
-                Arguments.of("obs-fold", "GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n  2\r\n\r\n", 400),
-                Arguments.of("bare LF", "GET / HTTP/1.1\nHost: t\n\n", 400),
-                Arguments.of("missing Host", "GET / HTTP/1.1\r\n\r\n", 400),
-                Arguments.of("two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400),
-                Arguments.of("CL and TE together", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
-                Arguments.of("duplicate Content-Length", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello", 400),
-                Arguments.of("Content-Length list", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5, 5\r\n\r\nhello", 400),
-                Arguments.of("Content-Length not a number", "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: +5\r\n\r\nhello", 400),
-                Arguments.of("invalid chunk size", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", 400),
-                Arguments.of("negative chunk size", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", 400),
-                Arguments.of("unknown transfer coding", "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501),
-                Arguments.of("HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505),
-                Arguments.of("headers too large", "GET / HTTP/1.1\r\nHost: t\r\n" + big + "\r\n", 431));
+                Arguments.of("two spaces in request line", "GET  / HTTP/1.1\r\nHost: t\r\n\r\n", 400, "bad_request_line"),
+                Arguments.of("control char in target", "GET /a\u0001b HTTP/1.1\r\nHost: t\r\n\r\n", 400, "bad_request_line"),
+                Arguments.of("space before colon", "GET / HTTP/1.1\r\nHost : t\r\n\r\n", 400, "bad_header"),
+                Arguments.of("NUL in a header", "GET / HTTP/1.1\r\nHost: t\r\nX-A: a\u0000b\r\n\r\n", 400, "bad_header"),
+                Arguments.of("obs-fold", "GET / HTTP/1.1\r\nHost: t\r\nX-A: 1\r\n  2\r\n\r\n", 400, "obs_fold"),
+                Arguments.of("bare LF", "GET / HTTP/1.1\nHost: t\n\n", 400, "bad_line_ending"),
+                Arguments.of("missing Host", "GET / HTTP/1.1\r\n\r\n", 400, "bad_host"),
+                Arguments.of("two Host headers", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "bad_host"),
+                Arguments.of("CL and TE together", post("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"), 400, "conflicting_length"),
+                Arguments.of("duplicate Content-Length", post("Content-Length: 5\r\nContent-Length: 5\r\n", "hello"), 400, "conflicting_length"),
+                Arguments.of("Content-Length list", post("Content-Length: 5, 5\r\n", "hello"), 400, "bad_content_length"),
+                Arguments.of("Content-Length not a number", post("Content-Length: +5\r\n", "hello"), 400, "bad_content_length"),
+                Arguments.of("invalid chunk size", post("Transfer-Encoding: chunked\r\n", "zz\r\nhello\r\n0\r\n\r\n"), 400, "bad_chunked_body"),
+                Arguments.of("negative chunk size", post("Transfer-Encoding: chunked\r\n", "-5\r\nhello\r\n0\r\n\r\n"), 400, "bad_chunked_body"),
+                Arguments.of("chunked not the final coding", post("Transfer-Encoding: gzip\r\n", ""), 400, "bad_transfer_encoding"),
+                Arguments.of("chunked then gzip", post("Transfer-Encoding: chunked, gzip\r\n", "0\r\n\r\n"), 400, "bad_transfer_encoding"),
+                Arguments.of("chunked twice", post("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n", "0\r\n\r\n"), 400, "bad_transfer_encoding"),
+                Arguments.of("unknown transfer coding", post("Transfer-Encoding: gzip, chunked\r\n", "0\r\n\r\n"), 501, "unsupported_transfer_coding"),
+                Arguments.of("CONNECT", "CONNECT t:443 HTTP/1.1\r\nHost: t:443\r\n\r\n", 501, "connect_method"),
+                Arguments.of("unsupported Expect", post("Content-Length: 1\r\nExpect: 200-ok\r\n", "x"), 417, "unsupported_expectation"),
+                Arguments.of("HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: t\r\n\r\n", 505, "version_not_supported"),
+                Arguments.of("URI of 3 KiB (over a quarter of max_header_size)", "GET /" + "u".repeat(3 * 1024) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414,
+                        "uri_too_long"),
+                Arguments.of("URI of 40 KiB", "GET /" + "u".repeat(40 * 1024) + " HTTP/1.1\r\nHost: t\r\n\r\n", 414, "uri_too_long"),
+                Arguments.of("headers too large", "GET / HTTP/1.1\r\nHost: t\r\n" + big + "\r\n", 431, "header_too_large"));
     }
 
-    @ParameterizedTest(name = "{0} -> {2}")
+    /** A POST to be1 with these field lines (each ending in CRLF) and this body. */
+    private static String post(String fields, String body) {
+        return "POST / HTTP/1.1\r\nHost: t\r\n" + fields + "\r\n" + body;
+    }
+
+    @ParameterizedTest(name = "{0} -> {2} {3}")
     @MethodSource("hostile")
-    void isAnsweredByTheProxyAndNeverForwarded(String name, String request, int status) throws Exception {
+    void isAnsweredByTheProxyCountedByReasonAndNeverForwarded(String name, String request, int status, String reason) throws Exception {
         long before = lb.backend("be1").requests();
+        double refused = refused(reason);
         String answer = exchange(request);
         assertThat(answer).startsWith("HTTP/1.1 " + status + " ");
         assertThat(lb.backend("be1").requests()).isEqualTo(before);
+        assertThat(refused(reason)).isEqualTo(refused + 1);
+    }
+
+    @Test
+    void aLaterHttp1MinorVersionIsServedAsHttp11() throws Exception {
+        long before = lb.backend("be1").requests();
+        assertThat(exchange("GET / HTTP/1.2\r\nHost: t\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+        assertThat(lb.backend("be1").requests()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aUriJustUnderTheLimitIsForwarded() throws Exception {
+        String target = "/" + "u".repeat(2 * 1024 - 1); // the limit is 2 KiB for this listener's 8 KiB heads
+        assertThat(exchange("GET " + target + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200 ");
+    }
+
+    private static double refused(String reason) {
+        return FramingTest.sum(lb.node.metrics(), "gatehouse_listener_refused_requests_total", "listener=\"web\"", "reason=\"" + reason + "\"");
     }
 
     @Test
     void aHeadThatArrivesTooSlowlyGets408() throws Exception {
         long before = lb.backend("be1").requests();
+        double refused = refused("request_timeout");
         try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
             s.setSoTimeout(5000);
             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: t\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -89,6 +123,7 @@ class HostileRequestTest {
             assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 408 ");
         }
         assertThat(lb.backend("be1").requests()).isEqualTo(before);
+        assertThat(refused("request_timeout")).isEqualTo(refused + 1);
     }
 
     @Test

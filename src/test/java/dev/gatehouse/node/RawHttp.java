@@ -40,12 +40,13 @@ final class RawHttp {
         return head + new String(body, StandardCharsets.US_ASCII);
     }
 
-    /** A backend that answers one upgrade with 101 and then echoes bytes until the client leaves. */
+    /** A backend that accepts one WebSocket handshake (the RFC 6455 sample key's) with 101, then echoes bytes until the client leaves. */
     static void serveUpgradeEcho(ServerSocket server) {
         try (Socket s = server.accept()) {
             readHead(s.getInputStream());
             OutputStream out = s.getOutputStream();
-            out.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             s.getInputStream().transferTo(out);
         } catch (IOException e) {

@@ -8,9 +8,9 @@ import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.EndpointPicker;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.http.codec.HttpResponses;
-import dev.gatehouse.proxy.http.codec.Method;
 import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Framing;
+import dev.gatehouse.proxy.http.codec.Refusal;
 import dev.gatehouse.route.RequestFacts;
 import dev.gatehouse.stick.StickTable;
 import io.netty.bootstrap.Bootstrap;
@@ -22,6 +22,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ReferenceCountUtil;
@@ -60,6 +61,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private Phase phase = Phase.HEAD;
     /** A byte of the next request has arrived: the idle wait has become the header-read deadline. */
     private boolean headStarted;
+    /** The client half-closed: what it sent is still answered, then the connection closes. */
+    private boolean inputShutdown;
     /** Client bytes received but not yet consumed: a partial head, body bytes or a pipelined codecs.request. */
     private ByteBuf inbound;
     /** Backend bytes of a response head not yet complete. */
@@ -210,6 +213,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         ctx.close();
     }
 
+    /**
+     * The client half-closed (shutdown(SHUT_WR), as {@code nc -N} does; the listener allows half-closure): nothing
+     * more will come, but a complete request is still answered in full, and so are complete pipelined ones; then
+     * the connection closes. A head or body that is not complete never will be: the connection closes now.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != ChannelInputShutdownEvent.INSTANCE) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        inputShutdown = true;
+        switch (phase) {
+            case CONNECTING, ANSWERING -> { } // attach, or the answer's completion, looks at inputShutdown
+            case EXCHANGE -> {
+                if (!requestDone) {
+                    closeAll(); // channelRead relays every body byte at once, so none is left to come
+                }
+            }
+            case TUNNEL -> upstream.channel().writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess() && f.channel() instanceof DuplexChannel backend) {
+                    backend.shutdownOutput(); // pass the half-close on; the backend's close ends the tunnel
+                } else {
+                    f.channel().close();
+                }
+            });
+            default -> closeWhenWritten(); // a head or first chunk line still incomplete, or an error answered
+        }
+    }
+
     /** Called when the listener drains: an idle connection closes now, a busy one after its codecs.response. */
     void drain() {
         if (phase == Phase.HEAD && !headStarted) {
@@ -232,6 +265,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (headStarted) {
             timer.restart(listener.config().headerReadTimeout().toNanos());
             parseRequest();
+        } else if (inputShutdown) {
+            closeWhenWritten();
         } else {
             releaseCodecs();
             timer.restart(waitNanos);
@@ -253,11 +288,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         int result = codecs.requestParser.parse(inbound);
         if (result == ParseResult.NEED_MORE) {
-            ctx.read();
+            if (inputShutdown) {
+                closeWhenWritten(); // a pipelined head the client will never finish
+            } else {
+                ctx.read();
+            }
             return;
         }
         if (result == ParseResult.ERROR) {
-            answerAndClose(codecs.requestParser.errorStatus());
+            refuse(codecs.requestParser.error(), codecs.requestParser.errorReason());
             return;
         }
         timer.stop();
@@ -294,7 +333,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         if (phase == Phase.BODY_START) {
-            answerAndClose(408);
+            refuse(Refusal.REQUEST_TIMEOUT, "first chunk not received in time");
             return;
         }
         if (phase != Phase.HEAD) {
@@ -303,7 +342,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         if (!headStarted) {
             ctx.close();
         } else {
-            answerAndClose(408);
+            refuse(Refusal.REQUEST_TIMEOUT, "request head not received in time");
         }
     }
 
@@ -320,9 +359,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             return;
         }
         String poolName = listener.router().select(this);
-        pool = poolName == null ? null : listener.pool(poolName);
+        if (poolName == null) {
+            refuse(Refusal.NO_ROUTE, "no route matches");
+            return;
+        }
+        pool = listener.pool(poolName);
         if (pool == null) {
-            answerAndClose(poolName == null ? 404 : 503);
+            answerAndClose(503);
             return;
         }
         codecs.requestBody.reset(codecs.request.framing(), codecs.request.contentLength());
@@ -394,7 +437,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         int eol = inbound == null ? -1 : inbound.indexOf(inbound.readerIndex(), inbound.writerIndex(), (byte) '\n');
         if (eol < 0) {
             if (inbound != null && inbound.readableBytes() > MAX_CHUNK_LINE) {
-                answerAndClose(400);
+                refuse(Refusal.BAD_CHUNKED_BODY, "first chunk-size line too long");
             } else if (phase != Phase.BODY_START) {
                 phase = Phase.BODY_START;
                 timer.restart(listener.config().headerReadTimeout().toNanos());
@@ -406,6 +449,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         codecs.chunkProbe.reset(Framing.CHUNKED, -1);
         if (codecs.chunkProbe.scan(inbound.slice(inbound.readerIndex(), eol + 1 - inbound.readerIndex())) < 0) {
+            listener.refusals().refused(Refusal.BAD_CHUNKED_BODY, codecs.chunkProbe.errorReason(), clientIp);
             failExchange(400);
             return false;
         }
@@ -528,12 +572,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** Sends the body bytes in {@link #inbound} that belong to this request; asks for more when they run out. */
     private void forwardRequestBody() {
         if (inbound == null || !inbound.isReadable()) {
-            readBody();
+            if (inputShutdown) {
+                closeAll(); // the client half-closed before its body ended
+            } else {
+                readBody();
+            }
             return;
         }
         int n = codecs.requestBody.scan(inbound);
         if (n < 0) {
             // Malformed chunked framing: nothing more of it may reach the backend.
+            listener.refusals().refused(Refusal.BAD_CHUNKED_BODY, codecs.requestBody.errorReason(), clientIp);
             failExchange(400);
             return;
         }
@@ -549,6 +598,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
         if (!inbound.isReadable()) {
             inbound = release(inbound);
+            if (!requestDone && inputShutdown) {
+                closeAll();
+            }
         }
     }
 
@@ -574,7 +626,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     private void parseResponse() {
         while (true) {
-            int result = codecs.responseParser.parse(upstreamInbound, codecs.request.method() == Method.HEAD);
+            int result = codecs.responseParser.parse(upstreamInbound, codecs.request);
             if (result == ParseResult.NEED_MORE) {
                 upstream.channel().read();
                 return;
@@ -585,7 +637,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
                 failExchange(502);
                 return;
             }
-            if (codecs.response.upgrade() && codecs.request.upgrade()) {
+            if (codecs.response.upgrade()) { // the parser accepts a 101 only for the request's WebSocket handshake
                 startTunnel();
                 return;
             }
@@ -780,9 +832,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             }
         }
         if (upstream != null) {
-            upstream.owner(null);
-            upstream.channel().close();
+            // Cleared before the close: closing a connection still under way fails its connect at once, and
+            // connected() must then find no attempt left to end (and no second decrement of activeRequests).
+            Upstream u = upstream;
             upstream = null;
+            u.owner(null);
+            u.channel().close();
         }
         upstreamInbound = release(upstreamInbound);
         endpoint = null;
@@ -807,6 +862,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         listener.stats().response(status, listener.ticker().nanos() - startNanos);
         resetExchange();
         answerAndClose(status);
+    }
+
+    /** Answers a request the proxy will not forward, counted and logged by reason (rate-limited), and closes. */
+    private void refuse(Refusal why, String detail) {
+        listener.refusals().refused(why, detail, clientIp);
+        answerAndClose(why.status());
     }
 
     private void answerAndClose(int status) {

@@ -37,6 +37,7 @@ public final class HttpListener implements ProxyListener {
     private final Function<String, Pool> pools;
     private final Metrics metrics;
     private final ListenerStats stats;
+    private final RefusalLog refusals;
     private final ClientLimiter limiter;
     private final Ticker ticker;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -52,6 +53,7 @@ public final class HttpListener implements ProxyListener {
         this.pools = pools;
         this.metrics = metrics;
         this.stats = metrics.listener(config.name());
+        this.refusals = new RefusalLog(config.name(), stats, ticker);
         this.limiter = limiter;
         this.ticker = ticker;
         update(config);
@@ -68,6 +70,8 @@ public final class HttpListener implements ProxyListener {
                             return;
                         }
                         clients.add(ch);
+                        // A client's half-close ends what it sends, not the exchange: its request is still answered.
+                        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
                         ClientState client = limiter.connect(((InetSocketAddress) ch.remoteAddress()).getAddress());
                         if (client == null) {
                             stats.refuseByClientCap();
@@ -150,6 +154,10 @@ public final class HttpListener implements ProxyListener {
 
     ListenerStats stats() {
         return stats;
+    }
+
+    RefusalLog refusals() {
+        return refusals;
     }
 
     ClientLimiter limiter() {

@@ -16,13 +16,21 @@ final class FieldKind {
     static final int COOKIE = 10;
     static final int X_FORWARDED_FOR = 11;
     static final int X_FORWARDED_PROTO = 12;
+    static final int HTTP2_SETTINGS = 13;
 
     /** Flag set on a field whose name a Connection header lists: it is hop-by-hop too. */
     static final int NAMED_BY_CONNECTION = 1 << 8;
     static final int KIND_MASK = 0xFF;
 
-    /** Fields never forwarded by a proxy (RFC 9110 section 7.6.1). */
-    static final int HOP_BY_HOP = bit(CONNECTION) | bit(KEEP_ALIVE) | bit(PROXY_CONNECTION) | bit(TE) | bit(UPGRADE);
+    /**
+     * Fields never forwarded by a proxy (RFC 9110 section 7.6.1); HTTP2-Settings belongs to an h2c upgrade
+     * (RFC 7540 section 3.2.1), which is never passed on.
+     */
+    static final int HOP_BY_HOP = bit(CONNECTION) | bit(KEEP_ALIVE) | bit(PROXY_CONNECTION) | bit(TE) | bit(UPGRADE)
+            | bit(HTTP2_SETTINGS);
+
+    /** Fields that delimit the body: never copied, always written as parsed ({@link MessageHead#writeFraming}). */
+    static final int FRAMING = bit(CONTENT_LENGTH) | bit(TRANSFER_ENCODING);
 
     /** Fields that frame or route the message: a Connection header may not make them hop-by-hop. */
     static final int PROTECTED = bit(HOST) | bit(CONTENT_LENGTH) | bit(TRANSFER_ENCODING);
@@ -32,7 +40,7 @@ final class FieldKind {
         null, Ascii.bytes("host"), Ascii.bytes("content-length"), Ascii.bytes("transfer-encoding"),
         Ascii.bytes("connection"), Ascii.bytes("keep-alive"), Ascii.bytes("proxy-connection"), Ascii.bytes("te"),
         Ascii.bytes("upgrade"), Ascii.bytes("expect"), Ascii.bytes("cookie"), Ascii.bytes("x-forwarded-for"),
-        Ascii.bytes("x-forwarded-proto"),
+        Ascii.bytes("x-forwarded-proto"), Ascii.bytes("http2-settings"),
     };
 
     private FieldKind() {

@@ -28,6 +28,7 @@ public final class HttpResponses {
         error(404, "Not Found", "");
         error(408, "Request Timeout", "");
         error(413, "Content Too Large", "");
+        error(414, "URI Too Long", "");
         error(417, "Expectation Failed", "");
         error(429, "Too Many Requests", "Retry-After: 1\r\n");
         error(431, "Request Header Fields Too Large", "");
@@ -43,7 +44,7 @@ public final class HttpResponses {
 
     /**
      * A complete response with {@code Connection: close}, a Content-Length and a one-line text
-     * body, for 400, 404 (no route matched), 408, 413, 417, 429 (with {@code Retry-After: 1}), 431, 501, 502, 503, 504, 505.
+     * body, for 400, 404 (no route matched), 408, 413, 414, 417, 429 (with {@code Retry-After: 1}), 431, 501, 502, 503, 504, 505.
      */
     public static ByteBuf error(int status) {
         ByteBuf response = status >= FIRST && status < FIRST + ERRORS.length ? ERRORS[status - FIRST] : null;

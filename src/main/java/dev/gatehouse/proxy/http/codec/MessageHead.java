@@ -18,6 +18,8 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
     static final byte[] CONNECTION_CLOSE = Ascii.bytes("Connection: close\r\n");
     static final byte[] CONNECTION_KEEP_ALIVE = Ascii.bytes("Connection: keep-alive\r\n");
     static final byte[] CONNECTION_UPGRADE = Ascii.bytes("Connection: upgrade\r\n");
+    private static final byte[] TRANSFER_ENCODING_CHUNKED = Ascii.bytes("Transfer-Encoding: chunked\r\n");
+    private static final byte[] CONTENT_LENGTH = Ascii.bytes("Content-Length: ");
 
     private static final byte[] HTTP_SLASH = Ascii.bytes("HTTP/");
     private static final byte[] CHUNKED = Ascii.bytes("chunked");
@@ -41,8 +43,11 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
     int[] kinds = new int[INITIAL_FIELDS];
 
     int minorVersion;
+    /** The start line said HTTP/1.x with x above 1: served as 1.1 (RFC 9110 section 2.5), so written as 1.1. */
+    boolean laterMinor;
     Framing framing = Framing.NONE;
     long contentLength = -1;
+    private int contentLengthField;
     boolean keepAlive;
     boolean connectionClose;
     boolean connectionKeepAlive;
@@ -51,12 +56,13 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
     int hostFields;
     int hostField = -1;
 
-    int errorStatus;
+    Refusal error;
     String errorReason;
 
     private boolean connectionNamesFields;
     private boolean transferEncoding;
     private boolean chunkedLast;
+    private boolean chunkedSeen;
     private boolean unsupportedCoding;
     private int cursor;
     private int elementStart;
@@ -115,9 +121,9 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         return null;
     }
 
-    /** The status of the last error, for the parser to report. */
-    final int errorStatus() {
-        return errorStatus;
+    /** The kind of the last error, for the parser to report. */
+    final Refusal error() {
+        return error;
     }
 
     final String errorReason() {
@@ -148,8 +154,10 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         hostField = -1;
         transferEncoding = false;
         chunkedLast = false;
+        chunkedSeen = false;
         unsupportedCoding = false;
-        errorStatus = 0;
+        laterMinor = false;
+        error = null;
         errorReason = null;
     }
 
@@ -168,25 +176,27 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         }
     }
 
-    final boolean fail(int status, String reason) {
-        errorStatus = status;
+    final boolean fail(Refusal kind, String reason) {
+        error = kind;
         errorReason = reason;
         return false;
     }
 
     /**
      * Parses {@code HTTP/1.x} at {@code p}, setting the minor version. Returns the index after it,
-     * -1 when malformed (400) or -2 when well-formed but not 1.0 or 1.1 (505).
+     * -1 when malformed (400) or -2 when well-formed but not HTTP/1 (505). A later HTTP/1 minor version
+     * is taken as 1.1, the highest this proxy speaks (RFC 9110 section 2.5).
      */
     final int parseVersion(int p) {
         if (p + 8 > length || !Ascii.regionEquals(bytes, p, HTTP_SLASH)
                 || !Ascii.isDigit(bytes[p + 5]) || bytes[p + 6] != '.' || !Ascii.isDigit(bytes[p + 7])) {
             return -1;
         }
-        if (bytes[p + 5] != '1' || bytes[p + 7] > '1') {
+        if (bytes[p + 5] != '1') {
             return -2;
         }
-        minorVersion = bytes[p + 7] - '0';
+        laterMinor = bytes[p + 7] > '1';
+        minorVersion = laterMinor ? 1 : bytes[p + 7] - '0';
         return p + 8;
     }
 
@@ -195,7 +205,7 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         if (bytes[p] == Ascii.CR && bytes[p + 1] == Ascii.LF) {
             return true;
         }
-        return fail(400, bytes[p] == Ascii.LF ? "bare LF line ending" : "malformed start line");
+        return bytes[p] == Ascii.LF ? fail(Refusal.BAD_LINE_ENDING, "bare LF line ending") : fail(startLineError(), "malformed start line");
     }
 
     /** Parses the field lines from {@code p} (after the start line) to the final empty line. */
@@ -203,21 +213,21 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         while (true) {
             byte first = bytes[p];
             if (first == Ascii.CR) {
-                return bytes[p + 1] == Ascii.LF || fail(400, "bare CR");
+                return bytes[p + 1] == Ascii.LF || fail(Refusal.BAD_LINE_ENDING, "bare CR");
             }
             if (Ascii.isWhitespace(first)) {
-                return fail(400, "obsolete line folding");
+                return fail(Refusal.OBS_FOLD, "obsolete line folding");
             }
             if (fieldCount == MAX_FIELDS) {
-                return fail(431, "too many header fields");
+                return fail(Refusal.HEADER_TOO_LARGE, "too many header fields");
             }
             int start = p;
             while (Ascii.isToken(bytes[p])) {
                 p++;
             }
             if (bytes[p] != ':' || p == start) {
-                return fail(400, Ascii.isWhitespace(bytes[p]) ? "whitespace before colon"
-                        : bytes[p] == Ascii.LF ? "bare LF line ending" : "invalid header field name");
+                return bytes[p] == Ascii.LF ? fail(Refusal.BAD_LINE_ENDING, "bare LF line ending")
+                        : fail(Refusal.BAD_HEADER, Ascii.isWhitespace(bytes[p]) ? "whitespace before colon" : "invalid header field name");
             }
             int colon = p++;
             while (Ascii.isWhitespace(bytes[p])) {
@@ -228,7 +238,8 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
             byte b;
             while ((b = bytes[p]) != Ascii.CR) {
                 if (!Ascii.isFieldValue(b)) {
-                    return fail(400, b == Ascii.LF ? "bare LF line ending" : "control character in header value");
+                    return b == Ascii.LF ? fail(Refusal.BAD_LINE_ENDING, "bare LF line ending")
+                            : fail(Refusal.BAD_HEADER, "control character in header value");
                 }
                 p++;
                 if (!Ascii.isWhitespace(b)) {
@@ -236,7 +247,7 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
                 }
             }
             if (bytes[p + 1] != Ascii.LF) {
-                return fail(400, "bare CR");
+                return fail(Refusal.BAD_LINE_ENDING, "bare CR");
             }
             if (!addField(start, colon, vStart, vEnd, p)) {
                 return false;
@@ -271,7 +282,7 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
                 }
                 yield true;
             }
-            case FieldKind.CONTENT_LENGTH -> parseContentLength(vStart, vEnd);
+            case FieldKind.CONTENT_LENGTH -> parseContentLength(i, vStart, vEnd);
             case FieldKind.TRANSFER_ENCODING -> parseTransferEncoding(vStart, vEnd);
             case FieldKind.CONNECTION -> parseConnection(vStart, vEnd);
             case FieldKind.UPGRADE -> {
@@ -282,36 +293,61 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         };
     }
 
-    private boolean parseContentLength(int start, int end) {
+    private boolean parseContentLength(int field, int start, int end) {
         if (contentLength >= 0) {
-            return fail(400, "multiple Content-Length");
+            return fail(Refusal.CONFLICTING_LENGTH, "multiple Content-Length");
         }
         if (start == end) {
-            return fail(400, "invalid Content-Length");
+            return fail(Refusal.BAD_CONTENT_LENGTH, "invalid Content-Length");
         }
         long value = 0;
         for (int p = start; p < end; p++) {
             byte b = bytes[p];
             if (!Ascii.isDigit(b)) {
-                return fail(400, "invalid Content-Length");
+                return fail(Refusal.BAD_CONTENT_LENGTH, "invalid Content-Length");
             }
             if (value > (Long.MAX_VALUE - 9) / 10) {
-                return fail(400, "Content-Length too large");
+                return fail(Refusal.BAD_CONTENT_LENGTH, "Content-Length too large");
             }
             value = value * 10 + (b - '0');
         }
         contentLength = value;
+        contentLengthField = field;
         return true;
     }
 
+    /**
+     * One Transfer-Encoding field: a list of codings (RFC 9112 section 6.1), each a case-insensitive token with
+     * optional parameters. Empty elements and the whitespace around elements are part of the list syntax and
+     * ignored (RFC 9110 section 5.6.1), so {@code ", chunked"}, {@code "chunked,"} and {@code "\tCHUNKED "} all
+     * mean chunked: the head is then forwarded with exactly {@code Transfer-Encoding: chunked} (see
+     * {@link #writeFraming}), never with the bytes as received, so no backend can read them another way.
+     * Anything else that names chunked (with parameters, twice) is refused as ambiguous.
+     */
     private boolean parseTransferEncoding(int start, int end) {
         transferEncoding = true;
         cursor = start;
         while (nextElement(end)) {
-            if (Ascii.equalsLower(bytes, elementStart, elementEnd - elementStart, CHUNKED)) {
-                if (chunkedLast) {
-                    return fail(400, "chunked applied twice");
+            int p = elementStart;
+            while (p < elementEnd && Ascii.isToken(bytes[p])) {
+                p++;
+            }
+            int nameEnd = p;
+            while (p < elementEnd && Ascii.isWhitespace(bytes[p])) {
+                p++;
+            }
+            boolean parameters = p < elementEnd;
+            if (nameEnd == elementStart || parameters && bytes[p] != ';') {
+                return fail(Refusal.BAD_TRANSFER_ENCODING, "invalid Transfer-Encoding");
+            }
+            if (Ascii.equalsLower(bytes, elementStart, nameEnd - elementStart, CHUNKED)) {
+                if (parameters) {
+                    return fail(Refusal.BAD_TRANSFER_ENCODING, "chunked with parameters");
                 }
+                if (chunkedSeen) {
+                    return fail(Refusal.BAD_TRANSFER_ENCODING, "chunked applied twice");
+                }
+                chunkedSeen = true;
                 chunkedLast = true;
             } else {
                 chunkedLast = false; // chunked must be the final coding, and only chunked can be relayed raw
@@ -328,7 +364,7 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
             int n = elementEnd - s;
             for (int p = s; p < elementEnd; p++) {
                 if (!Ascii.isToken(bytes[p])) {
-                    return fail(400, "invalid Connection header");
+                    return fail(Refusal.BAD_HEADER, "invalid Connection header");
                 }
             }
             if (Ascii.equalsLower(bytes, s, n, CLOSE)) {
@@ -379,13 +415,17 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
     final boolean finishFields() {
         if (transferEncoding) {
             if (minorVersion == 0) {
-                return fail(400, "Transfer-Encoding in HTTP/1.0");
+                return fail(Refusal.BAD_TRANSFER_ENCODING, "Transfer-Encoding in HTTP/1.0");
             }
             if (contentLength >= 0) {
-                return fail(400, "both Transfer-Encoding and Content-Length");
+                return fail(Refusal.CONFLICTING_LENGTH, "both Transfer-Encoding and Content-Length");
             }
-            if (unsupportedCoding || !chunkedLast) {
-                return fail(501, "unsupported transfer coding");
+            if (!chunkedLast) {
+                // RFC 9112 section 6.3: the length of such a request cannot be known; 400, then close
+                return fail(Refusal.BAD_TRANSFER_ENCODING, "chunked is not the final transfer coding");
+            }
+            if (unsupportedCoding) {
+                return fail(Refusal.UNSUPPORTED_TRANSFER_CODING, "unsupported transfer coding");
             }
             framing = Framing.CHUNKED;
         } else if (contentLength >= 0) {
@@ -425,13 +465,16 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
         return (kinds[field] & FieldKind.NAMED_BY_CONNECTION) != 0;
     }
 
+    /** The kind of error a malformed start line is: a request's or a response's. */
+    abstract Refusal startLineError();
+
     /**
-     * Writes the start line and every field line whose kind is not in {@code dropKinds} (a bit set
-     * of {@link FieldKind}s) and which no Connection header names, copying contiguous kept lines in
-     * one go. The final empty line is left to the caller.
+     * Writes the head from {@code from} (0: the start line as received; past it: the field lines only), keeping
+     * every field line whose kind is not in {@code dropKinds} (a bit set of {@link FieldKind}s) and which no
+     * Connection header names, copying contiguous kept lines in one go. The final empty line is left to the caller.
      */
-    final void writeKept(ByteBuf out, int dropKinds) {
-        int runStart = 0;
+    final void writeKept(ByteBuf out, int from, int dropKinds) {
+        int runStart = from;
         for (int i = 0; i < fieldCount; i++) {
             int kind = kinds[i];
             boolean drop = (kind & FieldKind.NAMED_BY_CONNECTION) != 0
@@ -442,5 +485,21 @@ public abstract sealed class MessageHead permits RequestHead, ResponseHead {
             }
         }
         out.writeBytes(bytes, runStart, length - 2 - runStart);
+    }
+
+    /**
+     * Writes the framing fields that {@link #writeKept} must be told to drop ({@link FieldKind#FRAMING}) as
+     * they were understood: {@code Transfer-Encoding: chunked}, or one {@code Content-Length} with the value
+     * trimmed, or nothing.
+     */
+    final void writeFraming(ByteBuf out) {
+        if (transferEncoding) {
+            out.writeBytes(TRANSFER_ENCODING_CHUNKED); // a head with any other coding was refused
+        } else if (contentLength >= 0) {
+            int f = contentLengthField;
+            out.writeBytes(CONTENT_LENGTH);
+            out.writeBytes(bytes, valueStart[f], valueEnd[f] - valueStart[f]);
+            out.writeBytes(CRLF);
+        }
     }
 }

@@ -18,6 +18,8 @@ public final class RequestHead extends MessageHead {
     private static final byte[] X_FORWARDED_FOR = Ascii.bytes("X-Forwarded-For: ");
     private static final byte[] LIST_SEPARATOR = Ascii.bytes(", ");
     private static final byte[] X_FORWARDED_PROTO_HTTP = Ascii.bytes("X-Forwarded-Proto: http\r\n");
+    private static final byte[] HOST_PREFIX = Ascii.bytes("Host: ");
+    private static final byte[] HTTP_1_DOT = Ascii.bytes(" HTTP/1.");
     /** Replaced by what {@link #writeUpstream} appends itself. */
     private static final int REWRITTEN = FieldKind.bit(FieldKind.X_FORWARDED_FOR) | FieldKind.bit(FieldKind.X_FORWARDED_PROTO);
 
@@ -26,16 +28,23 @@ public final class RequestHead extends MessageHead {
     private final AsciiView pathView = new AsciiView();
     private final AsciiView hostView = new AsciiView();
     private byte[] host = new byte[64];
+    private final int maxTargetLength;
     private Method method = Method.OTHER;
+    private int methodEnd;
     private int targetStart;
     private int targetEnd;
     /** Where the authority of an absolute-form or authority-form target lies; -1 for other forms. */
     private int authorityStart;
     private int authorityHostLength;
+    private int authorityEnd;
     private boolean expectContinue;
     private boolean upgrade;
+    /** Where the Sec-WebSocket-Key value of a WebSocket upgrade lies. */
+    private int webSocketKey = -1;
 
-    RequestHead() {
+    /** @param maxTargetLength the longest request-target accepted (414 beyond) */
+    RequestHead(int maxTargetLength) {
+        this.maxTargetLength = maxTargetLength;
     }
 
     public Method method() {
@@ -70,7 +79,12 @@ public final class RequestHead extends MessageHead {
         return expectContinue;
     }
 
-    /** Whether the client asks to switch protocols: Connection lists "upgrade" and Upgrade is present. */
+    /**
+     * Whether this is a WebSocket opening handshake (RFC 6455 section 4.1) that a backend may accept with 101:
+     * an HTTP/1.1 GET whose Connection lists "upgrade", with {@code Upgrade: websocket}, a Sec-WebSocket-Key
+     * and {@code Sec-WebSocket-Version: 13}. Any other Upgrade (h2c above all, which would turn the backend
+     * connection into one that bypasses this proxy's rules) is dropped and the request forwarded as a plain one.
+     */
     public boolean upgrade() {
         return upgrade;
     }
@@ -126,19 +140,36 @@ public final class RequestHead extends MessageHead {
     }
 
     /**
-     * Writes the head for the backend: the request line as received, every header except the
-     * hop-by-hop ones (Connection, Keep-Alive, Proxy-Connection, TE, Upgrade and any named in
-     * Connection; Upgrade stays for an upgrade request), then {@code Connection: upgrade} for an
-     * upgrade, {@code Connection: close} when the backend connection is not to be reused, or
-     * {@code Connection: keep-alive} for an HTTP/1.0 request on a reusable one; then
-     * X-Forwarded-For with {@code clientIp} appended and {@code X-Forwarded-Proto: http}.
+     * Writes the head for the backend: the request line as received (in origin-form for an absolute-form
+     * target, and as HTTP/1.1 for a later HTTP/1 minor version), every header except the hop-by-hop ones
+     * (Connection, Keep-Alive, Proxy-Connection, TE, Upgrade, HTTP2-Settings and any named in Connection;
+     * Upgrade stays for a WebSocket upgrade), Host replaced by the target's authority for an absolute-form
+     * target (RFC 9112 section 3.2.2), the framing as parsed ({@code Transfer-Encoding: chunked} or
+     * Content-Length), then {@code Connection: upgrade} for an upgrade, {@code Connection: close} when the
+     * backend connection is not to be reused, or {@code Connection: keep-alive} for an HTTP/1.0 request on a
+     * reusable one; then X-Forwarded-For with {@code clientIp} appended and {@code X-Forwarded-Proto: http}.
      */
     public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream) {
-        int drop = FieldKind.HOP_BY_HOP | REWRITTEN;
+        int drop = FieldKind.HOP_BY_HOP | FieldKind.FRAMING | REWRITTEN;
         if (upgrade) {
             drop &= ~FieldKind.bit(FieldKind.UPGRADE);
         }
-        writeKept(out, drop);
+        boolean absolute = authorityStart >= 0;
+        if (absolute) {
+            drop |= FieldKind.bit(FieldKind.HOST);
+        }
+        if (absolute || laterMinor) {
+            writeRequestLine(out);
+            writeKept(out, startLineEnd + 2, drop);
+        } else {
+            writeKept(out, 0, drop);
+        }
+        if (absolute) {
+            out.writeBytes(HOST_PREFIX);
+            out.writeBytes(bytes, authorityStart, authorityEnd - authorityStart);
+            out.writeBytes(CRLF);
+        }
+        writeFraming(out);
         if (upgrade) {
             out.writeBytes(CONNECTION_UPGRADE);
         } else if (!keepAliveUpstream) {
@@ -159,10 +190,34 @@ public final class RequestHead extends MessageHead {
         out.writeBytes(CRLF);
     }
 
+    /** The request line with the target in origin-form (the path and query of an absolute-form one) and HTTP/1.0 or 1.1. */
+    private void writeRequestLine(ByteBuf out) {
+        out.writeBytes(bytes, 0, methodEnd + 1);
+        int from = authorityStart >= 0 ? authorityEnd : targetStart;
+        if (from == targetEnd || bytes[from] != '/') {
+            out.writeBytes(SLASH); // RFC 9112 section 3.2.1: an empty path is sent as "/"
+        }
+        out.writeBytes(bytes, from, targetEnd - from);
+        out.writeBytes(HTTP_1_DOT);
+        out.writeByte('0' + minorVersion);
+        out.writeBytes(CRLF);
+    }
+
+    @Override
+    Refusal startLineError() {
+        return Refusal.BAD_REQUEST_LINE;
+    }
+
+    /** Where the Sec-WebSocket-Key of an {@link #upgrade()} request starts; its length is {@link WebSocketHandshake#KEY_LENGTH}. */
+    int webSocketKey() {
+        return webSocketKey;
+    }
+
     /** Parses the head loaded by {@link #load}; false with an error status when it breaks a rule. */
     boolean parse() {
         expectContinue = false;
         upgrade = false;
+        webSocketKey = -1;
         authorityStart = -1;
         return parseRequestLine() && parseFields(startLineEnd + 2) && finishFields() && finishRequest();
     }
@@ -173,8 +228,10 @@ public final class RequestHead extends MessageHead {
             p++;
         }
         if (p == 0 || bytes[p] != Ascii.SP) {
-            return fail(400, bytes[p] == Ascii.LF ? "bare LF line ending" : "malformed request line");
+            return bytes[p] == Ascii.LF ? fail(Refusal.BAD_LINE_ENDING, "bare LF line ending")
+                    : fail(Refusal.BAD_REQUEST_LINE, "malformed request line");
         }
+        methodEnd = p;
         method = Method.of(bytes, 0, p);
         methodView.set(bytes, 0, p);
         targetStart = ++p;
@@ -183,15 +240,18 @@ public final class RequestHead extends MessageHead {
         }
         targetEnd = p;
         if (p == targetStart || bytes[p] != Ascii.SP) {
-            return fail(400, "invalid request target");
+            return fail(Refusal.BAD_REQUEST_LINE, "invalid request target");
+        }
+        if (targetEnd - targetStart > maxTargetLength) {
+            return fail(Refusal.URI_TOO_LONG, "request target too long");
         }
         targetView.set(bytes, targetStart, targetEnd - targetStart);
         int end = parseVersion(p + 1);
         if (end == -2) {
-            return fail(505, "HTTP version not supported");
+            return fail(Refusal.VERSION_NOT_SUPPORTED, "HTTP version not supported");
         }
         if (end < 0) {
-            return fail(400, "malformed HTTP version");
+            return fail(Refusal.BAD_REQUEST_LINE, "malformed HTTP version");
         }
         startLineEnd = end;
         return expectCrlf(end) && classifyTarget();
@@ -205,7 +265,7 @@ public final class RequestHead extends MessageHead {
             authorityStart = targetStart;
             authorityHostLength = hostLength(targetStart, n, true);
             pathView.set(bytes, targetStart, 0);
-            return authorityHostLength > 0 || fail(400, "CONNECT needs an authority-form target");
+            return authorityHostLength > 0 || fail(Refusal.BAD_REQUEST_LINE, "CONNECT needs an authority-form target");
         }
         if (first == '/') {
             pathView.set(bytes, targetStart, queryStart(targetStart) - targetStart);
@@ -213,22 +273,22 @@ public final class RequestHead extends MessageHead {
         }
         if (n == 1 && first == '*') {
             pathView.set(ASTERISK, 0, 1);
-            return method == Method.OPTIONS || fail(400, "asterisk-form target is only for OPTIONS");
+            return method == Method.OPTIONS || fail(Refusal.BAD_REQUEST_LINE, "asterisk-form target is only for OPTIONS");
         }
         int scheme = Ascii.equalsLower(bytes, targetStart, Math.min(n, HTTP_SCHEME.length), HTTP_SCHEME)
                 ? HTTP_SCHEME.length
                 : Ascii.equalsLower(bytes, targetStart, Math.min(n, HTTPS_SCHEME.length), HTTPS_SCHEME) ? HTTPS_SCHEME.length : 0;
         if (scheme == 0) {
-            return fail(400, "invalid request target");
+            return fail(Refusal.BAD_REQUEST_LINE, "invalid request target");
         }
         authorityStart = targetStart + scheme;
-        int authorityEnd = authorityStart;
+        authorityEnd = authorityStart;
         while (authorityEnd < targetEnd && bytes[authorityEnd] != '/' && bytes[authorityEnd] != '?') {
             authorityEnd++;
         }
         authorityHostLength = hostLength(authorityStart, authorityEnd - authorityStart, false);
         if (authorityHostLength <= 0) {
-            return fail(400, "invalid authority in request target");
+            return fail(Refusal.BAD_HOST, "invalid authority in request target");
         }
         if (authorityEnd < targetEnd && bytes[authorityEnd] == '/') {
             pathView.set(bytes, authorityEnd, queryStart(authorityEnd) - authorityEnd);
@@ -248,15 +308,15 @@ public final class RequestHead extends MessageHead {
 
     private boolean finishRequest() {
         if (hostFields > 1) {
-            return fail(400, "multiple Host headers");
+            return fail(Refusal.BAD_HOST, "multiple Host headers");
         }
         if (hostFields == 0 && minorVersion == 1) {
-            return fail(400, "missing Host header");
+            return fail(Refusal.BAD_HOST, "missing Host header");
         }
         if (hostField >= 0) {
             int hostLength = hostLength(valueStart[hostField], valueEnd[hostField] - valueStart[hostField], false);
             if (hostLength < 0) {
-                return fail(400, "invalid Host header");
+                return fail(Refusal.BAD_HOST, "invalid Host header");
             }
             if (authorityStart < 0) {
                 setHost(valueStart[hostField], hostLength);
@@ -270,18 +330,30 @@ public final class RequestHead extends MessageHead {
         for (int i = 0; i < fieldCount; i++) {
             if (isKind(i, FieldKind.EXPECT)) {
                 if (!Ascii.equalsLower(bytes, valueStart[i], valueEnd[i] - valueStart[i], CONTINUE)) {
-                    return fail(417, "unsupported expectation");
+                    return fail(Refusal.UNSUPPORTED_EXPECTATION, "unsupported expectation");
                 }
                 // RFC 9110 section 10.1.1: ignore 100-continue from an HTTP/1.0 client
                 expectContinue = minorVersion == 1;
             }
         }
+        if (method == Method.CONNECT) {
+            // No tunnels: a CONNECT relayed to a backend that answers 200 would leave both connections open with
+            // nothing to frame what follows.
+            return fail(Refusal.CONNECT_METHOD, "CONNECT is not supported");
+        }
         // RFC 9110 section 7.8: Upgrade in an HTTP/1.0 request is ignored
-        upgrade = minorVersion == 1 && connectionUpgrade && upgradeField;
+        if (minorVersion == 1 && method == Method.GET && connectionUpgrade && upgradeField) {
+            webSocketKey = WebSocketHandshake.requestKey(this);
+            upgrade = webSocketKey >= 0;
+        }
         return true;
     }
 
+    /** The routing host: lower case, with one trailing dot (a fully qualified name) dropped. */
     private void setHost(int start, int n) {
+        if (n > 1 && bytes[start + n - 1] == '.') {
+            n--;
+        }
         if (host.length < n) {
             host = new byte[Math.max(n, host.length * 2)];
         }

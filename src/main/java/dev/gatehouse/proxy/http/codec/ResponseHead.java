@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBufUtil;
  */
 public final class ResponseHead extends MessageHead {
 
+    private static final byte[] HTTP_1_1 = Ascii.bytes("HTTP/1.1");
+
     private final AsciiView reasonView = new AsciiView();
     private int status;
     private boolean interim;
@@ -34,7 +36,10 @@ public final class ResponseHead extends MessageHead {
         return interim;
     }
 
-    /** 101 Switching Protocols: after this head both connections carry the new protocol. */
+    /**
+     * 101 Switching Protocols: after this head both connections carry the new protocol. Only a WebSocket
+     * handshake that answers the request's own is accepted as one; any other 101 is a parse error.
+     */
     public boolean upgrade() {
         return status == 101;
     }
@@ -48,19 +53,26 @@ public final class ResponseHead extends MessageHead {
     }
 
     /**
-     * Writes the head for the client: the status line as received, every header except the
-     * hop-by-hop ones (Upgrade stays on a 101), then {@code extraHeaderLine} (without CRLF) when
+     * Writes the head for the client: the status line as received (as HTTP/1.1 for a later HTTP/1 minor
+     * version), every header except the hop-by-hop ones (Upgrade stays on a 101) with the framing as parsed
+     * (see {@link #writeFraming}), then {@code extraHeaderLine} (without CRLF) when
      * not null, then {@code Connection: upgrade} on a 101, {@code Connection: close} when the client
      * connection closes after this response ({@code keepAliveClient} false or
      * {@link #mustCloseClient()}), or {@code Connection: keep-alive} for an HTTP/1.0 client kept
      * alive. Interim responses get no Connection header.
      */
     public void writeDownstream(ByteBuf out, boolean keepAliveClient, boolean clientHttp10, CharSequence extraHeaderLine) {
-        int drop = FieldKind.HOP_BY_HOP;
+        int drop = FieldKind.HOP_BY_HOP | FieldKind.FRAMING;
         if (status == 101) {
             drop &= ~FieldKind.bit(FieldKind.UPGRADE);
         }
-        writeKept(out, drop);
+        if (laterMinor) {
+            out.writeBytes(HTTP_1_1);
+            writeKept(out, HTTP_1_1.length, drop);
+        } else {
+            writeKept(out, 0, drop);
+        }
+        writeFraming(out);
         if (extraHeaderLine != null) {
             ByteBufUtil.writeAscii(out, extraHeaderLine);
             out.writeBytes(CRLF);
@@ -77,25 +89,35 @@ public final class ResponseHead extends MessageHead {
         out.writeBytes(CRLF);
     }
 
-    /** Parses the head loaded by {@link #load}; false with an error reason when it breaks a rule. */
-    boolean parse(boolean requestWasHead) {
+    /** Parses the head loaded by {@link #load} as the answer to {@code request}; false with an error reason when it breaks a rule. */
+    boolean parse(RequestHead request) {
         interim = false;
         mustCloseClient = false;
-        return parseStatusLine() && parseFields(startLineEnd + 2) && finishFields() && finishResponse(requestWasHead);
+        if (!parseStatusLine() || !parseFields(startLineEnd + 2) || !finishFields() || !finishResponse(request.method() == Method.HEAD)) {
+            return false;
+        }
+        // A 101 opens a tunnel: only as the backend's acceptance of the WebSocket handshake the client started.
+        return status != 101 || WebSocketHandshake.accepted(request, this)
+                || fail(Refusal.BAD_UPGRADE_RESPONSE, "101 that is not the WebSocket handshake asked for");
+    }
+
+    @Override
+    Refusal startLineError() {
+        return Refusal.BAD_STATUS_LINE;
     }
 
     private boolean parseStatusLine() {
         int p = parseVersion(0);
         if (p == -2) {
-            return fail(505, "unsupported HTTP version");
+            return fail(Refusal.BAD_STATUS_LINE, "unsupported HTTP version");
         }
         if (p < 0 || bytes[p] != Ascii.SP || !Ascii.isDigit(bytes[p + 1]) || !Ascii.isDigit(bytes[p + 2])
                 || !Ascii.isDigit(bytes[p + 3])) {
-            return fail(400, "malformed status line");
+            return fail(Refusal.BAD_STATUS_LINE, "malformed status line");
         }
         status = (bytes[p + 1] - '0') * 100 + (bytes[p + 2] - '0') * 10 + (bytes[p + 3] - '0');
         if (status < 100 || status > 599) {
-            return fail(400, "invalid status code");
+            return fail(Refusal.BAD_STATUS_LINE, "invalid status code");
         }
         p += 4;
         int reasonStart = p;

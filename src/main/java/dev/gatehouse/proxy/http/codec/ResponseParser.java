@@ -18,10 +18,10 @@ public final class ResponseParser {
     }
 
     /**
-     * Parses a head at {@code in.readerIndex()}, like {@link RequestParser#parse}. The framing of
-     * the body depends on the request: a response to HEAD never has one.
+     * Parses a head at {@code in.readerIndex()}, like {@link RequestParser#parse}, as the answer to
+     * {@code request}: a response to HEAD never has a body, and a 101 must accept the request's WebSocket handshake.
      */
-    public int parse(ByteBuf in, boolean requestWasHead) {
+    public int parse(ByteBuf in, RequestHead request) {
         int end = finder.find(in);
         if (end == HeadFinder.NOT_YET) {
             return ParseResult.NEED_MORE;
@@ -29,11 +29,11 @@ public final class ResponseParser {
         int start = finder.startLine();
         finder.reset();
         if (end == HeadFinder.TOO_LARGE) {
-            head.fail(502, "response head too large");
+            head.fail(Refusal.HEADER_TOO_LARGE, "response head too large");
             return ParseResult.ERROR;
         }
         head.load(in, in.readerIndex() + start, end - start);
-        if (!head.parse(requestWasHead)) {
+        if (!head.parse(request)) {
             return ParseResult.ERROR;
         }
         in.skipBytes(end);

@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 class HttpResponsesTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(ints = {400, 408, 413, 417, 429, 431, 501, 502, 503, 504, 505})
+    @ValueSource(ints = {400, 404, 408, 413, 414, 417, 429, 431, 501, 502, 503, 504, 505})
     void errorResponsesParseAndClose(int status) {
         ResponseParser parser = new ResponseParser(1024);
         ByteBuf response = HttpResponses.error(status);
 
-        assertThat(parser.parse(response, false)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
+        assertThat(parser.parse(response, Raw.request("GET"))).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
         ResponseHead head = parser.head();
         assertThat(head.status()).isEqualTo(status);
         assertThat(head.keepAlive()).isFalse();
@@ -40,7 +40,7 @@ class HttpResponsesTest {
             ByteBuf response = HttpResponses.tooManyRequests(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, seconds, keepAlive, http10);
             try {
                 ResponseParser parser = new ResponseParser(1024);
-                assertThat(parser.parse(response, false)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
+                assertThat(parser.parse(response, Raw.request("GET"))).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
                 ResponseHead head = parser.head();
                 assertThat(head.status()).isEqualTo(429);
                 assertThat(head.header("Retry-After")).hasToString(Long.toString(seconds));

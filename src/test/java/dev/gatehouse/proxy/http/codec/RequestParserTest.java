@@ -90,13 +90,17 @@ class RequestParserTest {
     }
 
     @Test
-    void authorityFormForConnect() {
-        RequestHead head = parse(head("CONNECT Backend.example:443 HTTP/1.1", "Host: backend.example:443"));
+    void hostMatchesWithoutOneTrailingDot() {
+        assertThat(parse(head("GET / HTTP/1.1", "Host: Other.Test.:8080")).host()).hasToString("other.test");
+        assertThat(parse(head("GET http://other.test./ HTTP/1.1", "Host: x")).host()).hasToString("other.test");
+    }
 
-        assertThat(head.method()).isEqualTo(Method.CONNECT);
-        assertThat(head.host()).hasToString("backend.example");
-        assertThat(head.path()).hasToString("");
-        assertThat(head.idempotent()).isFalse();
+    @Test
+    void laterHttp1MinorVersionsAreServedAs11() {
+        RequestHead head = parse(head("GET / HTTP/1.2", "Host: a"));
+
+        assertThat(head.minorVersion()).isEqualTo(1);
+        assertThat(head.keepAlive()).isTrue();
     }
 
     @Test
@@ -186,6 +190,13 @@ class RequestParserTest {
     }
 
     @Test
+    void emptyListElementsAndWhitespaceAroundChunkedAreIgnored() {
+        for (String te : new String[] {", chunked", "chunked,", "CHUNKED", "chunked \t", "\tchunked", " ,, chunked ,,"}) {
+            assertThat(parse(head("POST / HTTP/1.1", "Host: a", "Transfer-Encoding:" + te)).framing()).as(te).isEqualTo(Framing.CHUNKED);
+        }
+    }
+
+    @Test
     void expectContinue() {
         assertThat(parse(head("POST / HTTP/1.1", "Host: a", "Content-Length: 3", "Expect: 100-Continue")).expectContinue()).isTrue();
         assertThat(parse(head("POST / HTTP/1.0", "Content-Length: 3", "Expect: 100-continue")).expectContinue())
@@ -194,13 +205,25 @@ class RequestParserTest {
 
     @Test
     void websocketUpgrade() {
-        RequestHead head = parse(head("GET /chat HTTP/1.1", "Host: a", "Connection: keep-alive, Upgrade", "Upgrade: websocket"));
+        String key = "Sec-WebSocket-Key: " + Raw.WS_KEY;
+        String v13 = "Sec-WebSocket-Version: 13";
+        RequestHead head = parse(head("GET /chat HTTP/1.1", "Host: a", "Connection: keep-alive, Upgrade", "Upgrade: WebSocket", key, v13));
 
         assertThat(head.upgrade()).isTrue();
-        assertThat(parse(head("GET /chat HTTP/1.1", "Host: a", "Upgrade: websocket")).upgrade())
+        assertThat(parse(head("GET /chat HTTP/1.1", "Host: a", "Upgrade: websocket", key, v13)).upgrade())
                 .as("without Connection: upgrade").isFalse();
-        assertThat(parse(head("GET /chat HTTP/1.0", "Connection: upgrade", "Upgrade: websocket")).upgrade())
+        assertThat(parse(head("GET /chat HTTP/1.0", "Connection: upgrade", "Upgrade: websocket", key, v13)).upgrade())
                 .as("HTTP/1.0").isFalse();
+        assertThat(parse(head("POST /chat HTTP/1.1", "Host: a", "Connection: upgrade", "Upgrade: websocket", key, v13)).upgrade())
+                .as("not GET").isFalse();
+        assertThat(parse(head("GET /chat HTTP/1.1", "Host: a", "Connection: upgrade", "Upgrade: websocket", v13)).upgrade())
+                .as("no key").isFalse();
+        assertThat(parse(head("GET /chat HTTP/1.1", "Host: a", "Connection: upgrade", "Upgrade: websocket", key, "Sec-WebSocket-Version: 8")).upgrade())
+                .as("version 8").isFalse();
+        assertThat(parse(head("GET /chat HTTP/1.1", "Host: a", "Connection: upgrade", "Upgrade: websocket", "Sec-WebSocket-Key: short==", v13)).upgrade())
+                .as("key not 16 bytes").isFalse();
+        assertThat(parse(head("GET / HTTP/1.1", "Host: a", "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c", "HTTP2-Settings: AAMAAABkAAQAAP__")).upgrade())
+                .as("h2c").isFalse();
     }
 
     @Test

@@ -26,8 +26,12 @@ class ResponseParserTest {
     }
 
     private ResponseHead parse(String raw, boolean requestWasHead) {
+        return parse(raw, Raw.request(requestWasHead ? "HEAD" : "GET"));
+    }
+
+    private ResponseHead parse(String raw, RequestHead request) {
         ByteBuf in = track(Raw.buf(raw));
-        assertThat(parser.parse(in, requestWasHead)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
+        assertThat(parser.parse(in, request)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
         return parser.head();
     }
 
@@ -84,7 +88,8 @@ class ResponseParserTest {
 
     @Test
     void switchingProtocols() {
-        ResponseHead head = parse(head("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade"), false);
+        ResponseHead head = parse(head("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Accept: " + Raw.WS_ACCEPT), Raw.webSocketRequest());
 
         assertThat(head.upgrade()).isTrue();
         assertThat(head.interim()).isFalse();
@@ -96,11 +101,11 @@ class ResponseParserTest {
     void continueThenFinalResponse() {
         ByteBuf in = track(Raw.buf("HTTP/1.1 100 Continue\r\n\r\n" + head("HTTP/1.1 201 Created", "Content-Length: 2") + "ok"));
 
-        assertThat(parser.parse(in, false)).isEqualTo(ParseResult.DONE);
+        assertThat(parser.parse(in, Raw.request("GET"))).isEqualTo(ParseResult.DONE);
         assertThat(parser.head().status()).isEqualTo(100);
         assertThat(parser.head().interim()).isTrue();
         assertThat(parser.head().framing()).isEqualTo(Framing.NONE);
-        assertThat(parser.parse(in, false)).isEqualTo(ParseResult.DONE);
+        assertThat(parser.parse(in, Raw.request("GET"))).isEqualTo(ParseResult.DONE);
         assertThat(parser.head().status()).isEqualTo(201);
         assertThat(parser.head().interim()).isFalse();
         assertThat(Raw.text(in)).isEqualTo("ok");
@@ -146,10 +151,41 @@ class ResponseParserTest {
                 Arguments.of("head too large", head("HTTP/1.1 200 OK", "X-Big: " + "b".repeat(9000))));
     }
 
+    static Stream<Arguments> badUpgrades() {
+        String accept = "Sec-WebSocket-Accept: " + Raw.WS_ACCEPT;
+        return Stream.of(
+                Arguments.of("101 to a request that asked for no upgrade", Raw.request("GET"),
+                        head("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", accept)),
+                Arguments.of("101 without Sec-WebSocket-Accept", Raw.webSocketRequest(),
+                        head("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade")),
+                Arguments.of("101 with the wrong accept", Raw.webSocketRequest(),
+                        head("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade",
+                                "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=")),
+                Arguments.of("101 to another protocol", Raw.webSocketRequest(),
+                        head("HTTP/1.1 101 Switching Protocols", "Upgrade: h2c", "Connection: Upgrade", accept)),
+                Arguments.of("101 without Connection: upgrade", Raw.webSocketRequest(),
+                        head("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", accept)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badUpgrades")
+    void refusesA101ThatIsNotTheWebSocketHandshakeAskedFor(String rule, RequestHead request, String raw) {
+        assertThat(parser.parse(track(Raw.buf(raw)), request)).as(rule).isEqualTo(ParseResult.ERROR);
+        assertThat(parser.errorStatus()).isEqualTo(502);
+    }
+
+    @Test
+    void framingIsForwardedAsParsedAndALaterMinorVersionAsHttp11() {
+        assertThat(downstream(head("HTTP/1.1 200 OK", "Transfer-Encoding: ,Chunked ", "Server: s"), false, true, false, null))
+                .isEqualTo(head("HTTP/1.1 200 OK", "Server: s", "Transfer-Encoding: chunked"));
+        assertThat(downstream(head("HTTP/1.3 200 OK", "Content-Length: 2 ", "Server: s"), false, true, false, null))
+                .isEqualTo(head("HTTP/1.1 200 OK", "Server: s", "Content-Length: 2"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("badResponses")
     void rejectsBadResponsesWith502(String rule, String raw) {
-        assertThat(parser.parse(track(Raw.buf(raw)), false)).as(rule).isEqualTo(ParseResult.ERROR);
+        assertThat(parser.parse(track(Raw.buf(raw)), Raw.request("GET"))).as(rule).isEqualTo(ParseResult.ERROR);
         assertThat(parser.errorStatus()).isEqualTo(502);
         assertThat(parser.errorReason()).isNotBlank();
     }
@@ -167,7 +203,7 @@ class ResponseParserTest {
                 "X-Internal: 1", "Server: backend", "Upgrade: h2c", "Proxy-Connection: close");
 
         assertThat(downstream(raw, false, true, false, "Set-Cookie: GH_ROUTE=b2; Path=/"))
-                .isEqualTo(head("HTTP/1.1 200 OK", "Content-Length: 2", "Server: backend", "Set-Cookie: GH_ROUTE=b2; Path=/"));
+                .isEqualTo(head("HTTP/1.1 200 OK", "Server: backend", "Content-Length: 2", "Set-Cookie: GH_ROUTE=b2; Path=/"));
     }
 
     @Test
@@ -190,7 +226,10 @@ class ResponseParserTest {
         String raw = head("HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade",
                 "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
 
-        assertThat(downstream(raw, false, false, false, null)).isEqualTo(head("HTTP/1.1 101 Switching Protocols",
+        ResponseHead head = parse(raw, Raw.webSocketRequest());
+        ByteBuf out = track(Unpooled.buffer());
+        head.writeDownstream(out, false, false, null);
+        assertThat(Raw.text(out)).isEqualTo(head("HTTP/1.1 101 Switching Protocols",
                 "Upgrade: websocket", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "Connection: upgrade"));
     }
 

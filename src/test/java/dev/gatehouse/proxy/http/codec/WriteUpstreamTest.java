@@ -39,6 +39,7 @@ class WriteUpstreamTest {
                 "X-Forwarded-For: 10.0.0.1",
                 "X-Forwarded-Proto: https",
                 "Upgrade: h2c",
+                "HTTP2-Settings: AAMAAABkAAQAAP__",
                 "User-Agent: t");
 
         assertThat(upstream(raw, "192.0.2.7", true)).isEqualTo(head("GET /a?b=1 HTTP/1.1",
@@ -81,13 +82,41 @@ class WriteUpstreamTest {
     }
 
     @Test
-    void keepsFramingAsReceivedEvenWhenConnectionNamesIt() {
+    void keepsFramingEvenWhenConnectionNamesIt() {
         String raw = head("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: chunked", "Connection: Transfer-Encoding, Host");
 
         assertThat(upstream(raw, "127.0.0.1", true)).isEqualTo(head("POST / HTTP/1.1", "Host: a", "Transfer-Encoding: chunked",
                 "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
         assertThat(upstream(head("POST / HTTP/1.1", "Host: a", "Content-Length: 3", "Connection: content-length"), "127.0.0.1", true))
                 .isEqualTo(head("POST / HTTP/1.1", "Host: a", "Content-Length: 3", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void forwardsTransferEncodingAsParsedNeverAsReceived() {
+        for (String te : new String[] {", chunked", "chunked,", "CHUNKED", "chunked \t", "\tchunked", "chunked , "}) {
+            String raw = head("POST / HTTP/1.1", "Host: a", "Transfer-Encoding:" + te, "X-After: 1");
+
+            assertThat(upstream(raw, "127.0.0.1", true)).as(te).isEqualTo(head("POST / HTTP/1.1", "Host: a", "X-After: 1",
+                    "Transfer-Encoding: chunked", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+        }
+        assertThat(upstream(head("POST / HTTP/1.1", "Host: a", "Content-Length:  007 \t"), "127.0.0.1", true))
+                .isEqualTo(head("POST / HTTP/1.1", "Host: a", "Content-Length: 007", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void absoluteFormGoesToTheBackendInOriginFormWithHostFromTheTarget() {
+        assertThat(upstream(head("GET http://t/abs?q=1 HTTP/1.1", "Host: other.test", "Accept: */*"), "127.0.0.1", true))
+                .isEqualTo(head("GET /abs?q=1 HTTP/1.1", "Accept: */*", "Host: t", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+        assertThat(upstream(head("GET HTTP://T.example:8080?q=1 HTTP/1.1", "Host: t"), "127.0.0.1", true))
+                .isEqualTo(head("GET /?q=1 HTTP/1.1", "Host: T.example:8080", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+        assertThat(upstream(head("OPTIONS http://t HTTP/1.0"), "127.0.0.1", false))
+                .isEqualTo(head("OPTIONS / HTTP/1.0", "Host: t", "Connection: close", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void aLaterMinorVersionIsForwardedAsHttp11() {
+        assertThat(upstream(head("GET /x HTTP/1.7", "Host: a"), "127.0.0.1", true))
+                .isEqualTo(head("GET /x HTTP/1.1", "Host: a", "X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http"));
     }
 
     @Test
