@@ -4,7 +4,6 @@ import dev.gatehouse.config.Balance;
 import dev.gatehouse.config.EndpointConfig;
 import dev.gatehouse.config.HostPort;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -35,15 +34,15 @@ public class PickBenchmark {
     @Param({"3", "100", "1000"})
     public int endpoints;
 
-    private Balancer balancer;
+    private Balancer<Endpoint> balancer;
     private long key;
 
     @Setup
     public void build() {
-        List<WeightedEndpoint> list = new ArrayList<>();
+        List<Weighted<Endpoint>> list = new ArrayList<>();
         for (int i = 0; i < endpoints; i++) {
             Endpoint e = new Endpoint("bench", i, new EndpointConfig(new HostPort("10.0." + (i / 250) + "." + (i % 250), 8080), 1 + i % 3, null));
-            list.add(new WeightedEndpoint(e, e.weight() * 100));
+            list.add(new Weighted<>(e, e.weight() * 100));
         }
         balancer = Balancers.create(policy, list);
     }

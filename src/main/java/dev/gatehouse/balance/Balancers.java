@@ -1,8 +1,6 @@
 package dev.gatehouse.balance;
 
 import dev.gatehouse.config.Balance;
-import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -16,8 +14,6 @@ public final class Balancers {
     /** Bound on the work of computing the cycle (length x endpoints), since pools are rebuilt often. */
     static final long MAX_CYCLE_WORK = 1L << 22;
 
-    private static final Balancer EMPTY = hash -> null;
-
     private Balancers() {}
 
     /**
@@ -25,29 +21,29 @@ public final class Balancers {
      *     weight >= 1 and a distinct address; an empty list gives a balancer that always returns null
      * @throws IllegalArgumentException naming the offending argument
      */
-    public static Balancer create(Balance policy, List<WeightedEndpoint> endpoints) {
+    public static <T extends Target> Balancer<T> create(Balance policy, List<Weighted<T>> endpoints) {
         if (policy == null) {
             throw new IllegalArgumentException("policy must not be null");
         }
-        List<WeightedEndpoint> checked = validate(endpoints);
+        List<Weighted<T>> checked = validate(endpoints);
         if (checked.isEmpty()) {
-            return EMPTY;
+            return hash -> null;
         }
         if (checked.size() == 1) {
-            Endpoint only = checked.getFirst().endpoint();
+            T only = checked.getFirst().target();
             return hash -> only;
         }
         return switch (policy) {
             case ROUND_ROBIN -> roundRobin(checked);
-            case LEAST_REQUEST -> new LeastRequest(checked);
-            case RANDOM -> new WeightedRandom(checked);
-            case SOURCE_HASH -> new SourceHash(checked);
-            case MAGLEV -> new Maglev(checked);
-            case RING_HASH -> new RingHash(checked);
+            case LEAST_REQUEST -> new LeastRequest<>(checked);
+            case RANDOM -> new WeightedRandom<>(checked);
+            case SOURCE_HASH -> new SourceHash<>(checked);
+            case MAGLEV -> new Maglev<>(checked);
+            case RING_HASH -> new RingHash<>(checked);
         };
     }
 
-    private static List<WeightedEndpoint> validate(List<WeightedEndpoint> endpoints) {
+    private static <T extends Target> List<Weighted<T>> validate(List<Weighted<T>> endpoints) {
         if (endpoints == null) {
             throw new IllegalArgumentException("endpoints must not be null");
         }
@@ -57,30 +53,30 @@ public final class Balancers {
         }
         Set<String> addresses = new HashSet<>();
         for (int i = 0; i < endpoints.size(); i++) {
-            WeightedEndpoint e = endpoints.get(i);
-            if (e == null || e.endpoint() == null) {
+            Weighted<T> e = endpoints.get(i);
+            if (e == null || e.target() == null) {
                 throw new IllegalArgumentException("endpoints[" + i + "] must not be null");
             }
             if (e.weight() < 1) {
                 throw new IllegalArgumentException(
-                        "endpoints[" + i + "] (" + e.endpoint() + ") weight must be >= 1, was " + e.weight());
+                        "endpoints[" + i + "] (" + e.target() + ") weight must be >= 1, was " + e.weight());
             }
-            if (!addresses.add(e.endpoint().address())) {
+            if (!addresses.add(e.target().address())) {
                 throw new IllegalArgumentException(
-                        "endpoints[" + i + "] duplicates address " + e.endpoint().address());
+                        "endpoints[" + i + "] duplicates address " + e.target().address());
             }
         }
         return List.copyOf(endpoints);
     }
 
     /** Stores the smooth cycle of gcd-reduced weights when it is short enough, else schedules by EDF. */
-    private static Balancer roundRobin(List<WeightedEndpoint> endpoints) {
+    private static <T extends Target> Balancer<T> roundRobin(List<Weighted<T>> endpoints) {
         int n = endpoints.size();
-        Endpoint[] targets = new Endpoint[n];
+        T[] targets = newArray(n);
         int[] weights = new int[n];
         int gcd = 0;
         for (int i = 0; i < n; i++) {
-            targets[i] = endpoints.get(i).endpoint();
+            targets[i] = endpoints.get(i).target();
             weights[i] = endpoints.get(i).weight();
             gcd = gcd(gcd, weights[i]);
         }
@@ -90,9 +86,15 @@ public final class Balancers {
             cycle += weights[i];
         }
         if (cycle <= MAX_CYCLE && cycle * n <= MAX_CYCLE_WORK) {
-            return new SmoothRoundRobin(targets, weights, ThreadLocalRandom.current().nextInt((int) cycle));
+            return new SmoothRoundRobin<>(targets, weights, ThreadLocalRandom.current().nextInt((int) cycle));
         }
-        return new EdfRoundRobin(targets, weights);
+        return new EdfRoundRobin<>(targets, weights);
+    }
+
+    /** An array of targets; its runtime type is Target[], which is what T[] erases to, so the cast is safe. */
+    @SuppressWarnings("unchecked")
+    static <T extends Target> T[] newArray(int n) {
+        return (T[]) new Target[n];
     }
 
     private static int gcd(int a, int b) {

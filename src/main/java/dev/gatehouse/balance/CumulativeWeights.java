@@ -1,7 +1,5 @@
 package dev.gatehouse.balance;
 
-import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.Arrays;
 import java.util.List;
 
@@ -10,20 +8,20 @@ import java.util.List;
  * weight. A point on the line names an endpoint in O(log n) with no allocation, which serves
  * weighted random choice (a random point) and weighted hashing (a hashed point) alike.
  */
-final class CumulativeWeights {
+final class CumulativeWeights<T extends Target> {
 
-    private final Endpoint[] endpoints;
+    private final T[] endpoints;
     private final int[] weights;
     private final long[] ends; // ends[i] = w0 + ... + wi, strictly increasing since weights >= 1
 
-    CumulativeWeights(List<WeightedEndpoint> weighted) {
+    CumulativeWeights(List<Weighted<T>> weighted) {
         int n = weighted.size();
-        endpoints = new Endpoint[n];
+        endpoints = Balancers.newArray(n);
         weights = new int[n];
         ends = new long[n];
         long sum = 0;
         for (int i = 0; i < n; i++) {
-            endpoints[i] = weighted.get(i).endpoint();
+            endpoints[i] = weighted.get(i).target();
             weights[i] = weighted.get(i).weight();
             sum += weights[i];
             ends[i] = sum;
@@ -38,7 +36,7 @@ final class CumulativeWeights {
         return ends[ends.length - 1];
     }
 
-    Endpoint endpoint(int index) {
+    T endpoint(int index) {
         return endpoints[index];
     }
 

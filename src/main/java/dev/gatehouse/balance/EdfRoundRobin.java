@@ -1,6 +1,5 @@
 package dev.gatehouse.balance;
 
-import dev.gatehouse.pool.Endpoint;
 import java.util.Arrays;
 
 /**
@@ -11,16 +10,16 @@ import java.util.Arrays;
  * picks of heavy ones instead of bunching them at the cycle end. Picks are serialised by a lock,
  * held only for a heap step.
  */
-final class EdfRoundRobin implements Balancer {
+final class EdfRoundRobin<T extends Target> implements Balancer<T> {
 
-    private final Endpoint[] endpoints;
+    private final T[] endpoints;
     private final long[] weights;
     private final long total;
     private final long[] picked; // picks of each endpoint in the current cycle
     private final int[] heap; // endpoint indexes, earliest deadline at the root
     private long pickedInCycle;
 
-    EdfRoundRobin(Endpoint[] endpoints, int[] weights) {
+    EdfRoundRobin(T[] endpoints, int[] weights) {
         int n = endpoints.length;
         this.endpoints = endpoints;
         this.weights = new long[n];
@@ -41,7 +40,7 @@ final class EdfRoundRobin implements Balancer {
     }
 
     @Override
-    public synchronized Endpoint pick(long hash) {
+    public synchronized T pick(long hash) {
         int chosen = heap[0];
         picked[chosen]++;
         siftDown(0);

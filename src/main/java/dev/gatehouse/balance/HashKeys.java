@@ -3,6 +3,8 @@ package dev.gatehouse.balance;
 import io.netty.buffer.ByteBuf;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.nio.ByteOrder;
 
 /**
@@ -13,7 +15,7 @@ import java.nio.ByteOrder;
  * <p>All forms agree: {@code of(CharSequence)} hashes the UTF-8 encoding of the chars (as
  * {@link String#getBytes} with UTF-8 would produce it), {@code of(ByteBuf, ...)} the readable
  * bytes in place, and {@code ofIpv4} the four address bytes in network order. An
- * {@link java.net.InetAddress} hashes as {@code of(address.getAddress())}.
+ * {@link InetAddress} hashes as {@code of(address.getAddress())}.
  *
  * <p>The bytes are consumed as little-endian 64-bit words; each word is multiplied into the state
  * and rotated (one xxhash-style lane), the zero-padded tail likewise, then the length is folded in
@@ -102,8 +104,18 @@ public final class HashKeys {
         return finish(h, word, length);
     }
 
+    /**
+     * The source-address key: the only hash of a client address, which every listener (TCP and HTTP) gives the
+     * hashing balancers and the stick tables, so one client has one key in a pool whichever listener it came in by.
+     * Equals {@code of(address.getAddress())}; an IPv4 address is hashed without copying it out.
+     */
+    public static long of(InetAddress address) {
+        // Inet4Address.hashCode() is the address as an int; getAddress() would copy it into a new array.
+        return address instanceof Inet4Address v4 ? ofIpv4(v4.hashCode()) : of(address.getAddress());
+    }
+
     /** An IPv4 address as an int, {@code 10.0.0.1 = 0x0A000001}: equals {@code of} of its 4 network-order bytes. */
-    public static long ofIpv4(int address) {
+    static long ofIpv4(int address) {
         return finish(SEED, Integer.reverseBytes(address) & 0xFFFFFFFFL, 4);
     }
 

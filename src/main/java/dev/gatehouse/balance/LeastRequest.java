@@ -1,7 +1,5 @@
 package dev.gatehouse.balance;
 
-import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -12,16 +10,16 @@ import java.util.concurrent.ThreadLocalRandom;
  * equal. Two random candidates instead of a full scan avoid every event loop herding onto the same
  * momentarily idle endpoint. Needs at least two endpoints (Balancers handles one).
  */
-final class LeastRequest implements Balancer {
+final class LeastRequest<T extends Target> implements Balancer<T> {
 
-    private final CumulativeWeights line;
+    private final CumulativeWeights<T> line;
 
-    LeastRequest(List<WeightedEndpoint> endpoints) {
-        line = new CumulativeWeights(endpoints);
+    LeastRequest(List<Weighted<T>> endpoints) {
+        line = new CumulativeWeights<>(endpoints);
     }
 
     @Override
-    public Endpoint pick(long hash) {
+    public T pick(long hash) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         int n = line.size();
         int first = line.indexAt(random.nextLong(line.total()));
@@ -29,8 +27,8 @@ final class LeastRequest implements Balancer {
         if (second == first) {
             second = (first + 1 + random.nextInt(n - 1)) % n; // any other, so there is a real choice
         }
-        long firstActive = line.endpoint(first).activeRequests().get();
-        long secondActive = line.endpoint(second).activeRequests().get();
+        long firstActive = line.endpoint(first).inFlight();
+        long secondActive = line.endpoint(second).inFlight();
         // active_second / w_second < active_first / w_first, without a division
         boolean secondLighter = secondActive * line.weight(first) < firstActive * line.weight(second);
         return line.endpoint(secondLighter ? second : first);

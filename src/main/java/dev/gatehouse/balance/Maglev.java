@@ -1,7 +1,5 @@
 package dev.gatehouse.balance;
 
-import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -9,7 +7,7 @@ import java.util.List;
 /**
  * MAGLEV (Eisenbud et al., NSDI 2016): a lookup table of prime size M, filled by letting endpoints
  * take turns claiming the next free slot of their own permutation of the table. Each permutation
- * comes from two hashes of the endpoint's {@link Endpoint#key()} (an offset and a step coprime to
+ * comes from two hashes of the endpoint's {@link Target#key()} (an offset and a step coprime to
  * M), and the endpoints take turns in key order, so the same set of addresses and weights builds
  * the same table on every node whatever order the endpoints arrive in. Removing one endpoint
  * hands its slots to others and disturbs only a few other slots; a pick is one array read.
@@ -21,7 +19,7 @@ import java.util.List;
  * Removing 1 of 100 equal endpoints moves 1.66% of keys with 65537 slots (0.61% between
  * survivors), 1.21% with 262147 and 1.08% with 655373, at one reference per slot.
  */
-final class Maglev implements Balancer {
+final class Maglev<T extends Target> implements Balancer<T> {
 
     static final int DEFAULT_TABLE_SIZE = 65537;
     /** Large pools get a larger table, so each endpoint's share stays fine-grained (the paper's M >= 100 N). */
@@ -29,17 +27,17 @@ final class Maglev implements Balancer {
     private static final long OFFSET_SEED = 0x6A09E667F3BCC909L;
     private static final long STEP_SEED = 0xBB67AE8584CAA73BL;
 
-    private final Endpoint[] table;
+    private final T[] table;
 
-    Maglev(List<WeightedEndpoint> endpoints) {
-        List<WeightedEndpoint> ordered = new ArrayList<>(endpoints);
-        ordered.sort(Comparator.comparing((WeightedEndpoint e) -> e.endpoint().key(), Long::compareUnsigned)
-                .thenComparing(e -> e.endpoint().address()));
+    Maglev(List<Weighted<T>> endpoints) {
+        List<Weighted<T>> ordered = new ArrayList<>(endpoints);
+        ordered.sort(Comparator.comparing((Weighted<T> e) -> e.target().key(), Long::compareUnsigned)
+                .thenComparing(e -> e.target().address()));
         table = fill(ordered, tableSize(ordered.size()));
     }
 
     @Override
-    public Endpoint pick(long hash) {
+    public T pick(long hash) {
         return table[(int) Math.unsignedMultiplyHigh(HashKeys.mix(hash), table.length)];
     }
 
@@ -65,20 +63,20 @@ final class Maglev implements Balancer {
         return true;
     }
 
-    private static Endpoint[] fill(List<WeightedEndpoint> ordered, int size) {
+    private static <T extends Target> T[] fill(List<Weighted<T>> ordered, int size) {
         int n = ordered.size();
         int[] position = new int[n];
         int[] step = new int[n];
         long[] weight = new long[n];
         long maxWeight = 0;
         for (int i = 0; i < n; i++) {
-            long key = ordered.get(i).endpoint().key();
+            long key = ordered.get(i).target().key();
             position[i] = (int) Long.remainderUnsigned(HashKeys.mix(key ^ OFFSET_SEED), size);
             step[i] = (int) Long.remainderUnsigned(HashKeys.mix(key ^ STEP_SEED), size - 1) + 1;
             weight[i] = ordered.get(i).weight();
             maxWeight = Math.max(maxWeight, weight[i]);
         }
-        Endpoint[] table = new Endpoint[size];
+        T[] table = Balancers.newArray(size);
         long[] credit = new long[n];
         int filled = 0;
         while (true) {
@@ -88,7 +86,7 @@ final class Maglev implements Balancer {
                     while (table[position[i]] != null) {
                         position[i] = next(position[i], step[i], size);
                     }
-                    table[position[i]] = ordered.get(i).endpoint();
+                    table[position[i]] = ordered.get(i).target();
                     position[i] = next(position[i], step[i], size);
                     if (++filled == size) {
                         return table;

@@ -1,13 +1,11 @@
 package dev.gatehouse.balance;
 
-import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * RING_HASH: a consistent hash ring in the manner of Ketama. Each endpoint places virtual nodes
- * on a 64-bit circle at points drawn from a splitmix sequence seeded by its {@link Endpoint#key()};
+ * on a 64-bit circle at points drawn from a splitmix sequence seeded by its {@link Target#key()};
  * a key belongs to the first virtual node at or after its mixed hash. Removing an endpoint only
  * frees its own arcs, so keys on the other endpoints never move.
  *
@@ -20,7 +18,7 @@ import java.util.List;
  * <p>The ring is one sorted long[]: a node's high 48 bits are its point, the low 16 bits the
  * index of its endpoint, so a pick is one binary search with no second array.
  */
-final class RingHash implements Balancer {
+final class RingHash<T extends Target> implements Balancer<T> {
 
     static final int NODES_FOR_HEAVIEST = 4096;
     static final int MAX_RING = 1 << 19;
@@ -28,19 +26,19 @@ final class RingHash implements Balancer {
     private static final long INDEX_MASK = MAX_ENDPOINTS - 1;
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
-    private final Endpoint[] endpoints;
+    private final T[] endpoints;
     private final long[] ring;
 
-    RingHash(List<WeightedEndpoint> weighted) {
+    RingHash(List<Weighted<T>> weighted) {
         int n = weighted.size();
-        endpoints = new Endpoint[n];
-        double maxWeight = weighted.stream().mapToInt(WeightedEndpoint::weight).max().orElseThrow();
-        double totalWeight = weighted.stream().mapToLong(WeightedEndpoint::weight).sum();
+        endpoints = Balancers.newArray(n);
+        double maxWeight = weighted.stream().mapToInt(Weighted::weight).max().orElseThrow();
+        double totalWeight = weighted.stream().mapToLong(Weighted::weight).sum();
         double perWeight = Math.min(NODES_FOR_HEAVIEST / maxWeight, MAX_RING / totalWeight);
         int[] nodes = new int[n];
         int size = 0;
         for (int i = 0; i < n; i++) {
-            endpoints[i] = weighted.get(i).endpoint();
+            endpoints[i] = weighted.get(i).target();
             nodes[i] = (int) Math.max(1, Math.round(weighted.get(i).weight() * perWeight));
             size += nodes[i];
         }
@@ -56,7 +54,7 @@ final class RingHash implements Balancer {
     }
 
     @Override
-    public Endpoint pick(long hash) {
+    public T pick(long hash) {
         int found = Arrays.binarySearch(ring, HashKeys.mix(hash));
         int next = found >= 0 ? found : -found - 1;
         return endpoints[(int) (ring[next == ring.length ? 0 : next] & INDEX_MASK)];

@@ -1,6 +1,5 @@
 package dev.gatehouse.balance;
 
-import dev.gatehouse.pool.Endpoint;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,9 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * cycle is computed once; a pick is one atomic increment and an array read, lock-free across
  * event loops. Used while the cycle (the sum of gcd-reduced weights) is short enough to store.
  */
-final class SmoothRoundRobin implements Balancer {
+final class SmoothRoundRobin<T extends Target> implements Balancer<T> {
 
-    private final Endpoint[] cycle;
+    private final T[] cycle;
     private final AtomicLong cursor;
 
     /**
@@ -20,13 +19,13 @@ final class SmoothRoundRobin implements Balancer {
      * @param start the cycle position of the first pick; random in production so that frequent
      *     rebuilds (slow start) and separate nodes do not all begin on the same endpoint
      */
-    SmoothRoundRobin(Endpoint[] endpoints, int[] weights, int start) {
+    SmoothRoundRobin(T[] endpoints, int[] weights, int start) {
         int n = endpoints.length;
         long total = 0;
         for (int w : weights) {
             total += w;
         }
-        cycle = new Endpoint[Math.toIntExact(total)];
+        cycle = Balancers.newArray(Math.toIntExact(total));
         long[] credit = new long[n];
         for (int step = 0; step < cycle.length; step++) {
             int richest = 0;
@@ -43,7 +42,7 @@ final class SmoothRoundRobin implements Balancer {
     }
 
     @Override
-    public Endpoint pick(long hash) {
+    public T pick(long hash) {
         return cycle[(int) (cursor.getAndIncrement() % cycle.length)];
     }
 }

@@ -1,7 +1,5 @@
 package dev.gatehouse.balance;
 
-import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.List;
 
 /**
@@ -9,16 +7,16 @@ import java.util.List;
  * consistent: adding, removing or reweighting one endpoint shifts every stretch after it and
  * moves most keys. Pools that need keys to stay put across changes use MAGLEV or RING_HASH.
  */
-final class SourceHash implements Balancer {
+final class SourceHash<T extends Target> implements Balancer<T> {
 
-    private final CumulativeWeights line;
+    private final CumulativeWeights<T> line;
 
-    SourceHash(List<WeightedEndpoint> endpoints) {
-        line = new CumulativeWeights(endpoints);
+    SourceHash(List<Weighted<T>> endpoints) {
+        line = new CumulativeWeights<>(endpoints);
     }
 
     @Override
-    public Endpoint pick(long hash) {
+    public T pick(long hash) {
         return line.endpoint(line.indexAt(line.scale(HashKeys.mix(hash))));
     }
 }

@@ -1,6 +1,7 @@
 package dev.gatehouse.health;
 
 import dev.gatehouse.balance.Balancer;
+import dev.gatehouse.balance.Weighted;
 import dev.gatehouse.config.EndpointConfig;
 import dev.gatehouse.config.HealthConfig;
 import dev.gatehouse.config.OutlierConfig;
@@ -11,7 +12,6 @@ import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.OutcomeListener;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.pool.PoolView;
-import dev.gatehouse.pool.WeightedEndpoint;
 import dev.gatehouse.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ public final class PoolHealth {
 
     private final Pool pool;
     private final String name;
-    private final Function<List<WeightedEndpoint>, Balancer> balancers;
+    private final Function<List<Weighted<Endpoint>>, Balancer<Endpoint>> balancers;
     private final Ticker ticker;
     private final ScheduledExecutorService scheduler;
     private final HealthEvents events;
@@ -60,7 +60,7 @@ public final class PoolHealth {
 
     private PoolHealth(
             PoolConfig config,
-            Function<List<WeightedEndpoint>, Balancer> balancers,
+            Function<List<Weighted<Endpoint>>, Balancer<Endpoint>> balancers,
             Ticker ticker,
             ScheduledExecutorService scheduler,
             HealthEvents events,
@@ -106,7 +106,7 @@ public final class PoolHealth {
      */
     public static PoolHealth create(
             PoolConfig config,
-            Function<List<WeightedEndpoint>, Balancer> balancers,
+            Function<List<Weighted<Endpoint>>, Balancer<Endpoint>> balancers,
             Ticker ticker,
             ScheduledExecutorService scheduler,
             HealthEvents events,

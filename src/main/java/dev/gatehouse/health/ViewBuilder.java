@@ -1,11 +1,11 @@
 package dev.gatehouse.health;
 
 import dev.gatehouse.balance.Balancer;
+import dev.gatehouse.balance.Weighted;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.PoolView;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -17,7 +17,7 @@ final class ViewBuilder {
     static final int WEIGHT_SCALE = 100;
 
     /** What a pool with nothing to serve picks: nothing (the proxy answers 503). */
-    static final Balancer EMPTY = hash -> null;
+    static final Balancer<Endpoint> EMPTY = hash -> null;
 
     private ViewBuilder() {}
 
@@ -36,7 +36,7 @@ final class ViewBuilder {
     static PoolView compute(
             List<EndpointStatus> standing,
             double panicThreshold,
-            Function<List<WeightedEndpoint>, Balancer> balancers) {
+            Function<List<Weighted<Endpoint>>, Balancer<Endpoint>> balancers) {
         int candidates = 0;
         int serving = 0;
         for (EndpointStatus status : standing) {
@@ -49,15 +49,15 @@ final class ViewBuilder {
         }
         boolean panic = panicThreshold > 0 && candidates > 0 && serving < panicThreshold * candidates;
         List<EndpointStatus> statuses = new ArrayList<>(standing.size());
-        List<WeightedEndpoint> weighted = new ArrayList<>(standing.size());
+        List<Weighted<Endpoint>> weighted = new ArrayList<>(standing.size());
         for (EndpointStatus status : standing) {
             int weight = weightInView(status, panic);
             statuses.add(new EndpointStatus(status.endpoint(), status.state(), weight));
             if (weight > 0) {
-                weighted.add(new WeightedEndpoint(status.endpoint(), weight));
+                weighted.add(new Weighted<>(status.endpoint(), weight));
             }
         }
-        Balancer balancer = weighted.isEmpty() ? EMPTY : balancers.apply(List.copyOf(weighted));
+        Balancer<Endpoint> balancer = weighted.isEmpty() ? EMPTY : balancers.apply(List.copyOf(weighted));
         return new PoolView(statuses, balancer, panic);
     }
 

@@ -9,6 +9,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * hashed to 64 bits with a per-process random seed: its hash code sums the address's words, so a client holding a
  * /64 could otherwise choose thousands of addresses that share one hash bucket. IPv6 keys have the top bit set, so
  * they never equal an IPv4 key.
+ *
+ * <p>This is a key for this node's table of clients, not the source-address hash that balancers and stick tables go
+ * by ({@code HashKeys.of(InetAddress)}): it never leaves the process (usage is exchanged by address), so its IPv6
+ * seed can be per process, and an IPv4 key is the address itself, so two clients never share limits.
  */
 final class ClientKeys {
 

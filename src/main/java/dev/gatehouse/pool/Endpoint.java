@@ -1,5 +1,6 @@
 package dev.gatehouse.pool;
 
+import dev.gatehouse.balance.Target;
 import dev.gatehouse.config.EndpointConfig;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The same address in the same pool yields the same {@link #key()} on every node, so hashing and
  * sticky cookies choose the same backend wherever a request lands.
  */
-public final class Endpoint {
+public final class Endpoint implements Target {
 
     private final String pool;
     private final int index;
@@ -48,6 +49,7 @@ public final class Endpoint {
     }
 
     /** {@code host:port} as configured. */
+    @Override
     public String address() {
         return address;
     }
@@ -65,6 +67,7 @@ public final class Endpoint {
     }
 
     /** A 64-bit identity derived from the address only: equal on every node for the same config. */
+    @Override
     public long key() {
         return key;
     }
@@ -72,6 +75,11 @@ public final class Endpoint {
     /** Requests (HTTP) or connections (TCP) currently in flight to this endpoint. */
     public AtomicInteger activeRequests() {
         return activeRequests;
+    }
+
+    @Override
+    public int inFlight() {
+        return activeRequests.get();
     }
 
     /** Open upstream connections to this endpoint; closed ones leave the group by themselves. */

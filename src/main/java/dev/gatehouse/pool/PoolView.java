@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param panic fewer than the panic threshold are healthy, so the balancer spans every endpoint
  */
-public record PoolView(List<EndpointStatus> endpoints, Balancer balancer, boolean panic) {
+public record PoolView(List<EndpointStatus> endpoints, Balancer<Endpoint> balancer, boolean panic) {
 
     public PoolView {
         endpoints = List.copyOf(endpoints);

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.sun.management.ThreadMXBean;
 import dev.gatehouse.config.Balance;
-import dev.gatehouse.pool.WeightedEndpoint;
+import dev.gatehouse.pool.Endpoint;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,8 +23,8 @@ class BalancersTest {
     @ParameterizedTest
     @EnumSource(Balance.class)
     void sharesFollowWeights(Balance policy) {
-        List<WeightedEndpoint> endpoints = weighted(3, 2, 1);
-        Balancer balancer = Balancers.create(policy, endpoints);
+        List<Weighted<Endpoint>> endpoints = weighted(3, 2, 1);
+        Balancer<Endpoint> balancer = Balancers.create(policy, endpoints);
         Random keys = new Random(7);
         int picks = 60_000;
         int[] counts = new int[3];
@@ -40,8 +40,8 @@ class BalancersTest {
     @ParameterizedTest
     @EnumSource(value = Balance.class, names = {"SOURCE_HASH", "MAGLEV", "RING_HASH"})
     void sameKeySameEndpoint(Balance policy) {
-        Balancer first = Balancers.create(policy, weighted(4, 1, 2, 3, 5));
-        Balancer rebuilt = Balancers.create(policy, weighted(4, 1, 2, 3, 5));
+        Balancer<Endpoint> first = Balancers.create(policy, weighted(4, 1, 2, 3, 5));
+        Balancer<Endpoint> rebuilt = Balancers.create(policy, weighted(4, 1, 2, 3, 5));
         Random keys = new Random(11);
         for (int i = 0; i < 10_000; i++) {
             long key = keys.nextLong();
@@ -53,7 +53,7 @@ class BalancersTest {
     @ParameterizedTest
     @EnumSource(Balance.class)
     void emptyPicksNull(Balance policy) {
-        Balancer balancer = Balancers.create(policy, List.of());
+        Balancer<Endpoint> balancer = Balancers.create(policy, List.of());
         assertThat(balancer.pick(0)).isNull();
         assertThat(balancer.pick(42)).isNull();
     }
@@ -61,18 +61,18 @@ class BalancersTest {
     @ParameterizedTest
     @EnumSource(Balance.class)
     void singleEndpointAlwaysPicked(Balance policy) {
-        List<WeightedEndpoint> one = weighted(7);
-        Balancer balancer = Balancers.create(policy, one);
-        one.getFirst().endpoint().activeRequests().set(1000);
+        List<Weighted<Endpoint>> one = weighted(7);
+        Balancer<Endpoint> balancer = Balancers.create(policy, one);
+        one.getFirst().target().activeRequests().set(1000);
         for (long key = 0; key < 1000; key++) {
-            assertThat(balancer.pick(key)).isSameAs(one.getFirst().endpoint());
+            assertThat(balancer.pick(key)).isSameAs(one.getFirst().target());
         }
     }
 
     @ParameterizedTest
     @EnumSource(Balance.class)
     void picksDoNotAllocate(Balance policy) {
-        Balancer balancer = Balancers.create(policy, weighted(3, 2, 1, 5));
+        Balancer<Endpoint> balancer = Balancers.create(policy, weighted(3, 2, 1, 5));
         ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sink = 0;
         for (long key = 0; key < 200_000; key++) { // warm up past JIT compilation
@@ -94,16 +94,16 @@ class BalancersTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("policy");
         assertThatThrownBy(() -> Balancers.create(Balance.RANDOM, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints");
-        List<WeightedEndpoint> withNull = new ArrayList<>(weighted(1, 1));
+        List<Weighted<Endpoint>> withNull = new ArrayList<>(weighted(1, 1));
         withNull.add(null);
         assertThatThrownBy(() -> Balancers.create(Balance.RANDOM, withNull))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("endpoints[2]");
-        List<WeightedEndpoint> zero = weighted(1, 0);
+        List<Weighted<Endpoint>> zero = weighted(1, 0);
         assertThatThrownBy(() -> Balancers.create(Balance.RANDOM, zero))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("endpoints[1]").hasMessageContaining("10.0.0.2:80").hasMessageContaining("was 0");
-        List<WeightedEndpoint> duplicate = new ArrayList<>(weighted(1, 1));
-        duplicate.add(new WeightedEndpoint(TestEndpoints.endpoint(2, 1), 1));
+        List<Weighted<Endpoint>> duplicate = new ArrayList<>(weighted(1, 1));
+        duplicate.add(new Weighted<>(TestEndpoints.endpoint(2, 1), 1));
         assertThatThrownBy(() -> Balancers.create(Balance.MAGLEV, duplicate))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("duplicates address 10.0.0.2:80");
     }

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.Balance;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -30,9 +29,9 @@ class ConsistentHashingTest {
     @ParameterizedTest
     @MethodSource("policiesAndSizes")
     void removingOneOfNMovesAboutOneNthOfKeys(Balance policy, int n) {
-        List<WeightedEndpoint> all = equal(n);
-        List<WeightedEndpoint> fewer = new ArrayList<>(all);
-        Endpoint removed = fewer.remove(n / 2).endpoint();
+        List<Weighted<Endpoint>> all = equal(n);
+        List<Weighted<Endpoint>> fewer = new ArrayList<>(all);
+        Endpoint removed = fewer.remove(n / 2).target();
         Remap remap = remap(Balancers.create(policy, all), Balancers.create(policy, fewer), removed);
 
         System.out.printf("%s remove 1 of %d: %.4f of keys moved (ideal %.4f), %.5f moved between survivors%n",
@@ -44,9 +43,9 @@ class ConsistentHashingTest {
     @ParameterizedTest
     @MethodSource("policiesAndSizes")
     void addingAnEndpointToNTakesAboutItsShare(Balance policy, int n) {
-        List<WeightedEndpoint> more = equal(n + 1);
-        List<WeightedEndpoint> before = more.subList(0, n);
-        Endpoint added = more.get(n).endpoint();
+        List<Weighted<Endpoint>> more = equal(n + 1);
+        List<Weighted<Endpoint>> before = more.subList(0, n);
+        Endpoint added = more.get(n).target();
         Remap remap = remap(Balancers.create(policy, before), Balancers.create(policy, more), added);
 
         System.out.printf("%s add 1 to %d: %.4f of keys moved (ideal %.4f), %.5f moved between others%n",
@@ -59,11 +58,11 @@ class ConsistentHashingTest {
     @EnumSource(value = Balance.class, names = {"MAGLEV", "RING_HASH"})
     void sameAddressesAndWeightsGiveTheSameMappingOnEveryNode(Balance policy) {
         int[] weights = {3, 1, 4, 1, 5, 9, 2, 6};
-        Balancer here = Balancers.create(policy, weighted(weights));
-        Balancer there = Balancers.create(policy, weighted(weights)); // separately built Endpoint objects
-        List<WeightedEndpoint> reversed = new ArrayList<>(weighted(weights));
+        Balancer<Endpoint> here = Balancers.create(policy, weighted(weights));
+        Balancer<Endpoint> there = Balancers.create(policy, weighted(weights)); // separately built Endpoint objects
+        List<Weighted<Endpoint>> reversed = new ArrayList<>(weighted(weights));
         Collections.reverse(reversed);
-        Balancer reordered = Balancers.create(policy, reversed);
+        Balancer<Endpoint> reordered = Balancers.create(policy, reversed);
         for (long key = 0; key < KEYS; key++) {
             String address = here.pick(key).address();
             assertThat(there.pick(key).address()).isEqualTo(address);
@@ -74,8 +73,8 @@ class ConsistentHashingTest {
     @ParameterizedTest
     @EnumSource(value = Balance.class, names = {"MAGLEV", "RING_HASH"})
     void sequentialKeysSpreadEvenly(Balance policy) {
-        List<WeightedEndpoint> endpoints = equal(10);
-        Balancer balancer = Balancers.create(policy, endpoints);
+        List<Weighted<Endpoint>> endpoints = equal(10);
+        Balancer<Endpoint> balancer = Balancers.create(policy, endpoints);
         int[] counts = new int[10];
         for (long key = 0; key < KEYS; key++) {
             counts[TestEndpoints.indexOf(endpoints, balancer.pick(key))]++;
@@ -89,12 +88,12 @@ class ConsistentHashingTest {
     void ringMovesOnlyTheKeysOfAnEndpointWhoseWeightRamps() {
         // slow start: the newcomer climbs 1% -> 50% -> 100% of the others' effective weight
         int[] ramp = {100, 5_000, 10_000};
-        Balancer previous = null;
+        Balancer<Endpoint> previous = null;
         for (int w : ramp) {
-            List<WeightedEndpoint> endpoints = weighted(10_000, 10_000, 10_000, w);
-            Balancer current = Balancers.create(Balance.RING_HASH, endpoints);
+            List<Weighted<Endpoint>> endpoints = weighted(10_000, 10_000, 10_000, w);
+            Balancer<Endpoint> current = Balancers.create(Balance.RING_HASH, endpoints);
             if (previous != null) {
-                Remap remap = remap(previous, current, endpoints.get(3).endpoint());
+                Remap remap = remap(previous, current, endpoints.get(3).target());
                 assertThat(remap.moved()).isPositive();
                 assertThat(remap.movedBetweenOthers()).isZero();
             }
@@ -120,7 +119,7 @@ class ConsistentHashingTest {
      */
     private record Remap(double moved, double movedBetweenOthers) {}
 
-    private static Remap remap(Balancer before, Balancer after, Endpoint changed) {
+    private static Remap remap(Balancer<Endpoint> before, Balancer<Endpoint> after, Endpoint changed) {
         int moved = 0;
         int between = 0;
         for (long key = 0; key < KEYS; key++) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.AsciiString;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Random;
@@ -74,6 +75,13 @@ class HashKeysTest {
         assertThat(HashKeys.ofIpv4(0x0A000001)).isEqualTo(HashKeys.of(new byte[] {10, 0, 0, 1}));
         assertThat(HashKeys.ofIpv4(0xC0A80AFE))
                 .isEqualTo(HashKeys.of(new byte[] {(byte) 192, (byte) 168, 10, (byte) 254}));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10.0.0.1", "192.0.2.254", "127.0.0.1", "::1", "2001:db8::7", "::ffff:0:a00:1"})
+    void aSourceAddressHashesAsItsNetworkOrderBytes(String literal) throws Exception {
+        InetAddress address = InetAddress.getByName(literal);
+        assertThat(HashKeys.of(address)).isEqualTo(HashKeys.of(address.getAddress()));
     }
 
     @Test

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.Balance;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,8 +20,8 @@ class RoundRobinTest {
 
     @Test
     void interleavesLightEndpointsBetweenHeavyPicks() {
-        List<WeightedEndpoint> endpoints = weighted(5, 1, 1);
-        Balancer balancer = new SmoothRoundRobin(endpoints(endpoints), new int[] {5, 1, 1}, 0);
+        List<Weighted<Endpoint>> endpoints = weighted(5, 1, 1);
+        Balancer<Endpoint> balancer = new SmoothRoundRobin(endpoints(endpoints), new int[] {5, 1, 1}, 0);
         StringBuilder sequence = new StringBuilder();
         for (int i = 0; i < 14; i++) {
             sequence.append((char) ('a' + indexOf(endpoints, balancer.pick(0))));
@@ -33,8 +32,8 @@ class RoundRobinTest {
     @Test
     void everyPrefixOfTheCycleStaysWithinOnePickOfItsShare() {
         int[] weights = {10, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-        List<WeightedEndpoint> endpoints = weighted(weights);
-        Balancer balancer = new SmoothRoundRobin(endpoints(endpoints), weights, 0);
+        List<Weighted<Endpoint>> endpoints = weighted(weights);
+        Balancer<Endpoint> balancer = new SmoothRoundRobin(endpoints(endpoints), weights, 0);
         int[] sequence = picks(balancer, endpoints, 20);
         assertThat(maxLag(sequence, weights)).isLessThan(1.0);
         assertThat(maxCyclicRun(sequence, 0)).as("longest run of the heaviest").isLessThanOrEqualTo(2);
@@ -45,8 +44,8 @@ class RoundRobinTest {
     void anyFullCycleIsExactlyProportional(String spec, int cycle) {
         int[] weights = parse(spec);
         int total = Arrays.stream(weights).sum();
-        List<WeightedEndpoint> endpoints = weighted(weights);
-        Balancer balancer = Balancers.create(Balance.ROUND_ROBIN, endpoints);
+        List<Weighted<Endpoint>> endpoints = weighted(weights);
+        Balancer<Endpoint> balancer = Balancers.create(Balance.ROUND_ROBIN, endpoints);
         assertThat(balancer).isInstanceOf(SmoothRoundRobin.class);
         for (int round = 0; round < 3; round++) { // gcd-reduced: 500,100,100 repeats every 7 picks
             int[] counts = counts(picks(balancer, endpoints, cycle), weights.length);
@@ -59,8 +58,8 @@ class RoundRobinTest {
     @Test
     void longCyclesUseTheEarliestDeadlineScheduler() {
         int[] weights = {100_003, 70_001, 30_011}; // coprime, cycle 200,015 > table bound
-        List<WeightedEndpoint> endpoints = weighted(weights);
-        Balancer balancer = Balancers.create(Balance.ROUND_ROBIN, endpoints);
+        List<Weighted<Endpoint>> endpoints = weighted(weights);
+        Balancer<Endpoint> balancer = Balancers.create(Balance.ROUND_ROBIN, endpoints);
         assertThat(balancer).isInstanceOf(EdfRoundRobin.class);
         for (int round = 0; round < 2; round++) { // the second cycle runs after the counters rewind
             int[] sequence = picks(balancer, endpoints, 200_015);
@@ -72,7 +71,7 @@ class RoundRobinTest {
     @Test
     void earliestDeadlineSchedulerInterleaves() {
         int[] weights = {5, 1, 1};
-        List<WeightedEndpoint> endpoints = weighted(weights);
+        List<Weighted<Endpoint>> endpoints = weighted(weights);
         int[] sequence = picks(new EdfRoundRobin(endpoints(endpoints), weights), endpoints, 7);
         assertThat(counts(sequence, 3)).containsExactly(weights);
         assertThat(maxLag(sequence, weights)).isLessThan(1.5);
@@ -82,8 +81,8 @@ class RoundRobinTest {
     @ValueSource(strings = {"5,3,2", "200001,119999,80000"}) // table; EDF (cycle 400,000)
     void concurrentPicksStayExactlyProportional(String spec) throws InterruptedException {
         int[] weights = parse(spec);
-        List<WeightedEndpoint> endpoints = weighted(weights);
-        Balancer balancer = Balancers.create(Balance.ROUND_ROBIN, endpoints);
+        List<Weighted<Endpoint>> endpoints = weighted(weights);
+        Balancer<Endpoint> balancer = Balancers.create(Balance.ROUND_ROBIN, endpoints);
         AtomicLongArray counts = new AtomicLongArray(weights.length);
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
@@ -117,15 +116,15 @@ class RoundRobinTest {
         }
     }
 
-    private static Endpoint[] endpoints(List<WeightedEndpoint> weighted) {
-        return weighted.stream().map(WeightedEndpoint::endpoint).toArray(Endpoint[]::new);
+    private static Endpoint[] endpoints(List<Weighted<Endpoint>> weighted) {
+        return weighted.stream().map(Weighted::target).toArray(Endpoint[]::new);
     }
 
     private static int[] parse(String spec) {
         return Arrays.stream(spec.split(",")).mapToInt(Integer::parseInt).toArray();
     }
 
-    private static int[] picks(Balancer balancer, List<WeightedEndpoint> endpoints, int count) {
+    private static int[] picks(Balancer<Endpoint> balancer, List<Weighted<Endpoint>> endpoints, int count) {
         int[] sequence = new int[count];
         for (int i = 0; i < count; i++) {
             sequence[i] = indexOf(endpoints, balancer.pick(0));

@@ -3,7 +3,6 @@ package dev.gatehouse.balance;
 import dev.gatehouse.config.EndpointConfig;
 import dev.gatehouse.config.HostPort;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,24 +17,24 @@ final class TestEndpoints {
     }
 
     /** Endpoints 10.0.0.1 .. 10.0.0.n with the given weights. */
-    static List<WeightedEndpoint> weighted(int... weights) {
-        List<WeightedEndpoint> list = new ArrayList<>();
+    static List<Weighted<Endpoint>> weighted(int... weights) {
+        List<Weighted<Endpoint>> list = new ArrayList<>();
         for (int i = 0; i < weights.length; i++) {
-            list.add(new WeightedEndpoint(endpoint(i + 1, weights[i]), weights[i]));
+            list.add(new Weighted<>(endpoint(i + 1, weights[i]), weights[i]));
         }
         return list;
     }
 
-    static List<WeightedEndpoint> equal(int n) {
+    static List<Weighted<Endpoint>> equal(int n) {
         int[] weights = new int[n];
         Arrays.fill(weights, 1);
         return weighted(weights);
     }
 
     /** Position of {@code e} in {@code list}, by identity. */
-    static int indexOf(List<WeightedEndpoint> list, Endpoint e) {
+    static int indexOf(List<Weighted<Endpoint>> list, Endpoint e) {
         for (int i = 0; i < list.size(); i++) {
-            if (list.get(i).endpoint() == e) {
+            if (list.get(i).target() == e) {
                 return i;
             }
         }

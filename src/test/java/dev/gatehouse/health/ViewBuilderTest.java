@@ -7,11 +7,11 @@ import static dev.gatehouse.pool.EndpointState.SLOW_START;
 import static dev.gatehouse.pool.EndpointState.UNHEALTHY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.balance.Weighted;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.PoolView;
-import dev.gatehouse.pool.WeightedEndpoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -35,8 +35,8 @@ class ViewBuilderTest {
         PoolView view = ViewBuilder.compute(standing(HEALTHY, HEALTHY, HEALTHY, HEALTHY), 0.5, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(balancers.last()).containsExactly(
-                new WeightedEndpoint(endpoints.get(0), 100), new WeightedEndpoint(endpoints.get(1), 200),
-                new WeightedEndpoint(endpoints.get(2), 300), new WeightedEndpoint(endpoints.get(3), 400));
+                new Weighted<>(endpoints.get(0), 100), new Weighted<>(endpoints.get(1), 200),
+                new Weighted<>(endpoints.get(2), 300), new Weighted<>(endpoints.get(3), 400));
         assertThat(view.healthyCount()).isEqualTo(4);
     }
 
@@ -54,8 +54,8 @@ class ViewBuilderTest {
         PoolView view = ViewBuilder.compute(standing(UNHEALTHY, EJECTED, HEALTHY, DRAINING), 0.5, balancers);
         assertThat(view.panic()).isTrue();
         assertThat(balancers.last()).containsExactly(
-                new WeightedEndpoint(endpoints.get(0), 100), new WeightedEndpoint(endpoints.get(1), 200),
-                new WeightedEndpoint(endpoints.get(2), 300));
+                new Weighted<>(endpoints.get(0), 100), new Weighted<>(endpoints.get(1), 200),
+                new Weighted<>(endpoints.get(2), 300));
         assertThat(view.endpoints()).extracting(EndpointStatus::state).containsExactly(UNHEALTHY, EJECTED, HEALTHY, DRAINING);
         assertThat(view.endpoints().get(3).effectiveWeight()).isZero();
     }
@@ -80,7 +80,7 @@ class ViewBuilderTest {
         standing.set(0, new EndpointStatus(endpoints.get(0), SLOW_START, 10));
         PoolView view = ViewBuilder.compute(standing, 0.5, balancers);
         assertThat(view.panic()).isFalse();
-        assertThat(balancers.last()).first().isEqualTo(new WeightedEndpoint(endpoints.get(0), 10));
+        assertThat(balancers.last()).first().isEqualTo(new Weighted<>(endpoints.get(0), 10));
         assertThat(view.endpoints().getFirst().effectiveWeight()).isEqualTo(10);
     }
 
@@ -90,7 +90,7 @@ class ViewBuilderTest {
         standing.set(0, new EndpointStatus(endpoints.get(0), SLOW_START, 10));
         PoolView view = ViewBuilder.compute(standing, 0.5, balancers);
         assertThat(view.panic()).isTrue();
-        assertThat(balancers.last()).extracting(WeightedEndpoint::weight).containsExactly(10, 200, 300, 400);
+        assertThat(balancers.last()).extracting(Weighted::weight).containsExactly(10, 200, 300, 400);
     }
 
     @Test

@@ -38,7 +38,7 @@ public final class TestPools {
     }
 
     /** A pool of healthy endpoints, one per backend in order, whose balancer {@code balancer} builds over them. */
-    public static Pool withBalancer(String name, Function<List<Endpoint>, Balancer> balancer, PoolTimeouts timeouts,
+    public static Pool withBalancer(String name, Function<List<Endpoint>, Balancer<Endpoint>> balancer, PoolTimeouts timeouts,
                                     int retries, boolean proxyProtocol, InetSocketAddress... backends) {
         List<EndpointConfig> configs = new ArrayList<>();
         for (InetSocketAddress b : backends) {

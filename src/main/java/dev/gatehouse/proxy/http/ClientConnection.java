@@ -125,7 +125,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
         clientAddress = remote.getAddress();
         clientIp = clientAddress.getHostAddress();
-        sourceHash = dev.gatehouse.balance.HashKeys.of(clientAddress.getAddress());
+        sourceHash = dev.gatehouse.balance.HashKeys.of(clientAddress);
         if (client == null) {
             answerAndClose(429); // over the client's connection cap
             return;

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.tcp;
 
+import dev.gatehouse.balance.HashKeys;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.metrics.ListenerStats;
@@ -89,12 +90,6 @@ final class TcpRelay implements UpstreamConnector.Callback {
         }
     }
 
-    /** Source-IP hash for hashing balancers; {@code InetAddress.hashCode} is allocation-free. */
-    private static long sourceHash(Channel ch) {
-        long z = ((InetSocketAddress) ch.remoteAddress()).getAddress().hashCode() * 0x9E3779B97F4A7C15L;
-        return z ^ (z >>> 32);
-    }
-
     /** The handler on one of the two channels: moves what that channel reads to the other. */
     final class Side extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
 
@@ -123,7 +118,8 @@ final class TcpRelay implements UpstreamConnector.Callback {
         public void channelActive(ChannelHandlerContext ctx) {
             // The upstream side sees this too: a connect promise completes before its channel goes active.
             if (fromClient) {
-                connector.connect(ctx.channel().eventLoop(), pool, sourceHash(ctx.channel()), null, TcpRelay.this);
+                connector.connect(ctx.channel().eventLoop(), pool,
+                        HashKeys.of(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress()), null, TcpRelay.this);
             }
             ctx.fireChannelActive();
         }

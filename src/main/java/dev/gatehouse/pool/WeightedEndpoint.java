@@ -1,4 +1,0 @@
-package dev.gatehouse.pool;
-
-/** An endpoint with the weight a balancer should give it (positive). */
-public record WeightedEndpoint(Endpoint endpoint, int weight) {}
