@@ -124,7 +124,7 @@ public final class ClusterMember implements AutoCloseable {
         this.priority = me.priority();
         this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
         this.group = RaftSetup.group(config.name(), roster);
-        this.seen = new Observations(ticker);
+        this.seen = new Observations(ticker, timings);
         this.sessions = new SessionSync(selfId, WallClock.system());
         this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions,
                 selfId, listener);
@@ -407,6 +407,7 @@ public final class ClusterMember implements AutoCloseable {
                 watchPeers();
             }
             offerSeed(state);
+            controller.track(state, seen, ticker.nanos());
             control(state);
         } catch (RuntimeException e) {
             LOG.error("cluster tick failed", e);
