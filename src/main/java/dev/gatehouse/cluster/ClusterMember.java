@@ -305,9 +305,14 @@ public final class ClusterMember implements AutoCloseable {
                 LOG.debug("no division yet", e);
             }
         }
-        boolean synced = node ? seen.reportFresh(self, ticker.nanos(), timings.reportTtlNanos()) : leader != null;
+        long now = ticker.nanos();
+        boolean synced = node ? seen.reportFresh(self, now, timings.reportTtlNanos()) : leader != null;
+        Map<String, ClusterView.Heard> heard = new LinkedHashMap<>();
+        for (String id : roster.members().keySet()) {
+            heard.put(id, new ClusterView.Heard(seen.live(id, now), seen.lastHeardMillis(id, now)));
+        }
         return new ClusterView(self, term, leader, synced, s.vips(), s.reports(), s.config(), tls.rejectedPeers(),
-                stateMachine.malformed());
+                stateMachine.malformed(), heard);
     }
 
     /** Releases owned VIPs (telling the cluster if it still can), then stops. */
@@ -402,8 +407,8 @@ public final class ClusterMember implements AutoCloseable {
             String unable = demoted ? "demoted by operator" : self + " cannot serve";
             // fencing first: nothing else runs before every lease has been checked
             keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted));
+            report(able); // a witness too (never able): its reports say it is there
             if (node) {
-                report(able);
                 watchPeers();
             }
             offerSeed(state);
