@@ -40,8 +40,12 @@ public record ClusterTimings(Duration lease, Duration electionMin, Duration elec
     }
 
     public static ClusterTimings defaults() {
-        return new ClusterTimings(Duration.ofMillis(600), Duration.ofMillis(150), Duration.ofMillis(300),
-                Duration.ofMillis(20));
+        return forLease(Duration.ofMillis(600));
+    }
+
+    /** {@code cluster.lease}, with the fixed election timeouts (150-300 ms) and tick (20 ms). */
+    public static ClusterTimings forLease(Duration lease) {
+        return new ClusterTimings(lease, Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofMillis(20));
     }
 
     long leaseNanos() {

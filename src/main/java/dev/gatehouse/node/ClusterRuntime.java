@@ -57,7 +57,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         this.events = events;
         this.metrics = metrics;
         this.configs = configs;
-        ClusterTimings timings = ClusterTimings.defaults();
+        ClusterTimings timings = ClusterTimings.forLease(config.lease());
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker) : null);
         this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
