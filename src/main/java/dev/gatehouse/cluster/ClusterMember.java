@@ -67,6 +67,7 @@ public final class ClusterMember implements AutoCloseable {
     private final ClusterStateMachine stateMachine;
     private final SessionSync sessions;
     private final Controller controller;
+    private final FenceLinks fence;
     private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
     /** Whether each other node's reports were fresh at the last tick; a lapse followed by a fresh one is a return. */
@@ -129,6 +130,7 @@ public final class ClusterMember implements AutoCloseable {
         this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions,
                 selfId, listener);
         this.controller = new Controller(roster, timings);
+        this.fence = new FenceLinks(selfId, roster, tls.context(), seen, this::tickSoon, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(daemons("gatehouse-cluster-" + selfId));
         this.proposals = Executors.newFixedThreadPool(4, daemons("gatehouse-cluster-propose-" + selfId));
         this.sessionProposals = Executors.newSingleThreadExecutor(daemons("gatehouse-cluster-sessions-" + selfId));
@@ -164,6 +166,7 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Starts the Raft server and the control loop. */
     public void start() throws IOException {
+        fence.start();
         var properties = RaftSetup.properties(roster.members().get(self), storageDir, timings);
         var parameters = RaftSetup.parameters(tls);
         server = RaftServer.newBuilder()
@@ -324,11 +327,17 @@ public final class ClusterMember implements AutoCloseable {
                 return null;
             });
         }
-        halt();
+        fence.close();
+        stop();
     }
 
-    /** Stops without releasing anything, as a crash would; tests use it to stand in for kill -9. */
+    /** Stops without releasing anything or saying goodbye, as a crash would; tests use it to stand in for kill -9. */
     void halt() throws IOException {
+        fence.abort();
+        stop();
+    }
+
+    private void stop() throws IOException {
         sessions.close();
         loop.shutdownNow();
         proposals.shutdownNow();
@@ -405,8 +414,11 @@ public final class ClusterMember implements AutoCloseable {
             ClusterState state = stateMachine.state();
             boolean able = node && !demoted && safeServeCheck();
             String unable = demoted ? "demoted by operator" : self + " cannot serve";
+            String leader = leaderId();
+            String fenced = leader != null && !leader.equals(self) && fence.broken(leader)
+                    ? "self-fenced: the fence link to leader " + leader + " ended without a goodbye" : null;
             // fencing first: nothing else runs before every lease has been checked
-            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted));
+            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted, fenced));
             report(able); // a witness too (never able): its reports say it is there
             if (node) {
                 watchPeers();
@@ -541,6 +553,15 @@ public final class ClusterMember implements AutoCloseable {
                 LOG.info("leadership not handed to {} ({}); staying leader", target, e.toString());
             }
         });
+    }
+
+    private String leaderId() {
+        try {
+            RaftPeerId id = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
+            return id == null ? null : id.toString();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private boolean isReadyLeader() {

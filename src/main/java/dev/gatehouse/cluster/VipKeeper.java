@@ -49,6 +49,10 @@ final class VipKeeper {
     private long successorEpoch = -1;
     private long successorVersion;
     private int successorRenewals;
+    /** While self-fenced: since when; else Long.MIN_VALUE. */
+    private long fencedSince = Long.MIN_VALUE;
+    /** When the last self-fence ended: only a renewal started after it may start serving again. */
+    private long unfencedAt = Long.MIN_VALUE;
 
     VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
             Ticker ticker, ClusterTimings timings, Executor loop, Function<String, String> hostOf) {
@@ -70,9 +74,21 @@ final class VipKeeper {
      * @param able whether this member may serve now
      * @param unableReason why not, when {@code able} is false
      * @param demoted whether the operator asked this member to step aside (a graceful give-up, like preemption)
+     * @param fencedBy why this member must not serve even on a valid lease (its fence link to the leader ended, so
+     *     the leader may have granted the VIP elsewhere), or null; it serves again only on a renewal started after
      */
-    void tick(VipState state, boolean able, String unableReason, boolean demoted) {
+    void tick(VipState state, boolean able, String unableReason, boolean demoted, String fencedBy) {
         long now = ticker.nanos();
+        if (fencedBy != null) {
+            fencedSince = fencedSince == Long.MIN_VALUE ? now : fencedSince;
+            if (held) {
+                release(fencedBy);
+            }
+        } else if (fencedSince != Long.MIN_VALUE) {
+            fencedSince = Long.MIN_VALUE;
+            unfencedAt = now;
+            renewDue = true;
+        }
         boolean mine = self.equals(state.owner());
         if (held && handingOver != null) {
             if (mine && state.epoch() != epoch) {
@@ -169,6 +185,8 @@ final class VipKeeper {
         try {
             if (held) {
                 driver.refresh(vip);
+            } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
+                return; // self-fenced, or given up, since this renewal started: it proves nothing now
             } else {
                 if (predecessor != null && !predecessor.equals(self)) {
                     // before the address moves: connections the predecessor accepted must not meet a reset here
