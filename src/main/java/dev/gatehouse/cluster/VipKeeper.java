@@ -116,6 +116,8 @@ final class VipKeeper {
             return;
         }
         if (state.epoch() != epoch) {
+            LOG.info("VIP {}: granted to {} at epoch {} ({}); serving once a renewal commits", vip.name(), self,
+                    state.epoch(), state.reason());
             epoch = state.epoch();
             grantReason = state.reason();
             predecessor = state.predecessor();
