@@ -360,6 +360,11 @@ public final class ClusterMember implements AutoCloseable {
         this.dropProposals = drop;
     }
 
+    /** Test hook: drops this member's fence link to {@code peer} without a goodbye, as a spurious reset would. */
+    void dropFenceLink(String peer) {
+        fence.drop(peer);
+    }
+
     /** Has this member write a snapshot now rather than after its usual number of entries; for tests. */
     void snapshotNow() throws IOException {
         RaftClientReply reply = client.getSnapshotManagementApi(RaftPeerId.valueOf(self)).create(true, 5000);
