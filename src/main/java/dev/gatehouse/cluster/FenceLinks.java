@@ -54,6 +54,8 @@ final class FenceLinks implements AutoCloseable {
     private final Map<String, Link> links = new ConcurrentHashMap<>();
     /** Peers whose link ended without a goodbye and is not up again. */
     private final Map<String, Boolean> broken = new ConcurrentHashMap<>();
+    /** Per peer, how many handshakes got as far as a greeting: the end of an older link says nothing any more. */
+    private final Map<String, Integer> greetings = new ConcurrentHashMap<>();
     private volatile boolean closing;
     private ServerSocket server;
 
@@ -142,7 +144,7 @@ final class FenceLinks implements AutoCloseable {
             if (peer == null || !roster.members().containsKey(peer) || peer.compareTo(self) >= 0) {
                 throw new IOException("unexpected fence greeting '" + hello + "'");
             }
-            seen.connected(peer);
+            link.greeted(greet(peer));
             link.send(WELCOME + self);
             if (!READY.equals(link.handshakeLine())) {
                 throw new IOException("no ready from " + peer);
@@ -165,7 +167,7 @@ final class FenceLinks implements AutoCloseable {
                 if (!(WELCOME + peer).equals(link.handshakeLine())) {
                     throw new IOException("unexpected fence answer from " + peer);
                 }
-                seen.connected(peer);
+                link.greeted(greet(peer));
                 link.send(READY);
                 run(peer, link);
             } catch (IOException e) {
@@ -176,33 +178,52 @@ final class FenceLinks implements AutoCloseable {
         }
     }
 
+    /**
+     * A peer greeted (or answered) on a new link: its exit mark is cleared before the peer may count the link up,
+     * and under the same lock as {@link #ended}, so an older link's end that is handled later marks nothing.
+     */
+    private synchronized int greet(String peer) {
+        seen.connected(peer);
+        return greetings.merge(peer, 1, Integer::sum);
+    }
+
     /** The link is up: it replaces any older one to the same peer, and runs until it ends. */
     private void run(String peer, Link link) throws IOException {
         link.up();
-        Link older = links.put(peer, link);
+        Link older;
+        synchronized (this) {
+            older = links.put(peer, link);
+            broken.remove(peer);
+        }
         if (older != null) {
             older.abort(); // superseded: its end says nothing any more
         }
-        broken.remove(peer);
         changed.run();
         LOG.info("fence link to {} up", peer);
         Thread.ofVirtual().name("gatehouse-fence-ping-" + peer).start(link::pingUntilEnd);
         String cause = link.readUntilEnd();
-        if (!links.remove(peer, link) || closing) {
-            return;
+        if (ended(peer, link, cause)) {
+            changed.run();
+        }
+    }
+
+    /** Records how {@code link} ended, unless it was superseded or this member is closing; whether it did. */
+    private synchronized boolean ended(String peer, Link link, String cause) {
+        if (!links.remove(peer, link) || closing || link.greeting != greetings.get(peer)) {
+            return false;
         }
         if (cause == null) {
             LOG.info("fence link to {} closed with a goodbye", peer);
-        } else {
-            broken.put(peer, true);
-            if (exitEvidence(link.failure)) {
-                seen.exited(peer);
-                LOG.info("fence link to {} ended without a goodbye ({}): its process exited", peer, cause);
-            } else {
-                LOG.info("fence link to {} lost ({}): not taken as an exit", peer, cause);
-            }
+            return true;
         }
-        changed.run();
+        broken.put(peer, true);
+        if (exitEvidence(link.failure)) {
+            seen.exited(peer);
+            LOG.info("fence link to {} ended without a goodbye ({}): its process exited", peer, cause);
+        } else {
+            LOG.info("fence link to {} lost ({}): not taken as an exit", peer, cause);
+        }
+        return true;
     }
 
     /**
@@ -248,6 +269,7 @@ final class FenceLinks implements AutoCloseable {
         /** What ended the link first; null for end of stream. */
         private volatile Throwable failure;
         private volatile boolean goodbye;
+        private int greeting;
 
         Link(Socket plain, boolean dialer) throws IOException {
             this.plain = plain;
@@ -268,6 +290,10 @@ final class FenceLinks implements AutoCloseable {
                 throw new EOFException("closed during the fence handshake");
             }
             return line;
+        }
+
+        void greeted(int greeting) {
+            this.greeting = greeting;
         }
 
         void up() throws IOException {
