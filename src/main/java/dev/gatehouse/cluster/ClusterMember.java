@@ -89,7 +89,7 @@ public final class ClusterMember implements AutoCloseable {
     private boolean seedInFlight;
     private long seedOfferedAt;
     private volatile Predicate<Command> dropProposals = c -> false;
-    private RaftServer server;
+    private volatile RaftServer server;
     private RaftClient client;
     private boolean wasLeader;
     private long leaderSince;
@@ -415,6 +415,9 @@ public final class ClusterMember implements AutoCloseable {
 
     private void tick() {
         tickQueued.set(false);
+        if (server == null) {
+            return; // a fence link came up before the Raft server was built
+        }
         try {
             ClusterState state = stateMachine.state();
             boolean able = node && !demoted && safeServeCheck();

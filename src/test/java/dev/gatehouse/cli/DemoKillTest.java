@@ -104,6 +104,11 @@ class DemoKillTest {
                         owner, run, report.outageMillis(), refused, lost, owner, inFlight, survivor, acquired, released,
                         owner, shownDownMs);
                 System.out.println("  probe: " + report.summary());
+                report.requests().stream().filter(r -> !r.ok() && !r.outcome().equals("refused")
+                        && !(r.startNanos() < died && r.startNanos() + r.latencyNanos() > killed)).forEach(r -> System.out.printf(
+                        "  lost after the node was gone: sent %+d ms after the kill (reaped at %+d ms), %s %s after %d ms%n",
+                        (r.startNanos() - killed) / 1_000_000, (died - killed) / 1_000_000, r.outcome(), r.detail(),
+                        r.latencyNanos() / 1_000_000));
                 assertThat(acquired).as("acquisitions by %s after the kill of %s", survivor, owner).isEqualTo(1);
                 assertThat(released).as("give-backs by %s", survivor).isZero();
                 assertThat(lost).as("requests lost beyond those in flight on the killed node").isLessThanOrEqualTo(inFlight);
