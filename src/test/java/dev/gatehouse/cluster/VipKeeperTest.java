@@ -33,6 +33,36 @@ class VipKeeperTest {
     }
 
     @Test
+    void aSelfFencedOwnerStopsAtOnceAndServesAgainOnlyOnARenewalStartedAfterTheFenceLifted() {
+        List<CompletableFuture<Outcome>> pending = new ArrayList<>();
+        VipKeeper fenced = new VipKeeper("lb1", vip, log.driverFor("lb1", false), new ClusterListener() {}, command -> {
+            CompletableFuture<Outcome> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        }, ticker, timings, Runnable::run, id -> id + ".example");
+        fenced.tick(granted, true, "", false, null);
+        pending.removeFirst().complete(Outcome.ACCEPTED);
+        assertThat(fenced.holds()).isTrue();
+
+        ticker.advance(timings.tick());
+        fenced.tick(granted, true, "", false, "self-fenced");
+        assertThat(fenced.holds()).isFalse();
+        ticker.advance(Duration.ofNanos(timings.renewIntervalNanos()));
+        fenced.tick(granted, true, "", false, "self-fenced"); // keeps renewing: the record stays this node's
+        CompletableFuture<Outcome> startedWhileFenced = pending.removeFirst();
+
+        ticker.advance(timings.tick());
+        fenced.tick(granted, true, "", false, null); // the fence lifts: a renewal is due at once
+        startedWhileFenced.complete(Outcome.ACCEPTED);
+        assertThat(fenced.holds()).as("a renewal from before the fence lifted proves nothing").isFalse();
+        ticker.advance(timings.tick());
+        fenced.tick(granted, true, "", false, null);
+        pending.removeFirst().complete(Outcome.ACCEPTED);
+        assertThat(fenced.holds()).isTrue();
+        assertThat(log.maxHolders("front")).isEqualTo(1);
+    }
+
+    @Test
     void aDemotedOwnerWhoseDriverOverlapsServesUntilItsSuccessorHasRenewedTwice() {
         VipKeeper overlapping = keeper(true);
         overlapping.tick(granted, true, "", false, null);
