@@ -53,6 +53,8 @@ final class VipKeeper {
     private long fencedSince = Long.MIN_VALUE;
     /** When the last self-fence ended: only a renewal started after it may start serving again. */
     private long unfencedAt = Long.MIN_VALUE;
+    /** While the driver acquires the VIP (see {@link #renewed}). */
+    private boolean binding;
 
     VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
             Ticker ticker, ClusterTimings timings, Executor loop, Function<String, String> hostOf) {
@@ -184,21 +186,34 @@ final class VipKeeper {
         if (ticker.nanos() >= validUntil - timings.guardNanos()) {
             return; // the round trip outlived the lease (a pause): do not start serving on it
         }
+        if (binding) {
+            return; // the renewal sent while the driver binds came back: its lease counts, the rest follows the bind
+        }
         try {
             if (held) {
                 driver.refresh(vip);
             } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
                 return; // self-fenced, or given up, since this renewal started: it proves nothing now
             } else {
-                if (predecessor != null && !predecessor.equals(self)) {
-                    // before the address moves: connections the predecessor accepted must not meet a reset here
-                    driver.takeOverFrom(vip, hostOf.apply(predecessor));
+                boolean handedOver = predecessor != null && !predecessor.equals(self);
+                binding = true;
+                try {
+                    if (handedOver) {
+                        // before the address moves: connections the predecessor accepted must not meet a reset here
+                        driver.takeOverFrom(vip, hostOf.apply(predecessor));
+                    } else {
+                        // nobody waits for a renewal after the acquisition: renew while the driver binds (a first
+                        // bind in a process can take a while), so the lease does not run out just after serving starts
+                        renew(ticker.nanos());
+                    }
+                    driver.acquire(vip);
+                } finally {
+                    binding = false;
                 }
-                driver.acquire(vip);
                 held = true;
-                // renew again at the next tick, not a renewal interval later: that renewal tells a node handing
-                // over that this one serves (see handOver)
-                renewDue = true;
+                // after a handover, renew again at the next tick, not a renewal interval later: that renewal tells
+                // the node handing over that this one serves (see handOver)
+                renewDue = handedOver;
                 listener.vipAcquired(vip.name(), epoch, grantReason);
             }
         } catch (Exception e) {
