@@ -266,7 +266,7 @@ final class FenceLinks implements AutoCloseable {
         private final OutputStream out;
         private final BufferedReader in;
         private final AtomicBoolean ended = new AtomicBoolean();
-        /** What ended the link first; null for end of stream. */
+        /** What ended the link, as the reader saw it; null for end of stream. */
         private volatile Throwable failure;
         private volatile boolean goodbye;
         private int greeting;
@@ -305,14 +305,18 @@ final class FenceLinks implements AutoCloseable {
             out.flush();
         }
 
-        /** Each link pings on its own thread: a link whose send buffer fills (a cut cable) blocks only itself. */
+        /**
+         * Each link pings on its own thread: a link whose send buffer fills (a cut cable) blocks only itself. A
+         * failed write ends the pinging but not the link: whatever broke it (the peer's RST, its FIN) reaches the
+         * reader too, and the reader says how the link ended (the TLS layer's write error says only that it did).
+         */
         void pingUntilEnd() {
             long everyMillis = Math.max(1, timings.tick().toMillis() / 2);
             while (!ended.get()) {
                 try {
                     send(PING);
                 } catch (IOException e) {
-                    fail(e);
+                    return;
                 }
                 sleep(everyMillis);
             }
@@ -337,7 +341,7 @@ final class FenceLinks implements AutoCloseable {
             return failure == null ? "end of stream" : failure.toString();
         }
 
-        /** The first cause wins: a write that met a reset, or the reader's end of stream. */
+        /** The first cause wins: the reader's, or none when this end closes the link itself. */
         private void fail(Throwable cause) {
             if (ended.compareAndSet(false, true)) {
                 failure = cause;
