@@ -88,7 +88,7 @@ class DemoKillTest {
                 int releasedBefore = count(survivor, survivor + " released it");
 
                 AtomicInteger answered = new AtomicInteger();
-                Probe probe = Probe.start(vip, 300, PROBE_INTERVAL, Duration.ofSeconds(1), r -> answered.incrementAndGet());
+                Probe probe = Probe.start(vip, 250, PROBE_INTERVAL, Duration.ofSeconds(1), r -> answered.incrementAndGet());
                 await().atMost(Duration.ofSeconds(5)).until(() -> answered.get() >= 20);
                 long killed = System.nanoTime();
                 processes.get(owner).destroyForcibly().waitFor(); // SIGKILL, and reaped
@@ -96,7 +96,7 @@ class DemoKillTest {
                 await().atMost(REPORT_LIFETIME.multipliedBy(2)).pollInterval(Duration.ofMillis(5)).ignoreExceptions()
                         .until(() -> !member(status(survivor), owner).path("up").asBoolean(true));
                 long shownDownMs = (System.nanoTime() - killed) / 1_000_000;
-                ProbeReport report = probe.await(); // 3 s of probing: longer than a report lives, so a give-back would show
+                ProbeReport report = probe.await(); // 2.5 s of probing: longer than a report lives, so a give-back would show
 
                 // The killed node's sockets can outlive its process (io_uring tears its ring down after the exit, and
                 // with it the listener): the first refused connection proves the listener gone. In flight on the
