@@ -26,8 +26,14 @@ public record StatusReport(
             List<VipStatus> vips, long rejectedPeers, long malformedCommands, long configVersion, String configHash,
             boolean configCurrent, String canary) {}
 
-    /** @param configVersion the config version the member ran at its last report (0: none from the cluster yet) */
-    public record MemberStatus(String id, String address, String role, int priority, boolean canServe, long configVersion) {}
+    /**
+     * @param up whether this node hears from the member: its reports fresh, its process not known to have exited
+     * @param lastHeardMs how long ago this node applied the member's last report (-1: never)
+     * @param canServe whether the member is up and its last report said it can serve
+     * @param configVersion the config version the member ran at its last report (0: none from the cluster yet)
+     */
+    public record MemberStatus(String id, String address, String role, int priority, boolean up, long lastHeardMs,
+            boolean canServe, long configVersion) {}
 
     /** @param owner the member the cluster granted the VIP to; {@code ownedHere} whether this process serves it now */
     public record VipStatus(String name, String address, String driver, String owner, long epoch, String reason, boolean ownedHere) {}

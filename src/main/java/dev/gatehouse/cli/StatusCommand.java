@@ -41,10 +41,12 @@ final class StatusCommand implements Callable<Integer> {
                         v.path("epoch").asText(), v.path("owned_here").asBoolean() ? "serving" : "-", v.path("reason").asText(""));
             }
             out.append(vips).append('\n');
-            Table members = new Table("MEMBER", "ADDRESS", "ROLE", "PRIORITY", "CAN SERVE", "CONFIG");
+            Table members = new Table("MEMBER", "ADDRESS", "ROLE", "STATE", "LAST HEARD", "PRIORITY", "CAN SERVE", "CONFIG");
             for (JsonNode m : cluster.path("members")) {
                 boolean witness = m.path("role").asText().equals("witness");
+                long heard = m.path("last_heard_ms").asLong(-1);
                 members.row(m.path("id").asText(), m.path("address").asText(), m.path("role").asText(),
+                        m.path("up").asBoolean() ? "up" : "down", heard < 0 ? "never" : heard + " ms ago",
                         witness ? "-" : m.path("priority").asText(), witness ? "-" : m.path("can_serve").asBoolean() ? "yes" : "no",
                         witness ? "-" : "v" + m.path("config_version").asLong());
             }

@@ -66,6 +66,7 @@ public final class ClusterMember implements AutoCloseable {
     private final ClusterStateMachine stateMachine;
     private final SessionSync sessions;
     private final Controller controller;
+    private final FenceLinks fence;
     private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
     /** Whether each other node's reports were fresh at the last tick; a lapse followed by a fresh one is a return. */
@@ -87,7 +88,7 @@ public final class ClusterMember implements AutoCloseable {
     private boolean seedInFlight;
     private long seedOfferedAt;
     private volatile Predicate<Command> dropProposals = c -> false;
-    private RaftServer server;
+    private volatile RaftServer server;
     private RaftClient client;
     private boolean wasLeader;
     private long leaderSince;
@@ -123,11 +124,12 @@ public final class ClusterMember implements AutoCloseable {
         this.priority = me.priority();
         this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
         this.group = RaftSetup.group(config.name(), roster);
-        this.seen = new Observations(ticker);
+        this.seen = new Observations(ticker, timings);
         this.sessions = new SessionSync(selfId, WallClock.system());
         this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions,
                 selfId, listener);
         this.controller = new Controller(roster, timings);
+        this.fence = new FenceLinks(selfId, roster, tls.context(), seen, this::tickSoon, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(daemons("gatehouse-cluster-" + selfId));
         this.proposals = Executors.newFixedThreadPool(4, daemons("gatehouse-cluster-propose-" + selfId));
         this.sessionProposals = Executors.newSingleThreadExecutor(daemons("gatehouse-cluster-sessions-" + selfId));
@@ -158,6 +160,7 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Starts the Raft server and the control loop. */
     public void start() throws IOException {
+        fence.start();
         var properties = RaftSetup.properties(roster.members().get(self), storageDir, timings);
         var parameters = RaftSetup.parameters(tls);
         server = RaftServer.newBuilder()
@@ -299,9 +302,14 @@ public final class ClusterMember implements AutoCloseable {
                 LOG.debug("no division yet", e);
             }
         }
-        boolean synced = node ? seen.reportFresh(self, ticker.nanos(), timings.reportTtlNanos()) : leader != null;
+        long now = ticker.nanos();
+        boolean synced = node ? seen.reportFresh(self, now, timings.reportTtlNanos()) : leader != null;
+        Map<String, ClusterView.Heard> heard = new LinkedHashMap<>();
+        for (String id : roster.members().keySet()) {
+            heard.put(id, new ClusterView.Heard(seen.live(id, now), seen.lastHeardMillis(id, now)));
+        }
         return new ClusterView(self, term, leader, synced, s.vips(), s.reports(), s.config(), tls.rejectedPeers(),
-                stateMachine.malformed());
+                stateMachine.malformed(), heard);
     }
 
     /** Releases owned VIPs (telling the cluster if it still can), then stops. */
@@ -313,11 +321,17 @@ public final class ClusterMember implements AutoCloseable {
                 return null;
             });
         }
-        halt();
+        fence.close();
+        stop();
     }
 
-    /** Stops without releasing anything, as a crash would; tests use it to stand in for kill -9. */
+    /** Stops without releasing anything or saying goodbye, as a crash would; tests use it to stand in for kill -9. */
     void halt() throws IOException {
+        fence.abort();
+        stop();
+    }
+
+    private void stop() throws IOException {
         sessions.close();
         loop.shutdownNow();
         proposals.shutdownNow();
@@ -338,6 +352,11 @@ public final class ClusterMember implements AutoCloseable {
     /** Test hook: proposals matching {@code drop} fail without reaching the log, as if this member were cut off. */
     void dropProposals(Predicate<Command> drop) {
         this.dropProposals = drop;
+    }
+
+    /** Test hook: drops this member's fence link to {@code peer} without a goodbye, as a spurious reset would. */
+    void dropFenceLink(String peer) {
+        fence.drop(peer);
     }
 
     /** Has this member write a snapshot now rather than after its usual number of entries; for tests. */
@@ -390,17 +409,24 @@ public final class ClusterMember implements AutoCloseable {
 
     private void tick() {
         tickQueued.set(false);
+        if (server == null) {
+            return; // a fence link came up before the Raft server was built
+        }
         try {
             ClusterState state = stateMachine.state();
             boolean able = node && !demoted && safeServeCheck();
             String unable = demoted ? "demoted by operator" : self + " cannot serve";
+            String leader = leaderId();
+            String fenced = leader != null && !leader.equals(self) && fence.broken(leader)
+                    ? "self-fenced: the fence link to leader " + leader + " ended without a goodbye" : null;
             // fencing first: nothing else runs before every lease has been checked
-            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted));
+            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted, fenced));
+            report(able); // a witness too (never able): its reports say it is there
             if (node) {
-                report(able);
                 watchPeers();
             }
             offerSeed(state);
+            controller.track(state, seen, ticker.nanos());
             control(state);
         } catch (RuntimeException e) {
             LOG.error("cluster tick failed", e);
@@ -529,6 +555,15 @@ public final class ClusterMember implements AutoCloseable {
                 LOG.info("leadership not handed to {} ({}); staying leader", target, e.toString());
             }
         });
+    }
+
+    private String leaderId() {
+        try {
+            RaftPeerId id = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
+            return id == null ? null : id.toString();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private boolean isReadyLeader() {

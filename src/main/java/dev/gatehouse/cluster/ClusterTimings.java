@@ -13,8 +13,10 @@ import java.util.Objects;
  *       clock-rate differences between hosts, 50 ms covers scheduling;</li>
  *   <li>members report their health every lease; a report older than 3 leases no longer counts.</li>
  * </ul>
- * Defaults (600 ms lease, 150-300 ms elections, 20 ms tick) give a failover of roughly 0.6-0.8 s after a crash on a
- * LAN, and survive one leader election without the owner losing its lease.
+ * The lease is {@code cluster.lease}; elections (150-300 ms) and the tick (20 ms) are fixed. At the default 600 ms
+ * lease, an owner whose death cannot be confirmed (a frozen host, a cut link) is replaced after roughly 0.7-0.8 s,
+ * and an owner survives one leader election without losing its lease; a crashed owner's process exit is confirmed
+ * by its fence links ({@link FenceLinks}) and does not wait for the lease.
  */
 public record ClusterTimings(Duration lease, Duration electionMin, Duration electionMax, Duration tick) {
 
@@ -40,8 +42,12 @@ public record ClusterTimings(Duration lease, Duration electionMin, Duration elec
     }
 
     public static ClusterTimings defaults() {
-        return new ClusterTimings(Duration.ofMillis(600), Duration.ofMillis(150), Duration.ofMillis(300),
-                Duration.ofMillis(20));
+        return forLease(Duration.ofMillis(600));
+    }
+
+    /** {@code cluster.lease}, with the fixed election timeouts (150-300 ms) and tick (20 ms). */
+    public static ClusterTimings forLease(Duration lease) {
+        return new ClusterTimings(lease, Duration.ofMillis(150), Duration.ofMillis(300), Duration.ofMillis(20));
     }
 
     long leaseNanos() {

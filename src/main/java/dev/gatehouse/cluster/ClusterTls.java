@@ -7,13 +7,16 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslProvider;
 
 /**
- * Mutual TLS 1.3 for every Ratis connection (peer to peer, client to server, admin), keyed by {@link ClusterKey}.
+ * Mutual TLS 1.3 for every Ratis connection (peer to peer, client to server, admin) and every fence link
+ * ({@link FenceLinks}), keyed by {@link ClusterKey}.
  * The trust manager accepts a peer only if its certificate carries the cluster public key; the TLS handshake
  * then proves the peer also holds the private key. Host names are deliberately not checked: the key is the
  * identity. Rejected peers are counted.
@@ -22,6 +25,7 @@ final class ClusterTls {
 
     private final AtomicLong rejectedPeers = new AtomicLong();
     private final GrpcTlsConfig config;
+    private final SSLContext context;
 
     ClusterTls(ClusterKey key) {
         try {
@@ -31,9 +35,12 @@ final class ClusterTls {
             store.setKeyEntry("cluster", key.keyPair.getPrivate(), password, new X509Certificate[] {key.certificate});
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, password);
+            OnlyClusterKey trust = new OnlyClusterKey(key);
+            context = SSLContext.getInstance("TLSv1.3");
+            context.init(keys.getKeyManagers(), new TrustManager[] {trust}, null);
             config = GrpcTlsConfig.newBuilder()
                     .setKeyManager(keys.getKeyManagers()[0])
-                    .setTrustManager(new OnlyClusterKey(key))
+                    .setTrustManager(trust)
                     .setMutualTls(true)
                     // the JDK provider: Ed25519 in TLS 1.3 everywhere, no dependence on the bundled OpenSSL build
                     .setSslProvider(SslProvider.JDK)
@@ -46,6 +53,11 @@ final class ClusterTls {
 
     GrpcTlsConfig config() {
         return config;
+    }
+
+    /** The same identity and trust for plain sockets (the fence links). */
+    SSLContext context() {
+        return context;
     }
 
     /** Handshakes this member refused because the peer did not present the cluster key. */

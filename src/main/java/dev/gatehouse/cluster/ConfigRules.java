@@ -34,7 +34,7 @@ final class ConfigRules {
         List<String> errors = new ArrayList<>();
         var cluster = result.config().cluster();
         if (cluster == null || !roster.sameCluster(cluster)) {
-            errors.add(change.label() + ":1 cluster: must stay as the cluster was started (name, members, vips); "
+            errors.add(change.label() + ":1 cluster: must stay as the cluster was started (name, members, vips, lease); "
                     + "those change by their own operation, not a config change");
         }
         if (!roster.members().containsKey(change.origin())) {

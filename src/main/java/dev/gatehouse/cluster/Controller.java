@@ -34,13 +34,15 @@ final class Controller {
             return new Command.Grant(vip.name(), best, v.epoch() + 1, v.version(), reason);
         }
         String owner = v.owner();
-        if (now - seen.renewSeen(vip.name(), now) > timings.grantDelayNanos()) {
+        // a confirmed exit needs no wait: the process that held the lease is gone, and took its listeners with it
+        String gone = seen.exitConfirmed(owner) ? "owner " + owner + " process exited"
+                : leaseExpired(vip.name(), seen, now) ? "owner " + owner + " lease expired" : null;
+        if (gone != null) {
             String next = best(state, seen, now, owner);
             if (next == null) {
                 next = best(state, seen, now, null);
             }
-            return next == null ? null : new Command.Grant(vip.name(), next, v.epoch() + 1, v.version(),
-                    "owner " + owner + " lease expired");
+            return next == null ? null : new Command.Grant(vip.name(), next, v.epoch() + 1, v.version(), gone);
         }
         Preempt preempt = vip.preempt();
         if (v.handover() == null && preempt != null && preempt.enabled()) {
@@ -56,6 +58,29 @@ final class Controller {
         return null;
     }
 
+    /**
+     * Keeps this member's observations honest; runs every tick on every member (not only the leader), so that a
+     * member that becomes leader judges with the same history: the owner of a VIP whose lease ran out is no longer
+     * live, and a node that could not be granted a VIP right now (not live, unable, not on the current config)
+     * starts its time as able again, so preemption waits for the whole delay after its last lapse.
+     */
+    void track(ClusterState state, Observations seen, long now) {
+        state.vips().forEach((name, v) -> {
+            if (v.owned() && leaseExpired(name, seen, now)) {
+                seen.lapsed(v.owner(), now);
+            }
+        });
+        for (String id : roster.members().keySet()) {
+            if (roster.isNode(id) && !eligible(state, seen, now, id)) {
+                seen.notEligible(id);
+            }
+        }
+    }
+
+    private boolean leaseExpired(String vip, Observations seen, long now) {
+        return now - seen.renewSeen(vip, now) > timings.grantDelayNanos();
+    }
+
     /** The node that should own: able, running the current config, recently heard from, highest priority, ties to the smaller id. */
     private String best(ClusterState state, Observations seen, long now, String exclude) {
         return state.reports().entrySet().stream()
@@ -67,13 +92,13 @@ final class Controller {
     }
 
     /**
-     * Whether {@code member} may be granted a VIP: a node that reported lately that it can serve, running the
-     * current config (a restarted, lagging or refusing node is not granted).
+     * Whether {@code member} may be granted a VIP: a live node (see {@link Observations}) whose last report says it
+     * can serve, running the current config (a dead, restarted, lagging or refusing node is not granted).
      */
     private boolean eligible(ClusterState state, Observations seen, long now, String member) {
         MemberReport r = state.reports().get(member);
         return r != null && roster.isNode(member) && r.canServe()
-                && seen.reportFresh(member, now, timings.reportTtlNanos())
+                && seen.live(member, now)
                 && r.configVersion() == state.config().expectedVersion(member);
     }
 

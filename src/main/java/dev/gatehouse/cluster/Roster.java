@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The fixed facts of the cluster config every member agrees on: who is a member, who may own, which VIPs. */
-record Roster(String name, Map<String, MemberConfig> members, Map<String, VipConfig> vips) {
+record Roster(String name, Map<String, MemberConfig> members, Map<String, VipConfig> vips, java.time.Duration lease) {
 
     static Roster of(ClusterConfig config) {
         Map<String, MemberConfig> members = new LinkedHashMap<>();
@@ -23,10 +23,10 @@ record Roster(String name, Map<String, MemberConfig> members, Map<String, VipCon
                 throw new IllegalArgumentException("cluster.vips: duplicate name " + v.name());
             }
         }
-        return new Roster(config.name(), Map.copyOf(members), Map.copyOf(vips));
+        return new Roster(config.name(), Map.copyOf(members), Map.copyOf(vips), config.lease());
     }
 
-    /** Whether {@code config} describes this same cluster: name, members and VIPs (the secret's path may differ). */
+    /** Whether {@code config} describes this same cluster: name, members, VIPs and lease (the secret's path may differ). */
     boolean sameCluster(ClusterConfig config) {
         try {
             return equals(of(config));

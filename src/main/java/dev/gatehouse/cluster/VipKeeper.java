@@ -49,6 +49,12 @@ final class VipKeeper {
     private long successorEpoch = -1;
     private long successorVersion;
     private int successorRenewals;
+    /** While self-fenced: since when; else Long.MIN_VALUE. */
+    private long fencedSince = Long.MIN_VALUE;
+    /** When the last self-fence ended: only a renewal started after it may start serving again. */
+    private long unfencedAt = Long.MIN_VALUE;
+    /** While the driver acquires the VIP (see {@link #renewed}). */
+    private boolean binding;
 
     VipKeeper(String self, VipConfig vip, VipDriver driver, ClusterListener listener, Proposer proposer,
             Ticker ticker, ClusterTimings timings, Executor loop, Function<String, String> hostOf) {
@@ -70,9 +76,21 @@ final class VipKeeper {
      * @param able whether this member may serve now
      * @param unableReason why not, when {@code able} is false
      * @param demoted whether the operator asked this member to step aside (a graceful give-up, like preemption)
+     * @param fencedBy why this member must not serve even on a valid lease (its fence link to the leader ended, so
+     *     the leader may have granted the VIP elsewhere), or null; it serves again only on a renewal started after
      */
-    void tick(VipState state, boolean able, String unableReason, boolean demoted) {
+    void tick(VipState state, boolean able, String unableReason, boolean demoted, String fencedBy) {
         long now = ticker.nanos();
+        if (fencedBy != null) {
+            fencedSince = fencedSince == Long.MIN_VALUE ? now : fencedSince;
+            if (held) {
+                release(fencedBy);
+            }
+        } else if (fencedSince != Long.MIN_VALUE) {
+            fencedSince = Long.MIN_VALUE;
+            unfencedAt = now;
+            renewDue = true;
+        }
         boolean mine = self.equals(state.owner());
         if (held && handingOver != null) {
             if (mine && state.epoch() != epoch) {
@@ -100,6 +118,8 @@ final class VipKeeper {
             return;
         }
         if (state.epoch() != epoch) {
+            LOG.info("VIP {}: granted to {} at epoch {} ({}); serving once a renewal commits", vip.name(), self,
+                    state.epoch(), state.reason());
             epoch = state.epoch();
             grantReason = state.reason();
             predecessor = state.predecessor();
@@ -166,19 +186,34 @@ final class VipKeeper {
         if (ticker.nanos() >= validUntil - timings.guardNanos()) {
             return; // the round trip outlived the lease (a pause): do not start serving on it
         }
+        if (binding) {
+            return; // the renewal sent while the driver binds came back: its lease counts, the rest follows the bind
+        }
         try {
             if (held) {
                 driver.refresh(vip);
+            } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
+                return; // self-fenced, or given up, since this renewal started: it proves nothing now
             } else {
-                if (predecessor != null && !predecessor.equals(self)) {
-                    // before the address moves: connections the predecessor accepted must not meet a reset here
-                    driver.takeOverFrom(vip, hostOf.apply(predecessor));
+                boolean handedOver = predecessor != null && !predecessor.equals(self);
+                binding = true;
+                try {
+                    if (handedOver) {
+                        // before the address moves: connections the predecessor accepted must not meet a reset here
+                        driver.takeOverFrom(vip, hostOf.apply(predecessor));
+                    } else {
+                        // nobody waits for a renewal after the acquisition: renew while the driver binds (a first
+                        // bind in a process can take a while), so the lease does not run out just after serving starts
+                        renew(ticker.nanos());
+                    }
+                    driver.acquire(vip);
+                } finally {
+                    binding = false;
                 }
-                driver.acquire(vip);
                 held = true;
-                // renew again at the next tick, not a renewal interval later: that renewal tells a node handing
-                // over that this one serves (see handOver)
-                renewDue = true;
+                // after a handover, renew again at the next tick, not a renewal interval later: that renewal tells
+                // the node handing over that this one serves (see handOver)
+                renewDue = handedOver;
                 listener.vipAcquired(vip.name(), epoch, grantReason);
             }
         } catch (Exception e) {

@@ -21,7 +21,7 @@ final class CanonicalForm {
      */
     static String clusterWide(GatehouseConfig config) {
         ClusterConfig c = config.cluster();
-        ClusterConfig cluster = c == null ? null : new ClusterConfig(c.name(), null, c.members(), c.vips());
+        ClusterConfig cluster = c == null ? null : new ClusterConfig(c.name(), null, c.members(), c.vips(), c.lease());
         StringBuilder out = new StringBuilder();
         render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster), out);
         return out.toString();

@@ -4,16 +4,37 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** The cluster a node belongs to; bootstraps membership and says which VIPs float between nodes. */
-public record ClusterConfig(String name, Path secretFile, List<MemberConfig> members, List<VipConfig> vips) {
+/**
+ * The cluster a node belongs to; bootstraps membership and says which VIPs float between nodes.
+ *
+ * @param lease how long an owner keeps a VIP without renewing it (see ClusterTimings)
+ */
+public record ClusterConfig(String name, Path secretFile, List<MemberConfig> members, List<VipConfig> vips, Duration lease) {
+
+    public static final Duration DEFAULT_LEASE = Duration.ofMillis(600);
+    /** An owner must keep its lease through one leader election (up to 300 ms) and a renewal round. */
+    public static final Duration MIN_LEASE = Duration.ofMillis(400);
+    public static final Duration MAX_LEASE = Duration.ofSeconds(30);
 
     public ClusterConfig {
         members = List.copyOf(members);
         vips = List.copyOf(vips);
     }
 
+    public ClusterConfig(String name, Path secretFile, List<MemberConfig> members, List<VipConfig> vips) {
+        this(name, secretFile, members, vips, DEFAULT_LEASE);
+    }
+
     /** A member: a node that serves traffic or a witness that only votes. */
-    public record MemberConfig(String id, HostPort address, int priority, Role role) {}
+    public record MemberConfig(String id, HostPort address, int priority, Role role) {
+
+        /** Where the member takes fence links (see FenceLinks): its cluster port + this, on the same address. */
+        public static final int FENCE_PORT_OFFSET = 1000;
+
+        public HostPort fenceAddress() {
+            return new HostPort(address.host(), address.port() + FENCE_PORT_OFFSET);
+        }
+    }
 
     public enum Role { NODE, WITNESS }
 

@@ -57,7 +57,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         this.events = events;
         this.metrics = metrics;
         this.configs = configs;
-        ClusterTimings timings = ClusterTimings.defaults();
+        ClusterTimings timings = ClusterTimings.forLease(config.lease());
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker) : null);
         this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
@@ -65,6 +65,10 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         for (VipConfig vip : config.vips()) {
             metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,
                     "vip", vip.name());
+        }
+        for (MemberConfig m : config.members()) {
+            metrics.gauge("gatehouse_cluster_member_up", "1 while this node hears from the member (reports fresh, process not exited)",
+                    () -> member.view().heard().get(m.id()).up() ? 1 : 0, "member", m.id());
         }
         metrics.gauge("gatehouse_cluster_term", "Raft term this member is in", () -> member.view().term());
         metrics.gauge("gatehouse_cluster_rejected_peers", "TLS handshakes refused: the peer lacked the cluster key",
@@ -160,8 +164,9 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         List<StatusReport.MemberStatus> members = new ArrayList<>();
         for (MemberConfig m : config.members()) {
             MemberReport r = view.members().get(m.id());
+            ClusterView.Heard heard = view.heard().get(m.id());
             members.add(new StatusReport.MemberStatus(m.id(), m.address().toString(), m.role().name().toLowerCase(),
-                    m.priority(), r != null && r.canServe(), r == null ? 0 : r.configVersion()));
+                    m.priority(), heard.up(), heard.lastHeardMillis(), view.canServe(m.id()), r == null ? 0 : r.configVersion()));
         }
         List<StatusReport.VipStatus> vips = new ArrayList<>();
         for (VipConfig v : config.vips()) {

@@ -111,7 +111,7 @@ class ConfigChangeTest {
         assertThat(v1.reports().get("lb1").configVersion()).isZero();
         // reported just now, by a leader that has led longer than the first grant waits for every node
         long now = ClusterTimings.defaults().settleNanos();
-        Observations seen = new Observations(() -> now);
+        Observations seen = new Observations(() -> now, ClusterTimings.defaults());
         seen.applied(new Command.Report("lb1", true, 150, 0), Outcome.ACCEPTED);
         seen.applied(new Command.Report("lb2", true, 100, 1), Outcome.ACCEPTED);
         Controller controller = new Controller(roster, ClusterTimings.defaults());

@@ -41,9 +41,9 @@ final class TestCluster implements AutoCloseable {
         this.dir = dir;
         Path secret = write(dir.resolve("cluster.key"), "correct horse battery staple 42");
         List<MemberConfig> m = List.of(
-                new MemberConfig("lb1", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 150, Role.NODE),
-                new MemberConfig("lb2", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 100, Role.NODE),
-                new MemberConfig("w1", new HostPort("127.0.0.1", FreePorts.on("127.0.0.1")), 0, Role.WITNESS));
+                new MemberConfig("lb1", new HostPort("127.0.0.1", FreePorts.cluster("127.0.0.1")), 150, Role.NODE),
+                new MemberConfig("lb2", new HostPort("127.0.0.1", FreePorts.cluster("127.0.0.1")), 100, Role.NODE),
+                new MemberConfig("w1", new HostPort("127.0.0.1", FreePorts.cluster("127.0.0.1")), 0, Role.WITNESS));
         VipConfig vip = new VipConfig(VIP, "127.0.0.10", Driver.LOOPBACK, null, Mode.ACTIVE_PASSIVE, preempt);
         config = new ClusterConfig("test-edge", secret, m, List.of(vip));
     }

@@ -33,20 +33,50 @@ class VipKeeperTest {
     }
 
     @Test
+    void aSelfFencedOwnerStopsAtOnceAndServesAgainOnlyOnARenewalStartedAfterTheFenceLifted() {
+        List<CompletableFuture<Outcome>> pending = new ArrayList<>();
+        VipKeeper fenced = new VipKeeper("lb1", vip, log.driverFor("lb1", false), new ClusterListener() {}, command -> {
+            CompletableFuture<Outcome> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        }, ticker, timings, Runnable::run, id -> id + ".example");
+        fenced.tick(granted, true, "", false, null);
+        pending.removeFirst().complete(Outcome.ACCEPTED);
+        assertThat(fenced.holds()).isTrue();
+
+        ticker.advance(timings.tick());
+        fenced.tick(granted, true, "", false, "self-fenced");
+        assertThat(fenced.holds()).isFalse();
+        ticker.advance(Duration.ofNanos(timings.renewIntervalNanos()));
+        fenced.tick(granted, true, "", false, "self-fenced"); // keeps renewing: the record stays this node's
+        CompletableFuture<Outcome> startedWhileFenced = pending.removeFirst();
+
+        ticker.advance(timings.tick());
+        fenced.tick(granted, true, "", false, null); // the fence lifts: a renewal is due at once
+        startedWhileFenced.complete(Outcome.ACCEPTED);
+        assertThat(fenced.holds()).as("a renewal from before the fence lifted proves nothing").isFalse();
+        ticker.advance(timings.tick());
+        fenced.tick(granted, true, "", false, null);
+        pending.removeFirst().complete(Outcome.ACCEPTED);
+        assertThat(fenced.holds()).isTrue();
+        assertThat(log.maxHolders("front")).isEqualTo(1);
+    }
+
+    @Test
     void aDemotedOwnerWhoseDriverOverlapsServesUntilItsSuccessorHasRenewedTwice() {
         VipKeeper overlapping = keeper(true);
-        overlapping.tick(granted, true, "", false);
-        overlapping.tick(granted, false, "demoted by operator", true);
+        overlapping.tick(granted, true, "", false, null);
+        overlapping.tick(granted, false, "demoted by operator", true, null);
         assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "demoted by operator", false, true));
         VipState released = new VipState(null, 1, "demoted by operator", 6, null);
         VipState grantedToLb2 = new VipState("lb2", 2, "demoted by operator", 7, null);
         VipState renewedByLb2 = new VipState("lb2", 2, "demoted by operator", 8, null);
         for (VipState state : new VipState[] {granted, released, grantedToLb2, renewedByLb2}) {
-            overlapping.tick(state, false, "demoted by operator", true);
+            overlapping.tick(state, false, "demoted by operator", true, null);
             assertThat(overlapping.holds()).as("still serving at %s", state).isTrue();
         }
         // lb2 acquires right after its first renewal and renews again only after that
-        overlapping.tick(new VipState("lb2", 2, "demoted by operator", 10, null), false, "demoted by operator", true);
+        overlapping.tick(new VipState("lb2", 2, "demoted by operator", 10, null), false, "demoted by operator", true, null);
         assertThat(overlapping.holds()).isFalse();
     }
 
@@ -54,85 +84,85 @@ class VipKeeperTest {
     void aHandoverOutlastsTheLeaseButEndsAfterTwoLeasesWhenNoSuccessorServes() {
         VipKeeper overlapping = keeper(true);
         VipState released = new VipState(null, 1, "demoted by operator", 6, null);
-        overlapping.tick(granted, true, "", false);
-        overlapping.tick(granted, false, "demoted by operator", true);
-        overlapping.tick(released, false, "demoted by operator", true);
+        overlapping.tick(granted, true, "", false, null);
+        overlapping.tick(granted, false, "demoted by operator", true, null);
+        overlapping.tick(released, false, "demoted by operator", true, null);
         assertThat(overlapping.holds()).isTrue();
         ticker.advance(timings.lease());
-        overlapping.tick(released, false, "demoted by operator", true);
+        overlapping.tick(released, false, "demoted by operator", true, null);
         assertThat(overlapping.holds()).as("the successor may need longer than what was left of the lease").isTrue();
         ticker.advance(timings.lease());
-        overlapping.tick(released, false, "demoted by operator", true);
+        overlapping.tick(released, false, "demoted by operator", true, null);
         assertThat(overlapping.holds()).isFalse();
     }
 
     @Test
     void aNewOwnerRenewsAgainAtTheNextTickAfterAcquiringSoAHandingOverPeerLearnsItServes() {
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(keeper.holds()).isTrue();
         ticker.advance(timings.tick());
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(proposed).containsExactly(new Command.Renew("front", "lb1", 1), new Command.Renew("front", "lb1", 1));
         ticker.advance(timings.tick());
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(proposed).as("then at the renewal interval").hasSize(2);
     }
 
     @Test
     void withoutAnOverlappingDriverADemotedOwnerReleasesAtOnce() {
-        keeper.tick(granted, true, "", false);
-        keeper.tick(granted, false, "demoted by operator", true);
+        keeper.tick(granted, true, "", false, null);
+        keeper.tick(granted, false, "demoted by operator", true, null);
         assertThat(keeper.holds()).isFalse();
     }
 
     @Test
     void servesOnlyAfterARenewalWentThroughConsensus() {
         answer = Outcome.REJECTED;
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(proposed).containsExactly(new Command.Renew("front", "lb1", 1));
         assertThat(keeper.holds()).isFalse();
         answer = Outcome.ACCEPTED;
         ticker.advance(timings.lease().dividedBy(3));
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(keeper.holds()).isTrue();
     }
 
     @Test
     void aPausedOwnerFindsItsLeaseGoneOnItsFirstTickAndReleases() {
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(keeper.holds()).isTrue();
         answer = Outcome.REJECTED; // meanwhile the others granted the VIP elsewhere
         ticker.advance(Duration.ofSeconds(5)); // SIGSTOP ... SIGCONT
-        keeper.tick(granted, true, "", false); // its state is stale too: it still thinks it owns
+        keeper.tick(granted, true, "", false, null); // its state is stale too: it still thinks it owns
         assertThat(keeper.holds()).isFalse();
         assertThat(log.holders("front")).isEmpty();
     }
 
     @Test
     void releasesAGuardIntervalBeforeTheLeaseEndsWhenRenewalsFail() {
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         answer = Outcome.REJECTED;
         Duration beforeGuard = timings.lease().minus(Duration.ofNanos(timings.guardNanos())).minusMillis(1);
         ticker.advance(beforeGuard);
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(keeper.holds()).isTrue();
         ticker.advance(Duration.ofMillis(1));
-        keeper.tick(granted, true, "", false);
+        keeper.tick(granted, true, "", false, null);
         assertThat(keeper.holds()).isFalse();
     }
 
     @Test
     void anOwnerThatCannotServeReleasesFirstThenTellsTheCluster() {
-        keeper.tick(granted, true, "", false);
-        keeper.tick(granted, false, "lb1 cannot serve", false);
+        keeper.tick(granted, true, "", false, null);
+        keeper.tick(granted, false, "lb1 cannot serve", false, null);
         assertThat(keeper.holds()).isFalse();
         assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "lb1 cannot serve", false, false));
     }
 
     @Test
     void aGrantToAnotherNodeRevokes() {
-        keeper.tick(granted, true, "", false);
-        keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 9, null), true, "", false);
+        keeper.tick(granted, true, "", false, null);
+        keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 9, null), true, "", false, null);
         assertThat(keeper.holds()).isFalse();
     }
 }

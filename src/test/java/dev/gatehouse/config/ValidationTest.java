@@ -226,6 +226,21 @@ class ValidationTest {
         }
 
         @Test
+        void leaseOutOfBoundsAndFencePortsThatCannotWork() {
+            assertErrors(CLUSTER.replace("  name: edge\n", "  name: edge\n  lease: 300ms\n")
+                            .replace("127.0.0.1:7947", "127.0.0.1:8946")
+                            .replace("127.0.0.1:7946 }", "127.0.0.1:65000 }"),
+                    "gh.yaml:4 cluster.lease: must be between 400ms and 30s, got 300ms: an owner must keep its lease through a "
+                            + "leader election (up to 300ms) and a renewal, and a takeover whose cause cannot be confirmed "
+                            + "waits about 1.1 leases",
+                    "gh.yaml:7 cluster.members[0].address: port 65000 leaves no room for the member's fence port (the cluster "
+                            + "port + 1000); use a port up to 64535");
+            assertErrors(CLUSTER.replace("127.0.0.1:7947", "127.0.0.1:8946"),
+                    "gh.yaml:6 cluster.members: the fence port of lb1 (127.0.0.1:8946, its cluster port + 1000) is the cluster "
+                            + "address of lb2");
+        }
+
+        @Test
         void memberIdsAndAddressesAndVipNames() {
             assertErrors((CLUSTER + """
                         - { name: front, address: 127.0.0.11, driver: loopback }
