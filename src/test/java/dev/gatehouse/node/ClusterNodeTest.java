@@ -58,8 +58,8 @@ class ClusterNodeTest {
                         .startsWith("hello from be1");
 
                 assertThat(lb1.demote()).isTrue();
-                await().atMost(Duration.ofSeconds(10)).until(() -> ownedHere(lb2));
-                assertThat(ownedHere(lb1)).isFalse();
+                // make-before-break: lb1 serves until lb2 does, then lets go
+                await().atMost(Duration.ofSeconds(10)).until(() -> ownedHere(lb2) && !ownedHere(lb1));
                 assertThat(lb1.listenerAddress("web")).isNull();
                 StatusReport.VipStatus vip = lb2.status().cluster().vips().getFirst();
                 assertThat(vip.owner()).isEqualTo("lb2");
