@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threads.</b> The cluster calls from its tick thread. {@link #acquire} waits for the address to be added
  * (the node binds listeners on it next) and {@link #release} for it to be deleted, one short {@code ip} command
  * each; everything else (lifetime renewals, ARP announcements) runs on virtual threads. Address commands run one
- * at a time in call order, so a renewal queued before a release can never re-add the address after it.
+ * at a time in call order, so a renewal queued before a release can never re-add the address after it; the
+ * fence's commands likewise, in a queue of their own.
  */
 public final class ArpVipDriver implements VipDriver {
 
@@ -81,7 +82,9 @@ public final class ArpVipDriver implements VipDriver {
     /** VIPs whose next acquisition takes over from a graceful predecessor, which holds the address on purpose. */
     private final Set<String> gracefulTakeovers = ConcurrentHashMap.newKeySet();
     private final Map<String, Holding> holdings = new ConcurrentHashMap<>();
-    private CompletableFuture<?> addressQueue = CompletableFuture.completedFuture(null);
+    private final CommandQueue addressCommands = new CommandQueue();
+    /** The fence's own queue: a slow nft never delays an address command (a release's above all). */
+    private final CommandQueue fenceCommands = new CommandQueue();
 
     /**
      * @param fence null: no kernel fence
@@ -189,17 +192,18 @@ public final class ArpVipDriver implements VipDriver {
         if (previous != null) {
             previous.current = false;
         }
-        // fencing an address this node does not hold yet changes nothing: it runs while the probe waits
+        // fencing an address this node does not hold yet changes nothing: it runs while the probe waits (and if it
+        // were late, the address would only be unfenced for a moment while this node may serve it)
         if (fence != null) {
             List<String> fenced = fence.hold(vip.address(), first);
-            inOrder(() -> commands.start(fenced)).thenAccept(r -> logFailure(r, "VIP not fenced"));
+            fenceCommands.then(() -> commands.start(fenced)).thenAccept(r -> logFailure(r, "VIP not fenced"));
         }
         long start = ticker.nanos();
         if (!gracefulTakeovers.remove(vip.name()) && probe != null) {
             awaitAddressFree(vip, arp);
         }
         long probed = ticker.nanos();
-        CommandRunner.Result added = inOrder(() -> commands.start(addressCommand("replace", vip, arp))).join();
+        CommandRunner.Result added = addressCommands.then(() -> commands.start(addressCommand("replace", vip, arp))).join();
         LOG.info("VIP {}: address added {} ms after the acquisition began ({} ms probing for it)", vip.name(),
                 (ticker.nanos() - start) / 1_000_000, (probed - start) / 1_000_000);
         if (!added.ok()) {
@@ -247,7 +251,7 @@ public final class ArpVipDriver implements VipDriver {
             holding.current = false;
             holding.watchdog.stop();
         }
-        CommandRunner.Result deleted = inOrder(() -> commands.start(addressCommand("del", vip, arp))).join();
+        CommandRunner.Result deleted = addressCommands.then(() -> commands.start(addressCommand("del", vip, arp))).join();
         if (holding != null) {
             unfence(vip);
         }
@@ -261,7 +265,7 @@ public final class ArpVipDriver implements VipDriver {
     private void unfence(VipConfig vip) {
         if (fence != null) {
             List<String> unfence = holdings.isEmpty() ? fence.uninstall() : fence.release(vip.address());
-            inOrder(() -> commands.start(unfence)).thenAccept(r -> logFailure(r, "kernel fence not removed"));
+            fenceCommands.then(() -> commands.start(unfence)).thenAccept(r -> logFailure(r, "kernel fence not removed"));
         }
     }
 
@@ -292,7 +296,7 @@ public final class ArpVipDriver implements VipDriver {
         if (now - holding.lastLifetimeRenewal >= LIFETIME_RENEWAL_SPACING.toNanos()) {
             holding.lastLifetimeRenewal = now;
             List<String> renew = addressCommand("replace", vip, holding.arp);
-            inOrder(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
+            addressCommands.then(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
                     .thenAccept(result -> logFailure(result, "lifetime not renewed"));
         }
         // the fence's timeout counts from here, so skipping a re-arm only closes it sooner; a handover stops ARP at once
@@ -301,7 +305,7 @@ public final class ArpVipDriver implements VipDriver {
         if (fence != null && (now - holding.lastFenceRenewal >= LIFETIME_RENEWAL_SPACING.toNanos() || arpChanged)) {
             holding.lastFenceRenewal = now;
             List<String> rearm = fence.renew(vip.address(), answerArp);
-            inOrder(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
+            fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
                     .thenAccept(result -> logFailure(result, "kernel fence not re-armed"));
         }
         return holding;
@@ -357,13 +361,15 @@ public final class ArpVipDriver implements VipDriver {
         });
     }
 
-    /** Runs address commands strictly one after another, in the order they were asked for. */
-    private synchronized CompletableFuture<CommandRunner.Result> inOrder(
-            Supplier<CompletableFuture<CommandRunner.Result>> next) {
-        CompletableFuture<CommandRunner.Result> queued = addressQueue.handle((r, e) -> null)
-                .thenCompose(ignored -> next.get());
-        addressQueue = queued;
-        return queued;
+    /** Runs commands strictly one after another, in the order they were asked for. */
+    private static final class CommandQueue {
+        private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+
+        synchronized CompletableFuture<CommandRunner.Result> then(Supplier<CompletableFuture<CommandRunner.Result>> next) {
+            CompletableFuture<CommandRunner.Result> queued = last.handle((r, e) -> null).thenCompose(ignored -> next.get());
+            last = queued;
+            return queued;
+        }
     }
 
     static void logFailure(CommandRunner.Result result, String what) {

@@ -36,7 +36,7 @@ class ClusterLabTest {
     @BeforeAll
     static void up() throws Exception {
         Lab.assumeAvailable();
-        cluster = LabCluster.up(dir, null);
+        cluster = LabCluster.up("ClusterLabTest", dir, null);
         lab = cluster.lab();
     }
 
@@ -52,12 +52,10 @@ class ClusterLabTest {
         List<Long> outages = new ArrayList<>();
         for (int run = 1; run <= 5; run++) {
             String victim = cluster.awaitOwner();
-            String survivor = victim.equals("lb1") ? "lb2" : "lb1";
+            String survivor = LabCluster.other(victim);
             try {
                 ProbeReport report;
-                try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 800, Duration.ofMillis(10))) {
-                    probe.awaitStarted();
-                    await().atMost(Duration.ofSeconds(20)).until(() -> LabCluster.requestsSeen(probe) >= 100);
+                try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = cluster.probeUnderLoad(URL, 800)) {
                     long killedAt = System.nanoTime();
                     cluster.member(victim).kill9();
                     report = probe.awaitReport(Duration.ofSeconds(30));
@@ -89,10 +87,8 @@ class ClusterLabTest {
     @Test
     void aStoppedOwnerLosesTheVipBeforeThePeerTakesItAndDoesNotServeItAfterResuming() throws Exception {
         String victim = cluster.awaitOwner();
-        String survivor = victim.equals("lb1") ? "lb2" : "lb1";
-        try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 400, Duration.ofMillis(10))) {
-            probe.awaitStarted();
-            await().atMost(Duration.ofSeconds(20)).until(() -> LabCluster.requestsSeen(probe) >= 100);
+        String survivor = LabCluster.other(victim);
+        try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = cluster.probeUnderLoad(URL, 400)) {
             cluster.member(victim).sigstop();
             await().atMost(Duration.ofSeconds(10)).until(() -> survivor.equals(cluster.owner()));
             cluster.member(victim).sigcont();
@@ -107,7 +103,7 @@ class ClusterLabTest {
     @Test
     void cuttingOnlyTheLinkBetweenTheNodesLeavesExactlyOneOwnerAndNoFlapping() throws Exception {
         String owner = cluster.awaitOwner();
-        String other = owner.equals("lb1") ? "lb2" : "lb1";
+        String other = LabCluster.other(owner);
         try (DualOwnerSampler vip = lab.watchVip(NODES); LabProbe probe = lab.probe(URL, 500, Duration.ofMillis(10))) {
             probe.awaitStarted();
             await().atMost(Duration.ofSeconds(20)).until(() -> LabCluster.requestsSeen(probe) >= 50);
@@ -129,7 +125,7 @@ class ClusterLabTest {
     @Test
     void whenTheOwnersBackendsFailTheVipMovesAndTheOldOwnerReturnsWithoutA503() throws Exception {
         String owner = cluster.awaitOwner();
-        String other = owner.equals("lb1") ? "lb2" : "lb1";
+        String other = LabCluster.other(owner);
         await().atMost(STARTUP).until(() -> cluster.canServe(other));
         try (LabProbe probe = lab.probe(URL, 800, Duration.ofMillis(10))) {
             probe.awaitStarted();
@@ -165,7 +161,7 @@ class ClusterLabTest {
     void anIsolatedOwnerDropsTheVipAndAfterEachHealTheOwnerAnnouncesItAgain() throws Exception {
         for (int run = 1; run <= 6; run++) {
             String isolated = cluster.awaitOwner();
-            String other = isolated.equals("lb1") ? "lb2" : "lb1";
+            String other = LabCluster.other(isolated);
             await().atMost(STARTUP).until(() -> cluster.canServe(other));
             try (DualOwnerSampler vip = lab.watchVip(NODES)) {
                 long cutAt = System.nanoTime();
@@ -207,7 +203,7 @@ class ClusterLabTest {
     @Test
     void aNodeWithTheWrongClusterKeyCannotTakeTheVip() throws Exception {
         String owner = cluster.awaitOwner();
-        String intruder = owner.equals("lb1") ? "lb2" : "lb1";
+        String intruder = LabCluster.other(owner);
         cluster.writeSecret("wrong.key", "not the lab cluster's secret, but long enough");
         cluster.member(intruder).close();
         cluster.startWith(intruder, intruder + "-wrong", "wrong.key");
@@ -233,12 +229,10 @@ class ClusterLabTest {
         List<Long> outages = new ArrayList<>();
         for (int run = 1; run <= 5; run++) {
             String from = cluster.awaitOwner();
-            String to = from.equals("lb1") ? "lb2" : "lb1";
+            String to = LabCluster.other(from);
             await().atMost(STARTUP).until(() -> cluster.canServe(to));
             try (DualOwnerSampler vip = lab.watchVip(NODES); ArpSampler arp = lab.sampleArp(Duration.ofMillis(10));
-                    LabProbe probe = lab.probe(URL, 300, Duration.ofMillis(10))) {
-                probe.awaitStarted();
-                await().atMost(Duration.ofSeconds(20)).until(() -> LabCluster.requestsSeen(probe) >= 100);
+                    LabProbe probe = cluster.probeUnderLoad(URL, 300)) {
                 cluster.admin(from, "POST", "/api/v1/cluster/demote");
                 ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
                 // The old owner keeps the address until the new one serves, answering no ARP for it meanwhile, and
@@ -262,24 +256,22 @@ class ClusterLabTest {
         List<Long> outages = new ArrayList<>();
         for (int run = 1; run <= 5; run++) {
             String victim = cluster.awaitOwner();
-            String survivor = victim.equals("lb1") ? "lb2" : "lb1";
+            String survivor = LabCluster.other(victim);
             await().atMost(STARTUP).until(() -> cluster.canServe(survivor));
             try (DualOwnerSampler vip = lab.watchVip(NODES); ArpSampler arp = lab.sampleArp(Duration.ofMillis(10));
-                    LabProbe probe = lab.probe(URL, 400, Duration.ofMillis(10))) {
-                probe.awaitStarted();
-                await().atMost(Duration.ofSeconds(20)).until(() -> LabCluster.requestsSeen(probe) >= 100);
+                    LabProbe probe = cluster.probeUnderLoad(URL, 400)) {
                 long frozenAt = System.nanoTime();
                 String how = lab.freeze(victim);
                 try {
                     // only the survivor is asked: the frozen node's admin API answers nothing
                     await().atMost(Duration.ofSeconds(10)).until(() -> cluster.owns(survivor));
-                    // frozen well past the address lifetime (1 s), sampled all along
-                    await().until(() -> System.nanoTime() - frozenAt >= Duration.ofMillis(2500).toNanos());
+                    // frozen past the address lifetime (1 s), sampled all along
+                    await().until(() -> System.nanoTime() - frozenAt >= Duration.ofMillis(1500).toNanos());
                 } finally {
                     lab.thaw(victim);
                 }
                 ProbeReport report = probe.awaitReport(Duration.ofSeconds(30));
-                System.out.printf("lab freeze run %d: %s frozen (%s) for 2.5 s, %s took over; %s; %s; frozen kernel kept the"
+                System.out.printf("lab freeze run %d: %s frozen (%s) for 1.5 s, %s took over; %s; %s; frozen kernel kept the"
                         + " address (fenced) for %d ms after the takeover%n", run, victim, how, survivor, report.summary(),
                         arp.summary(), vip.dualOwnerMillis());
                 outages.add(report.outageMillis());

@@ -25,7 +25,11 @@ final class LabCluster implements AutoCloseable {
     private final String preempt;
     private final Map<String, LabProcess> members = new HashMap<>();
 
-    private LabCluster(Lab lab, Path dir, String preempt) {
+    /** Where the processes' logs are kept after the run: target/lab-logs/NAME. */
+    private final String name;
+
+    private LabCluster(Lab lab, Path dir, String preempt, String name) {
+        this.name = name;
         this.lab = lab;
         this.dir = dir;
         this.preempt = preempt;
@@ -33,12 +37,12 @@ final class LabCluster implements AutoCloseable {
 
     /**
      * Builds the lab and starts the cluster in it; {@code preemptDelay} null: preemption off. Returns once a node
-     * owns the VIP and both can serve.
+     * owns the VIP and both can serve. {@code name} names the folder of the processes' logs.
      */
-    static LabCluster up(Path dir, Duration preemptDelay) throws IOException {
+    static LabCluster up(String name, Path dir, Duration preemptDelay) throws IOException {
         Lab lab = Lab.up();
         LabCluster cluster = new LabCluster(lab, dir, preemptDelay == null ? "{ enabled: false }"
-                : "{ enabled: true, delay: " + preemptDelay.toMillis() + "ms }");
+                : "{ enabled: true, delay: " + preemptDelay.toMillis() + "ms }", name);
         try {
             Files.writeString(dir.resolve("cluster.key"), "the lab cluster's shared secret, long enough");
             for (String be : new String[] {"be1", "be2"}) {
@@ -117,8 +121,7 @@ final class LabCluster implements AutoCloseable {
 
     /** The node that serves the VIP, once one does (after a scenario the VIP may still be on its way). */
     String awaitOwner() {
-        await().atMost(STARTUP).until(() -> owner() != null);
-        return owner();
+        return await().atMost(STARTUP).until(this::owner, java.util.Objects::nonNull);
     }
 
     /** The node that serves the VIP now, by its own account; null when none does. */
@@ -177,6 +180,19 @@ final class LabCluster implements AutoCloseable {
         }
     }
 
+    /** The other node. */
+    static String other(String node) {
+        return node.equals("lb1") ? "lb2" : "lb1";
+    }
+
+    /** A probe of {@code url} (a new request every 10 ms, {@code count} in all) that has sent 100 requests already. */
+    LabProbe probeUnderLoad(String url, int count) {
+        LabProbe probe = lab.probe(url, count, Duration.ofMillis(10));
+        probe.awaitStarted();
+        await().atMost(Duration.ofSeconds(20)).until(() -> requestsSeen(probe) >= 100);
+        return probe;
+    }
+
     static long requestsSeen(LabProbe probe) {
         return probe.linesSoFar().stream().filter(l -> l.startsWith("req ")).count();
     }
@@ -184,7 +200,7 @@ final class LabCluster implements AutoCloseable {
     /** Keeps the processes' own logs (they explain a failed scenario), then removes the lab. */
     @Override
     public void close() throws IOException {
-        Path logs = Files.createDirectories(Path.of("target", "lab-logs"));
+        Path logs = Files.createDirectories(Path.of("target", "lab-logs", name));
         for (var m : members.entrySet()) {
             Files.write(logs.resolve(m.getKey() + ".log"), m.getValue().lines());
         }

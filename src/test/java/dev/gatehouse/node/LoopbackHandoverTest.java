@@ -2,12 +2,12 @@ package dev.gatehouse.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static dev.gatehouse.node.ClusterNodes.ownedHere;
 
 import dev.gatehouse.FreePorts;
 import dev.gatehouse.demo.DemoBackend;
 import dev.gatehouse.drill.Probe;
 import dev.gatehouse.drill.ProbeReport;
-import dev.gatehouse.time.Ticker;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +44,7 @@ class LoopbackHandoverTest {
             }
             String shared = demoConfig(backends);
             Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
-            try (Node w1 = start("w1", shared); Node lb1 = start("lb1", shared); Node lb2 = start("lb2", shared)) {
+            try (Node w1 = ClusterNodes.start(dir, "w1", shared); Node lb1 = ClusterNodes.start(dir, "lb1", shared); Node lb2 = ClusterNodes.start(dir, "lb2", shared)) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> ownedHere(lb1) && !ownedHere(lb2));
                 int port = lb1.listenerAddress("web").getPort();
                 URI url = URI.create("http://127.0.0.10:" + port + "/");
@@ -89,16 +89,6 @@ class LoopbackHandoverTest {
         String preempt = "preempt: { enabled: true, delay: 5s }";
         assertThat(text).contains(preempt);
         return text.replace(preempt, "preempt: { enabled: true, delay: 1s }");
-    }
-
-    private Node start(String id, String shared) throws Exception {
-        Path file = dir.resolve(id + ".yaml");
-        Files.writeString(file, "node: { id: " + id + " }\n" + shared);
-        return Node.start(file, Ticker.system());
-    }
-
-    private static boolean ownedHere(Node node) {
-        return node.status().cluster().vips().getFirst().ownedHere();
     }
 
     private static long epoch(Node node) {
