@@ -40,7 +40,7 @@ gh_ns_exists() {
 # Installs the Debian packages the lab uses when a command is missing.
 gh_ensure_tools() {
   local missing=() cmd pkg
-  for pair in ip:iproute2 arping:iputils-arping iptables:iptables curl:curl; do
+  for pair in ip:iproute2 arping:iputils-arping iptables:iptables nft:nftables curl:curl timeout:coreutils perl:perl-base; do
     cmd=${pair%%:*} pkg=${pair#*:}
     command -v "$cmd" >/dev/null || missing+=("$pkg")
   done
@@ -62,9 +62,40 @@ gh_remove_ns() {
   ip netns del "$ns" 2>/dev/null || true
 }
 
+# Where cgroup v2 is mounted (the unified hierarchy), or nothing. The lab gives each host a cgroup gh-HOST there,
+# which the processes the lab starts in that host join, with everything they start: a test freezes them all at
+# once (cgroup.freeze), as systemctl freeze or a container pause does.
+gh_cgroup_root() {
+  local root
+  root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+  [ -n "$root" ] && [ -w "$root" ] && echo "$root"
+  return 0
+}
+
+gh_make_cgroup() {
+  local root
+  root=$(gh_cgroup_root)
+  [ -n "$root" ] || return 0
+  mkdir -p "$root/$1"
+  [ -e "$root/$1/cgroup.freeze" ] || rmdir "$root/$1"  # a cgroup that cannot freeze is no use
+}
+
+# Thaws a host's cgroup, kills what is left in it and removes it.
+gh_remove_cgroup() {
+  local root cg pids i
+  root=$(gh_cgroup_root)
+  cg="$root/$1"
+  [ -n "$root" ] && [ -d "$cg" ] || return 0
+  echo 0 > "$cg/cgroup.freeze" 2>/dev/null || true
+  pids=$(cat "$cg/cgroup.procs" 2>/dev/null || true)
+  [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+  for i in $(seq 50); do rmdir "$cg" 2>/dev/null && return 0; sleep 0.1; done
+  echo "lab: could not remove cgroup $cg" >&2
+}
+
 gh_down() {
   local h
-  for h in "${GH_HOSTS[@]}"; do gh_remove_ns "gh-$h"; done
+  for h in "${GH_HOSTS[@]}"; do gh_remove_cgroup "gh-$h"; gh_remove_ns "gh-$h"; done
   gh_remove_ns "$GH_SWITCH"
 }
 

@@ -59,7 +59,8 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         this.configs = configs;
         ClusterTimings timings = ClusterTimings.forLease(config.lease());
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
-        this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker) : null);
+        this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
+                (vip, detail) -> events.publish("failover", vip, detail)) : null);
         this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
         member.replicate(stickTables, usage);
         for (VipConfig vip : config.vips()) {

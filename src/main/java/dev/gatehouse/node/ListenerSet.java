@@ -144,6 +144,11 @@ final class ListenerSet {
         running = kept;
     }
 
+    /** Whether this node's VIP listeners share their port with another node's on this host during a handover. */
+    boolean vipPortsShared() {
+        return transport.sharesVipPorts();
+    }
+
     /** Whether every listener on {@code vip} is bound (true when none is configured). */
     synchronized boolean vipListenersBound(String vip) {
         return configs.stream().filter(c -> vip.equals(c.bind().vip())).allMatch(c -> running.containsKey(c.name()));

@@ -67,9 +67,14 @@ final class VipBinding implements VipDriver {
         }
     }
 
+    /**
+     * {@code arp}: two hosts may hold the address, the successor's announcement moves the clients. {@code loopback}:
+     * both nodes' listeners share the port (SO_REUSEPORT), the successor's taking every new connection, where the
+     * transport allows it (a native one); otherwise the old owner must unbind before the successor can bind.
+     */
     @Override
     public boolean overlapsOnHandover(VipConfig vip) {
-        return vip.driver() == Driver.ARP;
+        return vip.driver() == Driver.ARP || listeners.vipPortsShared();
     }
 
     /** The arp driver announces only VIPs it holds. */

@@ -23,6 +23,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.UnixChannelOption;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringIoHandler;
@@ -190,12 +191,17 @@ public final class Transport {
      *
      * @param onVip the listener binds on a cluster VIP: on a native transport it may bind before the address is on
      *     the host (IP_FREEBIND), so a new owner listens before its driver adds and announces the address, and no
-     *     client that follows the announcement meets a closed port
+     *     client that follows the announcement meets a closed port; and it shares the port with the listener of
+     *     another node on this host (SO_REUSEPORT), which then gets no new connections (see
+     *     {@link NewestListenerFirst}), so a handover between two nodes on one host is make-before-break
      */
     public ServerBootstrap serverBootstrap(boolean onVip) {
         ServerBootstrap b = new ServerBootstrap();
         if (onVip && kind.isNative()) {
             b.option(kind.freeBind, true);
+        }
+        if (onVip && sharesVipPorts()) {
+            b.option(UnixChannelOption.SO_REUSEPORT, true).handler(NewestListenerFirst.INSTANCE);
         }
         return b
                 .group(workers)
@@ -206,6 +212,14 @@ public final class Transport {
                 .childOption(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, READ_SIZING);
+    }
+
+    /**
+     * Whether two VIP listeners on this host may hold one address and port at once, the newer taking every new
+     * connection: on a native transport of a 64-bit Linux.
+     */
+    public boolean sharesVipPorts() {
+        return kind.isNative() && NewestListenerFirst.supported();
     }
 
     /**

@@ -10,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,16 +39,24 @@ import org.slf4j.LoggerFactory;
  * <p><b>A graceful handover.</b> The old owner keeps the address until this node serves, but the clients' ARP
  * entries switch at one instant, and a request in flight to the old owner would then send its next packet here
  * and meet a reset. So before it adds the address, a successor forwards such strays back: in iptables' mangle
- * table (chain {@value #STRAYS_CHAIN}), TCP to the VIP that is neither a SYN nor part of a connection this host
+ * table (chain {@value StrayForwarding#CHAIN}), TCP to the VIP that is neither a SYN nor part of a connection this host
  * knows is copied to the old owner's cluster address ({@code TEE}) and dropped here, for {@code strayWindow}
  * after the takeover. The old owner still holds the address then, so its kernel takes the packet as its own.
  * This needs iptables and the old owner's cluster address on the VIP's segment; without them a handover still
  * works, and only requests in flight at the switch can fail.
  *
+ * <p><b>A frozen owner.</b> When every process of the owner stops at once (a cgroup freeze, SIGSTOP of the JVM and
+ * the watchdog, a paused container) nothing deletes the address, and the kernel answers ARP for it by itself until
+ * its lifetime ends, after the peer took over. The {@link KernelFence} closes it in the kernel instead, on a
+ * timeout re-armed on every renewal. And before adding the address a new owner probes for it ({@link AddressProbe},
+ * duplicate address detection) until nobody answers, unless it takes over from an owner that handed the VIP over
+ * gracefully and still holds it on purpose.
+ *
  * <p><b>Threads.</b> The cluster calls from its tick thread. {@link #acquire} waits for the address to be added
  * (the node binds listeners on it next) and {@link #release} for it to be deleted, one short {@code ip} command
  * each; everything else (lifetime renewals, ARP announcements) runs on virtual threads. Address commands run one
- * at a time in call order, so a renewal queued before a release can never re-add the address after it.
+ * at a time in call order, so a renewal queued before a release can never re-add the address after it; the
+ * fence's commands likewise, in a queue of their own.
  */
 public final class ArpVipDriver implements VipDriver {
 
@@ -57,20 +67,31 @@ public final class ArpVipDriver implements VipDriver {
     /** Refresh is called on every renewal; re-issuing the lifetime more often than this only costs forks. */
     static final Duration LIFETIME_RENEWAL_SPACING = Duration.ofMillis(100);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
-    /** The mangle-table chain that holds the stray-forwarding rules of handovers in progress. */
-    static final String STRAYS_CHAIN = "GATEHOUSE-STRAYS";
 
     private final CommandRunner commands;
     private final Ticker ticker;
     private final long lifetimeSeconds;
     private final Duration watchdogSilence;
-    private final Duration strayWindow;
-    private boolean straysChainReady;
+    private final StrayForwarding strays;
+    /** Null when nftables is not there: then only the watchdog and the lifetime take the address away. */
+    private final KernelFence fence;
+    /** Null: acquire adds the address without probing for it first. */
+    private final AddressProbe probe;
+    /** Hears of what an operator should see, as (VIP name, what happened). */
+    private final BiConsumer<String, String> notices;
+    /** VIPs whose next acquisition takes over from a graceful predecessor, which holds the address on purpose. */
+    private final Set<String> gracefulTakeovers = ConcurrentHashMap.newKeySet();
     private final Map<String, Holding> holdings = new ConcurrentHashMap<>();
-    private CompletableFuture<?> addressQueue = CompletableFuture.completedFuture(null);
+    private final CommandQueue addressCommands = new CommandQueue();
+    /** The fence's own queue: a slow nft never delays an address command (a release's above all). */
+    private final CommandQueue fenceCommands = new CommandQueue();
 
+    /**
+     * @param fence null: no kernel fence
+     * @param probe null: no probing before the address is added
+     */
     ArpVipDriver(CommandRunner commands, Duration addressLifetime, Duration watchdogSilence, Duration strayWindow,
-            Ticker ticker) {
+            Ticker ticker, KernelFence fence, AddressProbe probe, BiConsumer<String, String> notices) {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(addressLifetime, "addressLifetime");
@@ -80,19 +101,26 @@ public final class ArpVipDriver implements VipDriver {
         }
         this.lifetimeSeconds = addressLifetime.toSeconds();
         this.watchdogSilence = Objects.requireNonNull(watchdogSilence, "watchdogSilence");
-        this.strayWindow = Objects.requireNonNull(strayWindow, "strayWindow");
+        this.strays = new StrayForwarding(commands, strayWindow);
+        this.fence = fence;
+        this.probe = probe;
+        this.notices = Objects.requireNonNull(notices, "notices");
     }
 
-    /** A driver for this host whose address lifetime covers {@code clusterLease}. */
-    public static ArpVipDriver create(Duration clusterLease, Ticker ticker) {
-        return withTools(new ProcessCommandRunner(List.of(), COMMAND_TIMEOUT), clusterLease, ticker);
+    /**
+     * A driver for this host whose address lifetime covers {@code clusterLease}; {@code notices} hears of what an
+     * operator should see (VIP name, what happened), e.g. a takeover of an address something else still answered.
+     */
+    public static ArpVipDriver create(Duration clusterLease, Ticker ticker, BiConsumer<String, String> notices) {
+        return withTools(new ProcessCommandRunner(List.of(), COMMAND_TIMEOUT), clusterLease, ticker, notices);
     }
 
     /** The same, with every command run inside network namespace {@code netns} (labs and tests). */
-    public static ArpVipDriver inNamespace(String netns, Duration clusterLease, Ticker ticker) {
+    public static ArpVipDriver inNamespace(String netns, Duration clusterLease, Ticker ticker,
+            BiConsumer<String, String> notices) {
         Objects.requireNonNull(netns, "netns");
         return withTools(new ProcessCommandRunner(List.of("ip", "netns", "exec", netns), COMMAND_TIMEOUT),
-                clusterLease, ticker);
+                clusterLease, ticker, notices);
     }
 
     /**
@@ -100,7 +128,8 @@ public final class ArpVipDriver implements VipDriver {
      * than at the first failover. It also warms up process spawning: the first child a JVM starts takes ~100 ms
      * longer than the next ones (measured in the lab), which would otherwise delay the first takeover.
      */
-    private static ArpVipDriver withTools(CommandRunner commands, Duration clusterLease, Ticker ticker) {
+    private static ArpVipDriver withTools(CommandRunner commands, Duration clusterLease, Ticker ticker,
+            BiConsumer<String, String> notices) {
         for (List<String> check : List.of(List.of("ip", "-V"), List.of("arping", "-V"))) {
             CommandRunner.Result result = commands.start(check).join();
             if (!result.ok()) {
@@ -109,10 +138,21 @@ public final class ArpVipDriver implements VipDriver {
             }
         }
         // stray rules a killed process left would outlive their handover: flush them (fails when there are none)
-        commands.start(iptables("-F", List.of(STRAYS_CHAIN))).join();
-        // strays matter while the old owner still holds the address: at most two leases into a handover
-        return new ArpVipDriver(commands, lifetimeFor(clusterLease), watchdogSilenceFor(clusterLease),
-                clusterLease.multipliedBy(2), ticker);
+        StrayForwarding.flushLeftovers(commands);
+        Duration silence = watchdogSilenceFor(clusterLease);
+        KernelFence fence = new KernelFence(silence);
+        // the tables a killed process left (they fence nothing it still holds): gone; fails when there are none
+        commands.start(fence.uninstall()).join();
+        CommandRunner.Result nft = commands.start(List.of("nft", "--version")).join();
+        if (!nft.ok()) {
+            LOG.warn("VIP: no nftables ({}): a node whose processes all freeze answers ARP for its VIP until the address"
+                    + " lifetime ends, after the peer took over", nft.describe());
+            fence = null;
+        }
+        // strays matter while the old owner still holds the address: at most two leases into a handover; an honest
+        // former owner stops answering for the address a watchdog silence after its last renewal at the latest
+        return new ArpVipDriver(commands, lifetimeFor(clusterLease), silence, clusterLease.multipliedBy(2), ticker, fence,
+                new AddressProbe(commands, ticker, silence), notices);
     }
 
     /**
@@ -147,93 +187,60 @@ public final class ArpVipDriver implements VipDriver {
     public void acquire(VipConfig vip) throws IOException {
         Arp arp = arpOf(vip);
         Holding holding = new Holding(vip, arp);
+        boolean first = holdings.isEmpty();
         Holding previous = holdings.put(vip.name(), holding);
         if (previous != null) {
             previous.current = false;
         }
-        CommandRunner.Result added = inOrder(() -> commands.start(addressCommand("replace", vip, arp))).join();
+        // fencing an address this node does not hold yet changes nothing: it runs while the probe waits (and if it
+        // were late, the address would only be unfenced for a moment while this node may serve it)
+        if (fence != null) {
+            List<String> fenced = fence.hold(vip.address(), first);
+            fenceCommands.then(() -> commands.start(fenced)).thenAccept(r -> logFailure(r, "VIP not fenced"));
+        }
+        long start = ticker.nanos();
+        if (!gracefulTakeovers.remove(vip.name()) && probe != null) {
+            awaitAddressFree(vip, arp);
+        }
+        long probed = ticker.nanos();
+        CommandRunner.Result added = addressCommands.then(() -> commands.start(addressCommand("replace", vip, arp))).join();
+        LOG.info("VIP {}: address added {} ms after the acquisition began ({} ms probing for it)", vip.name(),
+                (ticker.nanos() - start) / 1_000_000, (probed - start) / 1_000_000);
         if (!added.ok()) {
             holdings.remove(vip.name(), holding);
             holding.current = false;
+            unfence(vip);
             throw new IOException("VIP " + vip.name() + " not added: " + added.describe());
         }
         holding.watchdog = commands.watch(addressCommand("del", vip, arp), watchdogSilence);
         long now = ticker.nanos();
         holding.lastLifetimeRenewal = now;
         holding.lastGarp = now;
+        holding.lastFenceRenewal = now;
         sendGarps(holding, arp.garpRepeat());
+    }
+
+    /** Probes until nobody else answers for the address; past the bound, proceeds and says so. */
+    private void awaitAddressFree(VipConfig vip, Arp arp) {
+        AddressProbe.Outcome probed = probe.awaitFree(arp.iface(), vip.address());
+        if (probed.error() != null) {
+            LOG.warn("VIP {}: not probed before the takeover: {}", vip.name(), probed.error());
+        } else if (!probed.free()) {
+            String detail = vip.address() + " still answered by another host after " + probed.answered()
+                    + " probes; taking it over anyway, the announcements move the clients";
+            LOG.warn("VIP {}: {}", vip.name(), detail);
+            notices.accept(vip.name(), detail);
+        } else if (probed.answered() > 0) {
+            LOG.info("VIP {}: {} was answered by another host for {} probes before it let go", vip.name(), vip.address(),
+                    probed.answered());
+        }
     }
 
     @Override
     public void takeOverFrom(VipConfig vip, String predecessorHost) {
         Arp arp = arpOf(vip);
-        if (!onSegment(vip.address(), arp.prefix(), predecessorHost)) {
-            LOG.info("VIP {}: {} is not on the VIP's segment; requests in flight there at the switch may fail",
-                    vip.name(), predecessorHost);
-            return;
-        }
-        if (!straysChainReady) {
-            straysChainReady = prepareStraysChain();
-            if (!straysChainReady) {
-                return;
-            }
-        }
-        List<List<String>> rules = List.of(strayRule(vip, "TEE", "--gateway", predecessorHost), strayRule(vip, "DROP"));
-        for (List<String> rule : rules) {
-            logFailure(commands.start(iptables("-A", rule)).join(), "strays not forwarded to " + predecessorHost);
-        }
-        Thread.ofVirtual().name("vip-strays-" + vip.name()).start(() -> {
-            try {
-                Thread.sleep(strayWindow);
-            } catch (InterruptedException e) {
-                return;
-            }
-            rules.forEach(rule -> commands.start(iptables("-D", rule)).thenAccept(r -> logFailure(r, "stray rule left")));
-        });
-    }
-
-    /** Whether IPv4 literal {@code host} is in {@code vip}/{@code prefix}. */
-    static boolean onSegment(String vip, int prefix, String host) {
-        try {
-            int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
-            return (ipv4(vip) & mask) == (ipv4(host) & mask);
-        } catch (IllegalArgumentException notIpv4) {
-            return false;
-        }
-    }
-
-    private static int ipv4(String literal) {
-        byte[] b = InetAddress.ofLiteral(literal).getAddress();
-        if (b.length != 4) {
-            throw new IllegalArgumentException("not IPv4: " + literal);
-        }
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
-    }
-
-    /** TCP to the VIP that is not a SYN and belongs to no connection of this host. */
-    private static List<String> strayRule(VipConfig vip, String... target) {
-        List<String> rule = new ArrayList<>(List.of(STRAYS_CHAIN, "-d", vip.address() + "/32", "-p", "tcp", "!", "--syn",
-                "-m", "conntrack", "--ctstate", "NEW,INVALID", "-j"));
-        rule.addAll(List.of(target));
-        return rule;
-    }
-
-    /** The chain, empty (rules a killed process left are stale), and PREROUTING jumping to it. */
-    private boolean prepareStraysChain() {
-        commands.start(iptables("-N", List.of(STRAYS_CHAIN))).join(); // fails when it exists: fine
-        CommandRunner.Result flushed = commands.start(iptables("-F", List.of(STRAYS_CHAIN))).join();
-        if (!flushed.ok()) {
-            LOG.warn("VIP: no iptables ({}); requests in flight at a handover's switch may fail", flushed.describe());
-            return false;
-        }
-        List<String> jump = List.of("PREROUTING", "-j", STRAYS_CHAIN);
-        return commands.start(iptables("-C", jump)).join().ok() || commands.start(iptables("-I", jump)).join().ok();
-    }
-
-    private static List<String> iptables(String verb, List<String> rest) {
-        List<String> command = new ArrayList<>(List.of("iptables", "-w", "-t", "mangle", verb));
-        command.addAll(rest);
-        return command;
+        gracefulTakeovers.add(vip.name());
+        strays.forward(vip, arp, predecessorHost);
     }
 
     @Override
@@ -244,17 +251,28 @@ public final class ArpVipDriver implements VipDriver {
             holding.current = false;
             holding.watchdog.stop();
         }
-        CommandRunner.Result deleted = inOrder(() -> commands.start(addressCommand("del", vip, arp))).join();
+        CommandRunner.Result deleted = addressCommands.then(() -> commands.start(addressCommand("del", vip, arp))).join();
+        if (holding != null) {
+            unfence(vip);
+        }
         // EADDRNOTAVAIL: the address is not there (never added, or its lifetime ran out): already released.
         if (!deleted.ok() && !deleted.output().contains("Cannot assign requested address")) {
             throw new IOException("VIP " + vip.name() + " not deleted: " + deleted.describe());
         }
     }
 
+    /** Takes {@code vip} out of the kernel fence; the tables go with the last VIP held here. */
+    private void unfence(VipConfig vip) {
+        if (fence != null) {
+            List<String> unfence = holdings.isEmpty() ? fence.uninstall() : fence.release(vip.address());
+            fenceCommands.then(() -> commands.start(unfence)).thenAccept(r -> logFailure(r, "kernel fence not removed"));
+        }
+    }
+
     /** Renews the address lifetime (re-adding the address if it went missing) and repeats one GARP per garp_refresh. */
     @Override
     public void refresh(VipConfig vip) {
-        Holding holding = keep(vip);
+        Holding holding = keep(vip, true);
         long now = ticker.nanos();
         if (holding != null && now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
             holding.lastGarp = now;
@@ -262,13 +280,13 @@ public final class ArpVipDriver implements VipDriver {
         }
     }
 
-    /** Feeds the watchdog and renews the address lifetime, announcing nothing. */
+    /** Feeds the watchdog and renews the address lifetime, announcing nothing and answering no ARP. */
     @Override
     public void keepDuringHandover(VipConfig vip) {
-        keep(vip);
+        keep(vip, false);
     }
 
-    private Holding keep(VipConfig vip) {
+    private Holding keep(VipConfig vip, boolean answerArp) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
             return null;
@@ -278,8 +296,17 @@ public final class ArpVipDriver implements VipDriver {
         if (now - holding.lastLifetimeRenewal >= LIFETIME_RENEWAL_SPACING.toNanos()) {
             holding.lastLifetimeRenewal = now;
             List<String> renew = addressCommand("replace", vip, holding.arp);
-            inOrder(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
+            addressCommands.then(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
                     .thenAccept(result -> logFailure(result, "lifetime not renewed"));
+        }
+        // the fence's timeout counts from here, so skipping a re-arm only closes it sooner; a handover stops ARP at once
+        boolean arpChanged = holding.answeringArp != answerArp;
+        holding.answeringArp = answerArp; // ends an announcement under way, too
+        if (fence != null && (now - holding.lastFenceRenewal >= LIFETIME_RENEWAL_SPACING.toNanos() || arpChanged)) {
+            holding.lastFenceRenewal = now;
+            List<String> rearm = fence.renew(vip.address(), answerArp);
+            fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
+                    .thenAccept(result -> logFailure(result, "kernel fence not re-armed"));
         }
         return holding;
     }
@@ -291,7 +318,7 @@ public final class ArpVipDriver implements VipDriver {
     @Override
     public void announce(VipConfig vip) {
         Holding holding = holdings.get(vip.name());
-        if (holding != null) {
+        if (holding != null && holding.answeringArp) {
             holding.lastGarp = ticker.nanos();
             sendGarps(holding, holding.arp.garpRepeat());
         }
@@ -316,7 +343,7 @@ public final class ArpVipDriver implements VipDriver {
         List<String> garp = List.of("arping", "-q", "-U", "-c", "1", "-I", holding.arp.iface(),
                 holding.vip.address());
         Thread.ofVirtual().name("vip-garp-" + holding.vip.name()).start(() -> {
-            for (int i = 0; i < count && holding.current; i++) {
+            for (int i = 0; i < count && holding.current && holding.answeringArp; i++) {
                 // Once released, arping refuses to bind the address: expected, not worth a warning.
                 commands.start(garp).thenAccept(result -> {
                     if (holding.current) {
@@ -334,16 +361,18 @@ public final class ArpVipDriver implements VipDriver {
         });
     }
 
-    /** Runs address commands strictly one after another, in the order they were asked for. */
-    private synchronized CompletableFuture<CommandRunner.Result> inOrder(
-            Supplier<CompletableFuture<CommandRunner.Result>> next) {
-        CompletableFuture<CommandRunner.Result> queued = addressQueue.handle((r, e) -> null)
-                .thenCompose(ignored -> next.get());
-        addressQueue = queued;
-        return queued;
+    /** Runs commands strictly one after another, in the order they were asked for. */
+    private static final class CommandQueue {
+        private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
+
+        synchronized CompletableFuture<CommandRunner.Result> then(Supplier<CompletableFuture<CommandRunner.Result>> next) {
+            CompletableFuture<CommandRunner.Result> queued = last.handle((r, e) -> null).thenCompose(ignored -> next.get());
+            last = queued;
+            return queued;
+        }
     }
 
-    private static void logFailure(CommandRunner.Result result, String what) {
+    static void logFailure(CommandRunner.Result result, String what) {
         if (result != null && !result.ok()) {
             LOG.warn("VIP: {}: {}", what, result.describe());
         }
@@ -366,6 +395,9 @@ public final class ArpVipDriver implements VipDriver {
         // Touched only from the cluster's thread (acquire, refresh, announce).
         long lastLifetimeRenewal;
         long lastGarp;
+        long lastFenceRenewal;
+        /** False once a handover began: the successor's answers and announcements alone move the clients. */
+        volatile boolean answeringArp = true;
 
         Holding(VipConfig vip, Arp arp) {
             this.vip = vip;

@@ -46,8 +46,7 @@ public interface VipDriver {
     /**
      * Whether a graceful handover may hold the VIP here for a moment after the successor acquired it, so that
      * requests in flight finish. True where two hosts can hold the address at once (the successor's gratuitous
-     * ARP moves the clients); false by default, e.g. for listeners bound on a loopback address, which only one
-     * process on the host can bind.
+     * ARP moves the clients), or where two listeners may share the port (SO_REUSEPORT); false by default.
      */
     default boolean overlapsOnHandover(VipConfig vip) {
         return false;

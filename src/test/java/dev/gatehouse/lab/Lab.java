@@ -99,12 +99,82 @@ public final class Lab implements AutoCloseable {
         return track(start(host + ":" + command[0], inNamespace(host, List.of(command))));
     }
 
-    /** Starts {@code main} of the test classpath in its own JVM inside a host's namespace. */
+    /**
+     * Starts {@code main} of the test classpath in its own JVM inside a host's namespace, and in the host's cgroup
+     * when the lab has one, so that {@link #freeze} stops it and every process it starts.
+     */
     public LabProcess spawnJava(String host, Class<?> main, String... args) {
         List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
-        return track(start(host + ":" + main.getSimpleName(), inNamespace(host, command)));
+        List<String> launch = inNamespace(host, command);
+        Path cgroup = cgroup(host);
+        if (cgroup != null) {
+            // the shell joins the cgroup, then execs: the JVM keeps its PID and its children inherit the cgroup
+            launch.addAll(0, List.of("sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", cgroup.toString()));
+        }
+        return track(start(host + ":" + main.getSimpleName(), launch));
+    }
+
+    /**
+     * Stops every process the lab started in {@code host} and every process they started, at once: a cgroup v2
+     * freeze where the lab has the host's cgroup, else SIGSTOP of each PID in the host's namespace (which only the
+     * lab starts processes in). Returns how.
+     */
+    public String freeze(String host) {
+        Path cgroup = cgroup(host);
+        if (cgroup == null) {
+            List<String> pids = namespacePids(host);
+            pids.forEach(pid -> run(List.of("kill", "-STOP", pid)));
+            return "SIGSTOP of " + pids.size() + " PIDs";
+        }
+        writeControl(cgroup.resolve("cgroup.freeze"), "1");
+        long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+        while (!readControl(cgroup.resolve("cgroup.events")).contains("frozen 1")) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(cgroup + " did not freeze");
+            }
+            Thread.onSpinWait();
+        }
+        return "cgroup freeze of " + readControl(cgroup.resolve("cgroup.procs")).lines().count() + " processes";
+    }
+
+    /** Undoes {@link #freeze}. */
+    public void thaw(String host) {
+        Path cgroup = cgroup(host);
+        if (cgroup == null) {
+            namespacePids(host).forEach(pid -> run(List.of("kill", "-CONT", pid)));
+        } else {
+            writeControl(cgroup.resolve("cgroup.freeze"), "0");
+        }
+    }
+
+    /** The host's cgroup that lab/up made, or null (no cgroup v2 here, or one without a freezer). */
+    private static Path cgroup(String host) {
+        String root = run(List.of("bash", "-c", ". " + script("lib.sh") + " && gh_cgroup_root")).strip();
+        Path cgroup = root.isEmpty() ? null : Path.of(root, namespace(host));
+        return cgroup != null && Files.exists(cgroup.resolve("cgroup.freeze")) ? cgroup : null;
+    }
+
+    private static List<String> namespacePids(String host) {
+        return run(List.of("ip", "netns", "pids", namespace(host))).lines().map(String::strip).filter(l -> !l.isEmpty())
+                .toList();
+    }
+
+    private static void writeControl(Path file, String value) {
+        try {
+            Files.writeString(file, value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String readControl(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Drops IP between two hosts, both ways (ARP still passes). */
@@ -129,6 +199,11 @@ public final class Lab implements AutoCloseable {
     public LabProbe probe(String url, int count, Duration interval) {
         return track(new LabProbe(spawnJava("client", ProbeMain.class, url, Integer.toString(count),
                 Long.toString(interval.toMillis()), Long.toString(LabProbe.REQUEST_TIMEOUT.toMillis())), interval));
+    }
+
+    /** Starts asking from the client, every {@code interval}, who answers ARP for the VIP (lab/arp-sample). */
+    public ArpSampler sampleArp(Duration interval) {
+        return track(new ArpSampler(spawn("client", script("arp-sample"), "eth0", VIP, Long.toString(interval.toMillis()))));
     }
 
     /** Starts following which of {@code hosts} hold the VIP and where the client's ARP entry for it points. */

@@ -33,6 +33,12 @@ public final class LabProbe implements AutoCloseable {
         return ProbeReport.parse(process.lines(), interval);
     }
 
+    /** Stops the probe before its count, waits for the requests in flight and returns what it saw. */
+    public ProbeReport stopAndReport(Duration atMost) throws java.io.IOException {
+        process.send("stop");
+        return awaitReport(atMost);
+    }
+
     @Override
     public void close() {
         process.close();

@@ -70,6 +70,12 @@ public final class LabProcess implements AutoCloseable {
         signal("CONT");
     }
 
+    /** Asks the process to stop (SIGTERM) and waits until it has. */
+    public void terminate(Duration atMost) throws InterruptedException {
+        signal("TERM");
+        awaitExit(atMost);
+    }
+
     /** Waits until the process has exited and returns its exit code. */
     public int awaitExit(Duration atMost) throws InterruptedException {
         if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -33,7 +33,7 @@ public final class VipHolderMain {
         Duration lease = Duration.ofMillis(Long.parseLong(args[1]));
         VipConfig vip = new VipConfig("front", Lab.VIP, Driver.ARP, new Arp("eth0", Lab.VIP_PREFIX, 3,
                 Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
-        ArpVipDriver driver = ArpVipDriver.create(lease, Ticker.system());
+        ArpVipDriver driver = ArpVipDriver.create(lease, Ticker.system(), (v, detail) -> System.out.println("notice " + detail));
         driver.acquire(vip);
 
         HttpServer server = HttpServer.create(new InetSocketAddress(Lab.VIP, 80), 128);

@@ -3,10 +3,10 @@ package dev.gatehouse.node;
 import dev.gatehouse.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static dev.gatehouse.node.ClusterNodes.ownedHere;
 
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.demo.DemoBackend;
-import dev.gatehouse.time.Ticker;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,7 +46,7 @@ class ClusterNodeTest {
                       vips:
                         - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
                     """.formatted(vipPort, be1.port(), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"));
-            try (Node w1 = start("w1", shared); Node lb1 = start("lb1", shared); Node lb2 = start("lb2", shared)) {
+            try (Node w1 = ClusterNodes.start(dir, "w1", shared); Node lb1 = ClusterNodes.start(dir, "lb1", shared); Node lb2 = ClusterNodes.start(dir, "lb2", shared)) {
                 // lb1 owns: at once, or after preempting lb2 if lb1's first report reached the leader late.
                 await().atMost(Duration.ofSeconds(30)).until(() -> ownedHere(lb1));
                 assertThat(ownedHere(lb2)).isFalse();
@@ -58,8 +58,8 @@ class ClusterNodeTest {
                         .startsWith("hello from be1");
 
                 assertThat(lb1.demote()).isTrue();
-                await().atMost(Duration.ofSeconds(10)).until(() -> ownedHere(lb2));
-                assertThat(ownedHere(lb1)).isFalse();
+                // make-before-break: lb1 serves until lb2 does, then lets go
+                await().atMost(Duration.ofSeconds(10)).until(() -> ownedHere(lb2) && !ownedHere(lb1));
                 assertThat(lb1.listenerAddress("web")).isNull();
                 StatusReport.VipStatus vip = lb2.status().cluster().vips().getFirst();
                 assertThat(vip.owner()).isEqualTo("lb2");
@@ -77,14 +77,5 @@ class ClusterNodeTest {
         }
     }
 
-    private Node start(String id, String shared) throws Exception {
-        Path file = dir.resolve(id + ".yaml");
-        Files.writeString(file, "node: { id: " + id + " }\n" + shared);
-        return Node.start(file, Ticker.system());
-    }
-
-    private static boolean ownedHere(Node node) {
-        return node.status().cluster().vips().getFirst().ownedHere();
-    }
 
 }

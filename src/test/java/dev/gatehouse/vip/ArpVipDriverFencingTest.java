@@ -1,0 +1,138 @@
+package dev.gatehouse.vip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.config.ClusterConfig.Arp;
+import dev.gatehouse.config.ClusterConfig.Driver;
+import dev.gatehouse.config.ClusterConfig.Mode;
+import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.time.ManualTicker;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The kernel fence (nftables) and the probe for the address before a takeover, through the commands they run. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class ArpVipDriverFencingTest {
+
+    private static final String ADD = "ip addr replace 203.0.113.10/24 dev eth0 valid_lft 1 preferred_lft 1";
+    private static final String DEL = "ip addr del 203.0.113.10/24 dev eth0";
+    private static final String PROBE = "timeout 0.050 arping -D -q -c 1 -I eth0 203.0.113.10";
+    private static final String ARP_HELD = "add element arp gatehouse held { 203.0.113.10 }";
+    private static final String ARM_ARP = "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
+            + "delete element arp gatehouse answering { 203.0.113.10 }; "
+            + "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }";
+    private static final String ARM_IP = "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }; "
+            + "delete element ip gatehouse serving { 203.0.113.10 }; "
+            + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
+
+    private final VipConfig front = new VipConfig("front", "203.0.113.10", Driver.ARP,
+            new Arp("eth0", 24, 3, Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
+    private final ManualTicker ticker = new ManualTicker();
+    private final FakeCommands commands = new FakeCommands();
+    private final List<String> notices = new CopyOnWriteArrayList<>();
+    private final KernelFence fence = new KernelFence(Duration.ofMillis(500));
+    private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
+            Duration.ofMillis(200), ticker, fence, new AddressProbe(commands, ticker, Duration.ofMillis(500)),
+            (vip, detail) -> notices.add(vip + ": " + detail));
+
+    /** Exit codes for the probes, in order; then nobody answers (timeout's 124). */
+    private void probesExit(Integer... codes) {
+        Deque<Integer> queue = new ArrayDeque<>(List.of(codes));
+        commands.answer = line -> {
+            if (!line.equals(PROBE)) {
+                return null;
+            }
+            ticker.advance(AddressProbe.PROBE_WAIT); // each probe takes its wait
+            Integer code = queue.poll();
+            return CompletableFuture.completedFuture(new CommandRunner.Result(List.of(line), code == null ? 124 : code, ""));
+        };
+    }
+
+    private List<String> nft() {
+        return commands.ran.stream().filter(l -> l.startsWith("nft ")).map(l -> l.substring(4)).toList();
+    }
+
+    @Test
+    void theTablesAreInstalledAndTheAddressFencedAndOpenForOneRenewalBeforeItIsAdded() throws Exception {
+        probesExit();
+        driver.acquire(front);
+
+        String hold = ARP_HELD + "; add element ip gatehouse held { 203.0.113.10 }; " + ARM_ARP + "; " + ARM_IP;
+        assertThat(nft()).singleElement().asString().endsWith("; " + hold);
+        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf(PROBE));
+        assertThat(fence.hold("203.0.113.10", false)).containsExactly("nft", hold);
+        assertThat(fence.hold("203.0.113.10", true).get(1))
+                .contains("arp saddr ip @held arp saddr ip != @answering drop")
+                .contains("ip daddr @held ip daddr != @serving drop")
+                .contains("ip saddr @held ip saddr != @serving drop")
+                .startsWith("add table arp gatehouse; delete table arp gatehouse; add table ip gatehouse; delete table ip gatehouse");
+    }
+
+    @Test
+    void everyRenewalReArmsTheTimeoutAtMostEvery100msAndAHandoverStopsArpAtOnce() throws Exception {
+        probesExit();
+        driver.acquire(front);
+        int before = nft().size();
+
+        ticker.advance(Duration.ofMillis(200));
+        driver.refresh(front);
+        driver.refresh(front); // same instant: the timeout was just re-armed
+        assertThat(nft().subList(before, nft().size())).containsExactly(ARM_ARP + "; " + ARM_IP);
+
+        driver.keepDuringHandover(front); // same instant, but ARP stops now
+        ticker.advance(Duration.ofMillis(20));
+        driver.keepDuringHandover(front);
+        assertThat(nft().getLast()).isEqualTo("add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
+                + "delete element arp gatehouse answering { 203.0.113.10 }; " + ARM_IP);
+        assertThat(nft()).hasSize(before + 2);
+    }
+
+    @Test
+    void releasingTheLastVipRemovesTheTables() throws Exception {
+        probesExit();
+        driver.acquire(front);
+        driver.release(front);
+
+        assertThat(commands.ran).endsWith(DEL, "nft delete table arp gatehouse; delete table ip gatehouse");
+    }
+
+    @Test
+    void aTakeoverWaitsUntilTheOldOwnerNoLongerAnswersForTheAddress() throws Exception {
+        probesExit(1, 1); // the dead owner's watchdog deletes the address while we probe
+        driver.acquire(front);
+
+        assertThat(commands.ran.stream().filter(PROBE::equals)).hasSize(3);
+        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.lastIndexOf(PROBE));
+        assertThat(notices).isEmpty();
+    }
+
+    @Test
+    void anAddressStillAnsweredPastTheBoundIsTakenOverWithANotice() throws Exception {
+        probesExit(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        driver.acquire(front);
+
+        // 500 ms of 50 ms probes: the tenth is past the bound
+        assertThat(commands.ran.stream().filter(PROBE::equals)).hasSize(10);
+        assertThat(commands.ran).contains(ADD);
+        assertThat(notices).singleElement().asString().startsWith("front: 203.0.113.10 still answered by another host after 10 probes");
+    }
+
+    @Test
+    void aGracefulPredecessorIsNotProbedForItHoldsTheAddressOnPurpose() throws Exception {
+        probesExit(1, 1, 1);
+        driver.takeOverFrom(front, "198.51.100.11"); // off the segment: no strays, but still a graceful handover
+        driver.acquire(front);
+        assertThat(commands.ran).doesNotContain(PROBE);
+
+        driver.release(front);
+        driver.acquire(front); // the next takeover is not graceful unless told again
+        assertThat(commands.ran).contains(PROBE);
+    }
+}
