@@ -9,6 +9,16 @@ public interface ClusterListener {
     /** This member stopped serving {@code vip} (the driver released it). */
     default void vipReleased(String vip, long epoch, String reason) {}
 
+    /**
+     * A renewal of this member's lease on {@code vip} came back {@code nanos} after it was proposed: committed,
+     * or not (refused, timed out, no leader). A lease lives {@link ClusterTimings#lease()} from its last committed
+     * renewal's start, so this is how close the member came to losing it.
+     */
+    default void leaseRenewal(String vip, long nanos, boolean committed) {}
+
+    /** This member's lease on {@code vip} ran out unrenewed: it stops serving (a {@link #vipReleased} follows). */
+    default void leaseExpired(String vip) {}
+
     /** A new Raft term or leader; {@code leader} is null while there is none. */
     default void termChanged(long term, String leader) {}
 

@@ -108,6 +108,7 @@ final class VipKeeper {
             }
         }
         if (held && now >= validUntil - timings.guardNanos()) {
+            listener.leaseExpired(vip.name());
             release("lease expired: not renewed within " + timings.lease().toMillis() + "ms");
         }
         if (held && !(mine && state.epoch() == epoch)) {
@@ -176,6 +177,7 @@ final class VipKeeper {
 
     private void renewed(long renewedEpoch, long start, Outcome outcome) {
         renewing = false;
+        listener.leaseRenewal(vip.name(), ticker.nanos() - start, outcome == Outcome.ACCEPTED);
         // a failed renewal changes nothing, the lease runs out by itself; but one that did not reach the log (e.g.
         // during a leader election) is tried again at the next tick, not a whole renewal interval later
         renewDue = outcome == null;

@@ -67,6 +67,11 @@ public final class Metrics {
         Gauge.builder(name, value).description(help).tags(tags).strongReference(true).register(registry);
     }
 
+    /** Registers, or finds, a timer with the buckets above. */
+    public Timer latency(String name, String help, String... tags) {
+        return latency(registry, name, help, tags);
+    }
+
     static Timer latency(MeterRegistry registry, String name, String help, String... tags) {
         return Timer.builder(name).description(help).tags(tags).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
     }

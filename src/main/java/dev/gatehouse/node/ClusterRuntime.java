@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -147,6 +148,18 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         events.publish("failover", vip, self + " " + what + " it (epoch " + epoch + "): " + reason);
         Counter.builder("gatehouse_vip_changes").description("VIPs acquired and released by this node")
                 .tags("vip", vip, "change", what).register(metrics.registry()).increment();
+    }
+
+    @Override
+    public void leaseRenewal(String vip, long nanos, boolean committed) {
+        metrics.latency("gatehouse_cluster_lease_renewal", "VIP lease renewals, from proposal to outcome",
+                "vip", vip, "outcome", committed ? "committed" : "failed").record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void leaseExpired(String vip) {
+        Counter.builder("gatehouse_cluster_lease_expired").description("VIP leases this node lost unrenewed")
+                .tags("vip", vip).register(metrics.registry()).increment();
     }
 
     @Override

@@ -165,4 +165,40 @@ class VipKeeperTest {
         keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 9, null), true, "", false, null);
         assertThat(keeper.holds()).isFalse();
     }
+
+    @Test
+    void tellsItsNodeHowLongEachRenewalTookAndWhenALeaseRanOut() {
+        List<String> told = new ArrayList<>();
+        List<CompletableFuture<Outcome>> renewals = new ArrayList<>();
+        List<Long> proposedAt = new ArrayList<>();
+        VipKeeper k = new VipKeeper("lb1", vip, log.driverFor("lb1"), new ClusterListener() {
+            @Override
+            public void leaseRenewal(String v, long nanos, boolean committed) {
+                told.add(v + " renewed in " + nanos / 1_000_000 + " ms, committed " + committed);
+            }
+
+            @Override
+            public void leaseExpired(String v) {
+                told.add(v + " expired");
+            }
+        }, command -> {
+            CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+            renewals.add(outcome);
+            proposedAt.add(ticker.nanos());
+            return outcome;
+        }, ticker, timings, Runnable::run, id -> id + ".example");
+        k.tick(granted, true, "", false, null);
+        ticker.advance(Duration.ofMillis(30));
+        renewals.getFirst().complete(Outcome.ACCEPTED);
+        ticker.advance(Duration.ofNanos(timings.renewIntervalNanos()));
+        k.tick(granted, true, "", false, null); // renews again; that one never comes back in time
+        ticker.advance(timings.lease());
+        k.tick(granted, true, "", false, null);
+        long lastMs = (ticker.nanos() - proposedAt.getLast()) / 1_000_000;
+        renewals.getLast().completeExceptionally(new java.io.IOException("no majority"));
+        assertThat(lastMs).isGreaterThanOrEqualTo(timings.lease().toMillis());
+        assertThat(told).containsExactly("front renewed in 30 ms, committed true", "front expired",
+                "front renewed in " + lastMs + " ms, committed false");
+        assertThat(k.holds()).isFalse();
+    }
 }

@@ -67,6 +67,9 @@ class StickyFailoverTest {
             // lb1 should win, but on a busy machine lb2 may be first; preemption is off, so it keeps the VIP
             String owner = await().atMost(START).until(() -> ownerOf(nodes), Objects::nonNull);
             String peer = owner.equals("lb1") ? "lb2" : "lb1";
+            // the owner times its lease renewals, so an operator sees how close it comes to losing the lease
+            await().atMost(START).until(() -> metric(nodes.get(owner),
+                    "gatehouse_cluster_lease_renewal_seconds_count\\{outcome=\"committed\",vip=\"front\",?\\}") != null);
             String[] sticky = backends(before, webPort);
             String[] hashed = backends(before, plainPort);
             // the VIP may move between busy nodes: whichever serves next must hold the entries already
