@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The lab's cluster with preemption on (delay 1 s), as the embedded default has it: lb1 (priority 150) is stopped
  * (SIGTERM: it gives the VIP up as it shuts down) and started again, and once it has caught up and could serve
  * for the whole delay, it takes the VIP back gracefully. A client probes the VIP every 10 ms, with a new connection
- * each time, from before lb1 starts until it serves. Skipped unless root.
+ * each time, from before lb1 starts until it serves; and kill -9 of the owner. Skipped unless root.
  */
 class PreemptLabTest {
 
@@ -71,5 +71,12 @@ class PreemptLabTest {
             }
         }
         System.out.println("lab preempt back: outages " + outages + " ms");
+    }
+
+    /** With preemption on, a killed owner's successor is never asked to hand the VIP back to the dead node. */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void killNineOfTheOwnerMovesTheVipOnceWithPreemptionOn() throws Exception {
+        KillNineDrill.run(cluster, URL, "preempt on");
     }
 }
