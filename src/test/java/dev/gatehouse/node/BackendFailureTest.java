@@ -8,11 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What clients see when a backend dies or is drained: nothing, as long as another backend can answer. */
 class BackendFailureTest {
@@ -29,21 +27,14 @@ class BackendFailureTest {
                 drain_timeout: DRAIN
             """;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TestNodes nodes = new TestNodes();
 
     TestNode lb;
 
-    @AfterEach
-    void stop() {
-        if (lb != null) {
-            lb.close();
-        }
-    }
-
     @Test
     void killingABackendUnderLoadFailsNoRequestAndMarksItDownWithinFallTimesInterval() throws Exception {
-        lb = TestNode.start(dir, 3, CONFIG.replace("DRAIN", "30s"));
+        lb = nodes.start(3, CONFIG.replace("DRAIN", "30s"));
         String be2 = "127.0.0.1:" + lb.backend("be2").port();
         Load.Running running = Load.inBackground(lb.url("web", "/"), 3000, 4, Duration.ofSeconds(60));
         Load load = running.load();
@@ -65,7 +56,7 @@ class BackendFailureTest {
 
     @Test
     void drainLetsInFlightRequestsFinishAndSendsNewOnesElsewhere() throws Exception {
-        lb = TestNode.start(dir, 3, CONFIG.replace("DRAIN", "30s"));
+        lb = nodes.start(3, CONFIG.replace("DRAIN", "30s"));
         String be1 = "127.0.0.1:" + lb.backend("be1").port();
         HttpClient client = HttpClient.newHttpClient();
         // Three slow requests: round robin puts one on each backend.
@@ -90,7 +81,7 @@ class BackendFailureTest {
 
     @Test
     void drainTimeoutClosesWhatIsStillInFlight() throws Exception {
-        lb = TestNode.start(dir, 1, """
+        lb = nodes.start(1, """
                 node: { id: lb1 }
                 listeners:
                   - { name: web, bind: 127.0.0.1:0, routes: [ { pool: web } ] }

@@ -10,13 +10,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Per-client limits on an HTTP listener, end to end: real clients on loopback (distinct source addresses in
@@ -39,17 +37,10 @@ class ClientLimitsTest {
     private static final String GET = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
     private static final Pattern RETRY_AFTER = Pattern.compile("\r\nRetry-After: (\\d+)\r\n");
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TestNodes nodes = new TestNodes();
 
     TestNode lb;
-
-    @AfterEach
-    void stop() {
-        if (lb != null) {
-            lb.close();
-        }
-    }
 
     private static String config(int burst, int connections) {
         return CONFIG.replace("BURST", Integer.toString(burst)).replace("CONNS", Integer.toString(connections));
@@ -57,7 +48,7 @@ class ClientLimitsTest {
 
     @Test
     void overItsRateAClientGets429WithRetryAfterNothingReachesTheBackendAndTheConnectionStaysUsable() throws Exception {
-        lb = TestNode.start(dir, 1, config(2, 0));
+        lb = nodes.start(1, config(2, 0));
         try (Socket s = client("127.0.0.1")) {
             // Four pipelined requests: two tokens, then two refusals on the same connection.
             send(s, GET + GET + GET + GET);
@@ -92,7 +83,7 @@ class ClientLimitsTest {
 
     @Test
     void aRefusedRequestWithABodyClosesTheConnection() throws Exception {
-        lb = TestNode.start(dir, 1, config(1, 0));
+        lb = nodes.start(1, config(1, 0));
         try (Socket s = client("127.0.0.1")) {
             send(s, GET);
             assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");
@@ -105,7 +96,7 @@ class ClientLimitsTest {
 
     @Test
     void overItsConnectionCapAClientGets429AndCloseUntilOneOfItsConnectionsEnds() throws Exception {
-        lb = TestNode.start(dir, 1, config(100, 2));
+        lb = nodes.start(1, config(100, 2));
         Socket first = client("127.0.0.1");
         Socket second = client("127.0.0.1");
         // accepted connections are set up on their own event loops: be sure these two are counted before a third
@@ -138,7 +129,7 @@ class ClientLimitsTest {
 
     @Test
     void aReloadChangesTheLimitsOfOpenConnectionsAndNewOnes() throws Exception {
-        lb = TestNode.start(dir, 1, config(1, 1));
+        lb = nodes.start(1, config(1, 1));
         try (Socket s = client("127.0.0.1")) {
             send(s, GET + GET);
             assertThat(RawHttp.readResponse(s.getInputStream())).startsWith("HTTP/1.1 200");

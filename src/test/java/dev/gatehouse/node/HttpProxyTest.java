@@ -16,7 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The HTTP data plane end to end: real clients, a real node, real backends on loopback. */
 class HttpProxyTest {
@@ -39,8 +39,8 @@ class HttpProxyTest {
                 endpoints: [ { address: "${be1}" } ]
             """;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TestNodes nodes = new TestNodes();
 
     TestNode lb;
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -48,14 +48,11 @@ class HttpProxyTest {
     @AfterEach
     void stop() {
         client.close();
-        if (lb != null) {
-            lb.close();
-        }
     }
 
     /** A node whose listener {@code web} sends everything to one backend on {@code port}; {@code poolOptions} extend its pool. */
     private TestNode startBefore(int port, String poolOptions) throws Exception {
-        return TestNode.start(dir, 0, """
+        return nodes.start(0, """
                 node: { id: lb1 }
                 listeners:
                   - { name: web, bind: 127.0.0.1:0, routes: [ { pool: only } ] }
@@ -66,7 +63,7 @@ class HttpProxyTest {
 
     @Test
     void spreadsRequestsOverAllBackendsAndRoutesByPath() throws Exception {
-        lb = TestNode.start(dir, 3, CONFIG);
+        lb = nodes.start(3, CONFIG);
         Load load = Load.run(lb.url("web", "/"), 300, 1, Duration.ofSeconds(30));
         assertThat(load.failures).isEmpty();
         assertThat(load.count("be1")).isEqualTo(100);
@@ -79,7 +76,7 @@ class HttpProxyTest {
 
     @Test
     void forwardsClientAddressAndReusesUpstreamConnections() throws Exception {
-        lb = TestNode.start(dir, 3, CONFIG);
+        lb = nodes.start(3, CONFIG);
         HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(lb.url("web", "/only1")))
                 .header("X-Forwarded-For", "198.51.100.7").build(), HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
@@ -88,7 +85,7 @@ class HttpProxyTest {
 
     @Test
     void streamsALargeUploadAndDownloadWithBoundedMemory() throws Exception {
-        lb = TestNode.start(dir, 1, CONFIG.replace("${be2}", "${be1}").replace("${be3}", "${be1}")
+        lb = nodes.start(1, CONFIG.replace("${be2}", "${be1}").replace("${be3}", "${be1}")
                 .replace("[ { address: \"${be1}\" }, { address: \"${be1}\" }, { address: \"${be1}\" } ]", "[ { address: \"${be1}\" } ]"));
         long size = 1L << 30;
         MemoryWatch watch = MemoryWatch.start();
@@ -118,7 +115,7 @@ class HttpProxyTest {
 
     @Test
     void idleKeepAliveClientsHoldNoReadBuffers() throws Exception {
-        lb = TestNode.start(dir, 3, CONFIG);
+        lb = nodes.start(3, CONFIG);
         // The upstream connections and the allocator's caches in place before counting.
         Load warm = Load.run(lb.url("web", "/"), 30, 1, Duration.ofSeconds(30));
         assertThat(warm.failures).isEmpty();
@@ -144,7 +141,7 @@ class HttpProxyTest {
 
     @Test
     void relaysExpectContinue() throws Exception {
-        lb = TestNode.start(dir, 3, CONFIG);
+        lb = nodes.start(3, CONFIG);
         try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
             s.setSoTimeout(5000);
             OutputStream out = s.getOutputStream();
@@ -181,7 +178,7 @@ class HttpProxyTest {
 
     @Test
     void relaysAChunkedUploadAsItCame() throws Exception {
-        lb = TestNode.start(dir, 3, CONFIG);
+        lb = nodes.start(3, CONFIG);
         try (Socket s = new Socket("127.0.0.1", lb.listener("web").getPort())) {
             s.setSoTimeout(5000);
             s.getOutputStream().write(("POST /only1 HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -193,7 +190,7 @@ class HttpProxyTest {
 
     @Test
     void answers504WhenTheBackendIsSlowerThanTheRequestTimeout() throws Exception {
-        lb = TestNode.start(dir, 1, """
+        lb = nodes.start(1, """
                 node: { id: lb1 }
                 listeners:
                   - { name: web, bind: 127.0.0.1:0, routes: [ { pool: slow } ] }
@@ -256,7 +253,7 @@ class HttpProxyTest {
 
     @Test
     void answers503WhenAPoolHasNoEndpointUp() throws Exception {
-        lb = TestNode.start(dir, 0, """
+        lb = nodes.start(0, """
                 node: { id: lb1 }
                 listeners:
                   - { name: web, bind: 127.0.0.1:0, routes: [ { pool: dead } ] }

@@ -15,13 +15,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Passive health end to end, without active checks: an endpoint whose port refuses connections is ejected
@@ -44,18 +42,11 @@ class PassiveEjectionTest {
                 retries: 1
             """;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TestNodes nodes = new TestNodes();
 
     TestNode lb;
     String dead;
-
-    @AfterEach
-    void stop() {
-        if (lb != null) {
-            lb.close();
-        }
-    }
 
     @Test
     void httpEjectsAnEndpointThatRefusesConnections() throws Exception {
@@ -111,7 +102,7 @@ class PassiveEjectionTest {
         try (ServerSocket bad = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread.ofVirtual().start(() -> serveBadly(bad, connections));
             dead = "127.0.0.1:" + bad.getLocalPort();
-            lb = TestNode.start(dir, 1, CONFIG.replace("DEAD", dead));
+            lb = nodes.start(1, CONFIG.replace("DEAD", dead));
             try (HttpClient http = HttpClient.newHttpClient()) {
                 int failed = 0;
                 for (int i = 0; i < 30; i++) {
@@ -159,7 +150,7 @@ class PassiveEjectionTest {
             port = probe.getLocalPort();
         }
         dead = "127.0.0.1:" + port;
-        lb = TestNode.start(dir, 1, CONFIG.replace("DEAD", dead));
+        lb = nodes.start(1, CONFIG.replace("DEAD", dead));
         return port;
     }
 

@@ -3,12 +3,10 @@ package dev.gatehouse.node;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Reloads: applied whole without dropping a request, or refused whole without changing anything. */
 class ReloadTest {
@@ -23,21 +21,14 @@ class ReloadTest {
 
     static final String THREE = TWO.replace("{ address: \"${be2}\" } ]", "{ address: \"${be2}\" }, { address: \"${be3}\" } ]");
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TestNodes nodes = new TestNodes();
 
     TestNode lb;
 
-    @AfterEach
-    void stop() {
-        if (lb != null) {
-            lb.close();
-        }
-    }
-
     @Test
     void reloadsUnderLoadDropNoRequest() throws Exception {
-        lb = TestNode.start(dir, 3, TWO);
+        lb = nodes.start(3, TWO);
         Load.Running running = Load.inBackground(lb.url("web", "/"), 4000, 4, Duration.ofSeconds(60));
         Load load = running.load();
         for (int i = 0; i < 6; i++) {
@@ -63,7 +54,7 @@ class ReloadTest {
 
     @Test
     void aBadReloadChangesNothing() throws Exception {
-        lb = TestNode.start(dir, 3, TWO);
+        lb = nodes.start(3, TWO);
         var before = lb.node.snapshot();
         lb.rewrite(THREE.replace("routes: [ { pool: web } ]", "routes: [ { pool: nowhere } ]"));
         List<String> errors = lb.node.reloadFile();
@@ -84,7 +75,7 @@ class ReloadTest {
 
     @Test
     void aReloadThatCannotBindChangesNothing() throws Exception {
-        lb = TestNode.start(dir, 2, TWO);
+        lb = nodes.start(2, TWO);
         try (var taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             String moved = TWO.replace("pools:", "  - { name: other, bind: 127.0.0.1:" + taken.getLocalPort()
                     + ", routes: [ { pool: web } ] }\npools:");

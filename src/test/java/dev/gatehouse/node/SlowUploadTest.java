@@ -10,17 +10,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Whose fault a stalled exchange is: a client that stops sending the body it announced gets 408 after the
@@ -49,21 +47,14 @@ class SlowUploadTest {
 
     private static final Executor THREADS = Executors.newVirtualThreadPerTaskExecutor();
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final TestNodes nodes = new TestNodes();
 
     TestNode lb;
 
-    @AfterEach
-    void stop() {
-        if (lb != null) {
-            lb.close();
-        }
-    }
-
     @Test
     void clientsThatStallTheirUploadGet408AndDoNotEjectTheEndpoint() throws Exception {
-        lb = TestNode.start(dir, 2, CONFIG.replace("ENDPOINTS", "{ address: \"${be1}\" }, { address: \"${be2}\" }"));
+        lb = nodes.start(2, CONFIG.replace("ENDPOINTS", "{ address: \"${be1}\" }, { address: \"${be2}\" }"));
         for (int i = 0; i < 3; i++) {
             long start = System.nanoTime();
             String answer = send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 20\r\n\r\nhello");
@@ -111,7 +102,7 @@ class SlowUploadTest {
                     return null;
                 }
             }, THREADS);
-            lb = TestNode.start(dir, 0, CONFIG.replace("ENDPOINTS", "{ address: \"127.0.0.1:" + deaf.getLocalPort() + "\" }"));
+            lb = nodes.start(0, CONFIG.replace("ENDPOINTS", "{ address: \"127.0.0.1:" + deaf.getLocalPort() + "\" }"));
             long length = 1L << 30;
             try (Socket client = new Socket("127.0.0.1", lb.listener("web").getPort())) {
                 client.setSoTimeout(10_000);
@@ -166,7 +157,7 @@ class SlowUploadTest {
                     return e.toString();
                 }
             }, THREADS);
-            lb = TestNode.start(dir, 0, CONFIG.replace("ENDPOINTS", "{ address: \"127.0.0.1:" + slow.getLocalPort() + "\" }"));
+            lb = nodes.start(0, CONFIG.replace("ENDPOINTS", "{ address: \"127.0.0.1:" + slow.getLocalPort() + "\" }"));
             try (Socket client = new Socket("127.0.0.1", lb.listener("web").getPort())) {
                 client.setSoTimeout(10_000);
                 OutputStream out = client.getOutputStream();
