@@ -38,6 +38,11 @@ final class FakeCommands implements CommandRunner {
         };
     }
 
+    /** The commands run, in order, but for gratuitous ARPs: those run beside the others on their own threads. */
+    List<String> withoutAnnouncements() {
+        return ran.stream().filter(line -> !line.startsWith("arping ")).toList();
+    }
+
     long count(String line) {
         return ran.stream().filter(line::equals).count();
     }
