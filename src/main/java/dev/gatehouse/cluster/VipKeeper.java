@@ -35,6 +35,8 @@ final class VipKeeper {
     private long epoch = -1;
     private String grantReason = "";
     private String predecessor;
+    /** When this member first saw its current grant. */
+    private long grantSeenAt;
     private boolean held;
     private long validUntil;
     private boolean renewedOnce;
@@ -124,9 +126,13 @@ final class VipKeeper {
             epoch = state.epoch();
             grantReason = state.reason();
             predecessor = state.predecessor();
+            grantSeenAt = now;
             validUntil = 0;
             renewedOnce = false;
             releaseProposed = false;
+            if (!handedOver()) {
+                driver.prepare(vip); // e.g. probes for the address while the first renewal goes through consensus
+            }
         }
         String giveUp = state.handover() != null ? state.handover() : able ? null : unableReason;
         if (giveUp != null) {
@@ -197,7 +203,8 @@ final class VipKeeper {
             } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
                 return; // self-fenced, or given up, since this renewal started: it proves nothing now
             } else {
-                boolean handedOver = predecessor != null && !predecessor.equals(self);
+                boolean handedOver = handedOver();
+                long committedAt = ticker.nanos();
                 binding = true;
                 try {
                     if (handedOver) {
@@ -213,6 +220,9 @@ final class VipKeeper {
                     binding = false;
                 }
                 held = true;
+                LOG.info("VIP {}: serving at epoch {}, {} ms after the grant (its first renewal committed after {} ms)",
+                        vip.name(), epoch, (ticker.nanos() - grantSeenAt) / 1_000_000,
+                        (committedAt - grantSeenAt) / 1_000_000);
                 // after a handover, renew again at the next tick, not a renewal interval later: that renewal tells
                 // the node handing over that this one serves (see handOver)
                 renewDue = handedOver;
@@ -221,6 +231,11 @@ final class VipKeeper {
         } catch (Exception e) {
             LOG.warn("VIP {}: driver failed ({}); retrying on the next renewal", vip.name(), e.toString());
         }
+    }
+
+    /** Whether the current grant comes from a node that gave the VIP up gracefully (it may still hold it). */
+    private boolean handedOver() {
+        return predecessor != null && !predecessor.equals(self);
     }
 
     /**

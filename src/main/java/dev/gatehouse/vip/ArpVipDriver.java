@@ -82,6 +82,8 @@ public final class ArpVipDriver implements VipDriver {
     /** VIPs whose next acquisition takes over from a graceful predecessor, which holds the address on purpose. */
     private final Set<String> gracefulTakeovers = ConcurrentHashMap.newKeySet();
     private final Map<String, Holding> holdings = new ConcurrentHashMap<>();
+    /** Probes started at a grant (see {@link #prepare}), each taken by the acquisition that follows. */
+    private final Map<String, CompletableFuture<AddressProbe.Outcome>> probes = new ConcurrentHashMap<>();
     private final CommandQueue addressCommands = new CommandQueue();
     /** The fence's own queue: a slow nft never delays an address command (a release's above all). */
     private final CommandQueue fenceCommands = new CommandQueue();
@@ -199,12 +201,13 @@ public final class ArpVipDriver implements VipDriver {
             fenceCommands.then(() -> commands.start(fenced)).thenAccept(r -> logFailure(r, "VIP not fenced"));
         }
         long start = ticker.nanos();
+        CompletableFuture<AddressProbe.Outcome> prepared = probes.remove(vip.name());
         if (!gracefulTakeovers.remove(vip.name()) && probe != null) {
-            awaitAddressFree(vip, arp);
+            report(vip, prepared != null ? prepared.join() : probe.awaitFree(arp.iface(), vip.address()));
         }
         long probed = ticker.nanos();
         CommandRunner.Result added = addressCommands.then(() -> commands.start(addressCommand("replace", vip, arp))).join();
-        LOG.info("VIP {}: address added {} ms after the acquisition began ({} ms probing for it)", vip.name(),
+        LOG.info("VIP {}: address added {} ms after the acquisition began ({} ms waiting for its probe)", vip.name(),
                 (ticker.nanos() - start) / 1_000_000, (probed - start) / 1_000_000);
         if (!added.ok()) {
             holdings.remove(vip.name(), holding);
@@ -220,9 +223,31 @@ public final class ArpVipDriver implements VipDriver {
         sendGarps(holding, arp.garpRepeat());
     }
 
-    /** Probes until nobody else answers for the address; past the bound, proceeds and says so. */
-    private void awaitAddressFree(VipConfig vip, Arp arp) {
-        AddressProbe.Outcome probed = probe.awaitFree(arp.iface(), vip.address());
+    /**
+     * Starts probing for the address as soon as this node is granted the VIP, while its first renewal goes through
+     * consensus: the probe changes no one's ARP cache, and the acquisition that follows the renewal waits only for
+     * what is left of it. Its answer is at most a lease old when used (a renewal slower than that serves nothing).
+     * A graceful takeover does not probe: the predecessor holds the address on purpose.
+     */
+    @Override
+    public void prepare(VipConfig vip) {
+        if (probe != null && !gracefulTakeovers.contains(vip.name())) {
+            Arp arp = arpOf(vip);
+            CompletableFuture<AddressProbe.Outcome> outcome = new CompletableFuture<>();
+            probes.put(vip.name(), outcome);
+            Thread.ofVirtual().name("vip-probe-" + vip.name())
+                    .start(() -> {
+                        try {
+                            outcome.complete(probe.awaitFree(arp.iface(), vip.address()));
+                        } catch (RuntimeException e) {
+                            outcome.completeExceptionally(e); // the acquisition fails as if it had probed itself
+                        }
+                    });
+        }
+    }
+
+    /** Says what the probe found; past the bound the takeover proceeds anyway. */
+    private void report(VipConfig vip, AddressProbe.Outcome probed) {
         if (probed.error() != null) {
             LOG.warn("VIP {}: not probed before the takeover: {}", vip.name(), probed.error());
         } else if (!probed.free()) {

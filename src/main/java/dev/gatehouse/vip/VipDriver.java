@@ -25,6 +25,15 @@ public interface VipDriver {
     void refresh(VipConfig vip) throws Exception;
 
     /**
+     * Called when this member is granted the VIP after a crash, a cut or an expired lease (not a graceful handover),
+     * before its first renewal commits and well before {@link #acquire}: work that changes nothing on the network
+     * may start now, e.g. probing whether the old owner's host still answers for the address. A grant that is never
+     * renewed leaves it unused. Nothing to do by default.
+     */
+    default void prepare(VipConfig vip) {
+    }
+
+    /**
      * Called before {@link #acquire} when the VIP comes from a node that handed it over gracefully and may still be
      * finishing connections it accepted: once the address moves here, packets of those connections must reach that
      * node ({@code predecessorHost}, its cluster address) rather than meet a reset. Nothing to do by default.
