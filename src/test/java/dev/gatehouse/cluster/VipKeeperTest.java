@@ -160,6 +160,21 @@ class VipKeeperTest {
     }
 
     @Test
+    void eachGrantAfterACrashHasTheDriverPrepareOnceButAGracefulHandoverDoesNot() {
+        keeper.tick(granted, true, "", false, null);
+        keeper.tick(granted, true, "", false, null);
+        assertThat(log.preparations("lb1")).isEqualTo(1);
+
+        keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 7, null), true, "", false, null);
+        keeper.tick(new VipState("lb1", 3, "owner lb2 process exited", 8, null), true, "", false, null);
+        assertThat(log.preparations("lb1")).isEqualTo(2);
+
+        keeper.tick(new VipState("lb1", 4, "preempted by lb1", 9, null, "lb2"), true, "", false, null);
+        assertThat(log.preparations("lb1")).isEqualTo(2);
+        assertThat(keeper.holds()).isTrue();
+    }
+
+    @Test
     void aGrantToAnotherNodeRevokes() {
         keeper.tick(granted, true, "", false, null);
         keeper.tick(new VipState("lb2", 2, "owner lb1 lease expired", 9, null), true, "", false, null);

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A shared, System.nanoTime-stamped record of every acquire and release by every member's driver, and a count of
- * the announcements each member made of a VIP it already held.
+ * the announcements each member made of a VIP it already held and of the preparations for a grant.
  */
 final class VipLog {
 
@@ -17,6 +17,7 @@ final class VipLog {
 
     private final List<Event> events = new ArrayList<>();
     private final Map<String, Integer> announcements = new HashMap<>();
+    private final Map<String, Integer> preparations = new HashMap<>();
 
     synchronized void add(String member, String vip, boolean acquired) {
         events.add(new Event(System.nanoTime(), member, vip, acquired));
@@ -28,6 +29,14 @@ final class VipLog {
 
     private synchronized void announced(String member) {
         announcements.merge(member, 1, Integer::sum);
+    }
+
+    synchronized int preparations(String member) {
+        return preparations.getOrDefault(member, 0);
+    }
+
+    private synchronized void prepared(String member) {
+        preparations.merge(member, 1, Integer::sum);
     }
 
     synchronized List<Event> events() {
@@ -95,6 +104,11 @@ final class VipLog {
             @Override
             public void announce(VipConfig vip) {
                 announced(member);
+            }
+
+            @Override
+            public void prepare(VipConfig vip) {
+                prepared(member);
             }
 
             @Override

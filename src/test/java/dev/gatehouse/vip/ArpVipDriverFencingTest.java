@@ -1,6 +1,7 @@
 package dev.gatehouse.vip;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.config.ClusterConfig.Arp;
 import dev.gatehouse.config.ClusterConfig.Driver;
@@ -111,6 +112,19 @@ class ArpVipDriverFencingTest {
         assertThat(commands.ran.stream().filter(PROBE::equals)).hasSize(3);
         assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.lastIndexOf(PROBE));
         assertThat(notices).isEmpty();
+    }
+
+    @Test
+    void aProbeStartedAtTheGrantIsTheOneTheAcquisitionWaitsFor() throws Exception {
+        probesExit(1); // answered once while the renewal is under way, then free
+        driver.prepare(front);
+        await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(PROBE) == 2);
+        assertThat(commands.ran).doesNotContain(ADD);
+
+        driver.acquire(front);
+
+        assertThat(commands.count(PROBE)).isEqualTo(2);
+        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.lastIndexOf(PROBE));
     }
 
     @Test
