@@ -59,6 +59,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         this.metrics = metrics;
         this.configs = configs;
         ClusterTimings timings = ClusterTimings.forLease(config.lease());
+        listeners.warmUpVipListeners();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
                 (vip, detail) -> events.publish("failover", vip, detail)) : null);

@@ -41,8 +41,6 @@ final class ListenerSet {
     private final Ticker ticker;
     private final Map<String, InetAddress> heldVips = new HashMap<>();
     private List<ListenerConfig> configs = List.of();
-    /** Whether the VIP listeners' first bind in this process was paid (see {@link #warmUpVipListeners}). */
-    private boolean warmedUp;
     private volatile Map<String, ProxyListener> running = Map.of();
 
     ListenerSet(Transport transport, Function<String, Pool> pools, Metrics metrics, ClientLimits limits, Ticker ticker) {
@@ -114,10 +112,6 @@ final class ListenerSet {
         updates.forEach(Runnable::run);
         configs = List.copyOf(next);
         running = bound;
-        if (!warmedUp) {
-            warmedUp = true;
-            warmUpVipListeners(next);
-        }
         for (ProxyListener old : retired.values()) {
             old.drain(drainBound);
         }
@@ -127,10 +121,10 @@ final class ListenerSet {
      * A process's first bind of a VIP listener costs 75-95 ms (measured in the lab: class loading, the first
      * socket-option and reuseport-program calls), against 2-3 ms for the next ones; paid at a takeover it would be
      * part of the outage. So each VIP listener is bound once at start on an ephemeral loopback port, with the same
-     * options and handlers, and closed again.
+     * options and handlers, and closed again. Called once, when the node joins its cluster.
      */
-    private void warmUpVipListeners(List<ListenerConfig> next) {
-        for (ListenerConfig config : next) {
+    synchronized void warmUpVipListeners() {
+        for (ListenerConfig config : configs) {
             if (config.bind().isVip()) {
                 ProxyListener warm = create(config);
                 try {

@@ -231,18 +231,10 @@ public final class ArpVipDriver implements VipDriver {
      */
     @Override
     public void prepare(VipConfig vip) {
-        if (probe != null && !gracefulTakeovers.contains(vip.name())) {
+        if (probe != null) {
             Arp arp = arpOf(vip);
-            CompletableFuture<AddressProbe.Outcome> outcome = new CompletableFuture<>();
-            probes.put(vip.name(), outcome);
-            Thread.ofVirtual().name("vip-probe-" + vip.name())
-                    .start(() -> {
-                        try {
-                            outcome.complete(probe.awaitFree(arp.iface(), vip.address()));
-                        } catch (RuntimeException e) {
-                            outcome.completeExceptionally(e); // the acquisition fails as if it had probed itself
-                        }
-                    });
+            probes.put(vip.name(), CompletableFuture.supplyAsync(() -> probe.awaitFree(arp.iface(), vip.address()),
+                    task -> Thread.ofVirtual().name("vip-probe-" + vip.name()).start(task)));
         }
     }
 

@@ -16,27 +16,23 @@ final class VipLog {
     record Event(long nanos, String member, String vip, boolean acquired) {}
 
     private final List<Event> events = new ArrayList<>();
-    private final Map<String, Integer> announcements = new HashMap<>();
-    private final Map<String, Integer> preparations = new HashMap<>();
+    /** Calls of one kind by one member, keyed by kind and member. */
+    private final Map<String, Integer> calls = new HashMap<>();
 
     synchronized void add(String member, String vip, boolean acquired) {
         events.add(new Event(System.nanoTime(), member, vip, acquired));
     }
 
     synchronized int announcements(String member) {
-        return announcements.getOrDefault(member, 0);
-    }
-
-    private synchronized void announced(String member) {
-        announcements.merge(member, 1, Integer::sum);
+        return calls.getOrDefault("announce " + member, 0);
     }
 
     synchronized int preparations(String member) {
-        return preparations.getOrDefault(member, 0);
+        return calls.getOrDefault("prepare " + member, 0);
     }
 
-    private synchronized void prepared(String member) {
-        preparations.merge(member, 1, Integer::sum);
+    private synchronized void called(String kind, String member) {
+        calls.merge(kind + " " + member, 1, Integer::sum);
     }
 
     synchronized List<Event> events() {
@@ -103,12 +99,12 @@ final class VipLog {
 
             @Override
             public void announce(VipConfig vip) {
-                announced(member);
+                called("announce", member);
             }
 
             @Override
             public void prepare(VipConfig vip) {
-                prepared(member);
+                called("prepare", member);
             }
 
             @Override
