@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,6 +28,8 @@ final class LabCluster implements AutoCloseable {
     private final Path dir;
     private final String preempt;
     private final Map<String, LabProcess> members = new HashMap<>();
+    /** The logs of each member's earlier processes (killed and restarted), so a failed kill keeps its story. */
+    private final Map<String, List<String>> earlierLines = new HashMap<>();
 
     /** Where the processes' logs are kept after the run: target/lab-logs/NAME. */
     private final String name;
@@ -87,7 +91,12 @@ final class LabCluster implements AutoCloseable {
     }
 
     private void start(String member, Path file) {
-        members.put(member, lab.spawnJava(member, Main.class, "run", "-c", file.toString()));
+        LabProcess earlier = members.put(member, lab.spawnJava(member, Main.class, "run", "-c", file.toString()));
+        if (earlier != null) {
+            List<String> kept = earlierLines.computeIfAbsent(member, m -> new ArrayList<>());
+            kept.addAll(earlier.lines());
+            kept.add("---- " + member + " restarted ----");
+        }
     }
 
     /** Writes {@code secret} to {@code file} in the configs' directory. */
@@ -206,7 +215,9 @@ final class LabCluster implements AutoCloseable {
     public void close() throws IOException {
         Path logs = Files.createDirectories(Path.of("target", "lab-logs", name));
         for (var m : members.entrySet()) {
-            Files.write(logs.resolve(m.getKey() + ".log"), m.getValue().lines());
+            List<String> lines = new ArrayList<>(earlierLines.getOrDefault(m.getKey(), List.of()));
+            lines.addAll(m.getValue().lines());
+            Files.write(logs.resolve(m.getKey() + ".log"), lines);
         }
         lab.close();
     }
