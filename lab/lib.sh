@@ -37,17 +37,10 @@ gh_ns_exists() {
   [ -e "/run/netns/$1" ]
 }
 
-# Installs the Debian packages the lab uses when a command is missing.
+# Installs the Debian packages the lab uses when a command is missing (bin/packages.sh lists them).
 gh_ensure_tools() {
-  local missing=() cmd pkg
-  for pair in ip:iproute2 arping:iputils-arping iptables:iptables nft:nftables curl:curl timeout:coreutils perl:perl-base; do
-    cmd=${pair%%:*} pkg=${pair#*:}
-    command -v "$cmd" >/dev/null || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "lab: installing ${missing[*]}" >&2
-  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
-    || gh_die "could not install ${missing[*]}"
+  . "$(dirname "${BASH_SOURCE[0]}")/../bin/packages.sh"
+  gh_ensure_packages "${GH_TEST_PACKAGES[@]}" || gh_die "could not install the lab's packages"
 }
 
 # Removes one lab namespace: first the processes still running in it (by the PIDs the kernel lists for that

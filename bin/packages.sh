@@ -1,0 +1,34 @@
+# Sourced by bin/test (and by scripts that need a real peer): installs the Debian packages the tests use when
+# their commands are missing. Each entry is COMMAND:PACKAGE (a file path may stand for the command). Features add
+# their peers here, so a fresh machine gets everything from the one `bin/test`.
+GH_TEST_PACKAGES=(
+  ip:iproute2 arping:iputils-arping iptables:iptables nft:nftables curl:curl perl:perl-base
+)
+
+# Installs the packages whose command is missing: as root with apt-get only (elsewhere it says what is missing and
+# returns 0, and the tests that need them say so). Packages' maintainer scripts must not start system daemons
+# (bird, unbound, knot...) on the host, so a policy-rc.d that refuses them is in place during the install.
+gh_ensure_packages() {
+  local missing=() pair cmd pkg policy_added=0 rc=0
+  for pair in "$@"; do
+    cmd=${pair%%:*} pkg=${pair#*:}
+    if [ "${cmd#/}" != "$cmd" ]; then [ -e "$cmd" ] && continue; else command -v "$cmd" >/dev/null && continue; fi
+    missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+    echo "packages: missing ${missing[*]} (install them as root; tests that need them will say so)" >&2
+    return 0
+  fi
+  echo "packages: installing ${missing[*]}" >&2
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_added=1
+  fi
+  { timeout 300 apt-get update -qq && DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq \
+      --no-install-recommends "${missing[@]}"; } >/tmp/gatehouse-apt.log 2>&1 || rc=$?
+  [ "$policy_added" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  if [ "$rc" != 0 ]; then
+    echo "packages: apt-get failed: $(tail -n 3 /tmp/gatehouse-apt.log | tr '\n' ' ')" >&2
+    return 1
+  fi
+}
