@@ -117,14 +117,6 @@ public final class ArpVipDriver implements VipDriver {
         return withTools(new ProcessCommandRunner(List.of(), COMMAND_TIMEOUT), clusterLease, ticker, notices);
     }
 
-    /** The same, with every command run inside network namespace {@code netns} (labs and tests). */
-    public static ArpVipDriver inNamespace(String netns, Duration clusterLease, Ticker ticker,
-            BiConsumer<String, String> notices) {
-        Objects.requireNonNull(netns, "netns");
-        return withTools(new ProcessCommandRunner(List.of("ip", "netns", "exec", netns), COMMAND_TIMEOUT),
-                clusterLease, ticker, notices);
-    }
-
     /**
      * Checks once, at start, that {@code ip} and {@code arping} run, so a missing package shows at start rather
      * than at the first failover. It also warms up process spawning: the first child a JVM starts takes ~100 ms
@@ -153,8 +145,11 @@ public final class ArpVipDriver implements VipDriver {
         }
         // strays matter while the old owner still holds the address: at most two leases into a handover; an honest
         // former owner stops answering for the address a watchdog silence after its last renewal at the latest
+        AddressProbe arping = new ArpingProbe(commands, ticker, silence);
+        // this process's own ARP socket where it can open one (CAP_NET_RAW, native access), else arping
+        AddressProbe probe = ArpSocket.warmUp() ? new PacketProbe(ticker, silence, arping) : arping;
         return new ArpVipDriver(commands, lifetimeFor(clusterLease), silence, clusterLease.multipliedBy(2), ticker, fence,
-                new AddressProbe(commands, ticker, silence), notices);
+                probe, notices);
     }
 
     /**

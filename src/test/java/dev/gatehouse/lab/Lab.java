@@ -104,7 +104,7 @@ public final class Lab implements AutoCloseable {
      * when the lab has one, so that {@link #freeze} stops it and every process it starts.
      */
     public LabProcess spawnJava(String host, Class<?> main, String... args) {
-        List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-Xmx128m",
+        List<String> command = new ArrayList<>(List.of(javaBinary(), "-XX:TieredStopAtLevel=1", "-Xmx128m", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         List<String> launch = inNamespace(host, command);

@@ -1,6 +1,7 @@
 package dev.gatehouse.lab;
 
 import dev.gatehouse.drill.ProbeReport;
+import dev.gatehouse.vip.ProbeAddressMain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -67,6 +68,30 @@ class LabTest {
             assertThat(report.requests().subList(200, 250)).noneMatch(ProbeReport.Request::bad);
         } finally {
             holder.close();
+        }
+    }
+
+    @Test
+    void aNodesOwnArpProbeSeesTheHolderAndFindsTheAddressFreeSoonAfterItLetsGo() throws Exception {
+        lab.exec("lb2", "ip", "addr", "add", Lab.VIP + "/24", "dev", "eth0");
+        boolean held = true;
+        try (LabProcess prober = lab.spawnJava("lb1", ProbeAddressMain.class, "eth0", Lab.VIP, "5000")) {
+            prober.awaitLine(l -> l.equals("probing"), Duration.ofSeconds(30));
+            awaitNanosAfter(System.nanoTime(), Duration.ofMillis(200)); // answered meanwhile
+            lab.exec("lb2", "ip", "addr", "del", Lab.VIP + "/24", "dev", "eth0");
+            held = false;
+            long deleted = System.nanoTime();
+            String result = prober.awaitLine(l -> l.startsWith("answered="), Duration.ofSeconds(10));
+            long afterMs = (Long.parseLong(result.substring(result.indexOf("ended=") + 6)) - deleted) / 1_000_000;
+            System.out.println("lab: ARP probe from lb1's own socket: " + result + ", free " + afterMs
+                    + " ms after lb2 let go (" + ProbeAddressMain.ANSWER_WAIT_MS + " ms answer wait)");
+            assertThat(result).contains("free=true").contains("error=null").doesNotContain("answered=0 ");
+            // the answer wait plus scheduling: an arping probe took its own start plus 50 ms more (ArpingProbe in dev.gatehouse.vip)
+            assertThat(afterMs).isBetween(0L, 100L); // never free before it was let go
+        } finally {
+            if (held) {
+                lab.exec("lb2", "ip", "addr", "del", Lab.VIP + "/24", "dev", "eth0");
+            }
         }
     }
 

@@ -40,7 +40,7 @@ class ArpVipDriverFencingTest {
     private final List<String> notices = new CopyOnWriteArrayList<>();
     private final KernelFence fence = new KernelFence(Duration.ofMillis(500));
     private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
-            Duration.ofMillis(200), ticker, fence, new AddressProbe(commands, ticker, Duration.ofMillis(500)),
+            Duration.ofMillis(200), ticker, fence, new ArpingProbe(commands, ticker, Duration.ofMillis(500)),
             (vip, detail) -> notices.add(vip + ": " + detail));
 
     /** Exit codes for the probes, in order; then nobody answers (timeout's 124). */
@@ -50,7 +50,7 @@ class ArpVipDriverFencingTest {
             if (!line.equals(PROBE)) {
                 return null;
             }
-            ticker.advance(AddressProbe.PROBE_WAIT); // each probe takes its wait
+            ticker.advance(ArpingProbe.PROBE_WAIT); // each probe takes its wait
             Integer code = queue.poll();
             return CompletableFuture.completedFuture(new CommandRunner.Result(List.of(line), code == null ? 124 : code, ""));
         };
