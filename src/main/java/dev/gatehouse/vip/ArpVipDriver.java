@@ -77,6 +77,8 @@ public final class ArpVipDriver implements VipDriver {
     private final KernelFence fence;
     /** Null: acquire adds the address without probing for it first. */
     private final AddressProbe probe;
+    /** Whether this process can send ARP itself ({@link ArpSocket}): then a takeover's first announcement does. */
+    private final boolean ownArpSocket;
     /** Hears of what an operator should see, as (VIP name, what happened). */
     private final BiConsumer<String, String> notices;
     /** VIPs whose next acquisition takes over from a graceful predecessor, which holds the address on purpose. */
@@ -91,9 +93,10 @@ public final class ArpVipDriver implements VipDriver {
     /**
      * @param fence null: no kernel fence
      * @param probe null: no probing before the address is added
+     * @param ownArpSocket whether the first gratuitous ARP of an acquisition leaves from this process's own socket
      */
     ArpVipDriver(CommandRunner commands, Duration addressLifetime, Duration watchdogSilence, Duration strayWindow,
-            Ticker ticker, KernelFence fence, AddressProbe probe, BiConsumer<String, String> notices) {
+            Ticker ticker, KernelFence fence, AddressProbe probe, boolean ownArpSocket, BiConsumer<String, String> notices) {
         this.commands = Objects.requireNonNull(commands, "commands");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         Objects.requireNonNull(addressLifetime, "addressLifetime");
@@ -106,6 +109,7 @@ public final class ArpVipDriver implements VipDriver {
         this.strays = new StrayForwarding(commands, strayWindow);
         this.fence = fence;
         this.probe = probe;
+        this.ownArpSocket = ownArpSocket;
         this.notices = Objects.requireNonNull(notices, "notices");
     }
 
@@ -147,9 +151,9 @@ public final class ArpVipDriver implements VipDriver {
         // former owner stops answering for the address a watchdog silence after its last renewal at the latest
         AddressProbe arping = new ArpingProbe(commands, ticker, silence);
         // this process's own ARP socket where it can open one (CAP_NET_RAW, native access), else arping
-        AddressProbe probe = ArpSocket.warmUp() ? new PacketProbe(ticker, silence, arping) : arping;
+        boolean ownSocket = ArpSocket.warmUp();
         return new ArpVipDriver(commands, lifetimeFor(clusterLease), silence, clusterLease.multipliedBy(2), ticker, fence,
-                probe, notices);
+                ownSocket ? new PacketProbe(ticker, silence, arping) : arping, ownSocket, notices);
     }
 
     /**
@@ -215,7 +219,20 @@ public final class ArpVipDriver implements VipDriver {
         holding.lastLifetimeRenewal = now;
         holding.lastGarp = now;
         holding.lastFenceRenewal = now;
+        if (ownArpSocket) {
+            // the clients' caches still name the old owner, whose packets now go nowhere: tell them at once, where
+            // starting arping would take its own start first (the repeats below still use it)
+            announceNow(vip, arp);
+        }
         sendGarps(holding, arp.garpRepeat());
+    }
+
+    private static void announceNow(VipConfig vip, Arp arp) {
+        try (ArpSocket socket = ArpSocket.open(arp.iface())) {
+            socket.broadcast(ArpFrames.announcement(socket.mac(), InetAddress.ofLiteral(vip.address()).getAddress()));
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.warn("VIP {}: first gratuitous ARP not sent from this process: {}", vip.name(), e.getMessage());
+        }
     }
 
     /**

@@ -40,7 +40,7 @@ class ArpVipDriverFencingTest {
     private final List<String> notices = new CopyOnWriteArrayList<>();
     private final KernelFence fence = new KernelFence(Duration.ofMillis(500));
     private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
-            Duration.ofMillis(200), ticker, fence, new ArpingProbe(commands, ticker, Duration.ofMillis(500)),
+            Duration.ofMillis(200), ticker, fence, new ArpingProbe(commands, ticker, Duration.ofMillis(500)), false,
             (vip, detail) -> notices.add(vip + ": " + detail));
 
     /** Exit codes for the probes, in order; then nobody answers (timeout's 124). */

@@ -29,7 +29,7 @@ class ArpVipDriverTest {
 
     private final FakeCommands commands = new FakeCommands();
     private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
-            Duration.ofMillis(200), ticker, null, null, (vip, detail) -> { });
+            Duration.ofMillis(200), ticker, null, null, false, (vip, detail) -> { });
 
     @Test
     void acquireAddsTheAddressWithALifetimeBeforeReturningThenAnnouncesItGarpRepeatTimes() throws Exception {
@@ -186,7 +186,7 @@ class ArpVipDriverTest {
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofMillis(900))).isEqualTo(Duration.ofSeconds(2));
         assertThat(ArpVipDriver.lifetimeFor(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(3));
         assertThatThrownBy(() -> new ArpVipDriver(commands, Duration.ofMillis(1500), Duration.ofMillis(500), Duration.ofMillis(200), ticker,
-                null, null, (vip, detail) -> { }))
+                null, null, false, (vip, detail) -> { }))
                 .hasMessageContaining("addressLifetime").hasMessageContaining("PT1.5S");
         assertThatThrownBy(() -> ArpVipDriver.lifetimeFor(Duration.ZERO)).hasMessageContaining("clusterLease");
     }
