@@ -3,20 +3,15 @@ package dev.gatehouse.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code node.zone}, endpoints' {@code zone} and a pool's {@code zone_aware}: defaults, values and every refusal. */
 class ZoneAwareSectionTest {
 
-    @TempDir
-    Path dir;
+    private final ConfigFixture fixture;
 
-    private ConfigFixture fixture;
-
-    @BeforeEach
-    void setUp() {
+    ZoneAwareSectionTest(@TempDir Path dir) {
         fixture = new ConfigFixture(dir);
     }
 

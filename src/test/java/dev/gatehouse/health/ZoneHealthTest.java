@@ -74,6 +74,12 @@ class ZoneHealthTest {
         }
     }
 
+    /** Steps the clock and lets the pool see it, as its timers would. */
+    private void after(Duration step) {
+        ticker.advance(step);
+        health.refresh();
+    }
+
     private ZoneRouting zones() {
         return health.pool().view().zones();
     }
@@ -97,11 +103,9 @@ class ZoneHealthTest {
         // the ramp starts at 10 %: the zone comes back gradually, as its capacity grows
         assertThat(zones().mode()).isEqualTo(Mode.SPILL);
         assertThat(zones().zone("az1").share()).isCloseTo(0.1 / 0.7, within(0.001));
-        ticker.advance(RAMP.dividedBy(2));
-        health.refresh();
+        after(RAMP.dividedBy(2));
         assertThat(zones().zone("az1").share()).isCloseTo(0.55 / 0.7, within(0.001));
-        ticker.advance(RAMP.dividedBy(2));
-        health.refresh();
+        after(RAMP.dividedBy(2));
         assertThat(zones().mode()).isEqualTo(Mode.LOCAL);
         assertThat(zoneEvents).containsExactly("LOCAL->SPILL", "SPILL->LOCAL");
     }
@@ -114,11 +118,9 @@ class ZoneHealthTest {
         }
         assertThat(health.state(endpoint(1))).isEqualTo(EndpointState.EJECTED);
         assertThat(zones().mode()).isEqualTo(Mode.SPILL);
-        ticker.advance(TestPools.OUTLIERS.baseEjection());
-        health.refresh();
+        after(TestPools.OUTLIERS.baseEjection());
         assertThat(health.state(endpoint(1))).isEqualTo(EndpointState.SLOW_START);
-        ticker.advance(RAMP);
-        health.refresh();
+        after(RAMP);
         assertThat(zones().mode()).isEqualTo(Mode.LOCAL);
         assertThat(zoneEvents).containsExactly("LOCAL->SPILL", "SPILL->LOCAL");
     }

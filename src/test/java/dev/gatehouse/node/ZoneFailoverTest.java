@@ -37,12 +37,10 @@ class ZoneFailoverTest {
     @RegisterExtension
     final TestNodes nodes = new TestNodes();
 
-    TestNode lb;
-
     @Test
     void killingTheLocalZoneUnderLoadFailsNothingMovesTrafficAndItComesBack() throws Exception {
-        lb = nodes.start(4, CONFIG);
-        assertThat(pool().zoneMode()).isEqualTo("local");
+        TestNode lb = nodes.start(4, CONFIG);
+        assertThat(pool(lb).zoneMode()).isEqualTo("local");
         Load before = Load.run(lb.url("web", "/"), 400, 4, Duration.ofSeconds(30));
         assertThat(before.failures).isEmpty();
         assertThat(before.count("be1") + before.count("be2")).isEqualTo(400);
@@ -54,7 +52,7 @@ class ZoneFailoverTest {
         int[] ports = {lb.backend("be1").port(), lb.backend("be2").port()};
         lb.backend("be1").close();
         lb.backend("be2").close();
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> pool().zoneMode().equals("spill"));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> pool(lb).zoneMode().equals("spill"));
         long spilledMs = (System.nanoTime() - killedAt) / 1_000_000;
         running.done().join();
         System.out.printf("local zone killed under load: %d requests, %d failed, spilled after %d ms; be3 %d, be4 %d%n",
@@ -62,7 +60,7 @@ class ZoneFailoverTest {
         assertThat(load.failures).isEmpty();
         assertThat(load.completed()).isEqualTo(3000);
         assertThat(spilledMs).as("fall x interval, plus a check in flight").isLessThanOrEqualTo(600 + 300);
-        assertThat(pool().zones()).filteredOn(z -> z.name().equals("az1")).singleElement()
+        assertThat(pool(lb).zones()).filteredOn(z -> z.name().equals("az1")).singleElement()
                 .satisfies(z -> assertThat(z.healthy()).isZero()).satisfies(z -> assertThat(z.share()).isZero());
 
         Load during = Load.run(lb.url("web", "/"), 400, 4, Duration.ofSeconds(30));
@@ -72,7 +70,7 @@ class ZoneFailoverTest {
         lb.backends.set(0, DemoBackend.start("127.0.0.1", ports[0], "be1"));
         lb.backends.set(1, DemoBackend.start("127.0.0.1", ports[1], "be2"));
         long revivedAt = System.nanoTime();
-        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> pool().zoneMode().equals("local"));
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> pool(lb).zoneMode().equals("local"));
         long backMs = (System.nanoTime() - revivedAt) / 1_000_000;
         System.out.printf("local zone back after %d ms (rise x interval = 400 ms)%n", backMs);
         assertThat(backMs).isLessThanOrEqualTo(400 + 300);
@@ -92,7 +90,7 @@ class ZoneFailoverTest {
                 .isEqualTo(load.count("be3") + load.count("be4") + 400);
     }
 
-    private StatusReport.PoolStatus pool() {
+    private static StatusReport.PoolStatus pool(TestNode lb) {
         return lb.node.status().pools().getFirst();
     }
 
