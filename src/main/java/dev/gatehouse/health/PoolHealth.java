@@ -363,10 +363,6 @@ public final class PoolHealth {
         if (config.name() == null || config.name().isBlank()) {
             throw new IllegalArgumentException("pool name must not be blank, got '" + config.name() + "'");
         }
-        if (!(config.zoneAware().minHealthy() >= 0 && config.zoneAware().minHealthy() <= 1)) {
-            throw new IllegalArgumentException(pool + "zone_aware.min_healthy must be within 0..1, got "
-                    + config.zoneAware().minHealthy());
-        }
         if (!(config.panicThreshold() >= 0 && config.panicThreshold() <= 1)) {
             throw new IllegalArgumentException(pool + "panic_threshold must be within 0..1, got " + config.panicThreshold());
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.gatehouse.config.Balance;
@@ -140,6 +141,13 @@ class ZoneHealthTest {
         checks(4, false, 3);
         assertThat(zones().mode()).isEqualTo(Mode.PANIC);
         assertThat(zoneEvents).containsExactly("LOCAL->SPILL", "SPILL->PANIC");
+    }
+
+    @Test
+    void aMinHealthyThatIsNoShareIsRefusedByName() {
+        assertThatThrownBy(() -> create("az1", new ZoneAwareConfig(true, 1.5)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("pool web: zone_aware.min_healthy must be within 0..1, got 1.5");
     }
 
     @Test
