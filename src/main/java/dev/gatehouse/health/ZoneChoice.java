@@ -21,7 +21,10 @@ import java.util.Map;
  */
 final class ZoneChoice {
 
-    /** Spilled weights are scaled so the balancer's weights sum to about this: 0.01 % steps, a short round-robin cycle. */
+    /**
+     * Spilled weights are scaled so the balancer's weights sum to about this (0.01 % steps, a short round-robin
+     * cycle), or to 100 per endpoint in larger pools, so that no endpoint's share is rounded up to a whole unit.
+     */
     static final int QUANTUM = 10_000;
     /** Keeps 7 of 10 at 70 % from falling below the threshold through rounding. */
     private static final double EPSILON = 1e-9;
@@ -83,6 +86,7 @@ final class ZoneChoice {
             case LOCAL -> Map.of(preference.localZone(), 1.0);
             case SPILL -> spillShares(zones, preference);
         };
+        double quantum = Math.max(QUANTUM, 100.0 * standing.size());
         Map<String, Double> factors = new LinkedHashMap<>();
         List<ZoneRouting.Zone> routing = new ArrayList<>();
         zones.forEach((name, z) -> {
@@ -90,7 +94,7 @@ final class ZoneChoice {
             factors.put(name, switch (mode) {
                 case OFF, PANIC -> 1.0;
                 case LOCAL -> share;
-                case SPILL -> z.capacity == 0 ? 0.0 : share * QUANTUM / z.capacity;
+                case SPILL -> z.capacity == 0 ? 0.0 : share * quantum / z.capacity;
             });
             routing.add(new ZoneRouting.Zone(name, z.endpoints, z.healthy, ratio(z), share));
         });

@@ -177,6 +177,16 @@ class ZoneChoiceTest {
     }
 
     @Test
+    void aLargePoolSpillsAsSmallAShareAsComputed() {
+        // 600 endpoints: az2's 1 % over 300 endpoints must not round up to a whole unit each
+        String spec = "az1:" + "H".repeat(208) + "U".repeat(92) + " az2:" + "H".repeat(300);
+        PoolView view = view(spec, 0.7, 0, Balance.RANDOM);
+        double az1 = (208 / 300.0) / 0.7;
+        assertThat(az1).isCloseTo(0.99, within(0.001));
+        assertThat(split(view).getOrDefault("az2", 0.0)).isCloseTo(1 - az1, within(0.005));
+    }
+
+    @Test
     void panicIsForThePoolAsAWholeAndIgnoresZones() {
         // 3 of 12 serve, below a 50 % panic threshold: every endpoint not draining is in, whatever its zone
         PoolView view = view("az1:HUUU az2:HUUU az3:HUUD", 0.7, 0.5, Balance.ROUND_ROBIN);
