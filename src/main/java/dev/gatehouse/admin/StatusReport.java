@@ -50,7 +50,21 @@ public record StatusReport(
     public record LimitStatus(int maxConnections, Double requestsPerSecond, Integer burst, Integer connectionsPerClient,
             int trackedClients, long refusedByMaxConnections, long refusedByRate, long refusedByClientCap) {}
 
-    public record PoolStatus(String name, String balance, boolean panic, int healthy, List<EndpointStatus> endpoints) {}
+    /**
+     * @param zoneMode how new requests are split between zones: off (zones play no part), local (all to the node's zone),
+     *     spill (the node's zone is below zone_aware.min_healthy and keeps only part), panic (the pool is in panic: zones ignored)
+     * @param localZone the zone the pool prefers on this node, or null
+     * @param zones each zone of the pool's endpoints ("-" for those without one); empty when none has a zone
+     */
+    public record PoolStatus(String name, String balance, boolean panic, int healthy, String zoneMode, String localZone,
+            List<ZoneStatus> zones, List<EndpointStatus> endpoints) {}
+
+    /**
+     * @param endpoints configured endpoints in the zone; {@code healthy} those taking new traffic
+     * @param capacity the serving share of the zone's weight (draining endpoints left out), 0..1
+     * @param share the fraction of new requests the zone gets now, 0..1
+     */
+    public record ZoneStatus(String name, int endpoints, int healthy, double capacity, double share) {}
 
     public record EndpointStatus(String address, String zone, int weight, int effectiveWeight, String state, int active) {}
 }

@@ -64,7 +64,9 @@ final class StatusCommand implements Callable<Integer> {
         out.append(listeners).append('\n');
         Table pools = new Table("POOL", "ENDPOINT", "ZONE", "WEIGHT", "EFFECTIVE", "STATE", "ACTIVE");
         for (JsonNode p : s.path("pools")) {
-            String name = p.path("name").asText() + (p.path("panic").asBoolean() ? " (PANIC)" : "");
+            String mode = p.path("zone_mode").asText("off");
+            String name = p.path("name").asText() + (p.path("panic").asBoolean() ? " (PANIC)" : "")
+                    + (mode.equals("local") || mode.equals("spill") ? " (" + mode + " " + p.path("local_zone").asText() + ")" : "");
             for (JsonNode e : p.path("endpoints")) {
                 pools.row(name, e.path("address").asText(), e.path("zone").asText("-"), e.path("weight").asText(),
                         e.path("effective_weight").asText(), e.path("state").asText(), e.path("active").asText());

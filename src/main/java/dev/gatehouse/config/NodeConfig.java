@@ -4,11 +4,12 @@ import java.nio.file.Path;
 
 /**
  * The process-local section: who this process is, where its admin API listens (null: none) and who may use it,
- * and where it keeps cluster state (null: {@code data/ID} beside the config file).
+ * where it keeps cluster state (null: {@code data/ID} beside the config file), and the zone it runs in (null: none,
+ * so no pool prefers a zone).
  */
-public record NodeConfig(String id, HostPort admin, Path dataDir, AdminAccess adminAccess) {
+public record NodeConfig(String id, HostPort admin, Path dataDir, AdminAccess adminAccess, String zone) {
 
     public NodeConfig(String id, HostPort admin) {
-        this(id, admin, null, AdminAccess.READ_ONLY);
+        this(id, admin, null, AdminAccess.READ_ONLY, null);
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param retries how many other endpoints a failed connect (or idempotent request) is tried on
  * @param proxyProtocol send a PROXY protocol v2 header to endpoints on each new connection
  * @param stick null: no stick table
+ * @param zoneAware how the pool prefers the node's zone (applies only when the node has a zone the pool's endpoints have)
  */
 public record PoolConfig(
         String name,
@@ -30,9 +31,19 @@ public record PoolConfig(
         int retries,
         PoolTimeouts timeouts,
         boolean proxyProtocol,
-        StickConfig stick) {
+        StickConfig stick,
+        ZoneAwareConfig zoneAware) {
 
     public PoolConfig {
         endpoints = List.copyOf(endpoints);
+        zoneAware = zoneAware == null ? ZoneAwareConfig.DEFAULT : zoneAware;
+    }
+
+    /** A pool with the default zone preference. */
+    public PoolConfig(String name, Balance balance, HashOn hashOn, String stickyCookie, List<EndpointConfig> endpoints,
+            HealthConfig health, OutlierConfig outlier, double panicThreshold, Duration slowStart, Duration drainTimeout,
+            int retries, PoolTimeouts timeouts, boolean proxyProtocol, StickConfig stick) {
+        this(name, balance, hashOn, stickyCookie, endpoints, health, outlier, panicThreshold, slowStart, drainTimeout, retries,
+                timeouts, proxyProtocol, stick, ZoneAwareConfig.DEFAULT);
     }
 }

@@ -36,7 +36,7 @@ final class PoolsSection {
 
     private static PoolConfig pool(String name, YamlNode p) {
         if (!p.expectKeys("balance", "hash_on", "sticky_cookie", "endpoints", "health", "outlier", "panic_threshold",
-                "slow_start", "drain_timeout", "retries", "timeouts", "proxy_protocol", "stick")) {
+                "slow_start", "drain_timeout", "retries", "timeouts", "proxy_protocol", "stick", "zone_aware")) {
             return null;
         }
         Balance balance = p.get("balance", Values.oneOf(Balance.class), Balance.ROUND_ROBIN);
@@ -46,12 +46,13 @@ final class PoolsSection {
             p.get("hash_on").keyError("hash_on only applies to source_hash, maglev, ring_hash or a pool with stick (balance is "
                     + Values.yamlName(balance) + ")");
         }
+        List<EndpointConfig> endpoints = endpoints(p);
         return new PoolConfig(
                 name,
                 balance,
                 hashOn,
                 p.get("sticky_cookie", Names::token, null),
-                endpoints(p),
+                endpoints,
                 HealthSection.health(p.get("health")),
                 HealthSection.outlier(p.get("outlier")),
                 p.get("panic_threshold", Percentages::parse, 0.5),
@@ -60,7 +61,21 @@ final class PoolsSection {
                 p.get("retries", Values.integer(0, 10), 2),
                 timeouts(p.get("timeouts")),
                 p.get("proxy_protocol", PoolsSection::proxyProtocol, false),
-                stick(p.get("stick")));
+                stick(p.get("stick")),
+                zoneAware(p.get("zone_aware"), endpoints));
+    }
+
+    /** Absent: on at 70 %; it matters only on a node with {@code node.zone}, so a pool without zones may not set it. */
+    private static ZoneAwareConfig zoneAware(YamlNode z, List<EndpointConfig> endpoints) {
+        if (z == null || !z.expectKeys("enabled", "min_healthy")) {
+            return ZoneAwareConfig.DEFAULT;
+        }
+        if (endpoints.stream().allMatch(e -> e.zone() == null)) {
+            z.keyError("no endpoint of this pool has a zone, so there is nothing to prefer");
+        }
+        return new ZoneAwareConfig(
+                z.get("enabled", Values.BOOL, ZoneAwareConfig.DEFAULT.enabled()),
+                z.get("min_healthy", Percentages::parse, ZoneAwareConfig.DEFAULT.minHealthy()));
     }
 
     /** {@code stick: {}} turns the table on with the defaults. */
@@ -82,7 +97,7 @@ final class PoolsSection {
             }
             HostPort address = e.require("address", Addresses::hostPort);
             addresses.check(address, e.get("address"));
-            endpoints.add(new EndpointConfig(address, e.get("weight", Values.integer(1, 1000), 1), e.get("zone", Values.TEXT, null)));
+            endpoints.add(new EndpointConfig(address, e.get("weight", Values.integer(1, 1000), 1), e.get("zone", Names::identifier, null)));
         }
         return endpoints;
     }

@@ -11,7 +11,6 @@ final class Unbuilt {
 
     /** Reserved key paths (list indices and pool names as wildcards) and the feature each belongs to. */
     private static final Map<Pattern, String> KEYS = Map.of(
-            Pattern.compile("node\\.zone"), "zone-aware pools",
             Pattern.compile("node\\.bgp"), "the BGP speaker",
             Pattern.compile("listeners\\[\\d+]\\.tls"), "TLS termination",
             Pattern.compile("listeners\\[\\d+]\\.access_log"), "access logs",

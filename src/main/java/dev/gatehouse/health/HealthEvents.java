@@ -1,6 +1,7 @@
 package dev.gatehouse.health;
 
 import dev.gatehouse.pool.EndpointState;
+import dev.gatehouse.pool.ZoneRouting;
 
 /**
  * Told of every endpoint state change (and of notable non-changes, where {@code from == to}: an
@@ -15,4 +16,7 @@ public interface HealthEvents {
 
     /** @param endpoint the endpoint address, {@code host:port} */
     void event(String pool, String endpoint, EndpointState from, EndpointState to, String reason);
+
+    /** The pool's zone mode changed (it spilled out of the node's zone, came back, panicked...). */
+    default void zoneRouting(String pool, ZoneRouting from, ZoneRouting to) {}
 }

@@ -12,6 +12,7 @@ import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.OutcomeListener;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.pool.PoolView;
+import dev.gatehouse.pool.ZoneRouting;
 import dev.gatehouse.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public final class PoolHealth {
     private final OutlierDetector outliers;
     private final List<EndpointHealth> trackers;
     private final double panicThreshold;
+    private final ZonePreference zones;
     private final long rampNanos;
     /** Negative: a drain never force-closes connections. */
     private final long drainNanos;
@@ -64,7 +66,8 @@ public final class PoolHealth {
             Ticker ticker,
             ScheduledExecutorService scheduler,
             HealthEvents events,
-            PoolHealth previous) {
+            PoolHealth previous,
+            String nodeZone) {
         this.name = config.name();
         this.balancers = balancers;
         this.ticker = ticker;
@@ -74,6 +77,7 @@ public final class PoolHealth {
         this.checker = healthConfig == null ? null : ActiveChecker.of(healthConfig, config.proxyProtocol());
         this.outlierConfig = config.outlier();
         this.panicThreshold = config.panicThreshold();
+        this.zones = ZonePreference.of(config, nodeZone);
         this.rampNanos = config.slowStart() == null ? 0 : config.slowStart().toNanos();
         this.drainNanos = config.drainTimeout() == null ? -1 : config.drainTimeout().toNanos();
 
@@ -90,7 +94,7 @@ public final class PoolHealth {
                 ? null
                 : new OutlierDetector(endpoints, outlierConfig.consecutiveFailures(), scheduler, this::onConsecutiveFailures);
         this.lastStanding = settleAll(ticker.nanos(), null, null);
-        this.pool = new Pool(config, endpoints, ViewBuilder.compute(lastStanding, panicThreshold, balancers));
+        this.pool = new Pool(config, endpoints, ViewBuilder.compute(lastStanding, panicThreshold, zones, balancers));
         pool.outcomes(outliers == null ? OutcomeListener.IGNORE : outliers);
     }
 
@@ -102,6 +106,7 @@ public final class PoolHealth {
      *
      * @param balancers builds a balancer over a non-empty list of weighted endpoints
      * @param scheduler runs timers and outlier hand-offs; owned by the caller, shared by pools
+     * @param nodeZone {@code node.zone} (null: none), which a zone-aware pool prefers
      * @throws IllegalArgumentException naming the value, when the config cannot work
      */
     public static PoolHealth create(
@@ -110,7 +115,8 @@ public final class PoolHealth {
             Ticker ticker,
             ScheduledExecutorService scheduler,
             HealthEvents events,
-            PoolHealth previous) {
+            PoolHealth previous,
+            String nodeZone) {
         validate(config);
         return new PoolHealth(
                 config,
@@ -118,7 +124,8 @@ public final class PoolHealth {
                 Objects.requireNonNull(ticker, "ticker"),
                 Objects.requireNonNull(scheduler, "scheduler"),
                 Objects.requireNonNull(events, "events"),
-                previous);
+                previous,
+                nodeZone);
     }
 
     public Pool pool() {
@@ -237,7 +244,12 @@ public final class PoolHealth {
         List<EndpointStatus> standing = settleAll(now, touched, reason);
         if (!standing.equals(lastStanding)) {
             lastStanding = standing;
-            pool.publish(ViewBuilder.compute(standing, panicThreshold, balancers));
+            ZoneRouting before = pool.view().zones();
+            PoolView next = ViewBuilder.compute(standing, panicThreshold, zones, balancers);
+            pool.publish(next);
+            if (next.zones().mode() != before.mode()) {
+                events.zoneRouting(name, before, next.zones());
+            }
         }
         if (!rampTickPending && trackers.stream().anyMatch(EndpointHealth::ramping)) {
             rampTickPending = true;

@@ -31,11 +31,13 @@ final class ViewBuilder {
      * @param panicThreshold 0..1; when the serving share of the endpoints not draining falls below it,
      *     the balancer spans every endpoint not draining. Draining endpoints are left out of that share
      *     because an operator took them out on purpose: draining half a pool must not cause a panic.
+     * @param zones the zone the pool prefers, if any; a pool in panic ignores it (see {@link ZoneChoice})
      * @param balancers builds a balancer over a non-empty weighted list; never called with an empty one
      */
     static PoolView compute(
             List<EndpointStatus> standing,
             double panicThreshold,
+            ZonePreference zones,
             Function<List<Weighted<Endpoint>>, Balancer<Endpoint>> balancers) {
         int candidates = 0;
         int serving = 0;
@@ -49,16 +51,25 @@ final class ViewBuilder {
         }
         boolean panic = panicThreshold > 0 && candidates > 0 && serving < panicThreshold * candidates;
         List<EndpointStatus> statuses = new ArrayList<>(standing.size());
-        List<Weighted<Endpoint>> weighted = new ArrayList<>(standing.size());
+        List<Integer> inView = new ArrayList<>(standing.size());
         for (EndpointStatus status : standing) {
             int weight = weightInView(status, panic);
             statuses.add(new EndpointStatus(status.endpoint(), status.state(), weight));
-            if (weight > 0) {
-                weighted.add(new Weighted<>(status.endpoint(), weight));
+            inView.add(weight);
+        }
+        ZoneChoice.Plan plan = ZoneChoice.plan(standing, inView, panic, zones);
+        List<Weighted<Endpoint>> weighted = new ArrayList<>(standing.size());
+        for (int i = 0; i < standing.size(); i++) {
+            double factor = plan.factor(ZoneChoice.zoneOf(standing.get(i)));
+            int weight = inView.get(i);
+            if (weight > 0 && factor > 0) {
+                // factor 1 keeps the weight exact (and its gcd), so a pool without zones balances as it always did
+                weighted.add(new Weighted<>(standing.get(i).endpoint(),
+                        factor == 1 ? weight : (int) Math.max(1, Math.round(weight * factor))));
             }
         }
         Balancer<Endpoint> balancer = weighted.isEmpty() ? EMPTY : balancers.apply(List.copyOf(weighted));
-        return new PoolView(statuses, balancer, panic);
+        return new PoolView(statuses, balancer, panic, plan.routing());
     }
 
     /**

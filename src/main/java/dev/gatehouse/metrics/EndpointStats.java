@@ -41,6 +41,15 @@ public final class EndpointStats {
         latency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Responses the endpoint gave, every status class. */
+    public long requests() {
+        long sum = 0;
+        for (int c = 1; c <= 5; c++) {
+            sum += (long) byClass[c].count();
+        }
+        return sum;
+    }
+
     public void connectError() {
         connectErrors.increment();
     }

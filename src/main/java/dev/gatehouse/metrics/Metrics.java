@@ -1,6 +1,7 @@
 package dev.gatehouse.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -11,8 +12,10 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
 /**
@@ -33,6 +36,8 @@ public final class Metrics {
     private final ConcurrentMap<String, ListenerStats> listeners = new ConcurrentHashMap<>();
     /** Pool name, then endpoint address: looked up on every request, so no key is built for it. */
     private final ConcurrentMap<String, ConcurrentMap<String, EndpointStats>> endpoints = new ConcurrentHashMap<>();
+
+    private final List<Supplier<Number>> counterSources = new CopyOnWriteArrayList<>();
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -65,6 +70,12 @@ public final class Metrics {
     /** Registers a gauge read from {@code value} at scrape time. */
     public void gauge(String name, String help, Supplier<Number> value, String... tags) {
         Gauge.builder(name, value).description(help).tags(tags).strongReference(true).register(registry);
+    }
+
+    /** Registers a counter read from {@code value} at scrape time (which must never decrease); its name gets {@code _total}. */
+    public void counter(String name, String help, Supplier<Number> value, String... tags) {
+        counterSources.add(value); // a function counter holds its source weakly
+        FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(help).tags(tags).register(registry);
     }
 
     /** Registers, or finds, a timer with the buckets above. */

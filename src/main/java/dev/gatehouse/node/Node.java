@@ -86,7 +86,7 @@ public final class Node implements NodeControl, AutoCloseable {
         this.startNanos = ticker.nanos();
         this.transport = Transport.create(0);
         this.stickTables.exportTo(metrics);
-        this.pools = new PoolSet(ticker, control, events, metrics, stickTables);
+        this.pools = new PoolSet(ticker, control, events, metrics, stickTables, snapshot.config().node().zone());
         this.limits = new ClientLimits(ticker);
         this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
@@ -348,8 +348,11 @@ public final class Node implements NodeControl, AutoCloseable {
                 es.add(new StatusReport.EndpointStatus(e.endpoint().address(), e.endpoint().zone(), e.endpoint().weight(),
                         e.effectiveWeight(), e.state().label(), e.endpoint().activeRequests().get()));
             }
+            var zones = view.zones();
             ps.add(new StatusReport.PoolStatus(h.pool().name(), h.pool().config().balance().name().toLowerCase(), view.panic(),
-                    (int) view.healthyCount(), es));
+                    (int) view.healthyCount(), zones.mode().label(), zones.localZone(), zones.zones().stream()
+                            .map(z -> new StatusReport.ZoneStatus(z.name(), z.endpoints(), z.healthy(), z.capacity(), z.share())).toList(),
+                    es));
         }
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
         return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,

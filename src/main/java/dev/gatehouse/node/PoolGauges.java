@@ -6,8 +6,12 @@ import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.PoolView;
+import dev.gatehouse.pool.ZoneRouting;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Gauges of pool and endpoint state. Each reads the pool by name at scrape time, so it follows the pool
@@ -18,6 +22,8 @@ final class PoolGauges {
     private final Metrics metrics;
     private final PoolSet pools;
     private final Set<String> registered = new HashSet<>();
+    /** Pool and zone, then every endpoint address ever configured in that zone. */
+    private final Map<String, Set<String>> zoneMembers = new ConcurrentHashMap<>();
 
     PoolGauges(Metrics metrics, PoolSet pools) {
         this.metrics = metrics;
@@ -33,6 +39,14 @@ final class PoolGauges {
                         () -> view(pool) == null ? Double.NaN : view(pool).panic() ? 1 : 0, "pool", pool);
                 metrics.gauge("gatehouse_pool_serving_endpoints", "Endpoints taking new traffic",
                         () -> view(pool) == null ? Double.NaN : view(pool).healthyCount(), "pool", pool);
+                for (ZoneRouting.Mode mode : ZoneRouting.Mode.values()) {
+                    metrics.gauge("gatehouse_pool_zone_mode", "1 for how the pool splits traffic between zones now",
+                            () -> view(pool) == null ? Double.NaN : view(pool).zones().mode() == mode ? 1 : 0,
+                            "pool", pool, "mode", mode.label());
+                }
+            }
+            for (ZoneRouting.Zone z : h.pool().view().zones().zones()) {
+                registerZone(pool, z.name());
             }
             for (Endpoint e : h.pool().endpoints()) {
                 String address = e.address();
@@ -47,6 +61,41 @@ final class PoolGauges {
                         () -> active(pool, address), "pool", pool, "endpoint", address);
             }
         }
+    }
+
+    private void registerZone(String pool, String zone) {
+        if (!registered.add(pool + "\u0000zone\u0000" + zone)) {
+            return;
+        }
+        metrics.gauge("gatehouse_pool_zone_healthy_endpoints", "Endpoints of the zone taking new traffic",
+                () -> zoneValue(pool, zone, ZoneRouting.Zone::healthy), "pool", pool, "zone", zone);
+        metrics.gauge("gatehouse_pool_zone_share", "Fraction of the pool's new requests the zone gets now",
+                () -> zoneValue(pool, zone, ZoneRouting.Zone::share), "pool", pool, "zone", zone);
+        metrics.counter("gatehouse_pool_zone_requests", "Requests answered by the zone's endpoints (HTTP)",
+                () -> zoneRequests(pool, zone), "pool", pool, "zone", zone);
+    }
+
+    private double zoneValue(String pool, String zone, ToDoubleFunction<ZoneRouting.Zone> value) {
+        PoolView v = view(pool);
+        ZoneRouting.Zone z = v == null ? null : v.zones().zone(zone);
+        return z == null ? Double.NaN : value.applyAsDouble(z);
+    }
+
+    /** The sum of the endpoints' own counters; keeps counting every address ever seen in the zone, so it never goes back. */
+    private long zoneRequests(String pool, String zone) {
+        PoolHealth h = pools.health(pool);
+        if (h != null) {
+            for (Endpoint e : h.pool().endpoints()) {
+                if (zone.equals(e.zone() == null ? ZoneRouting.NO_ZONE : e.zone())) {
+                    zoneMembers.computeIfAbsent(pool + "\u0000" + zone, k -> ConcurrentHashMap.newKeySet()).add(e.address());
+                }
+            }
+        }
+        long sum = 0;
+        for (String address : zoneMembers.getOrDefault(pool + "\u0000" + zone, Set.of())) {
+            sum += metrics.endpoint(pool, address).requests();
+        }
+        return sum;
     }
 
     private PoolView view(String pool) {

@@ -10,6 +10,7 @@ import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.Pool;
+import dev.gatehouse.pool.ZoneRouting;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import java.util.ArrayList;
@@ -30,16 +31,28 @@ final class PoolSet {
     private final ScheduledExecutorService scheduler;
     private final HealthEvents healthEvents;
     private final StickTables stickTables;
+    private final String nodeZone;
     private volatile Map<String, PoolHealth> pools = Map.of();
 
-    PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics, StickTables stickTables) {
+    /** @param nodeZone {@code node.zone}, null when the node has none; fixed for the life of the process */
+    PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics, StickTables stickTables,
+            String nodeZone) {
         this.ticker = ticker;
         this.stickTables = stickTables;
         this.scheduler = scheduler;
-        this.healthEvents = (pool, endpoint, from, to, reason) -> {
-            events.publish("health", pool + "/" + endpoint, from.label() + " -> " + to.label() + ": " + reason);
-            if (to == EndpointState.EJECTED) {
-                metrics.endpoint(pool, endpoint).ejected();
+        this.nodeZone = nodeZone;
+        this.healthEvents = new HealthEvents() {
+            @Override
+            public void event(String pool, String endpoint, EndpointState from, EndpointState to, String reason) {
+                events.publish("health", pool + "/" + endpoint, from.label() + " -> " + to.label() + ": " + reason);
+                if (to == EndpointState.EJECTED) {
+                    metrics.endpoint(pool, endpoint).ejected();
+                }
+            }
+
+            @Override
+            public void zoneRouting(String pool, ZoneRouting from, ZoneRouting to) {
+                events.publish("zone", pool, from.mode().label() + " -> " + to.summary());
             }
         };
     }
@@ -75,7 +88,7 @@ final class PoolSet {
                 continue;
             }
             PoolHealth fresh = PoolHealth.create(config, list -> Balancers.create(config.balance(), list), ticker, scheduler,
-                    healthEvents, previous);
+                    healthEvents, previous, nodeZone);
             created.add(fresh);
             next.put(config.name(), fresh);
         }

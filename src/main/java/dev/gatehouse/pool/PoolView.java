@@ -9,11 +9,17 @@ import java.util.List;
  * whenever a state or an effective weight changes; readers never see a half-made change.
  *
  * @param panic fewer than the panic threshold are healthy, so the balancer spans every endpoint
+ * @param zones how the balancer splits traffic between zones (computed with it, so both always agree)
  */
-public record PoolView(List<EndpointStatus> endpoints, Balancer<Endpoint> balancer, boolean panic) {
+public record PoolView(List<EndpointStatus> endpoints, Balancer<Endpoint> balancer, boolean panic, ZoneRouting zones) {
 
     public PoolView {
         endpoints = List.copyOf(endpoints);
+    }
+
+    /** A view of a pool that ignores zones. */
+    public PoolView(List<EndpointStatus> endpoints, Balancer<Endpoint> balancer, boolean panic) {
+        this(endpoints, balancer, panic, ZoneRouting.NONE);
     }
 
     public long healthyCount() {

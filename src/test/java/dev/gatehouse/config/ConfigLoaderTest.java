@@ -54,7 +54,7 @@ class ConfigLoaderTest {
 
         assertThat(result.errors()).isEmpty();
         GatehouseConfig c = result.config();
-        assertThat(c.node()).isEqualTo(new NodeConfig("lb1", new HostPort("127.0.0.1", 9901)));
+        assertThat(c.node()).isEqualTo(new NodeConfig("lb1", new HostPort("127.0.0.1", 9901), null, AdminAccess.READ_ONLY, "az1"));
 
         assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("web", "pg");
         ListenerConfig web = c.listeners().get(0);
@@ -101,7 +101,6 @@ class ConfigLoaderTest {
     @Test
     void designExampleAsPrintedReportsExactlyItsGaps() throws IOException {
         assertThat(ConfigFixture.relabel(ConfigLoader.load(write("design-example.yaml")))).containsExactly(
-                "gh.yaml:5 node.zone: not available in this build (zone-aware pools)",
                 "gh.yaml:6 node.bgp: not available in this build (the BGP speaker)",
                 "gh.yaml:15 listeners[0].tls: not available in this build (TLS termination)",
                 "gh.yaml:16 listeners[0].access_log: not available in this build (access logs)",

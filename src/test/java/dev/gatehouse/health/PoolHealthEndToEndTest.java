@@ -39,7 +39,7 @@ class PoolHealthEndToEndTest {
         List<EndpointConfig> endpoints = List.of(new EndpointConfig(new HostPort("127.0.0.1", backend.port()), 1, null));
         health = PoolHealth.create(TestPools.pool(endpoints, checks, null, 0, Duration.ZERO, null),
                 new RecordingBalancers(), Ticker.system(), scheduler,
-                (pool, endpoint, from, to, reason) -> events.add(from + "->" + to + ": " + reason), null);
+                (pool, endpoint, from, to, reason) -> events.add(from + "->" + to + ": " + reason), null, null);
         health.start();
     }
 

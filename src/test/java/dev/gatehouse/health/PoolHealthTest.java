@@ -45,7 +45,7 @@ class PoolHealthTest {
     private PoolHealth create(PoolConfig config, PoolHealth previous) {
         PoolHealth health = PoolHealth.create(config, balancers, ticker, scheduler,
                 (pool, endpoint, from, to, reason) -> events.add(endpoint + " " + from + "->" + to + ": " + reason),
-                previous);
+                previous, null);
         created.add(health);
         return health;
     }

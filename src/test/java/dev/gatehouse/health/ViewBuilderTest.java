@@ -32,7 +32,7 @@ class ViewBuilderTest {
 
     @Test
     void allHealthyGiveEveryEndpointItsFullWeight() {
-        PoolView view = ViewBuilder.compute(standing(HEALTHY, HEALTHY, HEALTHY, HEALTHY), 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing(HEALTHY, HEALTHY, HEALTHY, HEALTHY), 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(balancers.last()).containsExactly(
                 new Weighted<>(endpoints.get(0), 100), new Weighted<>(endpoints.get(1), 200),
@@ -42,7 +42,7 @@ class ViewBuilderTest {
 
     @Test
     void threeOfFourHealthyAtFiftyPercentLeaveOnlyTheThree() {
-        PoolView view = ViewBuilder.compute(standing(HEALTHY, UNHEALTHY, HEALTHY, HEALTHY), 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing(HEALTHY, UNHEALTHY, HEALTHY, HEALTHY), 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(balancers.lastEndpoints()).containsExactly(endpoints.get(0), endpoints.get(2), endpoints.get(3));
         assertThat(view.endpoints().get(1).effectiveWeight()).isZero();
@@ -51,7 +51,7 @@ class ViewBuilderTest {
 
     @Test
     void oneOfFourHealthyAtFiftyPercentPanicsOverAllNotDraining() {
-        PoolView view = ViewBuilder.compute(standing(UNHEALTHY, EJECTED, HEALTHY, DRAINING), 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing(UNHEALTHY, EJECTED, HEALTHY, DRAINING), 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isTrue();
         assertThat(balancers.last()).containsExactly(
                 new Weighted<>(endpoints.get(0), 100), new Weighted<>(endpoints.get(1), 200),
@@ -62,14 +62,14 @@ class ViewBuilderTest {
 
     @Test
     void exactlyAtTheThresholdIsNotPanic() {
-        PoolView view = ViewBuilder.compute(standing(HEALTHY, HEALTHY, UNHEALTHY, UNHEALTHY), 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing(HEALTHY, HEALTHY, UNHEALTHY, UNHEALTHY), 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(balancers.lastEndpoints()).containsExactly(endpoints.get(0), endpoints.get(1));
     }
 
     @Test
     void drainingEndpointsDoNotCountTowardsPanic() {
-        PoolView view = ViewBuilder.compute(standing(HEALTHY, DRAINING, DRAINING, DRAINING), 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing(HEALTHY, DRAINING, DRAINING, DRAINING), 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(balancers.lastEndpoints()).containsExactly(endpoints.get(0));
     }
@@ -78,7 +78,7 @@ class ViewBuilderTest {
     void slowStartServesAtItsRampedWeightAndCountsAsServing() {
         List<EndpointStatus> standing = standing(SLOW_START, UNHEALTHY, HEALTHY, HEALTHY);
         standing.set(0, new EndpointStatus(endpoints.get(0), SLOW_START, 10));
-        PoolView view = ViewBuilder.compute(standing, 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing, 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(balancers.last()).first().isEqualTo(new Weighted<>(endpoints.get(0), 10));
         assertThat(view.endpoints().getFirst().effectiveWeight()).isEqualTo(10);
@@ -88,14 +88,14 @@ class ViewBuilderTest {
     void inPanicARampingEndpointKeepsItsRamp() {
         List<EndpointStatus> standing = standing(SLOW_START, UNHEALTHY, UNHEALTHY, UNHEALTHY);
         standing.set(0, new EndpointStatus(endpoints.get(0), SLOW_START, 10));
-        PoolView view = ViewBuilder.compute(standing, 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing, 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isTrue();
         assertThat(balancers.last()).extracting(Weighted::weight).containsExactly(10, 200, 300, 400);
     }
 
     @Test
     void nothingServingWithoutAThresholdGivesAnEmptyBalancer() {
-        PoolView view = ViewBuilder.compute(standing(UNHEALTHY, EJECTED, DRAINING, UNHEALTHY), 0, balancers);
+        PoolView view = ViewBuilder.compute(standing(UNHEALTHY, EJECTED, DRAINING, UNHEALTHY), 0, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(view.balancer().pick(42)).isNull();
         assertThat(balancers.built).as("the factory never sees an empty list").isEmpty();
@@ -103,14 +103,14 @@ class ViewBuilderTest {
 
     @Test
     void allDrainingGivesAnEmptyBalancerEvenWithAThreshold() {
-        PoolView view = ViewBuilder.compute(standing(DRAINING, DRAINING), 0.5, balancers);
+        PoolView view = ViewBuilder.compute(standing(DRAINING, DRAINING), 0.5, ZonePreference.NONE, balancers);
         assertThat(view.panic()).isFalse();
         assertThat(view.balancer().pick(1)).isNull();
     }
 
     @Test
     void anEmptyPoolGivesAnEmptyBalancer() {
-        PoolView view = ViewBuilder.compute(List.of(), 0.5, balancers);
+        PoolView view = ViewBuilder.compute(List.of(), 0.5, ZonePreference.NONE, balancers);
         assertThat(view.endpoints()).isEmpty();
         assertThat(view.balancer().pick(1)).isNull();
     }
