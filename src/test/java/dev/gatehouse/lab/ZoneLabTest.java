@@ -48,11 +48,9 @@ class ZoneLabTest {
                       - { name: web, bind: "203.0.113.11:8080", routes: [ { pool: web } ] }
                     pools:
                       web:
-                        endpoints:
-                          - { address: "203.0.113.21:8080", zone: az1 }
-                          - { address: "203.0.113.21:8081", zone: az1 }
-                          - { address: "203.0.113.22:8080", zone: az2 }
-                          - { address: "203.0.113.22:8081", zone: az2 }
+                        # be1 is zone az1, be2 zone az2; two backends on each
+                        endpoints: [ { address: "203.0.113.21:8080", zone: az1 }, { address: "203.0.113.21:8081", zone: az1 },
+                                     { address: "203.0.113.22:8080", zone: az2 }, { address: "203.0.113.22:8081", zone: az2 } ]
                         health: { type: http, path: /healthz, interval: 300ms, timeout: 1s, rise: 2, fall: 3 }
                         retries: 2
                     """);
