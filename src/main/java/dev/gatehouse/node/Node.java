@@ -65,6 +65,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final Transport transport;
     private final StickTables stickTables = new StickTables(WallClock.system());
     private final PoolSet pools;
+    private final RouteTables routes;
     private final ListenerSet listeners;
     private final ClientLimits limits;
     private final RequestRates rates;
@@ -86,9 +87,10 @@ public final class Node implements NodeControl, AutoCloseable {
         this.startNanos = ticker.nanos();
         this.transport = Transport.create(0);
         this.stickTables.exportTo(metrics);
-        this.pools = new PoolSet(ticker, control, events, metrics, stickTables);
+        this.pools = new PoolSet(ticker, control, events, metrics, stickTables, this::republishRoutes);
         this.limits = new ClientLimits(ticker);
-        this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
+        this.routes = new RouteTables(pools, this::runningListeners);
+        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
         this.gauges = new PoolGauges(metrics, pools);
         CanaryWatch canaries = new CanaryWatch(control, this::traffic,
@@ -155,6 +157,15 @@ public final class Node implements NodeControl, AutoCloseable {
             throw e;
         }
         gauges.register();
+    }
+
+    /** A pool changed: every listener gets a route table with the pools as they are now. */
+    private void republishRoutes() {
+        routes.republish();
+    }
+
+    private java.util.Collection<ProxyListener> runningListeners() {
+        return listeners.all();
     }
 
     private static Duration drainBound(GatehouseConfig config) {

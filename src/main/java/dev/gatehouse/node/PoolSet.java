@@ -10,6 +10,7 @@ import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.Pool;
+import dev.gatehouse.route.ResolvedPool;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import java.util.ArrayList;
@@ -22,7 +23,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The pools of a node and their health machinery. A reload keeps pools whose config did not change
  * (and their state); a changed pool is rebuilt and its endpoints keep their health and drain state by
- * address, and its stick table by name. Lookups by the data plane read an immutable map swapped in one write.
+ * address, and its stick table by name. The data plane never reads this set: every change of a pool in force is
+ * reported to {@code onChange}, which copies the pools into the listeners' route tables.
  */
 final class PoolSet {
 
@@ -30,10 +32,14 @@ final class PoolSet {
     private final ScheduledExecutorService scheduler;
     private final HealthEvents healthEvents;
     private final StickTables stickTables;
+    private final Runnable onChange;
     private volatile Map<String, PoolHealth> pools = Map.of();
 
-    PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics, StickTables stickTables) {
+    /** @param onChange runs after a reload's pools are in force and after each change of a pool's state */
+    PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics, StickTables stickTables,
+            Runnable onChange) {
         this.ticker = ticker;
+        this.onChange = onChange;
         this.stickTables = stickTables;
         this.scheduler = scheduler;
         this.healthEvents = (pool, endpoint, from, to, reason) -> {
@@ -44,10 +50,16 @@ final class PoolSet {
         };
     }
 
-    /** The pool named {@code name} now, or null. Called by the data plane on every request. */
+    /** The pool named {@code name} now, or null. */
     Pool pool(String name) {
         PoolHealth h = pools.get(name);
         return h == null ? null : h.pool();
+    }
+
+    /** The pool named {@code name} as the data plane is to see it now, or null. */
+    ResolvedPool resolved(String name) {
+        Pool pool = pool(name);
+        return pool == null ? null : ResolvedPool.of(pool);
     }
 
     Collection<PoolHealth> all() {
@@ -76,6 +88,7 @@ final class PoolSet {
             }
             PoolHealth fresh = PoolHealth.create(config, list -> Balancers.create(config.balance(), list), ticker, scheduler,
                     healthEvents, previous);
+            fresh.pool().onChange(onChange);
             created.add(fresh);
             next.put(config.name(), fresh);
         }
@@ -107,6 +120,7 @@ final class PoolSet {
             }
             created.forEach(PoolHealth::start);
             pools = next;
+            onChange.run();
             retired.forEach(PoolHealth::stop);
         }
 

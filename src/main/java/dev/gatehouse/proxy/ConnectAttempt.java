@@ -1,7 +1,7 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.Pool;
+import dev.gatehouse.route.ResolvedPool;
 import dev.gatehouse.stick.StickTable;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -20,7 +20,7 @@ final class ConnectAttempt implements ChannelFutureListener {
 
     private final Transport transport;
     private final EventLoop loop;
-    private final Pool pool;
+    private final ResolvedPool pool;
     private final UpstreamConnector.Callback callback;
     private final int connectTimeoutMillis;
     private final long hash;
@@ -30,7 +30,7 @@ final class ConnectAttempt implements ChannelFutureListener {
     private Endpoint endpoint;
     private Channel channel;
 
-    ConnectAttempt(Transport transport, EventLoop loop, Pool pool, long hash, BitSet tried, UpstreamConnector.Callback callback) {
+    ConnectAttempt(Transport transport, EventLoop loop, ResolvedPool pool, long hash, BitSet tried, UpstreamConnector.Callback callback) {
         this.transport = transport;
         this.loop = loop;
         this.pool = pool;

@@ -1,7 +1,7 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.Pool;
+import dev.gatehouse.route.ResolvedPool;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import java.util.BitSet;
@@ -9,7 +9,7 @@ import java.util.BitSet;
 /**
  * Opens connections to a pool's endpoints: picks one with the pool's balancer, connects within the
  * pool's connect timeout and, when that fails, tries another endpoint up to the pool's
- * {@code retries} times. Every outcome goes to {@link Pool#outcomes()}. A connected channel counts in
+ * {@code retries} times. Every outcome goes to {@link ResolvedPool#outcomes()}. A connected channel counts in
  * its endpoint's {@link Endpoint#activeRequests()} and {@link Endpoint#connections()} until it closes.
  *
  * <p>The upstream channel is registered on the caller's event loop, so a relay between the two never
@@ -47,7 +47,7 @@ public final class UpstreamConnector {
      * @param tried endpoints (by {@link Endpoint#index()}) not to pick, updated with the ones that fail;
      *     null when there are none yet
      */
-    public void connect(EventLoop loop, Pool pool, long hash, BitSet tried, Callback callback) {
+    public void connect(EventLoop loop, ResolvedPool pool, long hash, BitSet tried, Callback callback) {
         new ConnectAttempt(transport, loop, pool, hash, tried, callback).start();
     }
 }

@@ -4,7 +4,6 @@ import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.limit.ClientState;
 import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.EndpointPicker;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.http.codec.HttpResponses;
@@ -12,6 +11,8 @@ import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Framing;
 import dev.gatehouse.proxy.http.codec.Refusal;
 import dev.gatehouse.route.RequestFacts;
+import dev.gatehouse.route.ResolvedPool;
+import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.stick.StickTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -75,7 +76,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private LazyTimer timer;
 
     // The exchange in flight.
-    private Pool pool;
+    private ResolvedPool pool;
     private Endpoint endpoint;
     private EndpointStats endpointStats;
     private Upstream upstream;
@@ -358,12 +359,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             refuseOverRate(wait);
             return;
         }
-        String poolName = listener.router().select(this);
-        if (poolName == null) {
+        RouteTable routes = listener.routes();
+        int route = routes.route(this);
+        if (route < 0) {
             refuse(Refusal.NO_ROUTE, "no route matches");
             return;
         }
-        pool = listener.pool(poolName);
+        pool = routes.pool(route);
         if (pool == null) {
             answerAndClose(503);
             return;
