@@ -9,14 +9,13 @@ import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.proxy.UpstreamConnector;
 import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.time.Ticker;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -33,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class HttpListener implements ProxyListener {
 
     private final Transport transport;
+    private final UpstreamConnector connector;
     private final Metrics metrics;
     private final ListenerStats stats;
     private final RefusalLog refusals;
@@ -46,6 +46,7 @@ public final class HttpListener implements ProxyListener {
     /** @param limiter the per-client limits, configured by the caller */
     public HttpListener(RouteTable routes, Transport transport, Metrics metrics, ClientLimiter limiter, Ticker ticker) {
         this.transport = transport;
+        this.connector = new UpstreamConnector(transport);
         this.metrics = metrics;
         this.stats = metrics.listener(routes.config().name());
         this.refusals = new RefusalLog(routes.config().name(), stats, ticker);
@@ -162,7 +163,7 @@ public final class HttpListener implements ProxyListener {
         return ticker;
     }
 
-    Bootstrap bootstrap(EventLoop loop) {
-        return new Bootstrap().group(loop).channelFactory(transport::newClientChannel);
+    UpstreamConnector connector() {
+        return connector;
     }
 }
