@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,25 +24,14 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
-import org.apache.ratis.server.RaftServer;
-import org.apache.ratis.server.storage.RaftStorage;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This process's membership in the cluster: a Ratis server for the member, a client to propose commands, and a
- * control thread that every tick (1) fences its VIPs by their leases, (2) reports whether it can serve, and
- * (3) on the leader, runs the {@link Controller}. One per process.
+ * This process's membership in the cluster: a Ratis server for the member and a client to propose commands
+ * ({@link RaftMember}), and a control thread that ticks the {@link ControlLoop} (fencing, reports, peer watch, the
+ * {@link Controller} on the leader) and offers the {@link ConfigSeed}. One per process.
  */
 public final class ClusterMember implements AutoCloseable {
 
@@ -53,24 +41,19 @@ public final class ClusterMember implements AutoCloseable {
 
     private final String self;
     private final boolean node;
-    private final int priority;
     private final Roster roster;
-    private final RaftGroup group;
-    private final ServeCheck serveCheck;
     private final ClusterListener listener;
     private final ClusterTimings timings;
     private final Ticker ticker;
     private final ClusterTls tls;
-    private final Path storageDir;
     private final Observations seen;
     private final ClusterStateMachine stateMachine;
     private final SessionSync sessions;
-    private final Controller controller;
     private final FenceLinks fence;
+    private final RaftMember raft;
+    private final ConfigSeed seed;
+    private final ControlLoop control;
     private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
-    private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
-    /** Whether each other node's reports were fresh at the last tick; a lapse followed by a fresh one is a return. */
-    private final Map<String, Boolean> peersFresh = new LinkedHashMap<>();
     private final ScheduledExecutorService loop;
     /**
      * Proposals use the blocking client API on their own threads: Ratis' ordered async API closes its sliding
@@ -80,23 +63,6 @@ public final class ClusterMember implements AutoCloseable {
     /** Session updates (see {@link SessionSync}) propose on their own thread: a burst of them never delays a renewal. */
     private final ExecutorService sessionProposals;
     private final AtomicBoolean tickQueued = new AtomicBoolean();
-
-    private volatile boolean demoted;
-    private volatile long runningConfigVersion;
-    /** The config this member offers as version 1 while the cluster has none; null once there is one. */
-    private volatile Command.ConfigChange seed;
-    private boolean seedInFlight;
-    private long seedOfferedAt;
-    private volatile Predicate<Command> dropProposals = c -> false;
-    private volatile RaftServer server;
-    private RaftClient client;
-    private boolean wasLeader;
-    private long leaderSince;
-    private Long lastTransferAt;
-    private Boolean lastReported;
-    private long lastReportedVersion = -1;
-    private long lastReportAt;
-    private boolean reportInFlight;
 
     /**
      * @param config the cluster section; every member must pass the same one
@@ -109,8 +75,8 @@ public final class ClusterMember implements AutoCloseable {
             VipDriver driver, ClusterListener listener, ClusterTimings timings, Ticker ticker) throws IOException {
         Objects.requireNonNull(config, "config");
         this.self = Objects.requireNonNull(selfId, "selfId");
-        this.storageDir = Objects.requireNonNull(storageDir, "storageDir");
-        this.serveCheck = Objects.requireNonNull(serveCheck, "serveCheck");
+        Objects.requireNonNull(storageDir, "storageDir");
+        Objects.requireNonNull(serveCheck, "serveCheck");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.timings = Objects.requireNonNull(timings, "timings");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -121,25 +87,27 @@ public final class ClusterMember implements AutoCloseable {
             throw new IllegalArgumentException("selfId " + selfId + " is not in cluster.members " + roster.members().keySet());
         }
         this.node = me.role() == Role.NODE;
-        this.priority = me.priority();
         this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
-        this.group = RaftSetup.group(config.name(), roster);
         this.seen = new Observations(ticker, timings);
         this.sessions = new SessionSync(selfId, WallClock.system());
         this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions,
                 selfId, listener);
-        this.controller = new Controller(roster, timings);
         this.fence = new FenceLinks(selfId, roster, tls.context(), seen, this::tickSoon, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(daemons("gatehouse-cluster-" + selfId));
         this.proposals = Executors.newFixedThreadPool(4, daemons("gatehouse-cluster-propose-" + selfId));
         this.sessionProposals = Executors.newSingleThreadExecutor(daemons("gatehouse-cluster-sessions-" + selfId));
+        this.raft = new RaftMember(selfId, roster, RaftSetup.group(config.name(), roster), tls, storageDir, timings,
+                stateMachine);
+        this.seed = new ConfigSeed(selfId, this::propose, ticker, timings, loop);
         for (VipConfig vip : config.vips()) {
-            controlInFlight.put(vip.name(), false);
             if (node) {
                 keepers.put(vip.name(), new VipKeeper(selfId, vip, driver, listener, this::propose, ticker, timings, loop,
                         id -> roster.members().get(id).address().host()));
             }
         }
+        this.control = new ControlLoop(new ControlLoop.Parts(selfId, node, me.priority(), roster, serveCheck, listener, timings,
+                ticker, seen, stateMachine, new Controller(roster, timings), fence, raft, seed, this::propose, loop, proposals),
+                keepers, config.vips().stream().map(VipConfig::name).toList());
         warnIfFragile();
     }
 
@@ -161,27 +129,9 @@ public final class ClusterMember implements AutoCloseable {
     /** Starts the Raft server and the control loop. */
     public void start() throws IOException {
         fence.start();
-        var properties = RaftSetup.properties(roster.members().get(self), storageDir, timings);
-        var parameters = RaftSetup.parameters(tls);
-        server = RaftServer.newBuilder()
-                .setServerId(RaftPeerId.valueOf(self))
-                .setGroup(group)
-                .setStateMachine(stateMachine)
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setOption(RaftStorage.StartupOption.RECOVER)
-                .build();
-        server.start();
-        client = RaftClient.newBuilder()
-                .setClientId(ClientId.randomId())
-                .setRaftGroup(group)
-                .setProperties(properties)
-                .setParameters(parameters)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(3,
-                        TimeDuration.valueOf(timings.tick().toMillis(), TimeUnit.MILLISECONDS)))
-                .build();
+        raft.start();
         loop.scheduleWithFixedDelay(this::tick, 0, timings.tick().toNanos(), TimeUnit.NANOSECONDS);
-        sessions.start(command -> propose(command, sessionProposals));
+        sessions.start(command -> raft.propose(command, sessionProposals));
     }
 
     /**
@@ -194,12 +144,12 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Gives up every owned VIP gracefully and stops offering to own any until {@link #undemote()}. */
     public void demote() {
-        demoted = true;
+        control.demoted(true);
         tickSoon();
     }
 
     public void undemote() {
-        demoted = false;
+        control.demoted(false);
         tickSoon();
     }
 
@@ -208,7 +158,7 @@ public final class ClusterMember implements AutoCloseable {
      * names the current version is granted a VIP.
      */
     public void configApplied(long version) {
-        runningConfigVersion = version;
+        control.configApplied(version);
         tickSoon();
     }
 
@@ -221,7 +171,7 @@ public final class ClusterMember implements AutoCloseable {
         if (!node) {
             return;
         }
-        seed = ConfigRules.change(text, 0, self, label, null);
+        seed.offer(text, label);
         tickSoon();
     }
 
@@ -293,14 +243,14 @@ public final class ClusterMember implements AutoCloseable {
         ClusterState s = stateMachine.state();
         long term = 0;
         String leader = null;
-        if (server != null) {
-            try {
-                DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
+        try {
+            DivisionInfo info = raft.info();
+            if (info != null) {
                 term = info.getCurrentTerm();
                 leader = info.getLeaderId() == null ? null : info.getLeaderId().toString();
-            } catch (IOException e) {
-                LOG.debug("no division yet", e);
             }
+        } catch (IOException e) {
+            LOG.debug("no division yet", e);
         }
         long now = ticker.nanos();
         boolean synced = node ? seen.reportFresh(self, now, timings.reportTtlNanos()) : leader != null;
@@ -341,17 +291,12 @@ public final class ClusterMember implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (client != null) {
-            client.close();
-        }
-        if (server != null) {
-            server.close();
-        }
+        raft.close();
     }
 
     /** Test hook: proposals matching {@code drop} fail without reaching the log, as if this member were cut off. */
     void dropProposals(Predicate<Command> drop) {
-        this.dropProposals = drop;
+        raft.dropProposals(drop);
     }
 
     /** Test hook: drops this member's fence link to {@code peer} without a goodbye, as a spurious reset would. */
@@ -361,40 +306,16 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Has this member write a snapshot now rather than after its usual number of entries; for tests. */
     void snapshotNow() throws IOException {
-        RaftClientReply reply = client.getSnapshotManagementApi(RaftPeerId.valueOf(self)).create(true, 5000);
-        if (!reply.isSuccess()) {
-            throw new IOException("snapshot refused", reply.getException());
-        }
+        raft.snapshotNow();
     }
 
     /** Submits raw bytes as a log entry, bypassing the codec; for tests of malformed entries. */
     CompletableFuture<Outcome> proposeRaw(byte[] bytes) {
-        return proposeRaw(bytes, proposals);
-    }
-
-    private CompletableFuture<Outcome> proposeRaw(byte[] bytes, ExecutorService on) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                RaftClientReply reply = client.io().send(Message.valueOf(ByteString.copyFrom(bytes)));
-                if (!reply.isSuccess()) {
-                    throw new CompletionException(reply.getException());
-                }
-                return Outcome.valueOf(reply.getMessage().getContent().toStringUtf8());
-            } catch (IOException e) {
-                throw new CompletionException(e);
-            }
-        }, on);
+        return raft.proposeRaw(bytes, proposals);
     }
 
     private CompletableFuture<Outcome> propose(Command command) {
-        return propose(command, proposals);
-    }
-
-    private CompletableFuture<Outcome> propose(Command command, ExecutorService on) {
-        if (dropProposals.test(command)) {
-            return CompletableFuture.failedFuture(new IOException("dropped by test hook"));
-        }
-        return proposeRaw(CommandCodec.encode(command), on);
+        return raft.propose(command, proposals);
     }
 
     private void tickSoon() {
@@ -409,170 +330,7 @@ public final class ClusterMember implements AutoCloseable {
 
     private void tick() {
         tickQueued.set(false);
-        if (server == null) {
-            return; // a fence link came up before the Raft server was built
-        }
-        try {
-            ClusterState state = stateMachine.state();
-            boolean able = node && !demoted && safeServeCheck();
-            String unable = demoted ? "demoted by operator" : self + " cannot serve";
-            String leader = leaderId();
-            String fenced = leader != null && !leader.equals(self) && fence.broken(leader)
-                    ? "self-fenced: the fence link to leader " + leader + " ended without a goodbye" : null;
-            // fencing first: nothing else runs before every lease has been checked
-            keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted, fenced));
-            report(able); // a witness too (never able): its reports say it is there
-            if (node) {
-                watchPeers();
-            }
-            offerSeed(state);
-            controller.track(state, seen, ticker.nanos());
-            control(state);
-        } catch (RuntimeException e) {
-            LOG.error("cluster tick failed", e);
-        }
-    }
-
-    private boolean safeServeCheck() {
-        try {
-            return serveCheck.canServe();
-        } catch (RuntimeException e) {
-            LOG.warn("serve check failed; treating this node as unable to serve", e);
-            return false;
-        }
-    }
-
-    private void report(boolean able) {
-        long now = ticker.nanos();
-        long version = runningConfigVersion;
-        boolean due = lastReported == null || lastReported != able || lastReportedVersion != version
-                || now - lastReportAt >= timings.reportIntervalNanos();
-        if (!due || reportInFlight) {
-            return;
-        }
-        reportInFlight = true;
-        propose(new Command.Report(self, able, priority, version)).whenCompleteAsync((outcome, error) -> {
-            reportInFlight = false;
-            if (outcome == Outcome.ACCEPTED) {
-                lastReported = able;
-                lastReportedVersion = version;
-                lastReportAt = now;
-            }
-        }, loop);
-    }
-
-    /**
-     * A node that comes back may have held the VIP while it was cut off (as far as clients that missed the
-     * takeover know), so on its return the owner announces the VIP again: no client keeps a stale entry.
-     */
-    private void watchPeers() {
-        long now = ticker.nanos();
-        for (String id : roster.members().keySet()) {
-            if (id.equals(self) || !roster.isNode(id)) {
-                continue;
-            }
-            // two missed reports count as a lapse here (eligibility allows three): an announcement too many is cheap
-            boolean fresh = seen.reportFresh(id, now, timings.reportIntervalNanos() * 2);
-            Boolean before = peersFresh.put(id, fresh);
-            if (fresh && Boolean.FALSE.equals(before)) {
-                listener.peerReturned(id);
-                keepers.values().forEach(VipKeeper::reannounce);
-            }
-        }
-    }
-
-    private void offerSeed(ClusterState state) {
-        Command.ConfigChange offer = seed;
-        long now = ticker.nanos();
-        // at most once a report interval: while there is no leader, every offer fails, and they are not free
-        if (offer == null || seedInFlight || (seedOfferedAt != 0 && now - seedOfferedAt < timings.reportIntervalNanos())) {
-            return;
-        }
-        if (state.config().lastVersion() != 0) {
-            seed = null;
-            return;
-        }
-        seedInFlight = true;
-        seedOfferedAt = now;
-        propose(offer).whenCompleteAsync((outcome, error) -> {
-            seedInFlight = false;
-            if (outcome != null) {
-                seed = null; // committed, or refused because another member's seed won
-            }
-        }, loop);
-    }
-
-    private void control(ClusterState state) {
-        boolean leader = isReadyLeader();
-        long now = ticker.nanos();
-        if (leader && !wasLeader) {
-            leaderSince = now;
-        }
-        wasLeader = leader;
-        if (!leader) {
-            return;
-        }
-        placeLeadership(state, now);
-        for (var entry : controlInFlight.entrySet()) {
-            String vip = entry.getKey();
-            if (entry.getValue()) {
-                continue;
-            }
-            Command command = controller.decide(roster.vips().get(vip), state, seen, now, leaderSince);
-            if (command != null) {
-                entry.setValue(true);
-                LOG.info("controller proposes {}", command);
-                propose(command).whenCompleteAsync((outcome, error) -> controlInFlight.put(vip, false), loop);
-            }
-        }
-    }
-
-    /**
-     * Hands leadership on when this leader is a node (see {@link LeaderPlacement}); at most once per few leases. A
-     * witness, the usual leader, keeps it without asking Ratis for its followers' state every tick.
-     */
-    private void placeLeadership(ClusterState state, long now) {
-        if (!node || (lastTransferAt != null && now - lastTransferAt < timings.leaseNanos() * 5)) {
-            return;
-        }
-        Map<String, Long> silence = new LinkedHashMap<>();
-        try {
-            server.getDivision(group.getGroupId()).getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()
-                    .forEach(f -> silence.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs()));
-        } catch (IOException e) {
-            return;
-        }
-        String target = LeaderPlacement.target(self, roster, state, silence, timings.electionMin().toMillis());
-        if (target == null) {
-            return;
-        }
-        lastTransferAt = now;
-        LOG.info("leader {} owns a VIP: handing leadership to {}", self, target);
-        proposals.execute(() -> {
-            try {
-                client.admin().transferLeadership(RaftPeerId.valueOf(target), timings.lease().toMillis());
-            } catch (IOException e) {
-                LOG.info("leadership not handed to {} ({}); staying leader", target, e.toString());
-            }
-        });
-    }
-
-    private String leaderId() {
-        try {
-            RaftPeerId id = server.getDivision(group.getGroupId()).getInfo().getLeaderId();
-            return id == null ? null : id.toString();
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private boolean isReadyLeader() {
-        try {
-            DivisionInfo info = server.getDivision(group.getGroupId()).getInfo();
-            return info.isLeader() && info.isLeaderReady();
-        } catch (IOException e) {
-            return false;
-        }
+        control.tick();
     }
 
     private void leaderChanged(String leader) {

@@ -4,7 +4,6 @@ import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Protocol;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.Metrics;
-import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.http.HttpListener;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +33,7 @@ final class ListenerSet {
     private static final Logger LOG = LoggerFactory.getLogger(ListenerSet.class);
 
     private final Transport transport;
-    private final Function<String, Pool> pools;
+    private final RouteTables routes;
     private final Metrics metrics;
     private final ClientLimits limits;
     private final Ticker ticker;
@@ -43,9 +41,9 @@ final class ListenerSet {
     private List<ListenerConfig> configs = List.of();
     private volatile Map<String, ProxyListener> running = Map.of();
 
-    ListenerSet(Transport transport, Function<String, Pool> pools, Metrics metrics, ClientLimits limits, Ticker ticker) {
+    ListenerSet(Transport transport, RouteTables routes, Metrics metrics, ClientLimits limits, Ticker ticker) {
         this.transport = transport;
-        this.pools = pools;
+        this.routes = routes;
         this.metrics = metrics;
         this.limits = limits;
         this.ticker = ticker;
@@ -84,7 +82,7 @@ final class ListenerSet {
                 if (current != null && sameSocket(current.config(), config)) {
                     retired.remove(config.name());
                     bound.put(config.name(), current);
-                    updates.add(() -> current.update(config));
+                    updates.add(() -> routes.install(current, config));
                     continue;
                 }
                 if (current != null && current.config().bind().equals(config.bind())) {
@@ -112,6 +110,7 @@ final class ListenerSet {
         updates.forEach(Runnable::run);
         configs = List.copyOf(next);
         running = bound;
+        routes.republish(); // the listeners bound above took the pools in force before the switch
         for (ProxyListener old : retired.values()) {
             old.drain(drainBound);
         }
@@ -198,8 +197,9 @@ final class ListenerSet {
 
     private ProxyListener create(ListenerConfig config) {
         var limiter = limits.limiter(config.name());
+        var table = routes.build(config);
         return config.protocol() == Protocol.HTTP
-                ? new HttpListener(config, transport, pools, metrics, limiter, ticker)
-                : new TcpListener(config, transport, pools, metrics.listener(config.name()), limiter, ticker);
+                ? new HttpListener(table, transport, metrics, limiter, ticker)
+                : new TcpListener(table, transport, metrics.listener(config.name()), limiter, ticker);
     }
 }

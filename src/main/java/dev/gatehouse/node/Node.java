@@ -1,24 +1,17 @@
 package dev.gatehouse.node;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.gatehouse.admin.AdminServer;
 import dev.gatehouse.admin.ConfigAnswer;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.cluster.CanaryPlan;
-import dev.gatehouse.cluster.ConfigProposal;
 import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.GatehouseConfig;
-import dev.gatehouse.config.LimitsConfig;
-import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Snapshot;
-import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.limit.ClientLimits;
-import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
@@ -28,7 +21,6 @@ import dev.gatehouse.time.WallClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -51,13 +43,9 @@ import org.slf4j.LoggerFactory;
 public final class Node implements NodeControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
-    private static final YAMLMapper YAML = new YAMLMapper();
-    /** How long a reload or PUT waits for the cluster to commit a config, and then for this node to run it. */
-    private static final Duration PROPOSE_WAIT = Duration.ofSeconds(10);
 
     private final Path configFile;
     private final Ticker ticker;
-    private final long startNanos;
     private final Metrics metrics = new Metrics();
     private final Events events = new Events();
     private final ScheduledExecutorService control =
@@ -65,10 +53,13 @@ public final class Node implements NodeControl, AutoCloseable {
     private final Transport transport;
     private final StickTables stickTables = new StickTables(WallClock.system());
     private final PoolSet pools;
+    private final RouteTables routes;
     private final ListenerSet listeners;
     private final ClientLimits limits;
     private final RequestRates rates;
-    private final PoolGauges gauges;
+    private final Reconfiguration reconfiguration;
+    private final NodeStatus status;
+    private final ServePolicy servePolicy;
     private final ConfigSync configSync;
     private volatile Snapshot snapshot;
     private volatile String sourceText;
@@ -77,24 +68,28 @@ public final class Node implements NodeControl, AutoCloseable {
     private volatile boolean stopping;
     private AdminServer admin;
     private ClusterRuntime cluster;
+    private ConfigProposals proposals;
 
     private Node(Snapshot snapshot, String sourceText, Path configFile, Ticker ticker) {
         this.snapshot = snapshot;
         this.sourceText = sourceText;
         this.configFile = configFile;
         this.ticker = ticker;
-        this.startNanos = ticker.nanos();
         this.transport = Transport.create(0);
         this.stickTables.exportTo(metrics);
-        this.pools = new PoolSet(ticker, control, events, metrics, stickTables, snapshot.config().node().zone());
+        this.pools = new PoolSet(ticker, control, events, metrics, stickTables, snapshot.config().node().zone(),
+                this::republishRoutes);
         this.limits = new ClientLimits(ticker);
-        this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
+        this.routes = new RouteTables(pools, this::runningListeners);
+        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
-        this.gauges = new PoolGauges(metrics, pools);
-        CanaryWatch canaries = new CanaryWatch(control, this::traffic,
+        this.reconfiguration = new Reconfiguration(pools, listeners, new PoolGauges(metrics, pools));
+        this.status = new NodeStatus(listeners, pools, metrics, rates, limits, ticker);
+        CanaryWatch canaries = new CanaryWatch(control, status::traffic,
                 (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
         this.configSync = new ConfigSync(control, this::applyReplicated, () -> this.snapshot.version(),
                 this::runsReplicated, events, metrics, canaries);
+        this.servePolicy = new ServePolicy(() -> stopping, this::witness, configSync::refusedHere, listeners, pools);
     }
 
     /** Loads {@code file}, starts everything it describes, and returns the running node. */
@@ -120,6 +115,7 @@ public final class Node implements NodeControl, AutoCloseable {
                         node.listeners, node::canServe, node.stickTables, node.limits, node.configSync::committed,
                         () -> node.snapshot.version(), node.events, node.metrics, ticker);
                 node.cluster.start();
+                node.proposals = new ConfigProposals(node.cluster, node.configSync, snapshot.config().node().id());
                 node.cluster.seedConfig(node.configYaml(), snapshot.source());
             }
             if (snapshot.config().node().admin() != null) {
@@ -145,20 +141,18 @@ public final class Node implements NodeControl, AutoCloseable {
         return node;
     }
 
-    /** Pools are built first but published only once every listener has bound, so a failed reload changes nothing. */
+    /** See {@link Reconfiguration}: whole or not at all. */
     private void apply(GatehouseConfig config) throws Exception {
-        PoolSet.Staged staged = pools.stage(config.pools());
-        try {
-            listeners.apply(config.listeners(), drainBound(config), staged::commit);
-        } catch (Exception e) {
-            staged.abort();
-            throw e;
-        }
-        gauges.register();
+        reconfiguration.apply(config);
     }
 
-    private static Duration drainBound(GatehouseConfig config) {
-        return config.pools().values().stream().map(p -> p.drainTimeout()).max(Duration::compareTo).orElse(Duration.ofSeconds(30));
+    /** A pool changed: every listener gets a route table with the pools as they are now. */
+    private void republishRoutes() {
+        routes.republish();
+    }
+
+    private java.util.Collection<ProxyListener> runningListeners() {
+        return listeners.all();
     }
 
     /** Re-reads the config file (SIGHUP). */
@@ -174,7 +168,7 @@ public final class Node implements NodeControl, AutoCloseable {
                 return result.errorLines();
             }
             if (cluster != null) {
-                return proposeShared(result.config(), withoutNode(text), source, null).errors();
+                return proposeShared(result.config(), ConfigText.withoutNode(text), source, null).errors();
             }
             return reload(result.config(), text, source);
         } catch (java.io.IOException e) {
@@ -188,7 +182,7 @@ public final class Node implements NodeControl, AutoCloseable {
         if (!next.node().equals(current.node())) {
             return List.of(source + ":1 node: the node section changed; restart the process to apply it");
         }
-        if (!java.util.Objects.equals(next.cluster(), current.cluster())) {
+        if (!Objects.equals(next.cluster(), current.cluster())) {
             return List.of(source + ":1 cluster: membership and VIPs change by their own operation, not a reload; restart to apply");
         }
         return List.of();
@@ -216,37 +210,14 @@ public final class Node implements NodeControl, AutoCloseable {
 
     /**
      * Proposes {@code text} (cluster-wide; {@code next} is it parsed with this node's section) as the cluster's
-     * next config and waits until this node runs it (for a canary on another node: until it is committed). No
-     * errors when it is committed and running here; refused at once when it changes what only a restart can.
+     * next config (see {@link ConfigProposals}); refused at once when it changes what only a restart can.
      */
     private ConfigAnswer proposeShared(GatehouseConfig next, String text, String label, CanaryPlan canary) {
         List<String> fixed = unchangeable(next, label);
         if (!fixed.isEmpty()) {
             return new ConfigAnswer(0, fixed);
         }
-        ConfigProposal proposal = cluster.proposeConfig(text, label, canary)
-                .completeOnTimeout(null, PROPOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).join();
-        if (proposal == null) {
-            return new ConfigAnswer(0, List.of(label + ": not committed within " + PROPOSE_WAIT.toSeconds()
-                    + "s (is a majority of members up?)"));
-        }
-        if (!proposal.accepted()) {
-            return new ConfigAnswer(0, proposal.errors());
-        }
-        long version = proposal.committed().version();
-        if (canary != null && !canary.member().equals(snapshot.config().node().id())) {
-            return new ConfigAnswer(version, List.of());
-        }
-        try {
-            List<String> here = configSync.outcome(version)
-                    .completeOnTimeout(List.of(label + ": committed as version " + version + ", but not yet running on this node"),
-                            PROPOSE_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                    .join();
-            return new ConfigAnswer(version,
-                    here.stream().map(e -> "committed as version " + version + " but refused on this node: " + e).toList());
-        } finally {
-            configSync.forget(version);
-        }
+        return proposals.propose(text, label, canary);
     }
 
     /** Runs a committed cluster-wide config here; the errors when this node cannot (empty: it runs it now). */
@@ -268,17 +239,6 @@ public final class Node implements NodeControl, AutoCloseable {
         snapshot = Snapshot.of(next, committed.version(), committed.label() + " via " + committed.origin());
         sharedText = committed.text();
         return List.of();
-    }
-
-    private CanaryWatch.Traffic traffic() {
-        long requests = 0;
-        long errors = 0;
-        for (ProxyListener l : listeners.all()) {
-            var stats = metrics.listener(l.config().name());
-            requests += stats.requests();
-            errors += stats.errors();
-        }
-        return new CanaryWatch.Traffic(requests, errors);
     }
 
     private void runsReplicated(long version) {
@@ -333,44 +293,12 @@ public final class Node implements NodeControl, AutoCloseable {
     @Override
     public StatusReport status() {
         Snapshot s = snapshot;
-        List<StatusReport.ListenerStatus> ls = new ArrayList<>();
-        for (ProxyListener l : listeners.all()) {
-            var stats = metrics.listener(l.config().name());
-            ls.add(new StatusReport.ListenerStatus(l.config().name(), l.config().bind().toString(),
-                    l.config().protocol().name().toLowerCase(), l.activeConnections(), stats.requests(),
-                    rates.rate(l.config().name()), limitStatus(l.config(), stats)));
-        }
-        List<StatusReport.PoolStatus> ps = new ArrayList<>();
-        for (PoolHealth h : pools.all()) {
-            var view = h.pool().view();
-            List<StatusReport.EndpointStatus> es = new ArrayList<>();
-            for (var e : view.endpoints()) {
-                es.add(new StatusReport.EndpointStatus(e.endpoint().address(), e.endpoint().zone(), e.endpoint().weight(),
-                        e.effectiveWeight(), e.state().label(), e.endpoint().activeRequests().get()));
-            }
-            var zones = view.zones();
-            ps.add(new StatusReport.PoolStatus(h.pool().name(), h.pool().config().balance().name().toLowerCase(), view.panic(),
-                    (int) view.healthyCount(), zones.mode().label(), zones.localZone(), zones.zones().stream()
-                            .map(z -> new StatusReport.ZoneStatus(z.name(), z.endpoints(), z.healthy(), z.capacity(), z.share())).toList(),
-                    es));
-        }
-        long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
-        return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,
-                cluster == null ? null : cluster.status(s.version()), ls, ps);
-    }
-
-    private StatusReport.LimitStatus limitStatus(ListenerConfig config, ListenerStats stats) {
-        LimitsConfig l = Objects.requireNonNullElse(config.limits(), LimitsConfig.NONE);
-        var p = l.perClient();
-        return new StatusReport.LimitStatus(l.maxConnections(), p == null ? null : p.requestsPerSecond(),
-                p == null ? null : p.burst(), p == null ? null : p.connections(),
-                limits.limiter(config.name()).trackedClients(), stats.refusedByLimit(), stats.refusedByRate(),
-                stats.refusedByClientCap());
+        return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()));
     }
 
     @Override
     public String notServing() {
-        return unservable(false);
+        return servePolicy.unservable(false);
     }
 
     @Override
@@ -396,46 +324,9 @@ public final class Node implements NodeControl, AutoCloseable {
         return true;
     }
 
-    /**
-     * Whether this node may own a VIP: not stopping, and every pool its VIP listeners send traffic to has an
-     * endpoint that passes its checks (a node whose backends are all down must not attract the traffic).
-     */
+    /** Whether this node may own a VIP (see {@link ServePolicy}). */
     private boolean canServe() {
-        return unservable(true) == null;
-    }
-
-    /**
-     * Why this node cannot serve now, or null when it can: it is stopping, a witness, or refused the config in
-     * force, or a pool behind its listeners (its VIP listeners only, for {@code vipOnly}) has no endpoint that
-     * passes its checks. The same rule decides VIP ownership and {@code /healthz}, which counts every listener.
-     */
-    private String unservable(boolean vipOnly) {
-        if (stopping) {
-            return "stopping";
-        }
-        if (witness()) {
-            return "a witness serves no traffic";
-        }
-        if (configSync.refusedHere()) {
-            return "the cluster's config could not be applied on this node";
-        }
-        List<ListenerConfig> configured = listeners.configs();
-        if (configured.isEmpty() && !vipOnly) {
-            return "no listeners";
-        }
-        for (var l : configured) {
-            if (vipOnly && !l.bind().isVip()) {
-                continue;
-            }
-            List<String> targets = l.pool() != null ? List.of(l.pool()) : l.routes().stream().map(r -> r.pool()).toList();
-            for (String name : targets) {
-                var pool = pools.pool(name);
-                if (pool == null || pool.view().healthyCount() == 0) {
-                    return "pool " + name + " (listener " + l.name() + ") has no healthy endpoint";
-                }
-            }
-        }
-        return null;
+        return servePolicy.unservable(true) == null;
     }
 
     private boolean witness() {
@@ -471,18 +362,7 @@ public final class Node implements NodeControl, AutoCloseable {
     @Override
     public String configYaml() {
         String shared = sharedText;
-        return shared != null ? shared : withoutNode(sourceText);
-    }
-
-    /** A whole config file's text without its {@code node:} section: the part the cluster shares. */
-    private static String withoutNode(String text) {
-        try {
-            ObjectNode tree = (ObjectNode) YAML.readTree(text);
-            tree.remove("node");
-            return YAML.writeValueAsString(tree);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("a validated config no longer parses", e);
-        }
+        return shared != null ? shared : ConfigText.withoutNode(sourceText);
     }
 
     @Override
@@ -495,7 +375,7 @@ public final class Node implements NodeControl, AutoCloseable {
         if (cluster != null) {
             return proposeShared(result.config(), yaml, source, null).errors();
         }
-        return reload(result.config(), nodeSectionYaml() + yaml, source);
+        return reload(result.config(), ConfigText.nodeSection(sourceText) + yaml, source);
     }
 
     @Override
@@ -509,16 +389,6 @@ public final class Node implements NodeControl, AutoCloseable {
             return new ConfigAnswer(0, result.errorLines());
         }
         return proposeShared(result.config(), yaml, source, new CanaryPlan(member, watch.toMillis(), maxErrorRate));
-    }
-
-    private String nodeSectionYaml() {
-        try {
-            ObjectNode root = YAML.createObjectNode();
-            root.set("node", YAML.readTree(sourceText).get("node"));
-            return YAML.writeValueAsString(root).replaceFirst("^---\\s*\n", "");
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("the running config no longer parses", e);
-        }
     }
 
     @Override

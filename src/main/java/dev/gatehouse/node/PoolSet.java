@@ -11,6 +11,7 @@ import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.pool.ZoneRouting;
+import dev.gatehouse.route.ResolvedPool;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * The pools of a node and their health machinery. A reload keeps pools whose config did not change
  * (and their state); a changed pool is rebuilt and its endpoints keep their health and drain state by
- * address, and its stick table by name. Lookups by the data plane read an immutable map swapped in one write.
+ * address, and its stick table by name. The data plane never reads this set: every change of a pool in force is
+ * reported to {@code onChange}, which copies the pools into the listeners' route tables.
  */
 final class PoolSet {
 
@@ -32,12 +34,17 @@ final class PoolSet {
     private final HealthEvents healthEvents;
     private final StickTables stickTables;
     private final String nodeZone;
+    private final Runnable onChange;
     private volatile Map<String, PoolHealth> pools = Map.of();
 
-    /** @param nodeZone {@code node.zone}, null when the node has none; fixed for the life of the process */
+    /**
+     * @param nodeZone {@code node.zone}, null when the node has none; fixed for the life of the process
+     * @param onChange runs after a reload's pools are in force and after each change of a pool's state
+     */
     PoolSet(Ticker ticker, ScheduledExecutorService scheduler, Events events, Metrics metrics, StickTables stickTables,
-            String nodeZone) {
+            String nodeZone, Runnable onChange) {
         this.ticker = ticker;
+        this.onChange = onChange;
         this.stickTables = stickTables;
         this.scheduler = scheduler;
         this.nodeZone = nodeZone;
@@ -57,10 +64,16 @@ final class PoolSet {
         };
     }
 
-    /** The pool named {@code name} now, or null. Called by the data plane on every request. */
+    /** The pool named {@code name} now, or null. */
     Pool pool(String name) {
         PoolHealth h = pools.get(name);
         return h == null ? null : h.pool();
+    }
+
+    /** The pool named {@code name} as the data plane is to see it now, or null. */
+    ResolvedPool resolved(String name) {
+        Pool pool = pool(name);
+        return pool == null ? null : ResolvedPool.of(pool);
     }
 
     Collection<PoolHealth> all() {
@@ -89,6 +102,7 @@ final class PoolSet {
             }
             PoolHealth fresh = PoolHealth.create(config, list -> Balancers.create(config.balance(), list), ticker, scheduler,
                     healthEvents, previous, nodeZone);
+            fresh.pool().onChange(onChange);
             created.add(fresh);
             next.put(config.name(), fresh);
         }
@@ -120,6 +134,7 @@ final class PoolSet {
             }
             created.forEach(PoolHealth::start);
             pools = next;
+            onChange.run();
             retired.forEach(PoolHealth::stop);
         }
 

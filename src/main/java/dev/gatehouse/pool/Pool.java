@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * A pool at run time: its config, its endpoints in config order, and the latest published
- * {@link PoolView}. The data plane reads {@link #view()} on every pick; the health machinery
- * calls {@link #publish(PoolView)} and listens to outcomes.
+ * {@link PoolView}. The health machinery calls {@link #publish(PoolView)} and listens to outcomes; the node
+ * copies the pool into the listeners' route tables on each change it is told of ({@link #onChange}), so the
+ * data plane never reads these fields.
  */
 public final class Pool {
 
@@ -16,6 +17,7 @@ public final class Pool {
     private volatile PoolView view;
     private volatile OutcomeListener outcomes = OutcomeListener.IGNORE;
     private volatile StickTable stick;
+    private volatile Runnable onChange = () -> { };
 
     public Pool(PoolConfig config, List<Endpoint> endpoints, PoolView initial) {
         this.config = config;
@@ -41,6 +43,7 @@ public final class Pool {
 
     public void publish(PoolView next) {
         view = next;
+        onChange.run();
     }
 
     public OutcomeListener outcomes() {
@@ -49,6 +52,7 @@ public final class Pool {
 
     public void outcomes(OutcomeListener listener) {
         outcomes = listener;
+        onChange.run();
     }
 
     /** The pool's stick table, or null when it has none. */
@@ -58,5 +62,11 @@ public final class Pool {
 
     public void stick(StickTable table) {
         stick = table;
+        onChange.run();
+    }
+
+    /** Runs {@code action} after each change of the view, the outcome listener or the stick table. */
+    public void onChange(Runnable action) {
+        onChange = action;
     }
 }

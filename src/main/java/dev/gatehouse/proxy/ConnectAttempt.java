@@ -1,51 +1,39 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.Pool;
-import dev.gatehouse.stick.StickTable;
+import dev.gatehouse.route.ResolvedPool;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
-import java.time.Duration;
 import java.util.BitSet;
 
 /**
- * One {@link UpstreamConnector#connect} call: the only object it allocates besides the channels. It is
- * the listener of each step in turn (register, connect, and finally the connected channel's close).
+ * One {@link UpstreamConnector#connect} call: the listener of each connect in turn, and finally of the connected
+ * channel's close. The choice of endpoints and the outcomes are the {@link EndpointChoice}'s.
  */
 final class ConnectAttempt implements ChannelFutureListener {
 
-    private enum Phase { REGISTERING, CONNECTING, CONNECTED }
-
-    private final Transport transport;
+    private final UpstreamConnector connector;
     private final EventLoop loop;
-    private final Pool pool;
+    private final EndpointChoice choice;
     private final UpstreamConnector.Callback callback;
-    private final int connectTimeoutMillis;
-    private final long hash;
-    private BitSet tried;
-    private int retriesLeft;
-    private Phase phase;
+    private boolean connected;
     private Endpoint endpoint;
-    private Channel channel;
 
-    ConnectAttempt(Transport transport, EventLoop loop, Pool pool, long hash, BitSet tried, UpstreamConnector.Callback callback) {
-        this.transport = transport;
+    ConnectAttempt(UpstreamConnector connector, EventLoop loop, ResolvedPool pool, long hash, BitSet tried,
+            UpstreamConnector.Callback callback) {
+        this.connector = connector;
         this.loop = loop;
-        this.pool = pool;
-        this.hash = hash;
-        this.tried = tried;
+        this.choice = new EndpointChoice(tried == null ? new BitSet() : tried);
         this.callback = callback;
-        this.retriesLeft = pool.config().retries();
-        this.connectTimeoutMillis = millis(pool.config().timeouts().connect());
+        choice.reset(pool, hash, hash);
     }
 
     void start() {
-        StickTable stick = pool.stick();
-        Endpoint first = stick == null ? null : EndpointPicker.serving(pool.view(), stick.lookup(hash));
+        Endpoint first = choice.stuck();
         if (first == null) {
-            first = pick();
+            first = choice.pick();
         }
         if (first == null) {
             callback.noEndpoint();
@@ -56,67 +44,42 @@ final class ConnectAttempt implements ChannelFutureListener {
 
     @Override
     public void operationComplete(ChannelFuture future) {
-        switch (phase) {
-            case REGISTERING -> registered(future);
-            case CONNECTING -> connectDone(future);
-            case CONNECTED -> endpoint.activeRequests().decrementAndGet();
+        if (connected) {
+            endpoint.activeRequests().decrementAndGet(); // the relay's upstream closed
+        } else {
+            connectDone(future);
         }
     }
 
     private void attempt(Endpoint next) {
         endpoint = next;
-        channel = transport.newClientChannel();
-        channel.config().setConnectTimeoutMillis(connectTimeoutMillis);
-        phase = Phase.REGISTERING;
-        loop.register(channel).addListener(this);
-    }
-
-    private void registered(ChannelFuture future) {
-        if (!future.isSuccess()) {
-            // A local failure (the loop is shutting down): not the endpoint's fault, and no point in retrying.
-            channel.close();
-            callback.connectFailed(future.cause());
-            return;
-        }
-        phase = Phase.CONNECTING;
-        channel.connect(endpoint.socketAddress()).addListener(this);
+        choice.attempt(next);
+        connector.dial(loop, next, choice.pool().config(), null).addListener(this);
     }
 
     private void connectDone(ChannelFuture future) {
+        Channel channel = future.channel();
         if (future.isSuccess()) {
-            phase = Phase.CONNECTED;
+            connected = true;
             endpoint.activeRequests().incrementAndGet();
             endpoint.connections().add(channel);
             channel.closeFuture().addListener(this);
-            pool.outcomes().success(endpoint);
+            choice.succeeded(endpoint);
             callback.connected(channel, endpoint);
             return;
         }
-        pool.outcomes().failure(endpoint);
-        channel.close();
-        if (tried == null) {
-            tried = new BitSet();
+        if (!channel.isRegistered()) {
+            // A local failure (the loop is shutting down): not the endpoint's fault, and no point in retrying.
+            callback.connectFailed(future.cause());
+            return;
         }
-        tried.set(endpoint.index());
-        Endpoint next = retriesLeft-- > 0 ? pick() : null;
+        choice.failed(endpoint);
+        channel.close();
+        Endpoint next = choice.mayRetry() ? choice.pick() : null;
         if (next == null) {
             callback.connectFailed(future.cause());
         } else {
             attempt(next);
         }
-    }
-
-    /** The balancer's pick, recorded in the pool's stick table if it has one. */
-    private Endpoint pick() {
-        Endpoint picked = EndpointPicker.pick(pool.view(), hash, tried);
-        StickTable stick = pool.stick();
-        if (picked != null && stick != null) {
-            stick.record(hash, picked.key());
-        }
-        return picked;
-    }
-
-    private static int millis(Duration d) {
-        return d == null ? 0 : (int) Math.min(Integer.MAX_VALUE, d.toMillis());
     }
 }

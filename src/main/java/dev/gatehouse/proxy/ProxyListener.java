@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy;
 
 import dev.gatehouse.config.ListenerConfig;
+import dev.gatehouse.route.RouteTable;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -11,8 +12,11 @@ public interface ProxyListener {
     /** Binds, blocking until the listener accepts connections; fails (Netty rethrows) when it cannot bind. */
     void start(InetSocketAddress bind) throws InterruptedException;
 
-    /** Takes a changed config for the same bind address; open connections are untouched. */
-    void update(ListenerConfig next);
+    /**
+     * Takes a new route table (a reload, or a pool's health changed) for the same bind address: new requests and
+     * connections read it; those in flight keep what they started with.
+     */
+    void update(RouteTable next);
 
     ListenerConfig config();
 

@@ -1,16 +1,25 @@
 package dev.gatehouse.proxy;
 
+import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.Pool;
+import dev.gatehouse.route.ResolvedPool;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
+import java.time.Duration;
 import java.util.BitSet;
 
 /**
- * Opens connections to a pool's endpoints: picks one with the pool's balancer, connects within the
- * pool's connect timeout and, when that fails, tries another endpoint up to the pool's
- * {@code retries} times. Every outcome goes to {@link Pool#outcomes()}. A connected channel counts in
- * its endpoint's {@link Endpoint#activeRequests()} and {@link Endpoint#connections()} until it closes.
+ * Opens connections to a pool's endpoints. {@link #dial} opens one, to an endpoint the caller chose (HTTP, which
+ * chooses, reuses and retries per request with its own {@link EndpointChoice}); {@link #connect} chooses too: the
+ * stick table's endpoint or the balancer's pick, then on a failed connect another endpoint up to the pool's
+ * {@code retries} times, every outcome going to {@link ResolvedPool#outcomes()} (TCP). A channel {@link #connect}
+ * connected counts in its endpoint's {@link Endpoint#activeRequests()} and {@link Endpoint#connections()} until it
+ * closes.
  *
  * <p>The upstream channel is registered on the caller's event loop, so a relay between the two never
  * crosses threads. It comes back with an empty pipeline and autoRead off: the caller installs its
@@ -44,10 +53,38 @@ public final class UpstreamConnector {
      *
      * @param loop the event loop the upstream channel is registered on (usually the client channel's)
      * @param hash the request's hash key, for hashing balancers
-     * @param tried endpoints (by {@link Endpoint#index()}) not to pick, updated with the ones that fail;
+     * @param tried endpoints (by {@link Endpoint#index()}) not to pick, updated with the ones tried;
      *     null when there are none yet
      */
-    public void connect(EventLoop loop, Pool pool, long hash, BitSet tried, Callback callback) {
-        new ConnectAttempt(transport, loop, pool, hash, tried, callback).start();
+    public void connect(EventLoop loop, ResolvedPool pool, long hash, BitSet tried, Callback callback) {
+        new ConnectAttempt(this, loop, pool, hash, tried, callback).start();
+    }
+
+    /**
+     * Opens one connection to {@code endpoint}, registered on {@code loop}, within the pool's connect timeout.
+     *
+     * @param handler installed in the channel's pipeline before it registers; null to install handlers once connected
+     * @return completes when connected, or failed; a channel that is not registered then failed locally
+     */
+    public ChannelFuture dial(EventLoop loop, Endpoint endpoint, PoolConfig pool, ChannelHandler handler) {
+        Channel channel = transport.newClientChannel();
+        channel.config().setConnectTimeoutMillis(millis(pool.timeouts().connect()));
+        if (handler != null) {
+            channel.pipeline().addLast(handler);
+        }
+        ChannelPromise connected = new DefaultChannelPromise(channel, loop);
+        loop.register(channel).addListener((ChannelFutureListener) registered -> {
+            if (registered.isSuccess()) {
+                channel.connect(endpoint.socketAddress(), connected);
+            } else {
+                channel.unsafe().closeForcibly();
+                connected.setFailure(registered.cause());
+            }
+        });
+        return connected;
+    }
+
+    private static int millis(Duration d) {
+        return d == null ? 0 : (int) Math.min(Integer.MAX_VALUE, d.toMillis());
     }
 }

@@ -19,12 +19,18 @@ public final class Router {
 
     /** The pool of the first route the request matches, or null when none does. */
     public String select(RequestFacts request) {
-        for (CompiledRoute route : routes) {
-            if (route.matches(request)) {
-                return route.pool;
+        int i = index(request);
+        return i < 0 ? null : routes[i].pool;
+    }
+
+    /** The position in the config of the first route the request matches, or -1 when none does. */
+    public int index(RequestFacts request) {
+        for (int i = 0; i < routes.length; i++) {
+            if (routes[i].matches(request)) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     private record CompiledRoute(String host, String pathPrefix, String[] headerNames, String[] headerValues, String pool) {

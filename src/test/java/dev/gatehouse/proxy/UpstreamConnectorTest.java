@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
+import dev.gatehouse.route.ResolvedPool;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -82,7 +83,7 @@ class UpstreamConnectorTest {
 
     private Result connect(Pool pool, BitSet tried) {
         Result result = new Result();
-        connector.connect(transport.workerGroup().next(), pool, 7L, tried, result);
+        connector.connect(transport.workerGroup().next(), ResolvedPool.of(pool), 7L, tried, result);
         return result;
     }
 

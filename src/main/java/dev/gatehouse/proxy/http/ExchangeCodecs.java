@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.proxy.EndpointChoice;
 import dev.gatehouse.proxy.http.codec.BodyFramer;
 import dev.gatehouse.proxy.http.codec.RequestHead;
 import dev.gatehouse.proxy.http.codec.RequestParser;
@@ -9,7 +10,7 @@ import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayDeque;
 
 /**
- * The parsers and framers one exchange needs. A connection holds a set only while a request is in flight; an idle
+ * The parsers, framers and endpoint choice one exchange needs. A connection holds a set only while a request is in flight; an idle
  * keep-alive connection gives it back to its event loop's pool, so thousands of idle clients cost no parser
  * buffers. The pool is per event loop: no locks, and the buffers stay warm in that core's cache.
  */
@@ -34,6 +35,8 @@ final class ExchangeCodecs {
     final BodyFramer responseBody;
     /** Checks a chunked body's first size line before anything reaches a backend. */
     final BodyFramer chunkProbe;
+    /** The endpoints this request tried, and its affinity. */
+    final EndpointChoice choice = new EndpointChoice();
 
     private ExchangeCodecs(int maxRequestHead) {
         this.maxRequestHead = maxRequestHead;
@@ -60,6 +63,7 @@ final class ExchangeCodecs {
     void release() {
         requestParser.reset();
         responseParser.reset();
+        choice.reset(null, 0, 0); // a pooled set holds no pool a reload may have retired
         ArrayDeque<ExchangeCodecs> pool = POOL.get();
         if (pool.size() < MAX_POOLED) {
             pool.addFirst(this);

@@ -7,17 +7,15 @@ import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.Pool;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
-import dev.gatehouse.route.Router;
+import dev.gatehouse.proxy.UpstreamConnector;
+import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.time.Ticker;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -25,47 +23,45 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
- * An HTTP/1.1 listener: accepts clients and hands each to a {@link ClientConnection}. Its config and
- * routes can be swapped by a reload while connections stay open: each new request reads the current ones.
+ * An HTTP/1.1 listener: accepts clients and hands each to a {@link ClientConnection}. Its route table (config,
+ * routes and their pools) is swapped by a reload or a health change while connections stay open: each new request
+ * reads the current one.
  */
 public final class HttpListener implements ProxyListener {
 
     private final Transport transport;
-    private final Function<String, Pool> pools;
+    private final UpstreamConnector connector;
     private final Metrics metrics;
     private final ListenerStats stats;
     private final RefusalLog refusals;
     private final ClientLimiter limiter;
     private final Ticker ticker;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-    private volatile ListenerConfig config;
-    private volatile Router router;
+    private volatile RouteTable routes;
     private volatile boolean draining;
     private Channel server;
 
     /** @param limiter the per-client limits, configured by the caller */
-    public HttpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, Metrics metrics,
-            ClientLimiter limiter, Ticker ticker) {
+    public HttpListener(RouteTable routes, Transport transport, Metrics metrics, ClientLimiter limiter, Ticker ticker) {
         this.transport = transport;
-        this.pools = pools;
+        this.connector = new UpstreamConnector(transport);
         this.metrics = metrics;
-        this.stats = metrics.listener(config.name());
-        this.refusals = new RefusalLog(config.name(), stats, ticker);
+        this.stats = metrics.listener(routes.config().name());
+        this.refusals = new RefusalLog(routes.config().name(), stats, ticker);
         this.limiter = limiter;
         this.ticker = ticker;
-        update(config);
+        this.routes = routes;
     }
 
     @Override
     public void start(InetSocketAddress bind) throws InterruptedException {
-        ServerBootstrap b = transport.serverBootstrap(config.bind().vip() != null)
+        ServerBootstrap b = transport.serverBootstrap(config().bind().vip() != null)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (!stats.admit(config.limits().maxConnections())) {
+                        if (!stats.admit(config().limits().maxConnections())) {
                             ch.close();
                             return;
                         }
@@ -85,11 +81,10 @@ public final class HttpListener implements ProxyListener {
         transport.delayAcks(server);
     }
 
-    /** New requests use the new routes and timeouts. */
+    /** New requests use the new routes, pools and timeouts. */
     @Override
-    public void update(ListenerConfig next) {
-        router = new Router(next.routes());
-        config = next;
+    public void update(RouteTable next) {
+        routes = next;
     }
 
     @Override
@@ -99,7 +94,7 @@ public final class HttpListener implements ProxyListener {
 
     @Override
     public ListenerConfig config() {
-        return config;
+        return routes.config();
     }
 
     @Override
@@ -144,12 +139,8 @@ public final class HttpListener implements ProxyListener {
         return draining;
     }
 
-    Router router() {
-        return router;
-    }
-
-    Pool pool(String name) {
-        return pools.apply(name);
+    RouteTable routes() {
+        return routes;
     }
 
     ListenerStats stats() {
@@ -172,7 +163,7 @@ public final class HttpListener implements ProxyListener {
         return ticker;
     }
 
-    Bootstrap bootstrap(EventLoop loop) {
-        return new Bootstrap().group(loop).channelFactory(transport::newClientChannel);
+    UpstreamConnector connector() {
+        return connector;
     }
 }

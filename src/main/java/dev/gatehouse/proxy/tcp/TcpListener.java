@@ -5,11 +5,12 @@ import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Protocol;
 import dev.gatehouse.limit.ClientLimiter;
 import dev.gatehouse.limit.ClientState;
-import dev.gatehouse.pool.Pool;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.UpstreamConnector;
+import dev.gatehouse.route.ResolvedPool;
+import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.time.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -27,18 +28,16 @@ import java.util.concurrent.CompletableFuture;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
  * A {@code protocol: tcp} listener: relays every accepted connection, byte for byte, to an endpoint of
- * its pool. The pool is looked up for each new connection, so a reload that swaps it leaves established
- * relays on the endpoints they already have.
+ * its pool. Each new connection reads the pool from the listener's current route table, so a reload that swaps
+ * it leaves established relays on the endpoints they already have.
  */
 public final class TcpListener implements ProxyListener {
 
-    private volatile ListenerConfig config;
+    private volatile RouteTable routes;
     private final Transport transport;
-    private final Function<String, Pool> pools;
     private final ListenerStats stats;
     private final ClientLimiter limiter;
     private final Ticker ticker;
@@ -48,14 +47,14 @@ public final class TcpListener implements ProxyListener {
     private volatile Channel serverChannel;
 
     /**
-     * @param pools finds a pool by name at the moment a connection arrives; null when there is none
+     * @param routes the listener's config and its pool, resolved (the pool null when there is none)
      * @param limiter the per-client limits, configured by the caller: each connection takes a token of its client
      */
-    public TcpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, ListenerStats stats,
-            ClientLimiter limiter, Ticker ticker) {
-        if (config == null) {
+    public TcpListener(RouteTable routes, Transport transport, ListenerStats stats, ClientLimiter limiter, Ticker ticker) {
+        if (routes == null) {
             throw new IllegalArgumentException("config must not be null");
         }
+        ListenerConfig config = routes.config();
         if (config.protocol() != Protocol.TCP) {
             throw new IllegalArgumentException("listener " + config.name() + ": protocol must be tcp, got " + config.protocol());
         }
@@ -65,9 +64,8 @@ public final class TcpListener implements ProxyListener {
         if (config.pool() == null) {
             throw new IllegalArgumentException("listener " + config.name() + ": pool must be set");
         }
-        this.config = config;
+        this.routes = routes;
         this.transport = Objects.requireNonNull(transport, "transport");
-        this.pools = Objects.requireNonNull(pools, "pools");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -78,7 +76,7 @@ public final class TcpListener implements ProxyListener {
 
     /** Binds the listener's address; the future fails when the address cannot be bound. */
     public Future<?> start() {
-        return bind(config.bind().address().socketAddress());
+        return bind(config().bind().address().socketAddress());
     }
 
     @Override
@@ -88,9 +86,9 @@ public final class TcpListener implements ProxyListener {
 
     private ChannelFuture bind(InetSocketAddress address) {
         if (serverChannel != null) {
-            throw new IllegalStateException("listener " + config.name() + " already started");
+            throw new IllegalStateException("listener " + config().name() + " already started");
         }
-        ChannelFuture bound = transport.serverBootstrap(config.bind().vip() != null)
+        ChannelFuture bound = transport.serverBootstrap(config().bind().vip() != null)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childHandler(new Acceptor())
                 .bind(address);
@@ -100,13 +98,13 @@ public final class TcpListener implements ProxyListener {
 
     /** New connections use the new pool and limits; established relays keep the endpoints they have. */
     @Override
-    public void update(ListenerConfig next) {
-        config = next;
+    public void update(RouteTable next) {
+        routes = next;
     }
 
     @Override
     public ListenerConfig config() {
-        return config;
+        return routes.config();
     }
 
     /** Stops accepting; relays finish by themselves (a TCP proxy cannot ask them to), and are closed after {@code bound}. */
@@ -155,8 +153,8 @@ public final class TcpListener implements ProxyListener {
 
         @Override
         protected void initChannel(Channel ch) {
-            ListenerConfig current = config;
-            if (!stats.admit(Objects.requireNonNullElse(current.limits(), LimitsConfig.NONE).maxConnections())) {
+            RouteTable current = routes;
+            if (!stats.admit(Objects.requireNonNullElse(current.config().limits(), LimitsConfig.NONE).maxConnections())) {
                 ch.close();
                 return;
             }
@@ -166,7 +164,7 @@ public final class TcpListener implements ProxyListener {
                 return;
             }
             clients.add(ch);
-            Pool pool = pools.apply(current.pool());
+            ResolvedPool pool = current.pool();
             if (pool == null) {
                 ch.close();
                 return;

@@ -2,10 +2,10 @@ package dev.gatehouse.proxy.tcp;
 
 import dev.gatehouse.balance.HashKeys;
 import dev.gatehouse.pool.Endpoint;
-import dev.gatehouse.pool.Pool;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.UpstreamConnector;
+import dev.gatehouse.route.ResolvedPool;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -38,13 +38,13 @@ import java.net.InetSocketAddress;
  */
 final class TcpRelay implements UpstreamConnector.Callback {
 
-    private final Pool pool;
+    private final ResolvedPool pool;
     private final UpstreamConnector connector;
     private final ListenerStats stats;
     private final Side client = new Side(true);
     private final Side upstream = new Side(false);
 
-    TcpRelay(Pool pool, UpstreamConnector connector, ListenerStats stats) {
+    TcpRelay(ResolvedPool pool, UpstreamConnector connector, ListenerStats stats) {
         this.pool = pool;
         this.connector = connector;
         this.stats = stats;

@@ -14,6 +14,8 @@ import dev.gatehouse.config.Protocol;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.Pool;
+import dev.gatehouse.route.ResolvedPool;
+import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.RecordingOutcomes;
 import dev.gatehouse.proxy.TestBackend;
@@ -420,6 +422,7 @@ class TcpListenerTest {
         Socket established = client();
         assertThat(roundTrip(established, msg)).isEqualTo(msg);
         current.set(TestPools.roundRobin("p", newBackend.address()));
+        listener.update(routes(listener.config(), name -> current.get())); // what the node does on a reload
         try (Socket fresh = client()) {
             assertThat(roundTrip(fresh, msg)).isEqualTo(msg);
         }
@@ -440,9 +443,16 @@ class TcpListenerTest {
         ListenerConfig config = new ListenerConfig("tcp-test", Bind.plain(new HostPort("127.0.0.1", 0)), Protocol.TCP,
                 List.of(), poolName, limitsConfig, null, null, 0);
         limits.limiter(config.name()).configure(limitsConfig);
-        listener = new TcpListener(config, transport, pools, stats, limits.limiter(config.name()), ticker);
+        listener = new TcpListener(routes(config, pools), transport, stats, limits.limiter(config.name()), ticker);
         assertThat(listener.start().awaitUninterruptibly(5, TimeUnit.SECONDS)).isTrue();
         assertThat(listener.localAddress().getPort()).isPositive();
+    }
+
+    private static RouteTable routes(ListenerConfig config, Function<String, Pool> pools) {
+        return RouteTable.of(config, name -> {
+            Pool pool = pools.apply(name);
+            return pool == null ? null : ResolvedPool.of(pool);
+        });
     }
 
     private TestBackend backend(TestBackend.Handler handler) {
