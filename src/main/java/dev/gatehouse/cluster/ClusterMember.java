@@ -71,6 +71,8 @@ public final class ClusterMember implements AutoCloseable {
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
     /** Whether each other node's reports were fresh at the last tick; a lapse followed by a fresh one is a return. */
     private final Map<String, Boolean> peersFresh = new LinkedHashMap<>();
+    /** Whether each other member was live at the last tick (as the view's {@code heard} says); absent until first seen up. */
+    private final Map<String, Boolean> membersLive = new LinkedHashMap<>();
     private final ScheduledExecutorService loop;
     /**
      * Proposals use the blocking client API on their own threads: Ratis' ordered async API closes its sliding
@@ -425,6 +427,7 @@ public final class ClusterMember implements AutoCloseable {
             if (node) {
                 watchPeers();
             }
+            watchMembers();
             offerSeed(state);
             controller.track(state, seen, ticker.nanos());
             control(state);
@@ -477,6 +480,29 @@ public final class ClusterMember implements AutoCloseable {
             if (fresh && Boolean.FALSE.equals(before)) {
                 listener.peerReturned(id);
                 keepers.values().forEach(VipKeeper::reannounce);
+            }
+        }
+    }
+
+    /** Tells the listener when a member that was live stops being live, and when it is live again. */
+    private void watchMembers() {
+        long now = ticker.nanos();
+        for (String id : roster.members().keySet()) {
+            if (id.equals(self)) {
+                continue;
+            }
+            boolean live = seen.live(id, now);
+            Boolean before = membersLive.get(id);
+            if (before == null && !live) {
+                continue; // not heard from since this member started: nothing to report yet
+            }
+            membersLive.put(id, live);
+            if (before != null && before != live) {
+                if (live) {
+                    listener.memberUp(id);
+                } else {
+                    listener.memberDown(id);
+                }
             }
         }
     }

@@ -15,4 +15,7 @@ public interface HealthEvents {
 
     /** @param endpoint the endpoint address, {@code host:port} */
     void event(String pool, String endpoint, EndpointState from, EndpointState to, String reason);
+
+    /** The pool went into panic (too few endpoints serving: traffic goes to all of them) or out of it. */
+    default void panic(String pool, boolean inPanic, String why) {}
 }

@@ -237,7 +237,14 @@ public final class PoolHealth {
         List<EndpointStatus> standing = settleAll(now, touched, reason);
         if (!standing.equals(lastStanding)) {
             lastStanding = standing;
-            pool.publish(ViewBuilder.compute(standing, panicThreshold, balancers));
+            boolean wasPanic = pool.view().panic();
+            PoolView next = ViewBuilder.compute(standing, panicThreshold, balancers);
+            pool.publish(next);
+            if (next.panic() != wasPanic) {
+                long serving = standing.stream().filter(st -> st.state().serving()).count();
+                events.panic(name, next.panic(), serving + " of " + standing.size() + " endpoints serving (panic below "
+                        + Math.round(panicThreshold * 100) + "%)");
+            }
         }
         if (!rampTickPending && trackers.stream().anyMatch(EndpointHealth::ramping)) {
             rampTickPending = true;

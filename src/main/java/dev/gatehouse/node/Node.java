@@ -7,11 +7,14 @@ import dev.gatehouse.admin.ConfigAnswer;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
+import dev.gatehouse.alert.Alerts;
+import dev.gatehouse.alert.Origin;
 import dev.gatehouse.cluster.CanaryPlan;
 import dev.gatehouse.cluster.ConfigProposal;
 import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
+import dev.gatehouse.config.EventKind;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ListenerConfig;
@@ -70,6 +73,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final RequestRates rates;
     private final PoolGauges gauges;
     private final ConfigSync configSync;
+    private final Alerts alerts;
     private volatile Snapshot snapshot;
     private volatile String sourceText;
     /** In a cluster, the cluster-wide text this node runs once it ran a replicated version; else null. */
@@ -90,6 +94,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.limits = new ClientLimits(ticker);
         this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
+        String clusterName = snapshot.config().cluster() == null ? null : snapshot.config().cluster().name();
+        this.alerts = new Alerts(events, new Origin(snapshot.config().node().id(), clusterName), metrics);
         this.gauges = new PoolGauges(metrics, pools);
         CanaryWatch canaries = new CanaryWatch(control, this::traffic,
                 (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
@@ -112,6 +118,7 @@ public final class Node implements NodeControl, AutoCloseable {
     static Node start(Snapshot snapshot, String text, Path file, Ticker ticker) throws Exception {
         Node node = new Node(snapshot, text, file, ticker);
         try {
+            node.alerts.configure(snapshot.config().alerts());
             if (!node.witness()) {
                 node.apply(snapshot.config());
             }
@@ -163,6 +170,14 @@ public final class Node implements NodeControl, AutoCloseable {
 
     /** Re-reads the config file (SIGHUP). */
     public List<String> reloadFile() {
+        List<String> errors = readAndReload();
+        if (!errors.isEmpty()) {
+            events.publish(EventKind.CONFIG_REFUSED, String.valueOf(configFile), "reload refused: " + String.join("; ", errors));
+        }
+        return errors;
+    }
+
+    private List<String> readAndReload() {
         if (configFile == null) {
             return List.of("no config file to reload");
         }
@@ -209,6 +224,7 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         snapshot = Snapshot.of(next, snapshot.version() + 1, source);
         sourceText = text;
+        alerts.configure(next.alerts());
         events.publish("config", "version " + snapshot.version(), "applied from " + source
                 + " (hash " + snapshot.hash().substring(0, 12) + ")");
         return List.of();
@@ -267,6 +283,7 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         snapshot = Snapshot.of(next, committed.version(), committed.label() + " via " + committed.origin());
         sharedText = committed.text();
+        alerts.configure(next.alerts());
         return List.of();
     }
 
@@ -305,6 +322,7 @@ public final class Node implements NodeControl, AutoCloseable {
             admin.stop();
         }
         pools.stopAll();
+        alerts.close();
         control.shutdownNow();
         transport.shutdownGracefully();
     }
