@@ -54,10 +54,10 @@ final class MonitoredCluster implements AutoCloseable {
                     pools:
                       web:
                         endpoints: [ { address: "127.0.0.1:%d" } ]
-                        health: { type: http, path: /healthz, interval: 200ms, timeout: 100ms }
+                        health: { type: http, path: /healthz, interval: 500ms, timeout: 2s }
                       broken:
                         endpoints: [ { address: "127.0.0.1:%d" } ]
-                        health: { type: tcp, interval: 200ms, timeout: 100ms, fall: 1 }
+                        health: { type: tcp, interval: 500ms, timeout: 1s, fall: 1 }
                         panic_threshold: 50%%
                     cluster:
                       name: monitored
@@ -77,7 +77,7 @@ final class MonitoredCluster implements AutoCloseable {
                 started.add(Node.start(file, Ticker.system()));
             }
             MonitoredCluster cluster = new MonitoredCluster(backend, vipPort, started.get(0), started.get(1), started.get(2));
-            await().atMost(Duration.ofSeconds(60)).until(() -> cluster.owner() != null);
+            await().atMost(Duration.ofSeconds(90)).until(() -> cluster.owner() != null);
             return cluster;
         } catch (Exception | Error e) {
             started.forEach(Node::close);
