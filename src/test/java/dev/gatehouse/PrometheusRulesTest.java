@@ -2,8 +2,8 @@ package dev.gatehouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,13 +27,10 @@ class PrometheusRulesTest {
     }
 
     private static String promtool(String... args) throws Exception {
-        Path promtool = Tools.require("promtool", "prometheus");
-        List<String> command = new java.util.ArrayList<>(List.of(promtool.toString()));
+        List<String> command = new ArrayList<>(List.of(Tools.require("promtool", "prometheus").toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(RULES.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        Tools.Output out = Tools.run(command, RULES, null);
+        assertThat(out.exit()).as(out.text()).isZero();
+        return out.text();
     }
 }

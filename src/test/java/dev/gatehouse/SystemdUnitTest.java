@@ -3,10 +3,10 @@ package dev.gatehouse;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,11 +34,9 @@ class SystemdUnitTest {
         Path installed = dir.resolve("gatehouse.service");
         Files.writeString(installed, Files.readString(UNIT).replace("/opt/gatehouse", Path.of("").toAbsolutePath().toString()));
 
-        Process verify = new ProcessBuilder(analyze.toString(), "verify", installed.toString()).redirectErrorStream(true).start();
-        String out = new String(verify.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(verify.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(out).as("systemd-analyze verify (it only warns of an unknown key)").isEmpty();
-        assertThat(verify.exitValue()).isZero();
+        Tools.Output verify = Tools.run(List.of(analyze.toString(), "verify", installed.toString()), null, null);
+        assertThat(verify.text()).as("systemd-analyze verify (it only warns of an unknown key)").isEmpty();
+        assertThat(verify.exit()).isZero();
     }
 
     @Test

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Real peers from Debian packages (promtool, alertmanager, chromium, systemd-analyze): a test that needs one skips
@@ -26,6 +30,29 @@ public final class Tools {
             assumeTrue(false, why + "; skipped");
         }
         return found;
+    }
+
+    /** What a finished command printed (stdout and stderr together) and its exit status. */
+    public record Output(int exit, String text) {}
+
+    /** Runs {@code command} in {@code dir} (null: here) with {@code stdin} (null: none), within 30 s. */
+    public static Output run(List<String> command, Path dir, String stdin) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        if (dir != null) {
+            builder.directory(dir.toFile());
+        }
+        Process p = builder.start();
+        try (var in = p.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail(command + " did not finish within 30 s");
+        }
+        return new Output(p.exitValue(), text);
     }
 
     private static Path find(String command) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.Tools;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,14 +62,9 @@ class MetricsConventionsTest {
         assertThat(metrics).contains("gatehouse_listener_requests_total{class=\"5xx\"", "gatehouse_vip_owned",
                 "gatehouse_cluster_member_up", "gatehouse_endpoint_state", "gatehouse_alerts_failed_total");
 
-        Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
-        try (var in = check.getOutputStream()) {
-            in.write(metrics.getBytes(StandardCharsets.UTF_8));
-        }
-        String complaints = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(complaints).as("promtool check metrics").isEmpty();
-        assertThat(check.exitValue()).isZero();
+        Tools.Output check = Tools.run(List.of(promtool.toString(), "check", "metrics"), null, metrics);
+        assertThat(check.text()).as("promtool check metrics").isEmpty();
+        assertThat(check.exit()).isZero();
     }
 
     @Test

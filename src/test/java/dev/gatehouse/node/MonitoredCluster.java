@@ -59,18 +59,7 @@ final class MonitoredCluster implements AutoCloseable {
                         endpoints: [ { address: "127.0.0.1:%d" } ]
                         health: { type: tcp, interval: 500ms, timeout: 1s, fall: 1 }
                         panic_threshold: 50%%
-                    cluster:
-                      name: monitored
-                      lease: 3s
-                      secret_file: cluster.key
-                      members:
-                        - { id: lb1, address: "127.0.0.1:%d", priority: 150 }
-                        - { id: lb2, address: "127.0.0.1:%d", priority: 100 }
-                        - { id: w1, address: "127.0.0.1:%d", role: witness }
-                      vips:
-                        - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
-                    """.formatted(vipPort, backend.port(), deadPort, FreePorts.cluster("127.0.0.1"),
-                    FreePorts.cluster("127.0.0.1"), FreePorts.cluster("127.0.0.1")) + extra;
+                    """.formatted(vipPort, backend.port(), deadPort) + ClusterNodes.clusterSection("127.0.0.1", "monitored", "3s", "{ enabled: true, delay: 0s }") + extra;
             for (String id : List.of("w1", "lb1", "lb2")) {
                 Path file = dir.resolve(id + ".yaml");
                 Files.writeString(file, "node: { id: " + id + ", admin: \"127.0.0.1:0\" }\n" + shared);
