@@ -24,6 +24,19 @@ public interface ClusterListener {
 
     /** Node {@code member} reports again after its reports had lapsed (a restart, a healed partition). */
     default void peerReturned(String member) {}
+
+    /** Member {@code member}, live until now, no longer is (its reports lapsed, or its process exited). */
+    default void memberDown(String member) {}
+
+    /** Member {@code member} is live again after {@link #memberDown}. */
+    default void memberUp(String member) {}
+
+    /**
+     * This member may no longer be alone in serving {@code vip}: it gave the VIP up self-fenced (cut off from the
+     * leader), or found the address still answered by another host when it took it over.
+     */
+    default void splitSuspected(String vip, String why) {}
+
     /**
      * This member should now run {@code config}: the current cluster-wide config, or a canary on trial on this
      * member (a committed change, a verdict, or caught up from the log or a snapshot). Called in log order from

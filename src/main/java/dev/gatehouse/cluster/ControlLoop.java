@@ -29,6 +29,8 @@ final class ControlLoop {
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
     /** Whether each other node's reports were fresh at the last tick; a lapse followed by a fresh one is a return. */
     private final Map<String, Boolean> peersFresh = new LinkedHashMap<>();
+    /** Whether each other member was live at the last tick (as the view's {@code heard} says); absent until first seen up. */
+    private final Map<String, Boolean> membersLive = new LinkedHashMap<>();
     private volatile boolean demoted;
     private volatile long runningConfigVersion;
     private boolean wasLeader;
@@ -76,6 +78,7 @@ final class ControlLoop {
             if (p.node()) {
                 watchPeers();
             }
+            watchMembers();
             p.seed().tick(state);
             p.controller().track(state, p.seen(), p.ticker().nanos());
             control(state);
@@ -128,6 +131,29 @@ final class ControlLoop {
             if (fresh && Boolean.FALSE.equals(before)) {
                 p.listener().peerReturned(id);
                 keepers.values().forEach(VipKeeper::reannounce);
+            }
+        }
+    }
+
+    /** Tells the listener when a member that was live stops being live, and when it is live again. */
+    private void watchMembers() {
+        long now = p.ticker().nanos();
+        for (String id : p.roster().members().keySet()) {
+            if (id.equals(p.self())) {
+                continue;
+            }
+            boolean live = p.seen().live(id, now);
+            Boolean before = membersLive.get(id);
+            if (before == null && !live) {
+                continue; // not heard from since this member started: nothing to report yet
+            }
+            membersLive.put(id, live);
+            if (before != null && before != live) {
+                if (live) {
+                    p.listener().memberUp(id);
+                } else {
+                    p.listener().memberDown(id);
+                }
             }
         }
     }

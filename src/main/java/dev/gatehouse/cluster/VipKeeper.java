@@ -86,6 +86,7 @@ final class VipKeeper {
         if (fencedBy != null) {
             fencedSince = fencedSince == Long.MIN_VALUE ? now : fencedSince;
             if (held) {
+                listener.splitSuspected(vip.name(), fencedBy);
                 release(fencedBy);
             }
         } else if (fencedSince != Long.MIN_VALUE) {

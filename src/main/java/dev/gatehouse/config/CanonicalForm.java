@@ -17,13 +17,19 @@ final class CanonicalForm {
 
     /**
      * Everything but {@code node:}. The secret file's path is left out too: each node may keep its key in a
-     * different place, and nodes holding different keys cannot talk to each other anyway.
+     * different place, and nodes holding different keys cannot talk to each other anyway. Of a webhook's secret
+     * file only the name counts, as a relative path resolves to a different place on each node.
      */
     static String clusterWide(GatehouseConfig config) {
         ClusterConfig c = config.cluster();
         ClusterConfig cluster = c == null ? null : new ClusterConfig(c.name(), null, c.members(), c.vips(), c.lease());
+        AlertsConfig a = config.alerts();
+        AlertsConfig alerts = a == null ? null : new AlertsConfig(a.webhooks().stream()
+                .map(w -> new AlertsConfig.Webhook(w.url(), w.format(), w.events(), w.timeout(),
+                        w.secretFile() == null ? null : w.secretFile().getFileName()))
+                .toList());
         StringBuilder out = new StringBuilder();
-        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster), out);
+        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster, alerts), out);
         return out.toString();
     }
 

@@ -2,8 +2,6 @@ package dev.gatehouse.config;
 
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.Role;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,24 +53,7 @@ final class ClusterSection {
 
     private static Path secretFile(YamlNode c, Path baseDir) {
         String name = c.require("secret_file", Values.TEXT);
-        if (name == null) {
-            return null;
-        }
-        YamlNode at = c.get("secret_file");
-        Path file = ConfigPaths.resolve(at, name, baseDir);
-        if (file == null || baseDir == null) {
-            return file;
-        }
-        try {
-            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-                at.error("cannot read " + file + " (a relative path is resolved from the config file's directory)");
-            } else if (Files.size(file) == 0) {
-                at.error(file + " is empty");
-            }
-        } catch (IOException e) {
-            at.error("cannot read " + file + ": " + e.getMessage());
-        }
-        return file;
+        return name == null ? null : ConfigPaths.readableFile(c.get("secret_file"), name, baseDir);
     }
 
     private static List<MemberConfig> members(YamlNode c) {

@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
 
-    private static final String[] SECTIONS = {"node", "listeners", "pools", "cluster"};
+    private static final String[] SECTIONS = {"node", "listeners", "pools", "cluster", "alerts"};
 
     private ConfigLoader() {}
 
@@ -98,6 +98,8 @@ public final class ConfigLoader {
         Map<String, PoolConfig> pools = PoolsSection.read(root.get("pools"));
         YamlNode clusterNode = root.get("cluster");
         ClusterConfig cluster = clusterNode == null ? null : ClusterSection.read(clusterNode, baseDir);
+        YamlNode alertsNode = root.get("alerts");
+        AlertsConfig alerts = alertsNode == null ? null : AlertsSection.read(alertsNode, baseDir);
         List<ListenerConfig> listeners = new ListenersSection(pools.keySet(), vipAddresses(clusterNode, cluster), binds).read(root);
         if (cluster != null) {
             // In a file, blame node.id; for a cluster-wide body the node is given, so blame the member list.
@@ -107,7 +109,7 @@ public final class ConfigLoader {
             }
         }
         return errors.isEmpty()
-                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster))
+                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster, alerts))
                 : ConfigResult.invalid(errors.sorted());
     }
 

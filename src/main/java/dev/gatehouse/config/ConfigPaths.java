@@ -1,5 +1,7 @@
 package dev.gatehouse.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
@@ -19,5 +21,26 @@ final class ConfigPaths {
             at.error("is not a valid path: " + e.getReason());
             return null;
         }
+    }
+
+    /**
+     * {@code name} resolved as {@link #resolve} does; unless {@code baseDir} is null (validation that must not depend
+     * on the machine), an error at {@code at} when it is not a readable, non-empty file.
+     */
+    static Path readableFile(YamlNode at, String name, Path baseDir) {
+        Path file = resolve(at, name, baseDir);
+        if (file == null || baseDir == null) {
+            return file;
+        }
+        try {
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                at.error("cannot read " + file + " (a relative path is resolved from the config file's directory)");
+            } else if (Files.size(file) == 0) {
+                at.error(file + " is empty");
+            }
+        } catch (IOException e) {
+            at.error("cannot read " + file + ": " + e.getMessage());
+        }
+        return file;
     }
 }

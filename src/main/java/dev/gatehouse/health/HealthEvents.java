@@ -19,4 +19,7 @@ public interface HealthEvents {
 
     /** The pool's zone mode changed (it spilled out of the node's zone, came back, panicked...). */
     default void zoneRouting(String pool, ZoneRouting from, ZoneRouting to) {}
+
+    /** The pool went into panic (too few endpoints serving: traffic goes to all of them) or out of it. */
+    default void panic(String pool, boolean inPanic, String why) {}
 }

@@ -245,10 +245,16 @@ public final class PoolHealth {
         if (!standing.equals(lastStanding)) {
             lastStanding = standing;
             ZoneRouting before = pool.view().zones();
+            boolean wasPanic = pool.view().panic();
             PoolView next = ViewBuilder.compute(standing, panicThreshold, zones, balancers);
             pool.publish(next);
             if (next.zones().mode() != before.mode()) {
                 events.zoneRouting(name, before, next.zones());
+            }
+            if (next.panic() != wasPanic) {
+                long serving = standing.stream().filter(st -> st.state().serving()).count();
+                events.panic(name, next.panic(), serving + " of " + standing.size() + " endpoints serving (panic below "
+                        + Math.round(panicThreshold * 100) + "%)");
             }
         }
         if (!rampTickPending && trackers.stream().anyMatch(EndpointHealth::ramping)) {

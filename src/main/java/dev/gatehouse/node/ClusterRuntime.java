@@ -15,6 +15,7 @@ import dev.gatehouse.cluster.VipState;
 import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
+import dev.gatehouse.config.EventKind;
 import dev.gatehouse.limit.UsageExchange;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.stick.StickTables;
@@ -62,7 +63,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         listeners.warmUpVipListeners();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
-                (vip, detail) -> events.publish("failover", vip, detail)) : null);
+                this::splitSuspected) : null);
         this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
         member.replicate(stickTables, usage);
         for (VipConfig vip : config.vips()) {
@@ -108,8 +109,8 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
 
     @Override
     public void canary(ReplicatedConfig canary, String outcome, String reason) {
-        events.publish("config", "version " + canary.version(), "canary on " + canary.canary().member() + " " + outcome
-                + ": " + reason);
+        events.publish(outcome.equals("rolled back") ? EventKind.CONFIG_ROLLED_BACK : EventKind.CANARY,
+                "version " + canary.version(), "canary on " + canary.canary().member() + " " + outcome + ": " + reason);
         Counter.builder("gatehouse_config_canaries").description("Canary configs started, promoted and rolled back")
                 .tags("outcome", outcome.replace(' ', '_')).register(metrics.registry()).increment();
     }
@@ -146,7 +147,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     }
 
     private void change(String vip, String what, long epoch, String reason) {
-        events.publish("failover", vip, self + " " + what + " it (epoch " + epoch + "): " + reason);
+        events.publish(EventKind.FAILOVER, vip, self + " " + what + " it (epoch " + epoch + "): " + reason);
         Counter.builder("gatehouse_vip_changes").description("VIPs acquired and released by this node")
                 .tags("vip", vip, "change", what).register(metrics.registry()).increment();
     }
@@ -159,6 +160,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
 
     @Override
     public void leaseExpired(String vip) {
+        events.publish(EventKind.LEASE_LOST, vip, self + " lost its lease unrenewed and stops serving");
         Counter.builder("gatehouse_cluster_lease_expired").description("VIP leases this node lost unrenewed")
                 .tags("vip", vip).register(metrics.registry()).increment();
     }
@@ -171,6 +173,21 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     @Override
     public void peerReturned(String member) {
         events.publish("cluster", member, member + " is back; held VIPs announced again");
+    }
+
+    @Override
+    public void memberDown(String member) {
+        events.publish(EventKind.MEMBER_DOWN, member, member + " is not heard from (reports lapsed or process exited)");
+    }
+
+    @Override
+    public void memberUp(String member) {
+        events.publish(EventKind.MEMBER_UP, member, member + " is heard from again");
+    }
+
+    @Override
+    public void splitSuspected(String vip, String why) {
+        events.publish(EventKind.SPLIT_SUSPECTED, vip, why);
     }
 
     /** @param runningVersion the replicated config version this node runs */

@@ -2,6 +2,7 @@ package dev.gatehouse.node;
 
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.cluster.ReplicatedConfig;
+import dev.gatehouse.config.EventKind;
 import dev.gatehouse.metrics.Metrics;
 import io.micrometer.core.instrument.Counter;
 import java.util.List;
@@ -156,7 +157,7 @@ final class ConfigSync {
         } else {
             refusedVersion = config.version();
             refused.increment();
-            events.publish("config", subject, "refused here, cannot serve until a later version applies: "
+            events.publish(EventKind.CONFIG_REFUSED, subject, "refused here, cannot serve until a later version applies: "
                     + String.join("; ", errors));
         }
     }

@@ -5,10 +5,13 @@ import dev.gatehouse.admin.ConfigAnswer;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
+import dev.gatehouse.alert.Alerts;
+import dev.gatehouse.alert.Origin;
 import dev.gatehouse.cluster.CanaryPlan;
 import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
+import dev.gatehouse.config.EventKind;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.Snapshot;
 import dev.gatehouse.limit.ClientLimits;
@@ -61,6 +64,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final NodeStatus status;
     private final ServePolicy servePolicy;
     private final ConfigSync configSync;
+    private final Alerts alerts;
     private volatile Snapshot snapshot;
     private volatile String sourceText;
     /** In a cluster, the cluster-wide text this node runs once it ran a replicated version; else null. */
@@ -83,6 +87,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.routes = new RouteTables(pools, this::runningListeners);
         this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker);
         this.rates = new RequestRates(ticker);
+        String clusterName = snapshot.config().cluster() == null ? null : snapshot.config().cluster().name();
+        this.alerts = new Alerts(events, new Origin(snapshot.config().node().id(), clusterName), metrics);
         this.reconfiguration = new Reconfiguration(pools, listeners, new PoolGauges(metrics, pools));
         this.status = new NodeStatus(listeners, pools, metrics, rates, limits, ticker);
         CanaryWatch canaries = new CanaryWatch(control, status::traffic,
@@ -107,6 +113,7 @@ public final class Node implements NodeControl, AutoCloseable {
     static Node start(Snapshot snapshot, String text, Path file, Ticker ticker) throws Exception {
         Node node = new Node(snapshot, text, file, ticker);
         try {
+            node.alerts.configure(snapshot.config().alerts());
             if (!node.witness()) {
                 node.apply(snapshot.config());
             }
@@ -157,6 +164,14 @@ public final class Node implements NodeControl, AutoCloseable {
 
     /** Re-reads the config file (SIGHUP). */
     public List<String> reloadFile() {
+        List<String> errors = readAndReload();
+        if (!errors.isEmpty()) {
+            events.publish(EventKind.CONFIG_REFUSED, String.valueOf(configFile), "reload refused: " + String.join("; ", errors));
+        }
+        return errors;
+    }
+
+    private List<String> readAndReload() {
         if (configFile == null) {
             return List.of("no config file to reload");
         }
@@ -203,6 +218,7 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         snapshot = Snapshot.of(next, snapshot.version() + 1, source);
         sourceText = text;
+        alerts.configure(next.alerts());
         events.publish("config", "version " + snapshot.version(), "applied from " + source
                 + " (hash " + snapshot.hash().substring(0, 12) + ")");
         return List.of();
@@ -238,6 +254,7 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         snapshot = Snapshot.of(next, committed.version(), committed.label() + " via " + committed.origin());
         sharedText = committed.text();
+        alerts.configure(next.alerts());
         return List.of();
     }
 
@@ -265,6 +282,7 @@ public final class Node implements NodeControl, AutoCloseable {
             admin.stop();
         }
         pools.stopAll();
+        alerts.close();
         control.shutdownNow();
         transport.shutdownGracefully();
     }

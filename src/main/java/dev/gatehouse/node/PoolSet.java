@@ -1,6 +1,7 @@
 package dev.gatehouse.node;
 
 import dev.gatehouse.admin.Events;
+import dev.gatehouse.config.EventKind;
 import dev.gatehouse.balance.Balancers;
 import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.config.StickConfig;
@@ -51,7 +52,14 @@ final class PoolSet {
         this.healthEvents = new HealthEvents() {
             @Override
             public void event(String pool, String endpoint, EndpointState from, EndpointState to, String reason) {
-                events.publish("health", pool + "/" + endpoint, from.label() + " -> " + to.label() + ": " + reason);
+                String subject = pool + "/" + endpoint;
+                String detail = from.label() + " -> " + to.label() + ": " + reason;
+                EventKind kind = kindOf(from, to);
+                if (kind == null) {
+                    events.publish("health", subject, detail);
+                } else {
+                    events.publish(kind, subject, detail);
+                }
                 if (to == EndpointState.EJECTED) {
                     metrics.endpoint(pool, endpoint).ejected();
                 }
@@ -61,6 +69,25 @@ final class PoolSet {
             public void zoneRouting(String pool, ZoneRouting from, ZoneRouting to) {
                 events.publish("zone", pool, from.mode().label() + " -> " + to.summary());
             }
+
+            @Override
+            public void panic(String pool, boolean inPanic, String why) {
+                events.publish(inPanic ? EventKind.POOL_PANIC : EventKind.POOL_RECOVERED, pool,
+                        (inPanic ? "in panic: " : "out of panic: ") + why);
+            }
+        };
+    }
+
+    /** The alert kind of an endpoint's change: down, ejected, or serving again after either; else null. */
+    private static EventKind kindOf(EndpointState from, EndpointState to) {
+        if (from == to) {
+            return null;
+        }
+        return switch (to) {
+            case UNHEALTHY -> EventKind.ENDPOINT_DOWN;
+            case EJECTED -> EventKind.ENDPOINT_EJECTED;
+            case HEALTHY, SLOW_START -> from == EndpointState.UNHEALTHY || from == EndpointState.EJECTED ? EventKind.ENDPOINT_UP : null;
+            case DRAINING -> null;
         };
     }
 

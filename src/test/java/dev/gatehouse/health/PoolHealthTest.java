@@ -13,6 +13,7 @@ import dev.gatehouse.config.HealthConfig;
 import dev.gatehouse.config.OutlierConfig;
 import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.pool.Endpoint;
+import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.OutcomeListener;
 import dev.gatehouse.pool.PoolView;
@@ -34,6 +35,7 @@ class PoolHealthTest {
     private final InlineScheduler scheduler = new InlineScheduler();
     private final RecordingBalancers balancers = new RecordingBalancers();
     private final List<String> events = new ArrayList<>();
+    private final List<String> panics = new ArrayList<>();
     private final List<PoolHealth> created = new ArrayList<>();
 
     @AfterEach
@@ -43,9 +45,17 @@ class PoolHealthTest {
     }
 
     private PoolHealth create(PoolConfig config, PoolHealth previous) {
-        PoolHealth health = PoolHealth.create(config, balancers, ticker, scheduler,
-                (pool, endpoint, from, to, reason) -> events.add(endpoint + " " + from + "->" + to + ": " + reason),
-                previous, null);
+        PoolHealth health = PoolHealth.create(config, balancers, ticker, scheduler, new HealthEvents() {
+            @Override
+            public void event(String pool, String endpoint, EndpointState from, EndpointState to, String reason) {
+                events.add(endpoint + " " + from + "->" + to + ": " + reason);
+            }
+
+            @Override
+            public void panic(String pool, boolean inPanic, String why) {
+                panics.add((inPanic ? "in panic: " : "out of panic: ") + why);
+            }
+        }, previous, null);
         created.add(health);
         return health;
     }
@@ -244,6 +254,16 @@ class PoolHealthTest {
         assertThat(view.endpoints()).extracting(EndpointStatus::state).containsExactly(UNHEALTHY, UNHEALTHY, DRAINING, HEALTHY);
         assertThat(balancers.lastEndpoints()).containsExactly(endpoint(health, 0), endpoint(health, 1), endpoint(health, 3));
         assertThat(balancers.last()).allSatisfy(w -> assertThat(w.weight()).isEqualTo(100));
+    }
+
+    @Test
+    void goingIntoPanicAndOutOfItAreEventsOnce() {
+        PoolHealth health = create(2, null, 0.6, Duration.ZERO);
+        checks(health, endpoint(health, 0), false, 3);
+        assertThat(panics).containsExactly("in panic: 1 of 2 endpoints serving (panic below 60%)");
+        checks(health, endpoint(health, 0), true, 3);
+        assertThat(panics).containsExactly("in panic: 1 of 2 endpoints serving (panic below 60%)",
+                "out of panic: 2 of 2 endpoints serving (panic below 60%)");
     }
 
     @Test

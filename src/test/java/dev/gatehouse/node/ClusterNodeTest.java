@@ -36,16 +36,7 @@ class ClusterNodeTest {
                       web:
                         endpoints: [ { address: "127.0.0.1:%d" } ]
                         health: { type: http, path: /healthz, interval: 200ms, timeout: 100ms }
-                    cluster:
-                      name: test-edge
-                      secret_file: cluster.key
-                      members:
-                        - { id: lb1, address: "127.0.0.1:%d", priority: 150 }
-                        - { id: lb2, address: "127.0.0.1:%d", priority: 100 }
-                        - { id: w1, address: "127.0.0.1:%d", role: witness }
-                      vips:
-                        - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
-                    """.formatted(vipPort, be1.port(), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"));
+                    """.formatted(vipPort, be1.port()) + ClusterNodes.clusterSection("127.0.0.1", "test-edge", "600ms", "{ enabled: true, delay: 0s }");
             try (Node w1 = ClusterNodes.start(dir, "w1", shared); Node lb1 = ClusterNodes.start(dir, "lb1", shared); Node lb2 = ClusterNodes.start(dir, "lb2", shared)) {
                 // lb1 owns: at once, or after preempting lb2 if lb1's first report reached the leader late.
                 await().atMost(Duration.ofSeconds(30)).until(() -> ownedHere(lb1));

@@ -55,17 +55,7 @@ class ReplicatedConfigTest {
         vipPort = FreePorts.on("127.0.0.10");
         // members on an address of their own, so no port-0 socket of this or another test takes a member's port
         String host = "127.88." + (1 + (int) (Math.random() * 250)) + "." + (1 + (int) (Math.random() * 250));
-        cluster = """
-                cluster:
-                  name: test-edge
-                  secret_file: cluster.key
-                  members:
-                    - { id: lb1, address: "%1$s:%2$d", priority: 150 }
-                    - { id: lb2, address: "%1$s:%3$d", priority: 100 }
-                    - { id: w1, address: "%1$s:%4$d", role: witness }
-                  vips:
-                    - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: true, delay: 0s } }
-                """.formatted(host, FreePorts.on(host), FreePorts.on(host), FreePorts.on(host));
+        cluster = ClusterNodes.clusterSection(host, "test-edge", "600ms", "{ enabled: true, delay: 0s }");
     }
 
     @AfterEach

@@ -48,17 +48,7 @@ class StickyFailoverTest {
             backends.add(DemoBackend.start("127.0.0.1", 0, "be" + i));
         }
         Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
-        String cluster = """
-                cluster:
-                  name: sticky-edge
-                  secret_file: cluster.key
-                  members:
-                    - { id: lb1, address: "127.0.0.1:%d", priority: 150 }
-                    - { id: lb2, address: "127.0.0.1:%d", priority: 100 }
-                    - { id: w1, address: "127.0.0.1:%d", role: witness }
-                  vips:
-                    - { name: front, address: 127.0.0.10, driver: loopback, preempt: { enabled: false } }
-                """.formatted(FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"), FreePorts.on("127.0.0.1"));
+        String cluster = ClusterNodes.clusterSection("127.0.0.1", "sticky-edge", "600ms", "{ enabled: false }");
         Map<String, Node> nodes = new LinkedHashMap<>();
         try (HttpClient before = HttpClient.newHttpClient(); HttpClient after = HttpClient.newHttpClient()) {
             for (String id : List.of("w1", "lb1", "lb2")) {
