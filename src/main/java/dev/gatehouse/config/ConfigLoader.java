@@ -98,7 +98,7 @@ public final class ConfigLoader {
         Map<String, PoolConfig> pools = PoolsSection.read(root.get("pools"));
         YamlNode clusterNode = root.get("cluster");
         ClusterConfig cluster = clusterNode == null ? null : ClusterSection.read(clusterNode, baseDir);
-        List<ListenerConfig> listeners = new ListenersSection(pools.keySet(), vipAddresses(clusterNode, cluster), binds).read(root);
+        List<ListenerConfig> listeners = new ListenersSection(pools.keySet(), vipAddresses(clusterNode, cluster), binds, baseDir).read(root);
         if (cluster != null) {
             // In a file, blame node.id; for a cluster-wide body the node is given, so blame the member list.
             YamlNode at = localNode == null ? root.get("node").get("id") : clusterNode.get("members");
@@ -107,7 +107,7 @@ public final class ConfigLoader {
             }
         }
         return errors.isEmpty()
-                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster))
+                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster), errors.warnings())
                 : ConfigResult.invalid(errors.sorted());
     }
 

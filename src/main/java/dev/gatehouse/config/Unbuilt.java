@@ -13,7 +13,6 @@ final class Unbuilt {
     private static final Map<Pattern, String> KEYS = Map.of(
             Pattern.compile("node\\.zone"), "zone-aware pools",
             Pattern.compile("node\\.bgp"), "the BGP speaker",
-            Pattern.compile("listeners\\[\\d+]\\.tls"), "TLS termination",
             Pattern.compile("listeners\\[\\d+]\\.access_log"), "access logs",
             Pattern.compile("pools\\.[^.]+\\.tls"), "TLS to backends",
             Pattern.compile("alerts"), "alert webhooks",

@@ -10,6 +10,7 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.http.HttpListener;
 import dev.gatehouse.proxy.tcp.TcpListener;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.TlsService;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -39,16 +40,19 @@ final class ListenerSet {
     private final Metrics metrics;
     private final ClientLimits limits;
     private final Ticker ticker;
+    private final TlsService tls;
     private final Map<String, InetAddress> heldVips = new HashMap<>();
     private List<ListenerConfig> configs = List.of();
     private volatile Map<String, ProxyListener> running = Map.of();
 
-    ListenerSet(Transport transport, Function<String, Pool> pools, Metrics metrics, ClientLimits limits, Ticker ticker) {
+    ListenerSet(Transport transport, Function<String, Pool> pools, Metrics metrics, ClientLimits limits, Ticker ticker,
+            TlsService tls) {
         this.transport = transport;
         this.pools = pools;
         this.metrics = metrics;
         this.limits = limits;
         this.ticker = ticker;
+        this.tls = tls;
     }
 
     /** The listeners bound now. */
@@ -199,7 +203,8 @@ final class ListenerSet {
     private ProxyListener create(ListenerConfig config) {
         var limiter = limits.limiter(config.name());
         return config.protocol() == Protocol.HTTP
-                ? new HttpListener(config, transport, pools, metrics, limiter, ticker)
-                : new TcpListener(config, transport, pools, metrics.listener(config.name()), limiter, ticker);
+                ? new HttpListener(config, transport, pools, metrics, limiter, ticker, tls.listener(config.name()))
+                : new TcpListener(config, transport, pools, metrics.listener(config.name()), limiter, ticker,
+                        tls.listener(config.name()));
     }
 }

@@ -25,11 +25,15 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.time.WallClock;
+import dev.gatehouse.tls.TlsService;
+import dev.gatehouse.tls.TlsSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -70,6 +74,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final RequestRates rates;
     private final PoolGauges gauges;
     private final ConfigSync configSync;
+    private final TlsService tls;
     private volatile Snapshot snapshot;
     private volatile String sourceText;
     /** In a cluster, the cluster-wide text this node runs once it ran a replicated version; else null. */
@@ -88,7 +93,9 @@ public final class Node implements NodeControl, AutoCloseable {
         this.stickTables.exportTo(metrics);
         this.pools = new PoolSet(ticker, control, events, metrics, stickTables);
         this.limits = new ClientLimits(ticker);
-        this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker);
+        this.tls = new TlsService(metrics.registry(), (subject, detail) -> events.publish("tls", subject, detail),
+                java.time.Clock.systemUTC());
+        this.listeners = new ListenerSet(transport, pools::pool, metrics, limits, ticker, tls);
         this.rates = new RequestRates(ticker);
         this.gauges = new PoolGauges(metrics, pools);
         CanaryWatch canaries = new CanaryWatch(control, this::traffic,
@@ -114,6 +121,7 @@ public final class Node implements NodeControl, AutoCloseable {
         try {
             if (!node.witness()) {
                 node.apply(snapshot.config());
+                node.tls.start(node.control);
             }
             if (snapshot.config().cluster() != null) {
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().id(), node.dataDir(),
@@ -147,10 +155,17 @@ public final class Node implements NodeControl, AutoCloseable {
 
     /** Pools are built first but published only once every listener has bound, so a failed reload changes nothing. */
     private void apply(GatehouseConfig config) throws Exception {
+        Map<String, TlsSettings> tlsSettings = new HashMap<>();
+        config.listeners().forEach(l -> tlsSettings.put(l.name(), l.tls()));
+        TlsService.Staged certificates = tls.stage(tlsSettings);
         PoolSet.Staged staged = pools.stage(config.pools());
         try {
-            listeners.apply(config.listeners(), drainBound(config), staged::commit);
+            listeners.apply(config.listeners(), drainBound(config), () -> {
+                certificates.commit();
+                staged.commit();
+            });
         } catch (Exception e) {
+            certificates.abort();
             staged.abort();
             throw e;
         }
@@ -161,8 +176,16 @@ public final class Node implements NodeControl, AutoCloseable {
         return config.pools().values().stream().map(p -> p.drainTimeout()).max(Duration::compareTo).orElse(Duration.ofSeconds(30));
     }
 
-    /** Re-reads the config file (SIGHUP). */
+    /**
+     * Re-reads the config file (SIGHUP), then the certificate files of the listeners: a certificate renewed in place
+     * (same paths, same config) is taken on too.
+     */
     public List<String> reloadFile() {
+        List<String> errors = reloadConfigFile();
+        return errors.isEmpty() && !witness() ? tls.reloadFiles() : errors;
+    }
+
+    private List<String> reloadConfigFile() {
         if (configFile == null) {
             return List.of("no config file to reload");
         }
@@ -353,7 +376,7 @@ public final class Node implements NodeControl, AutoCloseable {
         }
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
         return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,
-                cluster == null ? null : cluster.status(s.version()), ls, ps);
+                cluster == null ? null : cluster.status(s.version()), ls, ps, witness() ? null : tls.status());
     }
 
     private StatusReport.LimitStatus limitStatus(ListenerConfig config, ListenerStats stats) {

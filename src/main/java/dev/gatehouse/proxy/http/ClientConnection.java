@@ -526,7 +526,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         phase = Phase.EXCHANGE;
         if (sentHead == null) {
             sentHead = ctx.alloc().directBuffer(codecs.request.length() + 128);
-            codecs.request.writeUpstream(sentHead, clientIp, true);
+            codecs.request.writeUpstream(sentHead, clientIp, true, listener.https());
         }
         boolean retryable = codecs.request.idempotent() && codecs.request.framing() == Framing.NONE;
         if (retryable) {

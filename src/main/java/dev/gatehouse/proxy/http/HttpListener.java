@@ -12,6 +12,7 @@ import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.route.Router;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.ListenerTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -40,15 +41,19 @@ public final class HttpListener implements ProxyListener {
     private final RefusalLog refusals;
     private final ClientLimiter limiter;
     private final Ticker ticker;
+    private final ListenerTls tls;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile ListenerConfig config;
     private volatile Router router;
     private volatile boolean draining;
     private Channel server;
 
-    /** @param limiter the per-client limits, configured by the caller */
+    /**
+     * @param limiter the per-client limits, configured by the caller
+     * @param tls its certificates while the config gives it {@code tls:}
+     */
     public HttpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, Metrics metrics,
-            ClientLimiter limiter, Ticker ticker) {
+            ClientLimiter limiter, Ticker ticker, ListenerTls tls) {
         this.transport = transport;
         this.pools = pools;
         this.metrics = metrics;
@@ -56,6 +61,7 @@ public final class HttpListener implements ProxyListener {
         this.refusals = new RefusalLog(config.name(), stats, ticker);
         this.limiter = limiter;
         this.ticker = ticker;
+        this.tls = tls;
         update(config);
     }
 
@@ -78,6 +84,7 @@ public final class HttpListener implements ProxyListener {
                         } else if (client == ClientState.UNTRACKED) {
                             stats.untrackedClient();
                         }
+                        tls.install(ch, config.headerReadTimeout());
                         ch.pipeline().addLast(new ClientConnection(HttpListener.this, client));
                     }
                 });
@@ -139,6 +146,11 @@ public final class HttpListener implements ProxyListener {
     }
 
     // ---- for ClientConnection ----
+
+    /** Whether requests arrive over TLS (X-Forwarded-Proto). */
+    boolean https() {
+        return tls.enabled();
+    }
 
     boolean draining() {
         return draining;

@@ -11,6 +11,7 @@ import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.UpstreamConnector;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.ListenerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -42,6 +43,7 @@ public final class TcpListener implements ProxyListener {
     private final ListenerStats stats;
     private final ClientLimiter limiter;
     private final Ticker ticker;
+    private final ListenerTls tls;
     private final UpstreamConnector connector;
     private final ChannelGroup clients;
     private final ChannelFutureListener onClientClosed;
@@ -50,9 +52,10 @@ public final class TcpListener implements ProxyListener {
     /**
      * @param pools finds a pool by name at the moment a connection arrives; null when there is none
      * @param limiter the per-client limits, configured by the caller: each connection takes a token of its client
+     * @param tls while the config gives it {@code tls:}, TLS is terminated and the cleartext relayed
      */
     public TcpListener(ListenerConfig config, Transport transport, Function<String, Pool> pools, ListenerStats stats,
-            ClientLimiter limiter, Ticker ticker) {
+            ClientLimiter limiter, Ticker ticker, ListenerTls tls) {
         if (config == null) {
             throw new IllegalArgumentException("config must not be null");
         }
@@ -71,6 +74,7 @@ public final class TcpListener implements ProxyListener {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.tls = Objects.requireNonNull(tls, "tls");
         this.connector = new UpstreamConnector(transport);
         this.clients = new DefaultChannelGroup("listener/" + config.name(), GlobalEventExecutor.INSTANCE);
         this.onClientClosed = closed -> stats.closed();
@@ -172,6 +176,7 @@ public final class TcpListener implements ProxyListener {
                 return;
             }
             ChannelPipeline pipeline = ch.pipeline();
+            tls.install(ch, current.headerReadTimeout());
             Duration idle = pool.config().timeouts().idle();
             if (idle != null && idle.isPositive()) {
                 pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
