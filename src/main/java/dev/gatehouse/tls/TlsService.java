@@ -162,12 +162,11 @@ public final class TlsService {
                 events.accept("listener " + tls.name(), "certificates reloaded: " + names(tls.current()));
                 LOG.info("listener {}: certificates reloaded from changed files: {}", tls.name(), names(tls.current()));
             } catch (IllegalArgumentException e) {
-                String line = "listener " + tls.name() + ": new certificates refused, the previous ones keep serving: "
-                        + e.getMessage();
-                errors.add(line);
+                String why = "new certificates refused, the previous ones keep serving: " + e.getMessage();
+                errors.add("listener " + tls.name() + ": " + why);
                 if (!hash.equals(refused.put(tls.name(), hash))) {
-                    events.accept("listener " + tls.name(), line);
-                    LOG.error(line);
+                    events.accept("listener " + tls.name(), why);
+                    LOG.error("listener {}: {}", tls.name(), why);
                 }
             }
         }
