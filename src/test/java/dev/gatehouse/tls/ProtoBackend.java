@@ -1,10 +1,12 @@
 package dev.gatehouse.tls;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.node.TestNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 
 /** An HTTP backend that answers each request with the X-Forwarded-Proto it received. */
 final class ProtoBackend implements AutoCloseable {
@@ -24,6 +26,20 @@ final class ProtoBackend implements AutoCloseable {
 
     String address() {
         return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** A node in {@code dir} whose one listener, web, has {@code tls} (a flow mapping) and proxies to this backend. */
+    TestNode nodeInFront(Path dir, String tls) throws Exception {
+        return TestNode.start(dir, 0, """
+                node: { id: lb1 }
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:0
+                    tls: TLS
+                    routes: [ { pool: web } ]
+                pools:
+                  web: { endpoints: [ { address: "BACKEND" } ] }
+                """.replace("TLS", tls).replace("BACKEND", address()));
     }
 
     @Override

@@ -2,20 +2,8 @@ package dev.gatehouse.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,21 +23,9 @@ class TicketKeysTest {
     void aTicketResumesAcrossOneRotationAndAReloadButNotTwoRotations() throws Exception {
         TestCerts certs = TestCerts.in(dir);
         TestCerts.Leaf leaf = certs.ecdsa("site", "a.test");
-        TlsService service = new TlsService(new SimpleMeterRegistry(), (subject, detail) -> { }, Clock.systemUTC());
-        TlsSettings settings = new TlsSettings(List.of(new TlsSettings.CertificatePair(leaf.cert(), leaf.key())),
-                "1.2", TlsSettings.DEFAULT_CIPHERS, TlsSettings.DEFAULT_GROUPS, TlsSettings.DEFAULT_ALPN);
-        service.stage(Map.of("web", settings)).commit();
-        ListenerTls tls = service.listener("web");
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        try {
-            Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            tls.install(ch, Duration.ofSeconds(5));
-                        }
-                    }).bind("127.0.0.1", 0).sync().channel();
-            int port = ((InetSocketAddress) server.localAddress()).getPort();
+        try (BareTlsServer server = new BareTlsServer(leaf, "1.2")) {
+            TlsService service = server.service;
+            int port = server.port();
 
             Path session = dir.resolve("session.pem");
             assertThat(handshake(port, "-sess_out", session.toString())).contains("New, TLSv1.2");
@@ -64,9 +40,6 @@ class TicketKeysTest {
 
             service.rotateTicketKeys();
             assertThat(handshake(port, "-sess_in", session.toString())).contains("New, TLSv1.2");
-            server.close().sync();
-        } finally {
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
         }
     }
 

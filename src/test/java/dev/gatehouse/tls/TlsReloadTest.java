@@ -29,16 +29,7 @@ class TlsReloadTest {
         certs.ecdsa("site", "a.test");
         TestCerts.Leaf renewed = certs.ecdsa("renewed", "a.test", "www.a.test");
         try (ProtoBackend backend = new ProtoBackend();
-                TestNode lb = TestNode.start(dir, 0, """
-                        node: { id: lb1 }
-                        listeners:
-                          - name: web
-                            bind: 127.0.0.1:0
-                            tls: { certificates: [ { cert: site.crt, key: site.key } ] }
-                            routes: [ { pool: web } ]
-                        pools:
-                          web: { endpoints: [ { address: "BACKEND" } ] }
-                        """.replace("BACKEND", backend.address()));
+                TestNode lb = backend.nodeInFront(dir, "{ certificates: [ { cert: site.crt, key: site.key } ] }");
                 TestTlsClient before = new TestTlsClient(certs.ca, "a.test", lb.listener("web").getPort())) {
             int port = lb.listener("web").getPort();
             BigInteger first = before.peer().getSerialNumber();
