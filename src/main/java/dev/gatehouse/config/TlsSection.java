@@ -29,10 +29,12 @@ final class TlsSection {
             if (!c.expectKeys("cert", "key")) {
                 continue;
             }
-            Path cert = path(c, "cert", baseDir);
-            Path key = path(c, "key", baseDir);
+            String certName = c.require("cert", Values.TEXT);
+            String keyName = c.require("key", Values.TEXT);
+            Path cert = certName == null ? null : ConfigPaths.resolve(c.get("cert"), certName, baseDir);
+            Path key = keyName == null ? null : ConfigPaths.resolve(c.get("key"), keyName, baseDir);
             if (cert != null && key != null) {
-                TlsSettings.CertificatePair pair = new TlsSettings.CertificatePair(cert, key);
+                TlsSettings.CertificatePair pair = new TlsSettings.CertificatePair(cert, key, certName, keyName);
                 pairs.add(pair);
                 if (baseDir != null) {
                     check(c, pair);
@@ -44,11 +46,6 @@ final class TlsSection {
                 list(t, "ciphers", TlsSettings::cipher, TlsSettings.DEFAULT_CIPHERS),
                 list(t, "groups", TlsSettings::group, TlsSettings.DEFAULT_GROUPS),
                 list(t, "alpn", TlsSettings::alpn, TlsSettings.DEFAULT_ALPN));
-    }
-
-    private static Path path(YamlNode c, String key, Path baseDir) {
-        String name = c.require(key, Values.TEXT);
-        return name == null ? null : ConfigPaths.resolve(c.get(key), name, baseDir);
     }
 
     /** Reads the pair as the listener will, reporting each problem at the key it is about. */

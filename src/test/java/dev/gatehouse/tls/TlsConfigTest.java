@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
+import dev.gatehouse.config.Snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +112,22 @@ class TlsConfigTest {
         assertThat(r.warningLines()).singleElement().asString()
                 .startsWith(dir.resolve("gh.yaml") + ":5 listeners[0].tls.certificates[0].cert: warning: the certificate old.test expired at 2020-01-03");
         assertThat(old.key()).exists();
+    }
+
+    @Test
+    void theConfigHashCountsCertificatePathsAsWrittenSoNodesInOtherDirectoriesAgree() throws Exception {
+        String body = """
+                listeners:
+                  - { name: web, bind: 127.0.0.1:0, tls: { certificates: [ { cert: ec.crt, key: ec.key } ] },
+                      routes: [ { pool: web } ] }
+                pools:
+                  web: { endpoints: [ { address: 127.0.0.1:9 } ] }
+                """;
+        ConfigResult here = ConfigLoader.parse("node: { id: lb1 }\n" + body, dir.resolve("gh.yaml").toString());
+        ConfigResult shared = ConfigLoader.parseShared(body, "cluster");
+        assertThat(here.errorLines()).isEmpty();
+        assertThat(here.config().listeners().getFirst().tls().certificates().getFirst().cert()).isEqualTo(ec.cert());
+        assertThat(Snapshot.hash(here.config())).isEqualTo(Snapshot.hash(shared.config()));
     }
 
     @Test
