@@ -30,7 +30,12 @@ final class ProtoBackend implements AutoCloseable {
 
     /** A node in {@code dir} whose one listener, web, has {@code tls} (a flow mapping) and proxies to this backend. */
     TestNode nodeInFront(Path dir, String tls) throws Exception {
-        return TestNode.start(dir, 0, """
+        return TestNode.start(dir, 0, config(tls, address()));
+    }
+
+    /** A node's config: listener web with {@code tls} (at line 5) routes everything to pool web at {@code backend}. */
+    static String config(String tls, String backend) {
+        return """
                 node: { id: lb1 }
                 listeners:
                   - name: web
@@ -39,7 +44,7 @@ final class ProtoBackend implements AutoCloseable {
                     routes: [ { pool: web } ]
                 pools:
                   web: { endpoints: [ { address: "BACKEND" } ] }
-                """.replace("TLS", tls).replace("BACKEND", address()));
+                """.replace("TLS", tls).replace("BACKEND", backend);
     }
 
     @Override

@@ -35,16 +35,7 @@ class TlsConfigTest {
             tls = tls.replace("\n", "\n      ");
         }
         Path file = dir.resolve("gh.yaml");
-        Files.writeString(file, """
-                node: { id: lb1 }
-                listeners:
-                  - name: web
-                    bind: 127.0.0.1:0
-                    tls: TLS
-                    routes: [ { pool: web } ]
-                pools:
-                  web: { endpoints: [ { address: 127.0.0.1:9 } ] }
-                """.replace("TLS", tls));
+        Files.writeString(file, ProtoBackend.config(tls, "127.0.0.1:9"));
         return ConfigLoader.load(file);
     }
 
