@@ -4,6 +4,7 @@
 GH_TEST_PACKAGES=(
   ip:iproute2 arping:iputils-arping iptables:iptables nft:nftables curl:curl perl:perl-base
   promtool:prometheus /usr/bin/prometheus-alertmanager:prometheus-alertmanager
+  openssl:openssl testssl:testssl.sh
 )
 
 # Installs the packages whose command is missing: as root with apt-get only (elsewhere it says what is missing and

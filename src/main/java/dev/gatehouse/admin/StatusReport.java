@@ -1,8 +1,13 @@
 package dev.gatehouse.admin;
 
+import dev.gatehouse.tls.TlsStatus;
 import java.util.List;
 
-/** What {@code GET /api/v1/status} answers, and what {@code gatehouse status} prints. */
+/**
+ * What {@code GET /api/v1/status} answers, and what {@code gatehouse status} prints.
+ *
+ * @param tls the TLS provider and the certificates served; null on a witness
+ */
 public record StatusReport(
         String node,
         String role,
@@ -11,7 +16,8 @@ public record StatusReport(
         long uptimeSeconds,
         ClusterStatus cluster,
         List<ListenerStatus> listeners,
-        List<PoolStatus> pools) {
+        List<PoolStatus> pools,
+        TlsStatus tls) {
 
     /**
      * Null when the process runs alone.

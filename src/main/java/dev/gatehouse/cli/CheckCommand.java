@@ -21,6 +21,7 @@ final class CheckCommand implements Callable<Integer> {
             System.err.println(result.errorLines().size() + " error(s); nothing would be applied");
             return GatehouseCommand.INVALID;
         }
+        result.warningLines().forEach(System.err::println);
         var c = result.config();
         System.out.printf("%s: ok (%d listener(s), %d pool(s)%s)%n", file, c.listeners().size(), c.pools().size(),
                 c.cluster() == null ? "" : ", cluster " + c.cluster().name());

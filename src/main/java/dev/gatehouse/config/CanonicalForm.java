@@ -1,8 +1,10 @@
 package dev.gatehouse.config;
 
+import dev.gatehouse.tls.TlsSettings;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -18,7 +20,8 @@ final class CanonicalForm {
     /**
      * Everything but {@code node:}. The secret file's path is left out too: each node may keep its key in a
      * different place, and nodes holding different keys cannot talk to each other anyway. Of a webhook's secret
-     * file only the name counts, as a relative path resolves to a different place on each node.
+     * file only the name counts, as a relative path resolves to a different place on each node. Certificate paths
+     * count as written, not as resolved from each node's config directory.
      */
     static String clusterWide(GatehouseConfig config) {
         ClusterConfig c = config.cluster();
@@ -37,6 +40,8 @@ final class CanonicalForm {
         switch (value) {
             case null -> out.append("null");
             case String s -> out.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            // As written: nodes keep their certificates where they like, as they do the secret file.
+            case TlsSettings.CertificatePair p -> render(List.of(p.certAsWritten(), p.keyAsWritten()), out);
             case Record r -> renderRecord(r, out);
             case Map<?, ?> m -> {
                 Map<String, Object> sorted = new TreeMap<>();

@@ -100,7 +100,7 @@ public final class ConfigLoader {
         ClusterConfig cluster = clusterNode == null ? null : ClusterSection.read(clusterNode, baseDir);
         YamlNode alertsNode = root.get("alerts");
         AlertsConfig alerts = alertsNode == null ? null : AlertsSection.read(alertsNode, baseDir);
-        List<ListenerConfig> listeners = new ListenersSection(pools.keySet(), vipAddresses(clusterNode, cluster), binds).read(root);
+        List<ListenerConfig> listeners = new ListenersSection(pools.keySet(), vipAddresses(clusterNode, cluster), binds, baseDir).read(root);
         if (cluster != null) {
             // In a file, blame node.id; for a cluster-wide body the node is given, so blame the member list.
             YamlNode at = localNode == null ? root.get("node").get("id") : clusterNode.get("members");
@@ -109,7 +109,7 @@ public final class ConfigLoader {
             }
         }
         return errors.isEmpty()
-                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster, alerts))
+                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster, alerts), errors.warnings())
                 : ConfigResult.invalid(errors.sorted());
     }
 

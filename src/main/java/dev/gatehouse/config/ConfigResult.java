@@ -7,21 +7,27 @@ public final class ConfigResult {
 
     private final GatehouseConfig config;
     private final List<ConfigError> errors;
+    private final List<ConfigError> warnings;
 
-    private ConfigResult(GatehouseConfig config, List<ConfigError> errors) {
+    private ConfigResult(GatehouseConfig config, List<ConfigError> errors, List<ConfigError> warnings) {
         this.config = config;
         this.errors = errors;
+        this.warnings = warnings;
     }
 
     static ConfigResult valid(GatehouseConfig config) {
-        return new ConfigResult(config, List.of());
+        return valid(config, List.of());
+    }
+
+    static ConfigResult valid(GatehouseConfig config, List<ConfigError> warnings) {
+        return new ConfigResult(config, List.of(), List.copyOf(warnings));
     }
 
     static ConfigResult invalid(List<ConfigError> errors) {
         if (errors.isEmpty()) {
             throw new IllegalArgumentException("an invalid result needs at least one error");
         }
-        return new ConfigResult(null, List.copyOf(errors));
+        return new ConfigResult(null, List.copyOf(errors), List.of());
     }
 
     public boolean isValid() {
@@ -44,6 +50,11 @@ public final class ConfigResult {
     /** The errors as {@code FILE:LINE key.path: why} lines, as {@code gatehouse check} prints them. */
     public List<String> errorLines() {
         return errors.stream().map(ConfigError::toString).toList();
+    }
+
+    /** What is worth fixing but runs, as {@code FILE:LINE key.path: warning: why} lines (an expired certificate). */
+    public List<String> warningLines() {
+        return warnings.stream().map(ConfigError::toString).toList();
     }
 
     /** The errors one per line. */

@@ -9,6 +9,7 @@ final class ErrorList {
 
     private final String file;
     private final List<ConfigError> errors = new ArrayList<>();
+    private final List<ConfigError> warnings = new ArrayList<>();
 
     ErrorList(String file) {
         this.file = file;
@@ -16,6 +17,14 @@ final class ErrorList {
 
     void add(int line, String path, String message) {
         errors.add(new ConfigError(file, line, path, message));
+    }
+
+    void warn(int line, String path, String message) {
+        warnings.add(new ConfigError(file, line, path, "warning: " + message));
+    }
+
+    List<ConfigError> warnings() {
+        return List.copyOf(warnings);
     }
 
     boolean isEmpty() {

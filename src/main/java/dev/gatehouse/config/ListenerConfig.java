@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import dev.gatehouse.tls.TlsSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  * @param headerReadTimeout HTTP: how long a client may take to send a complete request head (408 after)
  * @param idleTimeout how long a client connection may sit with nothing in flight
  * @param maxHeaderSize HTTP: the largest request head accepted (431 above it)
+ * @param tls null: cleartext
  */
 public record ListenerConfig(
         String name,
@@ -21,9 +23,16 @@ public record ListenerConfig(
         LimitsConfig limits,
         Duration headerReadTimeout,
         Duration idleTimeout,
-        int maxHeaderSize) {
+        int maxHeaderSize,
+        TlsSettings tls) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);
+    }
+
+    /** A listener without TLS. */
+    public ListenerConfig(String name, Bind bind, Protocol protocol, List<RouteConfig> routes, String pool, LimitsConfig limits,
+            Duration headerReadTimeout, Duration idleTimeout, int maxHeaderSize) {
+        this(name, bind, protocol, routes, pool, limits, headerReadTimeout, idleTimeout, maxHeaderSize, null);
     }
 }

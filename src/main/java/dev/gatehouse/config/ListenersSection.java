@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,22 +19,26 @@ final class ListenersSection {
     private final Set<String> pools;
     private final Map<String, String> vipAddresses;
     private final BindTable binds;
+    private final Path baseDir;
 
     /**
      * @param pools the names of every pool defined
      * @param vipAddresses VIP name to address; null when there is no cluster section
+     * @param baseDir where relative certificate paths are resolved and read; null to read no file
      */
-    ListenersSection(Set<String> pools, Map<String, String> vipAddresses, BindTable binds) {
+    ListenersSection(Set<String> pools, Map<String, String> vipAddresses, BindTable binds, Path baseDir) {
         this.pools = pools;
         this.vipAddresses = vipAddresses;
         this.binds = binds;
+        this.baseDir = baseDir;
     }
 
     List<ListenerConfig> read(YamlNode root) {
         List<ListenerConfig> listeners = new ArrayList<>();
         Duplicates<String> names = new Duplicates<>("listener name");
         for (YamlNode l : root.list("listeners")) {
-            if (!l.expectKeys("name", "bind", "protocol", "routes", "pool", "limits", "timeouts", "max_header_size")) {
+            if (!l.expectKeys("name", "bind", "protocol", "routes", "pool", "limits", "timeouts", "max_header_size",
+                    "tls")) {
                 continue;
             }
             String name = l.require("name", Names::identifier);
@@ -50,7 +55,8 @@ final class ListenersSection {
                     LimitsSection.read(l.get("limits")),
                     timeoutsOk ? timeouts.get("header_read", Values.POSITIVE_DURATION, DEFAULT_HEADER_READ) : DEFAULT_HEADER_READ,
                     timeoutsOk ? timeouts.get("idle", Values.POSITIVE_DURATION, DEFAULT_IDLE) : DEFAULT_IDLE,
-                    l.get("max_header_size", ListenersSection::headerSize, DEFAULT_MAX_HEADER_SIZE)));
+                    l.get("max_header_size", ListenersSection::headerSize, DEFAULT_MAX_HEADER_SIZE),
+                    TlsSection.read(l.get("tls"), baseDir)));
         }
         return listeners;
     }

@@ -54,6 +54,11 @@ final class YamlNode {
         errors.add(keyLine, path, message);
     }
 
+    /** Something worth fixing that does not stop the config from running (an expired certificate). */
+    void warning(String message) {
+        errors.warn(line(), path, message);
+    }
+
     // ---- mappings
 
     /**

@@ -9,6 +9,7 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.http.HttpListener;
 import dev.gatehouse.proxy.tcp.TcpListener;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.TlsService;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -37,16 +38,19 @@ final class ListenerSet {
     private final Metrics metrics;
     private final ClientLimits limits;
     private final Ticker ticker;
+    private final TlsService tls;
     private final Map<String, InetAddress> heldVips = new HashMap<>();
     private List<ListenerConfig> configs = List.of();
     private volatile Map<String, ProxyListener> running = Map.of();
 
-    ListenerSet(Transport transport, RouteTables routes, Metrics metrics, ClientLimits limits, Ticker ticker) {
+    ListenerSet(Transport transport, RouteTables routes, Metrics metrics, ClientLimits limits, Ticker ticker,
+            TlsService tls) {
         this.transport = transport;
         this.routes = routes;
         this.metrics = metrics;
         this.limits = limits;
         this.ticker = ticker;
+        this.tls = tls;
     }
 
     /** The listeners bound now. */
@@ -199,7 +203,8 @@ final class ListenerSet {
         var limiter = limits.limiter(config.name());
         var table = routes.build(config);
         return config.protocol() == Protocol.HTTP
-                ? new HttpListener(table, transport, metrics, limiter, ticker)
-                : new TcpListener(table, transport, metrics.listener(config.name()), limiter, ticker);
+                ? new HttpListener(table, transport, metrics, limiter, ticker, tls.listener(config.name()))
+                : new TcpListener(table, transport, metrics.listener(config.name()), limiter, ticker,
+                        tls.listener(config.name()));
     }
 }

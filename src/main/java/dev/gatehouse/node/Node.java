@@ -21,6 +21,7 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.time.WallClock;
+import dev.gatehouse.tls.TlsService;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,6 +66,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final ServePolicy servePolicy;
     private final ConfigSync configSync;
     private final Alerts alerts;
+    private final TlsService tls;
     private volatile Snapshot snapshot;
     private volatile String sourceText;
     /** In a cluster, the cluster-wide text this node runs once it ran a replicated version; else null. */
@@ -85,11 +87,13 @@ public final class Node implements NodeControl, AutoCloseable {
                 this::republishRoutes);
         this.limits = new ClientLimits(ticker);
         this.routes = new RouteTables(pools, this::runningListeners);
-        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker);
+        this.tls = new TlsService(metrics.registry(), (subject, detail) -> events.publish("tls", subject, detail),
+                java.time.Clock.systemUTC());
+        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker, tls);
         this.rates = new RequestRates(ticker);
         String clusterName = snapshot.config().cluster() == null ? null : snapshot.config().cluster().name();
         this.alerts = new Alerts(events, new Origin(snapshot.config().node().id(), clusterName), metrics);
-        this.reconfiguration = new Reconfiguration(pools, listeners, new PoolGauges(metrics, pools));
+        this.reconfiguration = new Reconfiguration(pools, listeners, tls, new PoolGauges(metrics, pools));
         this.status = new NodeStatus(listeners, pools, metrics, rates, limits, ticker);
         CanaryWatch canaries = new CanaryWatch(control, status::traffic,
                 (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
@@ -116,6 +120,7 @@ public final class Node implements NodeControl, AutoCloseable {
             node.alerts.configure(snapshot.config().alerts());
             if (!node.witness()) {
                 node.apply(snapshot.config());
+                node.tls.start(node.control);
             }
             if (snapshot.config().cluster() != null) {
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().id(), node.dataDir(),
@@ -162,9 +167,12 @@ public final class Node implements NodeControl, AutoCloseable {
         return listeners.all();
     }
 
-    /** Re-reads the config file (SIGHUP). */
+    /** Re-reads the config file (SIGHUP), then the listeners' certificate files. */
     public List<String> reloadFile() {
         List<String> errors = readAndReload();
+        if (errors.isEmpty() && !witness()) {
+            errors = tls.reloadFiles(); // a certificate renewed in place (same paths, same config) is taken on too
+        }
         if (!errors.isEmpty()) {
             events.publish(EventKind.CONFIG_REFUSED, String.valueOf(configFile), "reload refused: " + String.join("; ", errors));
         }
@@ -311,7 +319,7 @@ public final class Node implements NodeControl, AutoCloseable {
     @Override
     public StatusReport status() {
         Snapshot s = snapshot;
-        return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()));
+        return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()), witness() ? null : tls.status());
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.TlsStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -36,7 +37,7 @@ final class NodeStatus {
     }
 
     /** @param clusterStatus the cluster part, null outside a cluster */
-    StatusReport report(Snapshot s, boolean witness, StatusReport.ClusterStatus clusterStatus) {
+    StatusReport report(Snapshot s, boolean witness, StatusReport.ClusterStatus clusterStatus, TlsStatus tls) {
         List<StatusReport.ListenerStatus> ls = new ArrayList<>();
         for (ProxyListener l : listeners.all()) {
             var stats = metrics.listener(l.config().name());
@@ -60,7 +61,7 @@ final class NodeStatus {
         }
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
         return new StatusReport(s.config().node().id(), witness ? "witness" : "node", s.version(), s.hash(), up,
-                clusterStatus, ls, ps);
+                clusterStatus, ls, ps, tls);
     }
 
     /** Requests and errors of every listener so far, for a canary's watch. */

@@ -95,14 +95,18 @@ class ConfigLoaderTest {
     }
 
     /**
-     * DESIGN.md's example as printed names two pools it never defines, and keys of features this build does not
-     * have: those are refused by name, never accepted and ignored.
+     * DESIGN.md's example as printed names two pools and two certificate files it never defines, and keys of features
+     * this build does not have: those are refused by name, never accepted and ignored.
      */
     @Test
     void designExampleAsPrintedReportsExactlyItsGaps() throws IOException {
         assertThat(ConfigFixture.relabel(ConfigLoader.load(write("design-example.yaml")))).containsExactly(
                 "gh.yaml:6 node.bgp: not available in this build (the BGP speaker)",
-                "gh.yaml:15 listeners[0].tls: not available in this build (TLS termination)",
+                "gh.yaml:15 listeners[0].tls.certificates[0].cert: cannot read " + dir.resolve("site.crt")
+                        + ": no such file (a relative path is resolved from the config file's directory)",
+                "gh.yaml:15 listeners[0].tls.certificates[0].key: cannot read " + dir.resolve("site.key")
+                        + ": no such file (a relative path is resolved from the config file's directory)",
+                "gh.yaml:15 listeners[0].tls.alpn[0]: 'h2' is not available in this build (HTTP/2)",
                 "gh.yaml:16 listeners[0].access_log: not available in this build (access logs)",
                 "gh.yaml:19 listeners[0].routes[0].pool: no pool named 'api'",
                 "gh.yaml:25 listeners[1].pool: no pool named 'db'",

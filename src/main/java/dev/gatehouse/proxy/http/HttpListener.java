@@ -12,6 +12,7 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.UpstreamConnector;
 import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.ListenerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -38,13 +39,18 @@ public final class HttpListener implements ProxyListener {
     private final RefusalLog refusals;
     private final ClientLimiter limiter;
     private final Ticker ticker;
+    private final ListenerTls tls;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile RouteTable routes;
     private volatile boolean draining;
     private Channel server;
 
-    /** @param limiter the per-client limits, configured by the caller */
-    public HttpListener(RouteTable routes, Transport transport, Metrics metrics, ClientLimiter limiter, Ticker ticker) {
+    /**
+     * @param limiter the per-client limits, configured by the caller
+     * @param tls its certificates while the config gives it {@code tls:}
+     */
+    public HttpListener(RouteTable routes, Transport transport, Metrics metrics, ClientLimiter limiter, Ticker ticker,
+            ListenerTls tls) {
         this.transport = transport;
         this.connector = new UpstreamConnector(transport);
         this.metrics = metrics;
@@ -52,6 +58,7 @@ public final class HttpListener implements ProxyListener {
         this.refusals = new RefusalLog(routes.config().name(), stats, ticker);
         this.limiter = limiter;
         this.ticker = ticker;
+        this.tls = tls;
         this.routes = routes;
     }
 
@@ -74,6 +81,7 @@ public final class HttpListener implements ProxyListener {
                         } else if (client == ClientState.UNTRACKED) {
                             stats.untrackedClient();
                         }
+                        tls.install(ch, config().headerReadTimeout());
                         ch.pipeline().addLast(new ClientConnection(HttpListener.this, client));
                     }
                 });
@@ -134,6 +142,11 @@ public final class HttpListener implements ProxyListener {
     }
 
     // ---- for ClientConnection ----
+
+    /** Whether requests arrive over TLS (X-Forwarded-Proto). */
+    boolean https() {
+        return tls.enabled();
+    }
 
     boolean draining() {
         return draining;

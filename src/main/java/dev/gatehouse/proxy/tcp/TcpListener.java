@@ -12,6 +12,7 @@ import dev.gatehouse.proxy.UpstreamConnector;
 import dev.gatehouse.route.ResolvedPool;
 import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.ListenerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -41,6 +42,7 @@ public final class TcpListener implements ProxyListener {
     private final ListenerStats stats;
     private final ClientLimiter limiter;
     private final Ticker ticker;
+    private final ListenerTls tls;
     private final UpstreamConnector connector;
     private final ChannelGroup clients;
     private final ChannelFutureListener onClientClosed;
@@ -49,8 +51,10 @@ public final class TcpListener implements ProxyListener {
     /**
      * @param routes the listener's config and its pool, resolved (the pool null when there is none)
      * @param limiter the per-client limits, configured by the caller: each connection takes a token of its client
+     * @param tls while the config gives it {@code tls:}, TLS is terminated and the cleartext relayed
      */
-    public TcpListener(RouteTable routes, Transport transport, ListenerStats stats, ClientLimiter limiter, Ticker ticker) {
+    public TcpListener(RouteTable routes, Transport transport, ListenerStats stats, ClientLimiter limiter, Ticker ticker,
+            ListenerTls tls) {
         if (routes == null) {
             throw new IllegalArgumentException("config must not be null");
         }
@@ -69,6 +73,7 @@ public final class TcpListener implements ProxyListener {
         this.stats = Objects.requireNonNull(stats, "stats");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.tls = Objects.requireNonNull(tls, "tls");
         this.connector = new UpstreamConnector(transport);
         this.clients = new DefaultChannelGroup("listener/" + config.name(), GlobalEventExecutor.INSTANCE);
         this.onClientClosed = closed -> stats.closed();
@@ -170,6 +175,7 @@ public final class TcpListener implements ProxyListener {
                 return;
             }
             ChannelPipeline pipeline = ch.pipeline();
+            tls.install(ch, current.config().headerReadTimeout());
             Duration idle = pool.config().timeouts().idle();
             if (idle != null && idle.isPositive()) {
                 pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));

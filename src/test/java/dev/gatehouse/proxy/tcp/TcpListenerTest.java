@@ -22,6 +22,8 @@ import dev.gatehouse.proxy.TestBackend;
 import dev.gatehouse.proxy.TestPools;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.time.ManualTicker;
+import dev.gatehouse.tls.TlsService;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.haproxy.HAProxyMessage;
@@ -34,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -443,7 +446,8 @@ class TcpListenerTest {
         ListenerConfig config = new ListenerConfig("tcp-test", Bind.plain(new HostPort("127.0.0.1", 0)), Protocol.TCP,
                 List.of(), poolName, limitsConfig, null, null, 0);
         limits.limiter(config.name()).configure(limitsConfig);
-        listener = new TcpListener(routes(config, pools), transport, stats, limits.limiter(config.name()), ticker);
+        listener = new TcpListener(routes(config, pools), transport, stats, limits.limiter(config.name()), ticker,
+                new TlsService(new SimpleMeterRegistry(), (subject, detail) -> { }, Clock.systemUTC()).listener(config.name()));
         assertThat(listener.start().awaitUninterruptibly(5, TimeUnit.SECONDS)).isTrue();
         assertThat(listener.localAddress().getPort()).isPositive();
     }

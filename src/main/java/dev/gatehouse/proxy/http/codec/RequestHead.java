@@ -18,6 +18,7 @@ public final class RequestHead extends MessageHead {
     private static final byte[] X_FORWARDED_FOR = Ascii.bytes("X-Forwarded-For: ");
     private static final byte[] LIST_SEPARATOR = Ascii.bytes(", ");
     private static final byte[] X_FORWARDED_PROTO_HTTP = Ascii.bytes("X-Forwarded-Proto: http\r\n");
+    private static final byte[] X_FORWARDED_PROTO_HTTPS = Ascii.bytes("X-Forwarded-Proto: https\r\n");
     private static final byte[] HOST_PREFIX = Ascii.bytes("Host: ");
     private static final byte[] HTTP_1_DOT = Ascii.bytes(" HTTP/1.");
     /** Replaced by what {@link #writeUpstream} appends itself. */
@@ -150,6 +151,11 @@ public final class RequestHead extends MessageHead {
      * reusable one; then X-Forwarded-For with {@code clientIp} appended and {@code X-Forwarded-Proto: http}.
      */
     public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream) {
+        writeUpstream(out, clientIp, keepAliveUpstream, false);
+    }
+
+    /** As {@link #writeUpstream(ByteBuf, CharSequence, boolean)}, with {@code X-Forwarded-Proto: https} when {@code https}. */
+    public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream, boolean https) {
         int drop = FieldKind.HOP_BY_HOP | FieldKind.FRAMING | REWRITTEN;
         if (upgrade) {
             drop &= ~FieldKind.bit(FieldKind.UPGRADE);
@@ -186,7 +192,7 @@ public final class RequestHead extends MessageHead {
         }
         ByteBufUtil.writeAscii(out, clientIp);
         out.writeBytes(CRLF);
-        out.writeBytes(X_FORWARDED_PROTO_HTTP);
+        out.writeBytes(https ? X_FORWARDED_PROTO_HTTPS : X_FORWARDED_PROTO_HTTP);
         out.writeBytes(CRLF);
     }
 

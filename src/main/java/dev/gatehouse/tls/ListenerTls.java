@@ -1,0 +1,67 @@
+package dev.gatehouse.tls;
+
+import io.netty.channel.Channel;
+import java.time.Duration;
+
+/**
+ * The TLS side of one listener, kept for the listener's life while its certificates change under it: each new
+ * connection gets the handlers of the certificates current at its accept; established ones keep theirs.
+ */
+public final class ListenerTls {
+
+    /** What a listener serves now: its settings, the hash of its files when they were read, and the contexts built. */
+    record Built(TlsSettings settings, String fileHash, SniContexts contexts, String[] jdkGroups) {}
+
+    private static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String name;
+    private final HandshakeWatch watch;
+    private volatile Built current;
+    /** Staged by a config change not yet committed; serves only while there is no current (a listener just bound). */
+    private volatile Built pending;
+
+    ListenerTls(String name, HandshakeWatch watch) {
+        this.name = name;
+        this.watch = watch;
+    }
+
+    String name() {
+        return name;
+    }
+
+    Built current() {
+        return current;
+    }
+
+    void current(Built next) {
+        current = next;
+    }
+
+    void pending(Built staged) {
+        pending = staged;
+    }
+
+    /** Whether new connections are served over TLS. */
+    public boolean enabled() {
+        return current != null || pending != null;
+    }
+
+    /**
+     * Puts the TLS handlers first in a just-accepted connection's pipeline (before the listener's own handler).
+     *
+     * @param handshakeTimeout how long the client has to complete its handshake; null for 10 s
+     * @return false when the listener has no TLS now: nothing was added
+     */
+    public boolean install(Channel ch, Duration handshakeTimeout) {
+        Built b = current;
+        if (b == null) {
+            b = pending;
+        }
+        if (b == null) {
+            return false;
+        }
+        long timeout = (handshakeTimeout == null ? DEFAULT_HANDSHAKE_TIMEOUT : handshakeTimeout).toMillis();
+        ch.pipeline().addLast(new TlsHandler(b.contexts(), timeout, b.jdkGroups()), watch);
+        return true;
+    }
+}
