@@ -29,6 +29,8 @@ enum Drop {
     ZERO_YOUR_DISCRIMINATOR,
     /** Your Discriminator zero and no session for the packet's source and destination addresses. */
     NO_SESSION,
+    /** The session is not started yet, or closed. */
+    NOT_RUNNING,
     /** The local session is AdminDown (§6.8.6 discards the packet after recording the remote's values). */
     ADMIN_DOWN;
 

@@ -129,6 +129,9 @@ final class Session {
      * Returns why it was discarded after all, or null.
      */
     Drop receive(ControlPacket p) {
+        if (!running) {
+            return Drop.NOT_RUNNING;
+        }
         long now = timers.nanoTime();
         long txBefore = txIntervalMicros();
         remoteDiscriminator = p.myDiscriminator();
