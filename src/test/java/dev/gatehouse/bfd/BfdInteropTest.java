@@ -102,6 +102,18 @@ class BfdInteropTest {
         }
     }
 
+    /** Scenario time, not synchronisation: lets {@code span} pass. */
+    static void hold(Duration span) {
+        holdUntil(System.nanoTime() + span.toNanos());
+    }
+
+    /** Scenario time: returns once {@link System#nanoTime()} has reached {@code deadline}. */
+    static void holdUntil(long deadline) {
+        await().atMost(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())).plusSeconds(1))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> System.nanoTime() - deadline >= 0);
+    }
+
     static List<OurChange> ours(LabProcess gatehouse, String to) {
         return gatehouse.lines().stream().filter(l -> l.startsWith("change ")).map(OurChange::parse)
                 .filter(c -> c.to().equals(to)).toList();
