@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * Gatehouse's side of an interop test, in its own JVM (so a test can freeze it with SIGSTOP, as a GC pause or a
  * stuck process would): one session, every change printed as {@code change FROM TO DIAGNOSTIC NANOS}. Reads
- * commands on stdin: {@code admin-down}, {@code enable}, {@code close}; exits at end of input.
+ * commands on stdin: {@code admin-down}, {@code enable}, {@code close}, {@code load SECONDS} (every CPU busy in
+ * this JVM, allocating, for that long: bounded); exits at end of input.
  *
  * <p>Arguments: local address, peer address, interval in ms, multiplier.
  */
@@ -30,7 +31,9 @@ public final class BfdPeerMain {
             System.out.println("started " + Integer.toUnsignedString(session.localDiscriminator()));
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                switch (line.strip()) {
+                String[] words = line.strip().split(" ");
+                switch (words[0]) {
+                    case "load" -> load(Duration.ofSeconds(Long.parseLong(words[1])));
                     case "admin-down" -> session.adminDown();
                     case "enable" -> session.enable();
                     case "close" -> session.close();
@@ -38,5 +41,22 @@ public final class BfdPeerMain {
                 }
             }
         }
+    }
+
+    /** Two busy threads per processor, each allocating as it spins (young collections), until {@code span} is up. */
+    private static void load(Duration span) {
+        long end = System.nanoTime() + span.toNanos();
+        int threads = 2 * Runtime.getRuntime().availableProcessors();
+        for (int i = 0; i < threads; i++) {
+            Thread.ofPlatform().daemon().name("load-" + i).start(() -> {
+                long sink = 0;
+                while (System.nanoTime() - end < 0) {
+                    byte[] garbage = new byte[256];
+                    sink += garbage.length + garbage.hashCode();
+                }
+                System.out.println("load done " + (sink & 1));
+            });
+        }
+        System.out.println("load started " + threads + " threads");
     }
 }
