@@ -38,6 +38,17 @@ class BfdInteropTest {
         }
     }
 
+    /** A session Up between a real peer and Gatehouse's child JVM, with the wire watched. */
+    record Setup(WireWatch wire, RouterPeer peer, LabProcess gatehouse) {}
+
+    static Setup upWith(NamespacePair lab, BiFunction<NamespacePair, Long, RouterPeer> starter) {
+        WireWatch wire = WireWatch.start(lab);
+        RouterPeer peer = starter.apply(lab, INTERVAL_MILLIS);
+        LabProcess gatehouse = lab.spawnGatehouse(INTERVAL_MILLIS, MULTIPLIER);
+        awaitOurs(gatehouse, "UP", 0, Duration.ofSeconds(90));
+        return new Setup(wire, peer, gatehouse);
+    }
+
     @Test
     void bird2() throws Exception {
         scenario(RouterPeer::bird);
@@ -50,10 +61,10 @@ class BfdInteropTest {
 
     private void scenario(BiFunction<NamespacePair, Long, RouterPeer> starter) throws Exception {
         try (NamespacePair lab = NamespacePair.up()) {
-            WireWatch wire = WireWatch.start(lab);
-            RouterPeer peer = starter.apply(lab, INTERVAL_MILLIS);
-            LabProcess gatehouse = lab.spawnGatehouse(INTERVAL_MILLIS, MULTIPLIER);
-            awaitOurs(gatehouse, "UP", 0, Duration.ofSeconds(90));
+            Setup setup = upWith(lab, starter);
+            WireWatch wire = setup.wire();
+            RouterPeer peer = setup.peer();
+            LabProcess gatehouse = setup.gatehouse();
             awaitPeerSends(wire, p -> p.state() == UP, 0);
             System.out.println("bfd interop: " + peer.name() + " sees the session Up:\n" + peer.show());
             assertThat(wire.packets()).filteredOn(p -> p.from().equals(NamespacePair.GATEHOUSE_ADDRESS))

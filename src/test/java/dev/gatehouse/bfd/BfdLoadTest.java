@@ -1,11 +1,9 @@
 package dev.gatehouse.bfd;
 
-import static dev.gatehouse.bfd.BfdInteropTest.awaitOurs;
 import static dev.gatehouse.bfd.BfdInteropTest.awaitPeerSends;
 import static dev.gatehouse.bfd.BfdInteropTest.holdUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.lab.LabProcess;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,16 +23,14 @@ class BfdLoadTest {
     @Test
     void gapsStayFarBelowTheDetectionTimeUnderFullCpu() throws Exception {
         try (NamespacePair lab = NamespacePair.up()) {
-            WireWatch wire = WireWatch.start(lab);
-            RouterPeer.bird(lab, BfdInteropTest.INTERVAL_MILLIS);
-            LabProcess gatehouse = lab.spawnGatehouse(BfdInteropTest.INTERVAL_MILLIS, BfdInteropTest.MULTIPLIER);
-            awaitOurs(gatehouse, "UP", 0, Duration.ofSeconds(90));
+            BfdInteropTest.Setup setup = BfdInteropTest.upWith(lab, RouterPeer::bird);
             long quietFrom = System.nanoTime() + Duration.ofSeconds(2).toNanos(); // after the Poll that follows Up
             holdUntil(quietFrom + WINDOW_NANOS);
             long loadFrom = System.nanoTime();
-            gatehouse.send("load 10");
+            setup.gatehouse().send("load 10");
             holdUntil(loadFrom + WINDOW_NANOS);
 
+            WireWatch wire = setup.wire();
             List<Long> quiet = gapsMicros(wire, quietFrom, quietFrom + WINDOW_NANOS);
             List<Long> loaded = gapsMicros(wire, loadFrom, loadFrom + WINDOW_NANOS);
             System.out.println("bfd load: quiet  " + summary(quiet));
@@ -46,7 +42,7 @@ class BfdLoadTest {
             assertThat(loaded.getLast()).isLessThan(200_000);
             assertThat(wire.packets()).noneMatch(p -> p.from().equals(NamespacePair.ROUTER_ADDRESS)
                     && p.state() == BfdInteropTest.DOWN && p.nanos() > quietFrom);
-            assertThat(BfdInteropTest.ours(gatehouse, "DOWN")).isEmpty();
+            assertThat(BfdInteropTest.ours(setup.gatehouse(), "DOWN")).isEmpty();
         }
     }
 

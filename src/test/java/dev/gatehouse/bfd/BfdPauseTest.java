@@ -1,6 +1,5 @@
 package dev.gatehouse.bfd;
 
-import static dev.gatehouse.bfd.BfdInteropTest.awaitOurs;
 import static dev.gatehouse.bfd.BfdInteropTest.awaitPeerSends;
 import static dev.gatehouse.bfd.BfdInteropTest.hold;
 import static dev.gatehouse.bfd.BfdInteropTest.holdUntil;
@@ -30,10 +29,9 @@ class BfdPauseTest {
     @Test
     void bird2DeclaresDownExactlyWhenTheSilenceExceedsTheDetectionTime() throws Exception {
         try (NamespacePair lab = NamespacePair.up()) {
-            WireWatch wire = WireWatch.start(lab);
-            RouterPeer.bird(lab, BfdInteropTest.INTERVAL_MILLIS);
-            LabProcess gatehouse = lab.spawnGatehouse(BfdInteropTest.INTERVAL_MILLIS, BfdInteropTest.MULTIPLIER);
-            awaitOurs(gatehouse, "UP", 0, Duration.ofSeconds(90));
+            BfdInteropTest.Setup setup = BfdInteropTest.upWith(lab, RouterPeer::bird);
+            WireWatch wire = setup.wire();
+            LabProcess gatehouse = setup.gatehouse();
             List<Trial> trials = new ArrayList<>();
             for (int round = 0; round < 2; round++) {
                 for (long pause : PAUSES_MILLIS) {
