@@ -45,9 +45,11 @@ final class Sockets {
         }
     }
 
-    /** Binds {@code local}:3784 for receiving; fails with a message naming the address. */
+    /** Binds {@code local}:3784 for receiving, packets with a TTL below 255 dropped by the kernel (§5). */
     static Channel bindReceiver(EventLoop loop, InetAddress local, ChannelHandler handler) {
-        ChannelFuture bound = bootstrap(loop, local, handler).bind(local, CONTROL_PORT).awaitUninterruptibly();
+        ChannelFuture bound = bootstrap(loop, local, handler)
+                .option(TtlFilter.OPTION, TtlFilter.program(local instanceof Inet4Address))
+                .bind(local, CONTROL_PORT).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             throw new IllegalStateException("bfd: cannot receive on " + local.getHostAddress() + ":" + CONTROL_PORT
                     + ": " + bound.cause().getMessage(), bound.cause());

@@ -2,26 +2,45 @@ package dev.gatehouse.bfd;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A BFD peer played by the test, packet by packet, on its own port 3784. */
+/**
+ * A BFD peer played by the test, packet by packet, on its own port 3784 and with TTL 255 (the sessions' receive
+ * filter drops anything else, and Java's own datagram sockets cannot set a unicast TTL).
+ */
 final class ScriptedPeer implements AutoCloseable {
 
     static final int DISCRIMINATOR = 0x5eed;
 
-    private final DatagramSocket socket;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    private final BlockingQueue<ControlPacket> received = new LinkedBlockingQueue<>();
+    private final Channel channel;
     private final InetSocketAddress to;
 
-    ScriptedPeer(InetAddress local, InetAddress remote) throws IOException {
-        socket = new DatagramSocket(new InetSocketAddress(local, Sockets.CONTROL_PORT));
-        socket.setSoTimeout(5000);
-        to = new InetSocketAddress(remote, Sockets.CONTROL_PORT);
+    ScriptedPeer(InetAddress local, InetAddress remote) {
+        channel = Sockets.bindReceiver(group.next(), local, new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+                Drop drop = ControlPacketCodec.check(packet.content());
+                if (drop != null) {
+                    throw new IllegalStateException("the session sent a packet its own checks drop: " + drop);
+                }
+                received.add(ControlPacketCodec.decode(packet.content()));
+            }
+        });
+        to = Sockets.controlAddress(remote);
     }
 
     /** Sends a packet with 3 × {@code intervalMicros} timers; returns when it left, on {@link System#nanoTime}. */
@@ -29,29 +48,27 @@ final class ScriptedPeer implements AutoCloseable {
         ByteBuf buf = Unpooled.buffer();
         ControlPacketCodec.encode(new ControlPacket(0, state, false, false, false, false, 3, DISCRIMINATOR,
                 yourDiscriminator, intervalMicros, intervalMicros, 0), buf);
-        try {
-            long now = System.nanoTime();
-            socket.send(new DatagramPacket(buf.array(), buf.readableBytes(), to));
-            return now;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        long now = System.nanoTime();
+        channel.writeAndFlush(new DatagramPacket(buf, to)).syncUninterruptibly();
+        return now;
+    }
+
+    /** Sends whatever bytes the test wants. */
+    void sendRaw(byte[] bytes) {
+        channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(bytes), to)).syncUninterruptibly();
     }
 
     ControlPacket receive() {
-        byte[] bytes = new byte[64];
-        DatagramPacket datagram = new DatagramPacket(bytes, bytes.length);
         try {
-            socket.receive(datagram);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            ControlPacket packet = received.poll(5, TimeUnit.SECONDS);
+            if (packet == null) {
+                throw new IllegalStateException("no packet from the session in 5 s");
+            }
+            return packet;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
-        ByteBuf buf = Unpooled.wrappedBuffer(bytes, 0, datagram.getLength());
-        Drop drop = ControlPacketCodec.check(buf);
-        if (drop != null) {
-            throw new IllegalStateException("the session sent a packet its own checks drop: " + drop);
-        }
-        return ControlPacketCodec.decode(buf);
     }
 
     ControlPacket receiveUntil(Predicate<ControlPacket> wanted) {
@@ -66,6 +83,7 @@ final class ScriptedPeer implements AutoCloseable {
 
     @Override
     public void close() {
-        socket.close();
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

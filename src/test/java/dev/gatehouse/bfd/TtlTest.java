@@ -1,6 +1,7 @@
 package dev.gatehouse.bfd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * RFC 5881 §5: packets leave with TTL 255. Java cannot read a received TTL (no IP_RECVTTL control messages), so a
- * Python receiver reads it from the kernel and prints it with the source port.
+ * RFC 5881 §5: packets leave with TTL 255 (Java cannot read a received TTL, so a Python receiver reads it with
+ * IP_RECVTTL and prints it with the source port), and only packets that arrive with 255 are looked at.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TtlTest {
@@ -30,6 +31,33 @@ class TtlTest {
             ttl = [struct.unpack('i', d)[0] for (level, kind, d) in anc if kind == 2]  # IP_TTL
             print('ttl', ttl[0], 'port', addr[1], 'bytes', len(data), flush=True)
             """;
+
+    /** Sends the same malformed packet (version 0) with TTL 64 and 255 to port 3784; only 255 may be looked at. */
+    private static final String SENDER = """
+            import socket, sys
+            for ttl in (64, 64, 255):
+                s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
+                s.sendto(bytes(24), ('127.0.88.5', 3784))
+            """;
+
+    @Test
+    void receivesOnlyPacketsThatCameWithTtl255() throws IOException, InterruptedException {
+        PeerTools.require("python3");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (Bfd bfd = Bfd.start(registry)) {
+            bfd.open(SessionParameters.builder().local(InetAddress.getByName("127.0.88.5"))
+                    .peer(InetAddress.getByName("127.0.88.6")).build(), (s, c) -> {});
+            Process python = new ProcessBuilder("python3", "-c", SENDER).redirectErrorStream(true).start();
+            assertThat(python.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(python.exitValue()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> registry.get("gatehouse.bfd.packets.dropped")
+                    .tag("reason", "bad_version").counter().count() >= 1);
+            // the two TTL 64 packets were sent first on the same path: the kernel dropped them
+            assertThat(registry.get("gatehouse.bfd.packets.dropped").tag("reason", "bad_version").counter().count())
+                    .isEqualTo(1);
+        }
+    }
 
     @Test
     void sendsWithTtl255FromASourcePortAbove49151() throws IOException, InterruptedException {
