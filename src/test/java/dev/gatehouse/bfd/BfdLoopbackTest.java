@@ -38,13 +38,21 @@ class BfdLoopbackTest {
                 .detectMultiplier(3).build(), (session, change) -> changes.add(change));
     }
 
-    @Test
-    void comesUpGoesAdminDownAndReportsTheClosedPeerAsDown() {
+    /** A session from A to B and one back, both started and Up. */
+    private BfdSession[] pairUp() {
         BfdSession a = open(A, B, changesA);
         BfdSession b = open(B, A, changesB);
         a.start();
         b.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> a.state() == SessionState.UP && b.state() == SessionState.UP);
+        return new BfdSession[] {a, b};
+    }
+
+    @Test
+    void comesUpGoesAdminDownAndReportsTheClosedPeerAsDown() {
+        BfdSession[] sessions = pairUp();
+        BfdSession a = sessions[0];
+        BfdSession b = sessions[1];
         assertThat(a.localDiscriminator()).isNotZero().isNotEqualTo(b.localDiscriminator());
 
         b.adminDown();
@@ -86,11 +94,7 @@ class BfdLoopbackTest {
 
     @Test
     void dropsAndCountsMalformedAndUnknownPacketsWithoutDisturbingTheSession() {
-        BfdSession a = open(A, B, changesA);
-        BfdSession b = open(B, A, changesB);
-        a.start();
-        b.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> a.state() == SessionState.UP);
+        BfdSession a = pairUp()[0];
 
         String good = "20c00318" + "0badf00d" + "%08x".formatted(a.localDiscriminator()) + "000186a0000186a000000000";
         // from another address, so that no session of this Bfd is disturbed by the hostile one's own port 3784
