@@ -24,7 +24,7 @@ public final class LabProcess implements AutoCloseable {
     private final Process process;
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
-    LabProcess(String name, Process process) {
+    public LabProcess(String name, Process process) {
         this.name = name;
         this.process = process;
         Thread.ofVirtual().name("lab-output-" + name).start(this::collect);
