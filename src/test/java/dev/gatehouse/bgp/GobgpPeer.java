@@ -1,0 +1,69 @@
+package dev.gatehouse.bgp;
+
+import dev.gatehouse.FreePorts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real GoBGP (Debian gobgpd) as a passive eBGP peer on a loopback address and port of the test's choosing; its
+ * gRPC API listens on another free port of that address, and the {@code gobgp} CLI reads its RIB through it.
+ */
+final class GobgpPeer extends PeerProcess {
+
+    private final String address;
+    private final int apiPort;
+
+    private GobgpPeer(Path dir, Path config, String address, int apiPort) {
+        super(List.of("gobgpd", "-f", config.toString(), "-t", "toml", "-p", "--api-hosts", address + ":" + apiPort,
+                "--pprof-disable"), dir.resolve("gobgpd.out"));
+        this.address = address;
+        this.apiPort = apiPort;
+    }
+
+    static GobgpPeer start(Path dir, String address, int port, long as, String neighbor, long neighborAs, int holdTime)
+            throws IOException {
+        Path config = dir.resolve("gobgpd.toml");
+        Files.writeString(config, """
+                [global.config]
+                  as = %d
+                  router-id = "%s"
+                  port = %d
+                  local-address-list = ["%s"]
+                [[neighbors]]
+                  [neighbors.config]
+                    neighbor-address = "%s"
+                    peer-as = %d
+                  [neighbors.timers.config]
+                    hold-time = %d
+                    keepalive-interval = %d
+                    connect-retry = 1
+                  [neighbors.transport.config]
+                    passive-mode = true
+                  [[neighbors.afi-safis]]
+                    [neighbors.afi-safis.config]
+                      afi-safi-name = "ipv4-unicast"
+                  [[neighbors.afi-safis]]
+                    [neighbors.afi-safis.config]
+                      afi-safi-name = "ipv6-unicast"
+                """.formatted(as, address, port, address, neighbor, neighborAs, holdTime, Math.max(1, holdTime / 3)));
+        return new GobgpPeer(dir, config, address, FreePorts.on(address));
+    }
+
+    String gobgp(String... command) {
+        List<String> full = new java.util.ArrayList<>(List.of("gobgp", "-u", address, "-p", Integer.toString(apiPort)));
+        full.addAll(List.of(command));
+        return run(full);
+    }
+
+    /** GoBGP's neighbor summary line for the peer (its state column says "Establ" while up). */
+    String neighbors() {
+        return gobgp("neighbor");
+    }
+
+    /** The global RIB of {@code family} (ipv4 or ipv6) as JSON. */
+    String rib(String family) {
+        return gobgp("global", "rib", "-a", family, "-j");
+    }
+}
