@@ -23,11 +23,14 @@ final class NettyLink implements Link {
 
     private final Bootstrap bootstrap;
     private final InetSocketAddress remote;
+    /** Null: the kernel picks the source address. */
+    private final InetSocketAddress local;
     private Session session;
     private Channel current;
 
     NettyLink(Bootstrap template, PeerSettings peer) {
         this.remote = new InetSocketAddress(peer.address(), peer.port());
+        this.local = peer.localAddress() == null ? null : new InetSocketAddress(peer.localAddress(), 0);
         this.bootstrap = template.clone()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -45,7 +48,7 @@ final class NettyLink implements Link {
 
     @Override
     public void connect() {
-        ChannelFuture connecting = bootstrap.connect(remote);
+        ChannelFuture connecting = local == null ? bootstrap.connect(remote) : bootstrap.connect(remote, local);
         current = connecting.channel(); // before the listener, which runs at once if the attempt already ended
         connecting.addListener((ChannelFutureListener) f -> {
             if (f.channel() != current) {

@@ -1,29 +1,32 @@
 package dev.gatehouse.bgp;
 
-import dev.gatehouse.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A real GoBGP (Debian gobgpd) as a passive eBGP peer on a loopback address and port of the test's choosing; its
- * gRPC API listens on another free port of that address, and the {@code gobgp} CLI reads its RIB through it.
+ * A real GoBGP (Debian gobgpd) as a passive eBGP peer, run with {@code prefix} (ip netns exec) on an address and
+ * port of the test's choosing; its gRPC API listens on {@code apiPort} of that address, where the {@code gobgp} CLI
+ * reads its RIB.
  */
 final class GobgpPeer extends PeerProcess {
 
+    private final List<String> prefix;
     private final String address;
     private final int apiPort;
 
-    private GobgpPeer(Path dir, Path config, String address, int apiPort) {
-        super(List.of("gobgpd", "-f", config.toString(), "-t", "toml", "-p", "--api-hosts", address + ":" + apiPort,
+    private GobgpPeer(List<String> prefix, Path dir, Path config, String address, int apiPort) {
+        super(with(prefix, "gobgpd", "-f", config.toString(), "-t", "toml", "-p", "--api-hosts", address + ":" + apiPort,
                 "--pprof-disable"), dir.resolve("gobgpd.out"));
+        this.prefix = prefix;
         this.address = address;
         this.apiPort = apiPort;
     }
 
-    static GobgpPeer start(Path dir, String address, int port, long as, String neighbor, long neighborAs, int holdTime)
-            throws IOException {
+    static GobgpPeer start(List<String> prefix, Path dir, String address, int port, int apiPort, long as,
+            String neighbor, long neighborAs, int holdTime) throws IOException {
         Path config = dir.resolve("gobgpd.toml");
         Files.writeString(config, """
                 [global.config]
@@ -48,16 +51,22 @@ final class GobgpPeer extends PeerProcess {
                     [neighbors.afi-safis.config]
                       afi-safi-name = "ipv6-unicast"
                 """.formatted(as, address, port, address, neighbor, neighborAs, holdTime, Math.max(1, holdTime / 3)));
-        return new GobgpPeer(dir, config, address, FreePorts.on(address));
+        return new GobgpPeer(prefix, dir, config, address, apiPort);
+    }
+
+    private static List<String> with(List<String> prefix, String... command) {
+        List<String> full = new ArrayList<>(prefix);
+        full.addAll(List.of(command));
+        return full;
     }
 
     String gobgp(String... command) {
-        List<String> full = new java.util.ArrayList<>(List.of("gobgp", "-u", address, "-p", Integer.toString(apiPort)));
+        List<String> full = with(prefix, "gobgp", "-u", address, "-p", Integer.toString(apiPort));
         full.addAll(List.of(command));
         return run(full);
     }
 
-    /** GoBGP's neighbor summary line for the peer (its state column says "Establ" while up). */
+    /** GoBGP's neighbor table (its state column says "Establ" while the session is up). */
     String neighbors() {
         return gobgp("neighbor");
     }
