@@ -138,6 +138,11 @@ public final class BgpSpeaker implements AutoCloseable {
         });
     }
 
+    /** {@link #withdrawGracefully} for every route announced now (SIGTERM, drain). */
+    public void withdrawAllGracefully(Duration wait) {
+        loop.execute(() -> List.copyOf(routes.keySet()).forEach(address -> withdrawGracefully(address, wait)));
+    }
+
     private void put(Route route) {
         routes.put(route.address(), route);
         announcedCount = routes.size();

@@ -102,7 +102,7 @@ class ConfigLoaderTest {
     void designExampleAsPrintedReportsExactlyItsGaps() throws IOException {
         assertThat(ConfigFixture.relabel(ConfigLoader.load(write("design-example.yaml")))).containsExactly(
                 "gh.yaml:5 node.zone: not available in this build (zone-aware pools)",
-                "gh.yaml:6 node.bgp: not available in this build (the BGP speaker)",
+                "gh.yaml:9 node.bgp.peers[0].bfd: not available in this build (BFD)",
                 "gh.yaml:15 listeners[0].tls: not available in this build (TLS termination)",
                 "gh.yaml:16 listeners[0].access_log: not available in this build (access logs)",
                 "gh.yaml:19 listeners[0].routes[0].pool: no pool named 'api'",
