@@ -60,10 +60,7 @@ class BirdInteropTest {
 
         InetAddress vip = InetAddress.getByName("192.0.2.10");
         speaker.announce(new Route(vip, List.of(Community.parse("65001:100"))));
-        await().atMost(SOON).until(() -> bird.route("192.0.2.10").contains("192.0.2.10/32"));
-        String route = bird.route("192.0.2.10");
-        System.out.println("bird: " + route);
-        assertThat(route).contains("BGP.origin: IGP", "BGP.as_path: 65001", "BGP.next_hop: 127.0.0.1",
+        assertThat(awaitRoute(bird, "192.0.2.10", "/32")).contains("BGP.origin: IGP", "BGP.as_path: 65001", "BGP.next_hop: 127.0.0.1",
                 "BGP.community: (65001,100)");
 
         speaker.withdrawGracefully(vip, Duration.ofSeconds(2));
@@ -83,15 +80,20 @@ class BirdInteropTest {
             await().atMost(SOON).until(() -> bird6.sessionState().equals("Established"));
             InetAddress vip6 = InetAddress.getByName("2001:db8::10");
             speaker6.announce(new Route(vip6, List.of(Community.parse("65001:200"))));
-            await().atMost(SOON).until(() -> bird6.route("2001:db8::10").contains("2001:db8::10/128"));
-            String route6 = bird6.route("2001:db8::10");
-            System.out.println("bird: " + route6);
-            assertThat(route6).contains("BGP.origin: IGP", "BGP.as_path: 65001", "BGP.next_hop: ::1",
+            assertThat(awaitRoute(bird6, "2001:db8::10", "/128")).contains("BGP.origin: IGP", "BGP.as_path: 65001", "BGP.next_hop: ::1",
                     "BGP.community: (65001,200)");
             speaker6.withdraw(vip6);
             await().atMost(SOON).until(() -> !bird6.route("2001:db8::10").contains("2001:db8::10/128"));
             assertThat(bird6.sessionState()).isEqualTo("Established");
         }
+    }
+
+    /** BIRD's view of the host route once it has it, with every attribute. */
+    private static String awaitRoute(BirdPeer peer, String address, String length) {
+        await().atMost(SOON).until(() -> peer.route(address).contains(address + length));
+        String route = peer.route(address);
+        System.out.println("bird: " + route);
+        return route;
     }
 
     @Test
