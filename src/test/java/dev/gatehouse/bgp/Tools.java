@@ -8,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Tests that need a Debian tool skip without it, except under CI=true, where a missing tool fails them. */
-final class Tools {
+public final class Tools {
 
     private Tools() {}
 
-    static void require(String command, String pkg) {
+    public static void require(String command, String pkg) {
         boolean found = false;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             found |= Files.isExecutable(Path.of(dir, command));
