@@ -88,6 +88,22 @@ class BirdInteropTest {
         }
     }
 
+    /** TCP-MD5 (RFC 2385): BIRD keys its socket, so the kernel drops unsigned segments; the session up shows we sign. */
+    @Test
+    void aSessionWithATcpMd5KeyComesUp(@TempDir Path dirMd5) throws Exception {
+        int port = FreePorts.on("127.0.0.4");
+        try (BirdPeer birdMd5 = BirdPeer.start(dirMd5, "127.0.0.4", port, 65000, "127.0.0.1", 65001, 9,
+                "password \"s3cret-key\";");
+                BgpSpeaker signed = BgpSpeaker.start(List.of(new PeerSettings(65001,
+                        (Inet4Address) InetAddress.getByName("192.0.2.1"), InetAddress.getByName("127.0.0.4"), port,
+                        65000, 9, "s3cret-key".getBytes(java.nio.charset.StandardCharsets.UTF_8))), BackOff.DEFAULT,
+                        Ticker.system(), new SimpleMeterRegistry())) {
+            await().atMost(SOON).until(() -> birdMd5.sessionState().equals("Established"));
+            signed.announce(new Route(InetAddress.getByName("192.0.2.12"), List.of()));
+            assertThat(awaitRoute(birdMd5, "192.0.2.12", "/32")).contains("BGP.as_path: 65001");
+        }
+    }
+
     /** BIRD's view of the host route once it has it, with every attribute. */
     private static String awaitRoute(BirdPeer peer, String address, String length) {
         await().atMost(SOON).until(() -> peer.route(address).contains(address + length));
