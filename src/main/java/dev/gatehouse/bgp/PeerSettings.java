@@ -47,6 +47,7 @@ public record PeerSettings(long localAs, Inet4Address routerId, InetAddress addr
 
     /** "address:port AS n", for logs and status. */
     String label() {
-        return address.getHostAddress() + (port == DEFAULT_PORT ? "" : ":" + port) + " AS" + peerAs;
+        String host = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        return host + (port == DEFAULT_PORT ? "" : ":" + port) + " AS" + peerAs;
     }
 }

@@ -67,11 +67,18 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         listeners.warmUpVipListeners();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.bgp = bgp == null ? null : BgpRuntime.start(bgp, ticker, metrics);
-        this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
-                (vip, detail) -> events.publish("failover", vip, detail)) : null,
-                this.bgp == null ? null : BgpVipDriver.create(this.bgp.speaker(), timings.lease(),
-                        (vip, detail) -> events.publish("bgp", vip, detail)));
-        this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
+        try {
+            this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
+                    (vip, detail) -> events.publish("failover", vip, detail)) : null,
+                    this.bgp == null ? null : BgpVipDriver.create(this.bgp.speaker(), timings.lease(),
+                            (vip, detail) -> events.publish("bgp", vip, detail)));
+            this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
+        } catch (IOException | RuntimeException e) {
+            if (this.bgp != null) {
+                this.bgp.close(); // its sessions would otherwise outlive a node that failed to start
+            }
+            throw e;
+        }
         member.replicate(stickTables, usage);
         for (VipConfig vip : config.vips()) {
             metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,

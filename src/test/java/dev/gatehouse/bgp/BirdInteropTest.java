@@ -88,7 +88,7 @@ class BirdInteropTest {
         }
     }
 
-    /** TCP-MD5 (RFC 2385): BIRD keys its socket, so the kernel drops unsigned segments; the session up shows we sign. */
+    /** TCP-MD5 (RFC 2385): BIRD keys its socket, the kernel drops unsigned segments: a session up shows we sign. */
     @Test
     void aSessionWithATcpMd5KeyComesUp(@TempDir Path dirMd5) throws Exception {
         int port = FreePorts.on("127.0.0.4");
