@@ -5,7 +5,7 @@ GH_TEST_PACKAGES=(
   ip:iproute2 arping:iputils-arping iptables:iptables nft:nftables curl:curl perl:perl-base
   promtool:prometheus /usr/bin/prometheus-alertmanager:prometheus-alertmanager
   openssl:openssl testssl:testssl.sh
-  bird:bird2 birdc:bird2 /usr/lib/frr/bfdd:frr vtysh:frr python3:python3   # BFD peers and wire watch (dev.gatehouse.bfd tests)
+  bird:bird2 birdc:bird2 /usr/lib/frr/bfdd:frr vtysh:frr python3:python3 gobgpd:gobgpd   # BGP and BFD peers and wire watch (dev.gatehouse.bfd tests)
 )
 
 # Installs the packages whose command is missing: as root with apt-get only (elsewhere it says what is missing and

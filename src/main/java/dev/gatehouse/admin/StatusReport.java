@@ -27,10 +27,22 @@ public record StatusReport(
      * @param configCurrent whether this node runs what the cluster says it should: that version, or the canary on
      *     trial here (a node that does not is never granted a VIP)
      * @param canary the config on trial and its node, or null
+     * @param bgpPeers this node's BGP sessions (empty without {@code node.bgp})
      */
     public record ClusterStatus(String name, String leader, long term, boolean synced, List<MemberStatus> members,
             List<VipStatus> vips, long rejectedPeers, long malformedCommands, long configVersion, String configHash,
-            boolean configCurrent, String canary) {}
+            boolean configCurrent, String canary, List<BgpPeerStatus> bgpPeers) {}
+
+    /**
+     * One BGP session of this node ({@code node.bgp}).
+     *
+     * @param state Idle, Connect, Active, OpenSent, OpenConfirm or Established
+     * @param uptimeSeconds how long it has been Established (-1: it is not)
+     * @param flaps how many times it left Established
+     * @param lastError why it last went down or failed to come up, or null
+     */
+    public record BgpPeerStatus(String address, int port, long as, String state, long uptimeSeconds, int flaps,
+            String lastError) {}
 
     /**
      * @param up whether this node hears from the member: its reports fresh, its process not known to have exited

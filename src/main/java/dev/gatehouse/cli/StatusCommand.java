@@ -51,6 +51,16 @@ final class StatusCommand implements Callable<Integer> {
                         witness ? "-" : "v" + m.path("config_version").asLong());
             }
             out.append(members).append('\n');
+            if (!cluster.path("bgp_peers").isEmpty()) {
+                Table peers = new Table("BGP PEER", "AS", "STATE", "UPTIME", "FLAPS", "LAST ERROR");
+                for (JsonNode p : cluster.path("bgp_peers")) {
+                    long up = p.path("uptime_seconds").asLong(-1);
+                    peers.row(p.path("address").asText() + ":" + p.path("port").asText(), p.path("as").asText(),
+                            p.path("state").asText(), up < 0 ? "-" : up + "s", p.path("flaps").asText(),
+                            p.path("last_error").asText("-"));
+                }
+                out.append(peers).append('\n');
+            }
         }
         Table listeners = new Table("LISTENER", "BIND", "PROTOCOL", "CONNECTIONS", "REQUESTS", "REQ/S", "REFUSED BY LIMITS");
         for (JsonNode l : s.path("listeners")) {

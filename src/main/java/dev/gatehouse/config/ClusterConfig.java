@@ -38,10 +38,23 @@ public record ClusterConfig(String name, Path secretFile, List<MemberConfig> mem
 
     public enum Role { NODE, WITNESS }
 
-    /** A floating address and the driver that moves it. {@code arp} is null unless that driver. */
-    public record VipConfig(String name, String address, Driver driver, Arp arp, Mode mode, Preempt preempt) {}
+    /** A floating address and the driver that moves it. {@code arp} and {@code bgp} are null unless that driver. */
+    public record VipConfig(String name, String address, Driver driver, Arp arp, Mode mode, Preempt preempt, Bgp bgp) {
 
-    public enum Driver { LOOPBACK, ARP }
+        public VipConfig(String name, String address, Driver driver, Arp arp, Mode mode, Preempt preempt) {
+            this(name, address, driver, arp, mode, preempt, null);
+        }
+    }
+
+    public enum Driver { LOOPBACK, ARP, BGP }
+
+    /** {@code driver: bgp}: the communities its host route carries ("ASN:VALUE" or a well-known name). */
+    public record Bgp(List<String> communities) {
+
+        public Bgp {
+            communities = List.copyOf(communities);
+        }
+    }
 
     /** Only one owner at a time; {@code active_active} (every healthy node announces, over BGP) is not built yet. */
     public enum Mode { ACTIVE_PASSIVE }

@@ -107,10 +107,24 @@ public final class ConfigLoader {
             if (at != null) {
                 ClusterSection.checkMembership(cluster, node.id(), at);
             }
+            YamlNode nodeSection = root.get("node");
+            if (localNode == null && nodeSection != null && nodeSection.isMapping() && !nodeSection.has("bgp")) {
+                requireSpeaker(clusterNode);
+            }
         }
         return errors.isEmpty()
                 ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster, alerts), errors.warnings())
                 : ConfigResult.invalid(errors.sorted());
+    }
+
+    /** A node file whose cluster has {@code driver: bgp} VIPs needs {@code node.bgp} to announce them. */
+    private static void requireSpeaker(YamlNode clusterNode) {
+        for (YamlNode vip : clusterNode.list("vips")) {
+            YamlNode driver = vip.isMapping() ? vip.get("driver") : null;
+            if (driver != null && driver.isScalar("bgp")) {
+                driver.error("driver bgp needs node.bgp (local_as, router_id, peers) on this node");
+            }
+        }
     }
 
     /** The YAML node tree, or null after recording a syntax error or an empty document. */

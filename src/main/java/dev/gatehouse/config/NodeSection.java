@@ -10,7 +10,7 @@ final class NodeSection {
     /** @param baseDir where relative {@code data_dir} and token files are resolved: the config file's directory */
     static NodeConfig read(YamlNode root, BindTable binds, Path baseDir) {
         YamlNode node = root.require("node");
-        if (node == null || !node.expectKeys("id", "admin", "data_dir", "zone")) {
+        if (node == null || !node.expectKeys("id", "admin", "data_dir", "zone", "bgp")) {
             return new NodeConfig(null, null);
         }
         HostPort admin = null;
@@ -30,6 +30,7 @@ final class NodeSection {
         }
         String dataDir = node.get("data_dir", Values.TEXT, null);
         return new NodeConfig(node.require("id", Names::identifier), admin,
-                dataDir == null ? null : baseDir.resolve(dataDir).normalize(), access, node.get("zone", Names::identifier, null));
+                dataDir == null ? null : baseDir.resolve(dataDir).normalize(), access, node.get("zone", Names::identifier, null),
+                BgpSection.read(node.get("bgp"), baseDir));
     }
 }

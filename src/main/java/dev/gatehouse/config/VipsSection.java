@@ -1,6 +1,8 @@
 package dev.gatehouse.config;
 
+import dev.gatehouse.bgp.Community;
 import dev.gatehouse.config.ClusterConfig.Arp;
+import dev.gatehouse.config.ClusterConfig.Bgp;
 import dev.gatehouse.config.ClusterConfig.Driver;
 import dev.gatehouse.config.ClusterConfig.Mode;
 import dev.gatehouse.config.ClusterConfig.Preempt;
@@ -28,16 +30,12 @@ final class VipsSection {
             names.check(name, v.get("name"));
             String address = v.require("address", Addresses::ip);
             addresses.check(address, v.get("address"));
-            Driver driver = Unbuilt.refused(v.get("driver"), "bgp", "the BGP VIP driver")
-                    ? null : v.require("driver", Values.oneOf(Driver.class));
-            Mode mode = Unbuilt.refused(v.get("mode"), "active_active", "active-active VIPs, which need the BGP driver")
+            Driver driver = v.require("driver", Values.oneOf(Driver.class));
+            Mode mode = Unbuilt.refused(v.get("mode"), "active_active", "active-active VIPs")
                     ? null : v.get("mode", Values.oneOf(Mode.class), Mode.ACTIVE_PASSIVE);
-            if (v.has("bgp")) {
-                Unbuilt.refuse(v.get("bgp"), "the BGP VIP driver");
-            }
             vips.add(new VipConfig(name, address, driver,
                     driverSettings(v, "arp", driver == Driver.ARP) ? arp(v.get("arp"), address) : null,
-                    mode, preempt(v.get("preempt"))));
+                    mode, preempt(v.get("preempt")), bgp(v, driver == Driver.BGP)));
         }
         return vips;
     }
@@ -63,6 +61,30 @@ final class VipsSection {
                 a.get("prefix", Values.integer(1, maxPrefix), maxPrefix),
                 a.get("garp_repeat", Values.integer(1, 100), 3),
                 a.get("garp_refresh", Values.DURATION, Duration.ofSeconds(10)));
+    }
+
+    /** {@code bgp:} is optional with driver bgp (no communities) and refused with any other. */
+    private static Bgp bgp(YamlNode vip, boolean driverSelected) {
+        if (!driverSelected) {
+            driverSettings(vip, "bgp", false);
+            return null;
+        }
+        YamlNode b = vip.get("bgp");
+        if (b == null) {
+            return new Bgp(List.of());
+        }
+        if (!b.expectKeys("communities")) {
+            return null;
+        }
+        List<String> communities = new ArrayList<>();
+        for (YamlNode c : b.list("communities")) {
+            // normalised to ASN:VALUE; the BGP layer's own parser says what is wrong
+            String text = c.as(t -> Community.parse(t).toString());
+            if (text != null) {
+                communities.add(text);
+            }
+        }
+        return new Bgp(communities);
     }
 
     private static Preempt preempt(YamlNode p) {

@@ -12,6 +12,7 @@ import dev.gatehouse.cluster.MemberReport;
 import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.cluster.ServeCheck;
 import dev.gatehouse.cluster.VipState;
+import dev.gatehouse.config.BgpConfig;
 import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
@@ -21,6 +22,7 @@ import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.vip.ArpVipDriver;
+import dev.gatehouse.vip.BgpVipDriver;
 import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -44,14 +46,17 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     private final Metrics metrics;
     private final ClusterMember member;
     private final VipBinding vips;
+    /** Null without {@code node.bgp}. */
+    private final BgpRuntime bgp;
     private final Consumer<ReplicatedConfig> configs;
 
     /**
      * @param usage the per-client limits' usage to share with the other nodes; null: none
      * @param configs receives each config that becomes current, in log order, without blocking
      * @param runningVersion the replicated config version the node runs (0: none yet)
+     * @param bgp this node's BGP speaker settings; null: none
      */
-    ClusterRuntime(ClusterConfig config, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
+    ClusterRuntime(ClusterConfig config, BgpConfig bgp, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
             StickTables stickTables, UsageExchange usage, Consumer<ReplicatedConfig> configs, LongSupplier runningVersion,
             Events events, Metrics metrics, Ticker ticker) throws IOException {
         this.config = config;
@@ -62,9 +67,19 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         ClusterTimings timings = ClusterTimings.forLease(config.lease());
         listeners.warmUpVipListeners();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
-        this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
-                this::splitSuspected) : null);
-        this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
+        this.bgp = bgp == null ? null : BgpRuntime.start(bgp, ticker, metrics);
+        try {
+            this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
+                    this::splitSuspected) : null,
+                    this.bgp == null ? null : BgpVipDriver.create(this.bgp.speaker(), timings.lease(),
+                            (vip, detail) -> events.publish("bgp", vip, detail)));
+            this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
+        } catch (IOException | RuntimeException e) {
+            if (this.bgp != null) {
+                this.bgp.close(); // its sessions would otherwise outlive a node that failed to start
+            }
+            throw e;
+        }
         member.replicate(stickTables, usage);
         for (VipConfig vip : config.vips()) {
             metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,
@@ -211,11 +226,28 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         return new StatusReport.ClusterStatus(config.name(), view.leader(), view.term(), view.synced(), members, vips,
                 view.rejectedPeers(), view.malformedCommands(), clusterVersion(view),
                 current == null ? null : current.hash(), current(view, runningVersion),
-                canary == null ? null : "version " + canary.version() + " on " + canary.canary().member());
+                canary == null ? null : "version " + canary.version() + " on " + canary.canary().member(),
+                bgp == null ? List.of() : bgp.status());
+    }
+
+    /**
+     * Before a planned stop: announces every route with GRACEFUL_SHUTDOWN and waits {@code node.bgp.graceful_shutdown}
+     * so routers move new flows elsewhere while this node still serves (RFC 8326); nothing without BGP.
+     */
+    void withdrawGracefully() {
+        if (bgp != null) {
+            bgp.withdrawGracefully();
+        }
     }
 
     @Override
     public void close() throws IOException {
-        member.close();
+        try {
+            member.close();
+        } finally {
+            if (bgp != null) {
+                bgp.close();
+            }
+        }
     }
 }

@@ -123,7 +123,8 @@ public final class Node implements NodeControl, AutoCloseable {
                 node.tls.start(node.control);
             }
             if (snapshot.config().cluster() != null) {
-                node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().id(), node.dataDir(),
+                node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().bgp(),
+                        snapshot.config().node().id(), node.dataDir(),
                         node.listeners, node::canServe, node.stickTables, node.limits, node.configSync::committed,
                         () -> node.snapshot.version(), node.events, node.metrics, ticker);
                 node.cluster.start();
@@ -276,6 +277,10 @@ public final class Node implements NodeControl, AutoCloseable {
     /** Stops accepting, drains listeners within {@code bound}, then stops everything. */
     public void shutdown(Duration bound) {
         stopping = true;
+        ClusterRuntime c = cluster;
+        if (c != null) {
+            c.withdrawGracefully();
+        }
         closeCluster();
         listeners.drainAll(bound).orTimeout(bound.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .exceptionally(e -> null).join();

@@ -3,13 +3,14 @@ package dev.gatehouse.node;
 import dev.gatehouse.config.ClusterConfig.Driver;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.vip.VipDriver;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
 
 /**
  * What holding a VIP means for a node: the node's {@code vip:} listeners are bound on it, then the address is put
- * in service by the VIP's driver ({@code arp}: added to the interface and announced; {@code loopback}: nothing,
- * every 127.x address is local). Release takes the address away first.
+ * in service by the VIP's driver ({@code arp}: added to the interface and announced; {@code bgp}: added to lo and
+ * its host route announced to the node's BGP peers; {@code loopback}: nothing, every 127.x address is local). Release takes the address away first.
  */
 final class VipBinding implements VipDriver {
 
@@ -18,19 +19,39 @@ final class VipBinding implements VipDriver {
 
     private final ListenerSet listeners;
     private final VipDriver arp;
+    private final VipDriver bgp;
 
-    /** @param arp the driver for {@code driver: arp} VIPs; null when the cluster has none */
-    VipBinding(ListenerSet listeners, VipDriver arp) {
+    /**
+     * @param arp the driver for {@code driver: arp} VIPs; null when the cluster has none
+     * @param bgp the driver for {@code driver: bgp} VIPs; null when this node has no {@code node.bgp}
+     */
+    VipBinding(ListenerSet listeners, VipDriver arp, VipDriver bgp) {
         this.listeners = listeners;
         this.arp = arp;
+        this.bgp = bgp;
+    }
+
+    /** The driver that puts {@code vip} in service, or null for loopback (every 127.x address is local). */
+    private VipDriver driver(VipConfig vip) throws IOException {
+        return switch (vip.driver()) {
+            case ARP -> arp;
+            case BGP -> {
+                if (bgp == null) {
+                    throw new IOException("VIP " + vip.name() + " has driver bgp but this node has no node.bgp");
+                }
+                yield bgp;
+            }
+            case LOOPBACK -> null;
+        };
     }
 
     /** Listeners first (they may bind before the address is here), so the announcement finds them listening. */
     @Override
     public void acquire(VipConfig vip) throws Exception {
+        VipDriver driver = driver(vip); // refuses a bgp VIP without a speaker before binding anything
         listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
-        if (vip.driver() == Driver.ARP) {
-            arp.acquire(vip);
+        if (driver != null) {
+            driver.acquire(vip);
         }
     }
 
@@ -40,16 +61,17 @@ final class VipBinding implements VipDriver {
      */
     @Override
     public void release(VipConfig vip) throws Exception {
-        if (vip.driver() == Driver.ARP) {
-            arp.release(vip);
+        VipDriver driver = vip.driver() == Driver.BGP && bgp == null ? null : driver(vip);
+        if (driver != null) {
+            driver.release(vip);
         }
         listeners.releaseVip(vip.name(), RELEASE_DRAIN);
     }
 
     @Override
     public void refresh(VipConfig vip) throws Exception {
-        if (vip.driver() == Driver.ARP) {
-            arp.refresh(vip);
+        if (vip.driver() != Driver.LOOPBACK) {
+            driver(vip).refresh(vip);
         }
     }
 
@@ -64,17 +86,20 @@ final class VipBinding implements VipDriver {
     public void keepDuringHandover(VipConfig vip) {
         if (vip.driver() == Driver.ARP) {
             arp.keepDuringHandover(vip);
+        } else if (vip.driver() == Driver.BGP && bgp != null) {
+            bgp.keepDuringHandover(vip);
         }
     }
 
     /**
-     * {@code arp}: two hosts may hold the address, the successor's announcement moves the clients. {@code loopback}:
+     * {@code arp}: two hosts may hold the address, the successor's announcement moves the clients. {@code bgp}: both
+     * announce for a moment, the leaving one with GRACEFUL_SHUTDOWN. {@code loopback}:
      * both nodes' listeners share the port (SO_REUSEPORT), the successor's taking every new connection, where the
      * transport allows it (a native one); otherwise the old owner must unbind before the successor can bind.
      */
     @Override
     public boolean overlapsOnHandover(VipConfig vip) {
-        return vip.driver() == Driver.ARP || listeners.vipPortsShared();
+        return vip.driver() != Driver.LOOPBACK || listeners.vipPortsShared();
     }
 
     /** The arp driver announces only VIPs it holds. */

@@ -54,7 +54,7 @@ class ConfigLoaderTest {
 
         assertThat(result.errors()).isEmpty();
         GatehouseConfig c = result.config();
-        assertThat(c.node()).isEqualTo(new NodeConfig("lb1", new HostPort("127.0.0.1", 9901), null, AdminAccess.READ_ONLY, "az1"));
+        assertThat(c.node()).isEqualTo(new NodeConfig("lb1", new HostPort("127.0.0.1", 9901), null, AdminAccess.READ_ONLY, "az1", null));
 
         assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactly("web", "pg");
         ListenerConfig web = c.listeners().get(0);
@@ -101,7 +101,7 @@ class ConfigLoaderTest {
     @Test
     void designExampleAsPrintedReportsExactlyItsGaps() throws IOException {
         assertThat(ConfigFixture.relabel(ConfigLoader.load(write("design-example.yaml")))).containsExactly(
-                "gh.yaml:6 node.bgp: not available in this build (the BGP speaker)",
+                "gh.yaml:9 node.bgp.peers[0].bfd: not available in this build (BFD)",
                 "gh.yaml:15 listeners[0].tls.certificates[0].cert: cannot read " + dir.resolve("site.crt")
                         + ": no such file (a relative path is resolved from the config file's directory)",
                 "gh.yaml:15 listeners[0].tls.certificates[0].key: cannot read " + dir.resolve("site.key")

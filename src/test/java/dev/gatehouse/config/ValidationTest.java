@@ -533,7 +533,7 @@ class ValidationTest {
         }
 
         @Test
-        void bgpDriverIsRefusedUntilBuilt() {
+        void activeActiveIsRefusedUntilBuiltAndABgpVipNeedsNodeBgp() {
             assertErrors(vip("""
                         - name: front
                           address: 198.51.100.10
@@ -541,10 +541,8 @@ class ValidationTest {
                           mode: active_active
                           bgp: { communities: [ "65001:100" ] }
                     """),
-                    "gh.yaml:11 cluster.vips[0].driver: 'bgp' is not available in this build (the BGP VIP driver)",
-                    "gh.yaml:12 cluster.vips[0].mode: 'active_active' is not available in this build"
-                            + " (active-active VIPs, which need the BGP driver)",
-                    "gh.yaml:13 cluster.vips[0].bgp: not available in this build (the BGP VIP driver)");
+                    "gh.yaml:11 cluster.vips[0].driver: driver bgp needs node.bgp (local_as, router_id, peers) on this node",
+                    "gh.yaml:12 cluster.vips[0].mode: 'active_active' is not available in this build (active-active VIPs)");
         }
     }
 

@@ -1,0 +1,14 @@
+package dev.gatehouse.bgp;
+
+import java.time.Duration;
+
+/**
+ * One session as status shows it.
+ *
+ * @param uptime how long it has been Established; null when it is not
+ * @param flaps how many times it left Established
+ * @param lastError why it last went down or failed to come up; null when it never did
+ * @param holdTime the negotiated hold time in seconds; -1 before one was agreed
+ */
+public record PeerStatus(String address, int port, long as, SessionState state, Duration uptime, int flaps,
+        String lastError, int holdTime) {}

@@ -1,0 +1,95 @@
+package dev.gatehouse.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads {@code node.bgp:}; {@code bfd} on a peer stays refused until BFD is built (see Unbuilt). */
+final class BgpSection {
+
+    private static final long MAX_AS = 0xFFFFFFFFL;
+    /** Linux's TCP_MD5SIG_MAXKEYLEN. */
+    private static final int MAX_KEY_BYTES = 80;
+
+    private BgpSection() {}
+
+    static BgpConfig read(YamlNode bgp, Path baseDir) {
+        if (bgp == null || !bgp.expectKeys("local_as", "router_id", "peers", "graceful_shutdown")) {
+            return null;
+        }
+        Long localAs = bgp.require("local_as", Values.longInteger(1, MAX_AS));
+        String routerId = bgp.require("router_id", BgpSection::ipv4);
+        Duration graceful = bgp.get("graceful_shutdown", Values.DURATION, BgpConfig.DEFAULT_GRACEFUL_SHUTDOWN);
+        List<BgpConfig.Peer> peers = new ArrayList<>();
+        Duplicates<String> seen = new Duplicates<>("BGP peer");
+        for (YamlNode p : bgp.requireItems("peers", "BGP peer")) {
+            if (!p.expectKeys("address", "as", "port", "hold_time", "password_file")) {
+                continue;
+            }
+            String address = p.require("address", Addresses::ip);
+            int port = p.get("port", Values.integer(1, 65535), 179);
+            if (address != null) {
+                seen.check(address + " port " + port, p.get("address"));
+            }
+            Long as = p.require("as", Values.longInteger(1, MAX_AS));
+            Duration hold = p.get("hold_time", BgpSection::holdTime, BgpConfig.DEFAULT_HOLD_TIME);
+            String key = p.has("password_file") ? md5Key(p.get("password_file"), baseDir) : null;
+            if (address != null && as != null) {
+                peers.add(new BgpConfig.Peer(address, as, port, hold, key));
+            }
+        }
+        if (localAs == null || routerId == null) {
+            return null;
+        }
+        return new BgpConfig(localAs, routerId, peers, graceful);
+    }
+
+    private static String ipv4(String text) {
+        String ip = Addresses.ip(text);
+        if (ip.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("a router id is an IPv4 address (RFC 4271), got '" + text + "'");
+        }
+        return ip;
+    }
+
+    /** RFC 4271: 0 (no keepalives) or 3 s to 65535 s, in whole seconds. */
+    private static Duration holdTime(String text) {
+        Duration d = Durations.parse(text);
+        if (d.toNanosPart() != 0) {
+            throw new IllegalArgumentException("must be whole seconds, got " + text);
+        }
+        if (!d.isZero() && (d.toSeconds() < 3 || d.toSeconds() > 65535)) {
+            throw new IllegalArgumentException("must be 0 or 3s..65535s (RFC 4271), got " + text);
+        }
+        return d;
+    }
+
+    /** The key in the file, trimmed; null after recording why it cannot be one. */
+    private static String md5Key(YamlNode at, Path baseDir) {
+        String name = at.as(Values.TEXT);
+        Path file = name == null ? null : ConfigPaths.resolve(at, name, baseDir);
+        if (file == null) {
+            return null;
+        }
+        try {
+            String key = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (key.isEmpty()) {
+                at.error(file + " is empty");
+            } else if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+                at.error(file + " holds a key longer than " + MAX_KEY_BYTES + " bytes (the TCP-MD5 limit)");
+            } else {
+                return key;
+            }
+        } catch (NoSuchFileException e) {
+            at.error("cannot read " + file + ": no such file (a relative path is resolved from the config file's directory)");
+        } catch (IOException e) {
+            at.error("cannot read " + file + ": " + e.getMessage());
+        }
+        return null;
+    }
+}
