@@ -3,6 +3,7 @@
 # their peers here, so a fresh machine gets everything from the one `bin/test`.
 GH_TEST_PACKAGES=(
   ip:iproute2 arping:iputils-arping iptables:iptables nft:nftables curl:curl perl:perl-base
+  dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot
 )
 
 # Installs the packages whose command is missing: as root with apt-get only (elsewhere it says what is missing and

@@ -1,5 +1,6 @@
 package dev.gatehouse.admin;
 
+import dev.gatehouse.gslb.GslbStatus;
 import java.util.List;
 
 /** What {@code GET /api/v1/status} answers, and what {@code gatehouse status} prints. */
@@ -11,7 +12,14 @@ public record StatusReport(
         long uptimeSeconds,
         ClusterStatus cluster,
         List<ListenerStatus> listeners,
-        List<PoolStatus> pools) {
+        List<PoolStatus> pools,
+        GslbStatus gslb) {
+
+    /** Without a DNS server ({@code gslb} null). */
+    public StatusReport(String node, String role, long configVersion, String configHash, long uptimeSeconds,
+            ClusterStatus cluster, List<ListenerStatus> listeners, List<PoolStatus> pools) {
+        this(node, role, configVersion, configHash, uptimeSeconds, cluster, listeners, pools, null);
+    }
 
     /**
      * Null when the process runs alone.

@@ -23,7 +23,7 @@ final class CanonicalForm {
         ClusterConfig c = config.cluster();
         ClusterConfig cluster = c == null ? null : new ClusterConfig(c.name(), null, c.members(), c.vips(), c.lease());
         StringBuilder out = new StringBuilder();
-        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster), out);
+        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster, config.gslb()), out);
         return out.toString();
     }
 

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The whole validated config of one process. Immutable; the data plane reads it through a
- * {@link Snapshot}. {@code cluster} is null when the file omits it.
+ * {@link Snapshot}. {@code cluster} and {@code gslb} are null when the file omits them.
  *
  * @param pools in file order (a LinkedHashMap), so endpoint order and ids are the same on every node
  */
@@ -13,7 +13,12 @@ public record GatehouseConfig(
         NodeConfig node,
         List<ListenerConfig> listeners,
         Map<String, PoolConfig> pools,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        GslbConfig gslb) {
+
+    public GatehouseConfig(NodeConfig node, List<ListenerConfig> listeners, Map<String, PoolConfig> pools, ClusterConfig cluster) {
+        this(node, listeners, pools, cluster, null);
+    }
 
     public GatehouseConfig {
         listeners = List.copyOf(listeners);

@@ -16,8 +16,7 @@ final class Unbuilt {
             Pattern.compile("listeners\\[\\d+]\\.tls"), "TLS termination",
             Pattern.compile("listeners\\[\\d+]\\.access_log"), "access logs",
             Pattern.compile("pools\\.[^.]+\\.tls"), "TLS to backends",
-            Pattern.compile("alerts"), "alert webhooks",
-            Pattern.compile("gslb"), "the DNS GSLB server");
+            Pattern.compile("alerts"), "alert webhooks");
 
     private Unbuilt() {}
 

@@ -13,9 +13,11 @@ import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.GslbConfig;
 import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Snapshot;
+import dev.gatehouse.gslb.Gslb;
 import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.ListenerStats;
@@ -77,6 +79,8 @@ public final class Node implements NodeControl, AutoCloseable {
     private volatile boolean stopping;
     private AdminServer admin;
     private ClusterRuntime cluster;
+    /** The DNS server when the config has {@code gslb:}; replaced whole when a reload changes that section. */
+    private volatile Gslb gslb;
 
     private Node(Snapshot snapshot, String sourceText, Path configFile, Ticker ticker) {
         this.snapshot = snapshot;
@@ -155,6 +159,22 @@ public final class Node implements NodeControl, AutoCloseable {
             throw e;
         }
         gauges.register();
+        applyGslb(config.gslb());
+    }
+
+    /** Starts, replaces or stops the DNS server as {@code next} says; an unchanged section keeps it as it runs. */
+    private void applyGslb(GslbConfig next) throws Exception {
+        Gslb running = gslb;
+        if (running != null && running.config().equals(next)) {
+            return;
+        }
+        if (running != null) {
+            running.close();
+            gslb = null;
+        }
+        if (next != null) {
+            gslb = Gslb.start(next, transport, metrics.registry(), events::publish, ticker);
+        }
     }
 
     private static Duration drainBound(GatehouseConfig config) {
@@ -304,6 +324,10 @@ public final class Node implements NodeControl, AutoCloseable {
         if (admin != null) {
             admin.stop();
         }
+        Gslb g = gslb;
+        if (g != null) {
+            g.close();
+        }
         pools.stopAll();
         control.shutdownNow();
         transport.shutdownGracefully();
@@ -322,6 +346,12 @@ public final class Node implements NodeControl, AutoCloseable {
     public java.net.InetSocketAddress listenerAddress(String name) {
         return listeners.all().stream().filter(l -> l.config().name().equals(name)).findFirst()
                 .map(ProxyListener::localAddress).orElse(null);
+    }
+
+    /** Where the DNS server listens, or null when this node runs none. */
+    public java.net.InetSocketAddress dnsAddress() {
+        Gslb g = gslb;
+        return g == null ? null : g.address();
     }
 
     public java.net.InetSocketAddress adminAddress() {
@@ -352,8 +382,9 @@ public final class Node implements NodeControl, AutoCloseable {
                     (int) view.healthyCount(), es));
         }
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
+        Gslb g = gslb;
         return new StatusReport(s.config().node().id(), witness() ? "witness" : "node", s.version(), s.hash(), up,
-                cluster == null ? null : cluster.status(s.version()), ls, ps);
+                cluster == null ? null : cluster.status(s.version()), ls, ps, g == null ? null : g.status());
     }
 
     private StatusReport.LimitStatus limitStatus(ListenerConfig config, ListenerStats stats) {
@@ -417,7 +448,7 @@ public final class Node implements NodeControl, AutoCloseable {
             return "the cluster's config could not be applied on this node";
         }
         List<ListenerConfig> configured = listeners.configs();
-        if (configured.isEmpty() && !vipOnly) {
+        if (configured.isEmpty() && !vipOnly && gslb == null) {
             return "no listeners";
         }
         for (var l : configured) {

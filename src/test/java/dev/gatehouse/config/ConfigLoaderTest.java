@@ -106,8 +106,7 @@ class ConfigLoaderTest {
                 "gh.yaml:15 listeners[0].tls: not available in this build (TLS termination)",
                 "gh.yaml:16 listeners[0].access_log: not available in this build (access logs)",
                 "gh.yaml:19 listeners[0].routes[0].pool: no pool named 'api'",
-                "gh.yaml:25 listeners[1].pool: no pool named 'db'",
-                "gh.yaml:59 gslb: not available in this build (the DNS GSLB server)");
+                "gh.yaml:25 listeners[1].pool: no pool named 'db'");
     }
 
     @Test
