@@ -91,7 +91,7 @@ final class Lookup {
             stats.answered(node.dynamic(), answer, before);
             return true;
         }
-        List<Record> set = node.rrset(type);
+        List<Record> set = type == Type.SOA && node.name().equals(snapshot.zone().apex()) ? List.of(snapshot.soa()) : node.rrset(type);
         if (set == null) {
             return false;
         }

@@ -37,7 +37,6 @@ final class Responder {
     static final int MAX_UDP_PAYLOAD = 1232;
     private static final int PLAIN_UDP = 512;
     private static final int TCP_MAX = 65535;
-    private static final int HEADER = 12;
     private static final int QR = 0x8000;
 
     private final Supplier<ZoneSnapshot> current;
@@ -52,7 +51,7 @@ final class Responder {
 
     /** Hands {@code out} the reply to {@code query} from {@code source}: none (dropped), one, or several (a transfer). */
     void respond(ByteBuffer query, InetAddress source, boolean tcp, Consumer<byte[]> out) {
-        if (query.remaining() < HEADER) {
+        if (query.remaining() < Wire.HEADER) {
             stats.dropped("short");
             return;
         }
@@ -60,25 +59,34 @@ final class Responder {
             stats.dropped("response");
             return;
         }
-        Message m;
-        try {
-            m = new Message(query.duplicate());
-        } catch (IOException | RuntimeException e) {
+        int questions = Wire.count(query, 0);
+        if (questions == 0) {
             stats.dropped("malformed");
-            out.accept(formErr(query));
+            out.accept(formErr(query, 0));
+            return;
+        }
+        int questionEnd = questions == 1 ? Wire.questionEnd(query) : -1;
+        if (questionEnd < 0) {
+            stats.dropped("unreadable"); // no question to answer: dropped
+            return;
+        }
+        Message m = Wire.recordsFill(query, questionEnd) ? parse(query) : null;
+        if (m == null) {
+            stats.dropped("malformed");
+            out.accept(formErr(query, questionEnd));
             return;
         }
         Header h = m.getHeader();
         Record question = m.getQuestion();
         OPTRecord opt = m.getOPT();
-        int qtype = question == null ? -1 : question.getType();
+        int qtype = question.getType();
         if (h.getOpcode() != Opcode.QUERY) {
             out.accept(finish(reply(m, Rcode.NOTIMP, null), qtype, tcp, opt));
             return;
         }
-        if (h.getCount(Section.QUESTION) != 1 || optCount(m) > 1) {
+        if (optCount(m) > 1) {
             stats.dropped("malformed");
-            out.accept(finish(reply(m, Rcode.FORMERR, null), qtype, tcp, opt));
+            out.accept(formErr(query, questionEnd));
             return;
         }
         if (opt != null && opt.getVersion() > 0) {
@@ -168,12 +176,30 @@ final class Responder {
         return r;
     }
 
-    /** FORMERR for a message that does not parse: its header's id, opcode and RD, and no sections. */
-    private byte[] formErr(ByteBuffer query) {
+    private static Message parse(ByteBuffer query) {
+        try {
+            return new Message(query.duplicate());
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * FORMERR for a malformed query: its id, opcode and RD, and its question copied as sent ({@code questionEnd} 0:
+     * none); no OPT, as the query's cannot be trusted.
+     */
+    private byte[] formErr(ByteBuffer query, int questionEnd) {
         int p = query.position();
         int flags = query.getShort(p + 2) & 0x7900; // opcode and RD
         stats.answered(-1, Rcode.FORMERR);
-        return new byte[] {query.get(p), query.get(p + 1), (byte) ((flags | QR) >>> 8), (byte) Rcode.FORMERR, 0, 0, 0, 0, 0, 0, 0, 0};
+        byte[] reply = new byte[Math.max(Wire.HEADER, questionEnd)];
+        query.duplicate().get(reply, 0, reply.length);
+        reply[2] = (byte) ((flags | QR) >>> 8);
+        reply[3] = (byte) Rcode.FORMERR;
+        reply[4] = 0;
+        reply[5] = (byte) (questionEnd > 0 ? 1 : 0);
+        java.util.Arrays.fill(reply, 6, Wire.HEADER, (byte) 0);
+        return reply;
     }
 
     private static int optCount(Message m) {
