@@ -142,7 +142,8 @@ public final class Gslb implements AutoCloseable {
         if (!secondaries.isEmpty()) {
             notifier.execute(() -> {
                 if (snapshot == s) { // a newer serial has its own notification queued
-                    Notifier.notifyAll(secondaries, s.soa());
+                    InetAddress own = server.address().getAddress();
+                    Notifier.notifyAll(secondaries, s.soa(), own.isAnyLocalAddress() ? null : own);
                 }
             });
         }

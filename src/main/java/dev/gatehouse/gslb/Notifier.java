@@ -3,6 +3,7 @@ package dev.gatehouse.gslb;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.List;
@@ -31,18 +32,21 @@ final class Notifier {
 
     private Notifier() {}
 
-    /** Notifies each of {@code secondaries} of {@code soa}; returns how many acknowledged. */
-    static int notifyAll(List<InetSocketAddress> secondaries, SOARecord soa) {
+    /**
+     * Notifies each of {@code secondaries} of {@code soa} from {@code source} (the server's own address, which the
+     * secondaries know as their primary; null for any); returns how many acknowledged.
+     */
+    static int notifyAll(List<InetSocketAddress> secondaries, SOARecord soa, InetAddress source) {
         int acknowledged = 0;
         for (InetSocketAddress secondary : secondaries) {
-            if (notifyOne(secondary, soa)) {
+            if (notifyOne(secondary, soa, source)) {
                 acknowledged++;
             }
         }
         return acknowledged;
     }
 
-    static boolean notifyOne(InetSocketAddress secondary, SOARecord soa) {
+    static boolean notifyOne(InetSocketAddress secondary, SOARecord soa, InetAddress source) {
         int id = ThreadLocalRandom.current().nextInt(0x10000);
         Message m = new Message(id);
         m.getHeader().setOpcode(Opcode.NOTIFY);
@@ -50,7 +54,7 @@ final class Notifier {
         m.addRecord(Record.newRecord(soa.getName(), Type.SOA, DClass.IN), Section.QUESTION);
         m.addRecord(soa, Section.ANSWER);
         byte[] wire = m.toWire();
-        try (DatagramSocket socket = new DatagramSocket()) {
+        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(source, 0))) {
             int wait = FIRST_WAIT_MILLIS;
             for (int attempt = 0; attempt < ATTEMPTS; attempt++, wait *= 2) {
                 socket.send(new DatagramPacket(wire, wire.length, secondary));
