@@ -11,6 +11,7 @@ final class Wire {
 
     static final int HEADER = 12;
     private static final int RR_FIXED = 10; // type, class, TTL, RDLENGTH
+    private static final int MAX_NAME = 255;
 
     private Wire() {}
 
@@ -18,10 +19,31 @@ final class Wire {
         return m.getShort(m.position() + 4 + 2 * section) & 0xFFFF;
     }
 
-    /** The offset (from the buffer's position) just past the one question, or -1 when it does not fit. */
+    /**
+     * The offset (from the buffer's position) just past the one question, or -1 when it does not fit, or its name is
+     * compressed (nothing comes before it to point to) or longer than a name may be.
+     */
     static int questionEnd(ByteBuffer m) {
         int end = skipName(m, HEADER);
-        return end < 0 || end + 4 > m.remaining() ? -1 : end + 4;
+        if (end < 0 || end - HEADER > MAX_NAME || compressed(m)) {
+            return -1;
+        }
+        return end + 4 > m.remaining() ? -1 : end + 4;
+    }
+
+    /** Whether the question's name holds a compression pointer. */
+    private static boolean compressed(ByteBuffer m) {
+        int p = HEADER;
+        while (true) {
+            int length = m.get(m.position() + p) & 0xFF;
+            if (length == 0) {
+                return false;
+            }
+            if ((length & 0xC0) == 0xC0) {
+                return true;
+            }
+            p += 1 + length;
+        }
     }
 
     /** Whether the records after the question end exactly where the message does (nothing cut, nothing trailing). */
