@@ -110,13 +110,26 @@ final class DnsServer implements AutoCloseable {
         tcp.close().syncUninterruptibly();
     }
 
-    @ChannelHandler.Sharable
-    private static final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    /** Answers what it reads and flushes once per batch of reads. */
+    private abstract static class Answering<I> extends SimpleChannelInboundHandler<I> {
 
-        private final Responder responder;
+        final Responder responder;
+
+        Answering(Responder responder) {
+            this.responder = responder;
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+    }
+
+    @ChannelHandler.Sharable
+    private static final class UdpHandler extends Answering<DatagramPacket> {
 
         UdpHandler(Responder responder) {
-            this.responder = responder;
+            super(responder);
         }
 
         @Override
@@ -127,22 +140,15 @@ final class DnsServer implements AutoCloseable {
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
-        }
-
-        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.debug("gslb: UDP error", cause); // a send to a vanished client; the socket goes on
         }
     }
 
-    private static final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
-
-        private final Responder responder;
+    private static final class TcpHandler extends Answering<ByteBuf> {
 
         TcpHandler(Responder responder) {
-            this.responder = responder;
+            super(responder);
         }
 
         @Override
@@ -153,11 +159,6 @@ final class DnsServer implements AutoCloseable {
                 out.writeShort(reply.length).writeBytes(reply);
                 ctx.write(out);
             });
-        }
-
-        @Override
-        public void channelReadComplete(ChannelHandlerContext ctx) {
-            ctx.flush();
         }
 
         @Override
