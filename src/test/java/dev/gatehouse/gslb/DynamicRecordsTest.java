@@ -54,6 +54,58 @@ class DynamicRecordsTest {
         return status;
     }
 
+    /** An HTTPS backend (a self-signed certificate made by keytool) whose /healthz answers {@code status}. */
+    private AtomicInteger httpsBackend(int[] port, java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path store = dir.resolve("backend.p12");
+        String keytool = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "backend", "-keyalg", "EC", "-dname", "CN=backend",
+                "-validity", "1", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
+                .redirectErrorStream(true).start();
+        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        try (var in = java.nio.file.Files.newInputStream(store)) {
+            ks.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+        kmf.init(ks, "changeit".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(kmf.getKeyManagers(), null, null);
+        AtomicInteger status = new AtomicInteger(200);
+        com.sun.net.httpserver.HttpsServer server =
+                com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        server.createContext("/healthz", exchange -> {
+            exchange.sendResponseHeaders(status.get(), -1);
+            exchange.close();
+        });
+        server.start();
+        closing.add(() -> server.stop(0));
+        port[0] = server.getAddress().getPort();
+        return status;
+    }
+
+    @Test
+    void httpsChecksJudgeTheStatusOverTls(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        int[] https = new int[1];
+        AtomicInteger health = httpsBackend(https, dir);
+        TestZones.Server s = start("""
+                  - name: api.example.com.
+                    policy: failover
+                    targets:
+                      - { address: 203.0.113.10, check: "https://127.0.0.1:%d/healthz" }
+                      - { address: 192.0.2.10, check: "tcp://127.0.0.1:9" }
+                """.formatted(https[0]), "health: { interval: 1s, timeout: 1s, rise: 1, fall: 1 }");
+        s.gslb().probeDue();
+        assertThat(s.gslb().status().targets().getFirst()).satisfies(t -> {
+            assertThat(t.state()).isEqualTo("up");
+            assertThat(t.lastResult()).isEqualTo("HTTP 200");
+        });
+        health.set(500);
+        checks(s, 1);
+        assertThat(s.gslb().status().targets().getFirst().lastResult()).isEqualTo("HTTP 500 (expected 200-399)");
+        assertThat(addresses(s, "api.example.com.")).as("both down: fail open").containsExactly("192.0.2.10", "203.0.113.10");
+    }
+
     private TestZones.Server start(String record, String more) throws Exception {
         TestZones.Server s = TestZones.start(TestZones.config("127.0.0.1:0", record, more), clock, Runnable::run);
         closing.add(s);
