@@ -22,8 +22,9 @@ final class CheckCommand implements Callable<Integer> {
             return GatehouseCommand.INVALID;
         }
         var c = result.config();
-        System.out.printf("%s: ok (%d listener(s), %d pool(s)%s)%n", file, c.listeners().size(), c.pools().size(),
-                c.cluster() == null ? "" : ", cluster " + c.cluster().name());
+        System.out.printf("%s: ok (%d listener(s), %d pool(s)%s%s)%n", file, c.listeners().size(), c.pools().size(),
+                c.cluster() == null ? "" : ", cluster " + c.cluster().name(),
+                c.gslb() == null ? "" : ", DNS zone " + c.gslb().zone() + " with " + c.gslb().records().size() + " record set(s)");
         return 0;
     }
 }
