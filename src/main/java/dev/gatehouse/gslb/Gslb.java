@@ -39,6 +39,8 @@ public final class Gslb implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Gslb.class);
     /** The checks' clocks are looked at this often at most; each target is still checked once per interval. */
     private static final long MAX_TICK_MILLIS = 100;
+    /** How long a step serial is held for secondaries that do not fetch it. */
+    private static final java.time.Duration STEP_HOLD = java.time.Duration.ofSeconds(10);
 
     private final GslbConfig config;
     private final ZoneData zone;
@@ -51,7 +53,14 @@ public final class Gslb implements AutoCloseable {
     /** Runs the checks (blocking sockets) when the caller gave no runner; null otherwise. */
     private final ExecutorService ownRunner;
     private final DnsServer server;
+    /** What the server answers from now: {@link #target}, or its answers under a step serial (see {@link SerialSteps}). */
     private volatile ZoneSnapshot snapshot;
+    /** The answers and serial that the target states call for. Guarded by this. */
+    private ZoneSnapshot target;
+    /** The secondaries that fetched the serial published now, while it is a step. Guarded by this. */
+    private final Set<InetAddress> fetched = new java.util.HashSet<>();
+    private final ScheduledExecutorService steps =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("gslb-serial-steps").factory());
     /** Removed at close, so a replacement after a reload registers gauges that read its own state. */
     private final List<Meter> gauges = new ArrayList<>();
     private final MeterRegistry registry;
@@ -62,7 +71,8 @@ public final class Gslb implements AutoCloseable {
         this.events = events;
         this.registry = registry;
         this.zone = ZoneData.of(config);
-        this.snapshot = new ZoneSnapshot(zone, TargetStates.allUp(zone.dynamics().stream().mapToInt(d -> d.targets().size()).sum()));
+        this.target = new ZoneSnapshot(zone, TargetStates.allUp(zone.dynamics().stream().mapToInt(d -> d.targets().size()).sum()));
+        this.snapshot = target;
         this.secondaries = config.secondaries().stream().map(HostPort::socketAddress).toList();
         this.transferAllowed = secondaries.stream().map(InetSocketAddress::getAddress).collect(Collectors.toUnmodifiableSet());
         this.ownRunner = checkRunner == null ? Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("gslb-check-", 0).factory())
@@ -71,9 +81,10 @@ public final class Gslb implements AutoCloseable {
         DnsStats stats = new DnsStats(registry);
         try {
             this.server = DnsServer.start(transport, config.bind().socketAddress(),
-                    new Responder(() -> snapshot, transferAllowed::contains, stats));
+                    new Responder(() -> snapshot, transferAllowed::contains, stats, this::transferred));
         } catch (InterruptedException | BindException | RuntimeException e) {
             notifier.shutdownNow();
+            steps.shutdownNow();
             if (ownRunner != null) {
                 ownRunner.shutdownNow();
             }
@@ -120,21 +131,49 @@ public final class Gslb implements AutoCloseable {
         return snapshot;
     }
 
-    private void changed(int target, boolean up, String reason) {
+    private void changed(int index, boolean up, String reason) {
         ZoneSnapshot before;
         ZoneSnapshot after;
         synchronized (this) {
             before = snapshot;
-            after = new ZoneSnapshot(zone, before.states().with(target, up));
-            snapshot = after;
+            target = new ZoneSnapshot(zone, target.states().with(index, up));
+            after = publish();
         }
-        TargetChecks.View v = checks.views().get(target);
+        TargetChecks.View v = checks.views().get(index);
         String detail = (up ? "up" : "down") + ": " + reason
                 + (after.serial() != before.serial() ? "; serial " + before.serial() + " -> " + after.serial() : "; answers unchanged");
         LOG.info("gslb: target {} of {} is {}", v.address(), v.record(), detail);
         events.publish("gslb", v.record() + " " + v.address(), detail);
-        if (after.serial() != before.serial()) {
-            notifySecondaries(after);
+    }
+
+    /**
+     * Publishes {@link #target}, or when its serial would read as older to the secondaries, its answers under the
+     * next step serial, held until every secondary fetched it (or {@link #STEP_HOLD} passed); notifies on a new serial.
+     */
+    private synchronized ZoneSnapshot publish() {
+        ZoneSnapshot before = snapshot;
+        long next = secondaries.isEmpty() ? target.serial() : SerialSteps.next(before.serial(), target.serial());
+        ZoneSnapshot now = next == target.serial() ? target : target.withSerial(next);
+        snapshot = now;
+        if (now.serial() != before.serial()) {
+            fetched.clear();
+            notifySecondaries(now);
+            if (now != target) {
+                LOG.info("gslb: serial {} reads as older than {} to secondaries; stepping through {}", target.serial(),
+                        before.serial(), now.serial());
+                steps.schedule(this::publish, STEP_HOLD.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        return now;
+    }
+
+    /** A secondary fetched serial {@code serial}: when every one has the step published now, the next can follow. */
+    private synchronized void transferred(InetAddress secondary, long serial) {
+        if (snapshot != target && serial == snapshot.serial()) {
+            fetched.add(secondary);
+            if (fetched.containsAll(transferAllowed)) {
+                publish();
+            }
         }
     }
 
@@ -186,6 +225,7 @@ public final class Gslb implements AutoCloseable {
             clock.shutdownNow();
         }
         notifier.shutdownNow();
+        steps.shutdownNow();
         if (ownRunner != null) {
             ownRunner.shutdownNow();
         }

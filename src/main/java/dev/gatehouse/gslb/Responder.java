@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -42,11 +43,15 @@ final class Responder {
     private final Supplier<ZoneSnapshot> current;
     private final Predicate<InetAddress> mayTransfer;
     private final DnsStats stats;
+    /** Told of each transfer sent: to whom, and of which serial. */
+    private final BiConsumer<InetAddress, Long> transferred;
 
-    Responder(Supplier<ZoneSnapshot> current, Predicate<InetAddress> mayTransfer, DnsStats stats) {
+    Responder(Supplier<ZoneSnapshot> current, Predicate<InetAddress> mayTransfer, DnsStats stats,
+            BiConsumer<InetAddress, Long> transferred) {
         this.current = current;
         this.mayTransfer = mayTransfer;
         this.stats = stats;
+        this.transferred = transferred;
     }
 
     /** Hands {@code out} the reply to {@code query} from {@code source}: none (dropped), one, or several (a transfer). */
@@ -237,5 +242,6 @@ final class Responder {
         }
         stats.answered(qtype, Rcode.NOERROR);
         stats.transferred();
+        transferred.accept(source, zone.serial());
     }
 }

@@ -28,13 +28,14 @@ final class ZoneSnapshot {
     private final SOARecord negativeSoa;
 
     ZoneSnapshot(ZoneData zone, TargetStates states) {
+        this(zone, states, candidates(zone, states), -1);
+    }
+
+    private ZoneSnapshot(ZoneData zone, TargetStates states, Candidates[][] candidates, long serial) {
         this.zone = zone;
         this.states = states;
-        this.candidates = new Candidates[zone.dynamics().size()][];
-        for (DynamicRecord d : zone.dynamics()) {
-            candidates[d.index()] = new Candidates[] {Candidates.of(d, true, states), Candidates.of(d, false, states)};
-        }
-        this.soa = zone.soa(serial(zone, candidates));
+        this.candidates = candidates;
+        this.soa = zone.soa(serial >= 0 ? serial : serial(zone, candidates));
         this.negativeSoa = new SOARecord(soa.getName(), DClass.IN, zone.negativeTtl(), soa.getHost(), soa.getAdmin(),
                 soa.getSerial(), soa.getRefresh(), soa.getRetry(), soa.getExpire(), soa.getMinimum());
     }
@@ -42,6 +43,19 @@ final class ZoneSnapshot {
     /** The SOA as the authority of a negative answer: at the negative TTL (RFC 2308 §3). */
     SOARecord negativeSoa() {
         return negativeSoa;
+    }
+
+    private static Candidates[][] candidates(ZoneData zone, TargetStates states) {
+        Candidates[][] out = new Candidates[zone.dynamics().size()][];
+        for (DynamicRecord d : zone.dynamics()) {
+            out[d.index()] = new Candidates[] {Candidates.of(d, true, states), Candidates.of(d, false, states)};
+        }
+        return out;
+    }
+
+    /** The same answers under another serial (a step on the way to this one's, see {@link SerialSteps}). */
+    ZoneSnapshot withSerial(long serial) {
+        return new ZoneSnapshot(zone, states, candidates, serial);
     }
 
     ZoneData zone() {
