@@ -42,8 +42,12 @@ class DynamicRecordsTest {
 
     /** An HTTP backend whose /healthz answers {@code status}. */
     private AtomicInteger httpBackend(int[] port) throws IOException {
+        return serveHealth(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0), port);
+    }
+
+    /** Starts {@code server} with a /healthz that answers the returned status (200 at first); its port into {@code port}. */
+    private AtomicInteger serveHealth(HttpServer server, int[] port) {
         AtomicInteger status = new AtomicInteger(200);
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/healthz", exchange -> {
             exchange.sendResponseHeaders(status.get(), -1);
             exchange.close();
@@ -70,18 +74,10 @@ class DynamicRecordsTest {
         kmf.init(ks, "changeit".toCharArray());
         javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
         tls.init(kmf.getKeyManagers(), null, null);
-        AtomicInteger status = new AtomicInteger(200);
         com.sun.net.httpserver.HttpsServer server =
                 com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
-        server.createContext("/healthz", exchange -> {
-            exchange.sendResponseHeaders(status.get(), -1);
-            exchange.close();
-        });
-        server.start();
-        closing.add(() -> server.stop(0));
-        port[0] = server.getAddress().getPort();
-        return status;
+        return serveHealth(server, port);
     }
 
     @Test
