@@ -6,6 +6,7 @@ GH_TEST_PACKAGES=(
   promtool:prometheus /usr/bin/prometheus-alertmanager:prometheus-alertmanager
   openssl:openssl testssl:testssl.sh
   bird:bird2 birdc:bird2 /usr/lib/frr/bfdd:frr vtysh:frr python3:python3 gobgpd:gobgpd   # BGP and BFD peers and wire watch (dev.gatehouse.bfd tests)
+  dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot
 )
 
 # Installs the packages whose command is missing: as root with apt-get only (elsewhere it says what is missing and

@@ -1,5 +1,6 @@
 package dev.gatehouse.admin;
 
+import dev.gatehouse.gslb.GslbStatus;
 import dev.gatehouse.tls.TlsStatus;
 import java.util.List;
 
@@ -17,7 +18,8 @@ public record StatusReport(
         ClusterStatus cluster,
         List<ListenerStatus> listeners,
         List<PoolStatus> pools,
-        TlsStatus tls) {
+        TlsStatus tls,
+        GslbStatus gslb) {
 
     /**
      * Null when the process runs alone.

@@ -23,8 +23,9 @@ final class CheckCommand implements Callable<Integer> {
         }
         result.warningLines().forEach(System.err::println);
         var c = result.config();
-        System.out.printf("%s: ok (%d listener(s), %d pool(s)%s)%n", file, c.listeners().size(), c.pools().size(),
-                c.cluster() == null ? "" : ", cluster " + c.cluster().name());
+        System.out.printf("%s: ok (%d listener(s), %d pool(s)%s%s)%n", file, c.listeners().size(), c.pools().size(),
+                c.cluster() == null ? "" : ", cluster " + c.cluster().name(),
+                c.gslb() == null ? "" : ", DNS zone " + c.gslb().zone() + " with " + c.gslb().records().size() + " record set(s)");
         return 0;
     }
 }

@@ -32,7 +32,7 @@ final class CanonicalForm {
                         w.secretFile() == null ? null : w.secretFile().getFileName()))
                 .toList());
         StringBuilder out = new StringBuilder();
-        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster, alerts), out);
+        render(new GatehouseConfig(null, config.listeners(), config.pools(), cluster, alerts, config.gslb()), out);
         return out.toString();
     }
 

@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 public final class ConfigLoader {
 
-    private static final String[] SECTIONS = {"node", "listeners", "pools", "cluster", "alerts"};
+    private static final String[] SECTIONS = {"node", "listeners", "pools", "cluster", "alerts", "gslb"};
 
     private ConfigLoader() {}
 
@@ -101,6 +101,7 @@ public final class ConfigLoader {
         YamlNode alertsNode = root.get("alerts");
         AlertsConfig alerts = alertsNode == null ? null : AlertsSection.read(alertsNode, baseDir);
         List<ListenerConfig> listeners = new ListenersSection(pools.keySet(), vipAddresses(clusterNode, cluster), binds, baseDir).read(root);
+        GslbConfig gslb = GslbSection.read(root.get("gslb"), binds);
         if (cluster != null) {
             // In a file, blame node.id; for a cluster-wide body the node is given, so blame the member list.
             YamlNode at = localNode == null ? root.get("node").get("id") : clusterNode.get("members");
@@ -113,7 +114,7 @@ public final class ConfigLoader {
             }
         }
         return errors.isEmpty()
-                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster, alerts), errors.warnings())
+                ? ConfigResult.valid(new GatehouseConfig(node, listeners, pools, cluster, alerts, gslb), errors.warnings())
                 : ConfigResult.invalid(errors.sorted());
     }
 

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * The whole validated config of one process. Immutable; the data plane reads it through a
- * {@link Snapshot}. {@code cluster} and {@code alerts} are null when the file omits them.
+ * {@link Snapshot}. {@code cluster}, {@code alerts} and {@code gslb} are null when the file omits them.
  *
  * @param pools in file order (a LinkedHashMap), so endpoint order and ids are the same on every node
  */
@@ -14,7 +14,12 @@ public record GatehouseConfig(
         List<ListenerConfig> listeners,
         Map<String, PoolConfig> pools,
         ClusterConfig cluster,
-        AlertsConfig alerts) {
+        AlertsConfig alerts,
+        GslbConfig gslb) {
+
+    public GatehouseConfig(NodeConfig node, List<ListenerConfig> listeners, Map<String, PoolConfig> pools, ClusterConfig cluster) {
+        this(node, listeners, pools, cluster, null, null);
+    }
 
     public GatehouseConfig {
         listeners = List.copyOf(listeners);

@@ -13,8 +13,7 @@ final class Unbuilt {
     private static final Map<Pattern, String> KEYS = Map.of(
             Pattern.compile("node\\.bgp\\.peers\\[\\d+]\\.bfd"), "BFD",
             Pattern.compile("listeners\\[\\d+]\\.access_log"), "access logs",
-            Pattern.compile("pools\\.[^.]+\\.tls"), "TLS to backends",
-            Pattern.compile("gslb"), "the DNS GSLB server");
+            Pattern.compile("pools\\.[^.]+\\.tls"), "TLS to backends");
 
     private Unbuilt() {}
 

@@ -34,7 +34,18 @@ public interface ActiveChecker {
         byte[] preamble = sendProxy ? ProxyProtocolV2.local() : null;
         return switch (config.type()) {
             case TCP -> new TcpChecker(timeoutMillis, preamble);
-            case HTTP -> new HttpChecker(config, timeoutMillis, preamble);
+            case HTTP -> new HttpChecker(config, timeoutMillis, preamble, null);
         };
+    }
+
+    /**
+     * An HTTP check over TLS (SNI from {@code config.host()}). The certificate is not verified: the check asks whether
+     * the target serves, not who it is, and targets are addressed by IP, so no name could be checked anyway.
+     */
+    static ActiveChecker https(HealthConfig config) {
+        if (config == null || config.type() != HealthConfig.Type.HTTP) {
+            throw new IllegalArgumentException("an HTTPS check needs an http health config, got " + config);
+        }
+        return new HttpChecker(config, (int) Math.max(1, config.timeout().toMillis()), null, Tls.UNVERIFIED);
     }
 }

@@ -7,9 +7,9 @@ package dev.gatehouse.health;
  *
  * @param streak consecutive results so far that contradict {@code healthy}
  */
-record HealthHysteresis(int rise, int fall, boolean healthy, int streak) {
+public record HealthHysteresis(int rise, int fall, boolean healthy, int streak) {
 
-    HealthHysteresis {
+    public HealthHysteresis {
         if (rise < 1) {
             throw new IllegalArgumentException("rise must be at least 1, got " + rise);
         }
@@ -21,11 +21,16 @@ record HealthHysteresis(int rise, int fall, boolean healthy, int streak) {
         }
     }
 
-    static HealthHysteresis healthy(int rise, int fall) {
+    public static HealthHysteresis healthy(int rise, int fall) {
         return new HealthHysteresis(rise, fall, true, 0);
     }
 
-    HealthHysteresis next(boolean passed) {
+    /** Down until {@code rise} checks pass in a row. */
+    public static HealthHysteresis unhealthy(int rise, int fall) {
+        return new HealthHysteresis(rise, fall, false, 0);
+    }
+
+    public HealthHysteresis next(boolean passed) {
         if (passed == healthy) {
             return streak == 0 ? this : new HealthHysteresis(rise, fall, healthy, 0);
         }

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends {@code GET path HTTP/1.1} with {@code Connection: close} (after the pool's PROXY header, if it
@@ -26,8 +28,10 @@ final class HttpChecker implements ActiveChecker {
     private final int timeoutMillis;
     /** Written first on every check connection (a PROXY v2 header); null for none. */
     private final byte[] preamble;
+    /** Wraps each connection in TLS; null for plain HTTP. */
+    private final SSLSocketFactory tls;
 
-    HttpChecker(HealthConfig config, int timeoutMillis, byte[] preamble) {
+    HttpChecker(HealthConfig config, int timeoutMillis, byte[] preamble, SSLSocketFactory tls) {
         this.path = config.path() == null ? "/" : config.path();
         if (!path.startsWith("/") || containsAny(path, " \r\n")) {
             throw new IllegalArgumentException("health.path must start with / and hold no spaces or line breaks, got '" + path + "'");
@@ -44,12 +48,14 @@ final class HttpChecker implements ActiveChecker {
         this.expectHigh = config.expectHigh();
         this.timeoutMillis = timeoutMillis;
         this.preamble = preamble;
+        this.tls = tls;
     }
 
     @Override
     public CheckResult check(Endpoint endpoint) {
         String step = "connect";
-        try (Socket socket = TcpChecker.connect(endpoint, timeoutMillis, preamble)) {
+        try (Socket plain = TcpChecker.connect(endpoint, timeoutMillis, preamble);
+                Socket socket = tls == null ? plain : handshake(plain, endpoint)) {
             step = "response";
             socket.setSoTimeout(timeoutMillis);
             socket.getOutputStream().write(request(endpoint));
@@ -57,6 +63,14 @@ final class HttpChecker implements ActiveChecker {
         } catch (IOException e) {
             return CheckResult.fail(TcpChecker.describe(step, e, timeoutMillis));
         }
+    }
+
+    private Socket handshake(Socket plain, Endpoint endpoint) throws IOException {
+        plain.setSoTimeout(timeoutMillis);
+        String name = host != null ? host : endpoint.socketAddress().getHostString();
+        SSLSocket socket = (SSLSocket) tls.createSocket(plain, name, endpoint.socketAddress().getPort(), true);
+        socket.startHandshake();
+        return socket;
     }
 
     private byte[] request(Endpoint endpoint) {

@@ -13,7 +13,9 @@ import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.EventKind;
 import dev.gatehouse.config.GatehouseConfig;
+import dev.gatehouse.config.GslbConfig;
 import dev.gatehouse.config.Snapshot;
+import dev.gatehouse.gslb.Gslb;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
@@ -74,6 +76,8 @@ public final class Node implements NodeControl, AutoCloseable {
     private volatile boolean stopping;
     private AdminServer admin;
     private ClusterRuntime cluster;
+    /** The DNS server when the config has {@code gslb:}; replaced whole when a reload changes that section. */
+    private volatile Gslb gslb;
     private ConfigProposals proposals;
 
     private Node(Snapshot snapshot, String sourceText, Path configFile, Ticker ticker) {
@@ -99,7 +103,8 @@ public final class Node implements NodeControl, AutoCloseable {
                 (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
         this.configSync = new ConfigSync(control, this::applyReplicated, () -> this.snapshot.version(),
                 this::runsReplicated, events, metrics, canaries);
-        this.servePolicy = new ServePolicy(() -> stopping, this::witness, configSync::refusedHere, listeners, pools);
+        this.servePolicy = new ServePolicy(() -> stopping, this::witness, configSync::refusedHere, () -> gslb != null,
+                listeners, pools);
     }
 
     /** Loads {@code file}, starts everything it describes, and returns the running node. */
@@ -157,6 +162,28 @@ public final class Node implements NodeControl, AutoCloseable {
     /** See {@link Reconfiguration}: whole or not at all. */
     private void apply(GatehouseConfig config) throws Exception {
         reconfiguration.apply(config);
+        applyGslb(config.gslb());
+    }
+
+    /** Starts, replaces or stops the DNS server as {@code next} says; an unchanged section keeps it as it runs. */
+    private void applyGslb(GslbConfig next) throws Exception {
+        Gslb running = gslb;
+        if (running != null && running.config().equals(next)) {
+            return;
+        }
+        if (running != null) {
+            running.close();
+            gslb = null;
+        }
+        if (next != null) {
+            gslb = Gslb.start(next, transport, metrics.registry(), events::publish, ticker);
+        }
+    }
+
+    /** Where the DNS server listens, or null when this node runs none. */
+    public java.net.InetSocketAddress dnsAddress() {
+        Gslb g = gslb;
+        return g == null ? null : g.address();
     }
 
     /** A pool changed: every listener gets a route table with the pools as they are now. */
@@ -294,6 +321,10 @@ public final class Node implements NodeControl, AutoCloseable {
         if (admin != null) {
             admin.stop();
         }
+        Gslb g = gslb;
+        if (g != null) {
+            g.close();
+        }
         pools.stopAll();
         alerts.close();
         control.shutdownNow();
@@ -324,7 +355,8 @@ public final class Node implements NodeControl, AutoCloseable {
     @Override
     public StatusReport status() {
         Snapshot s = snapshot;
-        return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()), witness() ? null : tls.status());
+        return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()), witness() ? null : tls.status(),
+                gslb == null ? null : gslb.status());
     }
 
     @Override

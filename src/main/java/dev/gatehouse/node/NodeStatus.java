@@ -4,6 +4,7 @@ import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Snapshot;
+import dev.gatehouse.gslb.GslbStatus;
 import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.ListenerStats;
@@ -37,7 +38,8 @@ final class NodeStatus {
     }
 
     /** @param clusterStatus the cluster part, null outside a cluster */
-    StatusReport report(Snapshot s, boolean witness, StatusReport.ClusterStatus clusterStatus, TlsStatus tls) {
+    StatusReport report(Snapshot s, boolean witness, StatusReport.ClusterStatus clusterStatus, TlsStatus tls,
+            GslbStatus gslb) {
         List<StatusReport.ListenerStatus> ls = new ArrayList<>();
         for (ProxyListener l : listeners.all()) {
             var stats = metrics.listener(l.config().name());
@@ -61,7 +63,7 @@ final class NodeStatus {
         }
         long up = (ticker.nanos() - startNanos) / 1_000_000_000L;
         return new StatusReport(s.config().node().id(), witness ? "witness" : "node", s.version(), s.hash(), up,
-                clusterStatus, ls, ps, tls);
+                clusterStatus, ls, ps, tls, gslb);
     }
 
     /** Requests and errors of every listener so far, for a canary's watch. */

@@ -14,15 +14,20 @@ final class ServePolicy {
     private final BooleanSupplier stopping;
     private final BooleanSupplier witness;
     private final BooleanSupplier refusedHere;
+    private final BooleanSupplier runsDns;
     private final ListenerSet listeners;
     private final PoolSet pools;
 
-    /** @param refusedHere whether this node refused the cluster's config in force */
-    ServePolicy(BooleanSupplier stopping, BooleanSupplier witness, BooleanSupplier refusedHere, ListenerSet listeners,
-            PoolSet pools) {
+    /**
+     * @param refusedHere whether this node refused the cluster's config in force
+     * @param runsDns whether it runs the DNS server (a GSLB process with no listeners serves too)
+     */
+    ServePolicy(BooleanSupplier stopping, BooleanSupplier witness, BooleanSupplier refusedHere, BooleanSupplier runsDns,
+            ListenerSet listeners, PoolSet pools) {
         this.stopping = stopping;
         this.witness = witness;
         this.refusedHere = refusedHere;
+        this.runsDns = runsDns;
         this.listeners = listeners;
         this.pools = pools;
     }
@@ -43,7 +48,7 @@ final class ServePolicy {
             return "the cluster's config could not be applied on this node";
         }
         List<ListenerConfig> configured = listeners.configs();
-        if (configured.isEmpty() && !vipOnly) {
+        if (configured.isEmpty() && !vipOnly && !runsDns.getAsBoolean()) {
             return "no listeners";
         }
         for (var l : configured) {

@@ -109,8 +109,7 @@ class ConfigLoaderTest {
                 "gh.yaml:15 listeners[0].tls.alpn[0]: 'h2' is not available in this build (HTTP/2)",
                 "gh.yaml:16 listeners[0].access_log: not available in this build (access logs)",
                 "gh.yaml:19 listeners[0].routes[0].pool: no pool named 'api'",
-                "gh.yaml:25 listeners[1].pool: no pool named 'db'",
-                "gh.yaml:59 gslb: not available in this build (the DNS GSLB server)");
+                "gh.yaml:25 listeners[1].pool: no pool named 'db'");
     }
 
     @Test

@@ -547,17 +547,6 @@ class ValidationTest {
     }
 
     @Test
-    void gslbIsRefusedUntilBuilt() {
-        assertErrors("""
-                node: { id: g1 }
-                gslb:
-                  bind: 127.0.0.1:5353
-                  zone: example.com.
-                  records: [ { name: api.example.com., targets: [ { address: 192.0.2.10 } ] } ]
-                """, "gh.yaml:2 gslb: not available in this build (the DNS GSLB server)");
-    }
-
-    @Test
     void fiveDifferentErrorsAreAllReported() {
         assertErrors("""
                 node: { id: lb1 }
