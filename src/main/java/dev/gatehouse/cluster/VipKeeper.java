@@ -133,6 +133,12 @@ final class VipKeeper {
             releaseProposed = false;
             if (!handedOver()) {
                 driver.prepare(vip); // e.g. probes for the address while the first renewal goes through consensus
+            } else {
+                // before the address moves, connections the predecessor accepted must have a way back to it (stray
+                // forwarding). Done before the first renewal, which it may delay: on a busy host it can take hundreds
+                // of milliseconds, and the lease that renewal starts must cover the acquisition, not this too
+                driver.takeOverFrom(vip, hostOf.apply(predecessor));
+                now = ticker.nanos();
             }
         }
         String giveUp = state.handover() != null ? state.handover() : able ? null : unableReason;
@@ -208,12 +214,10 @@ final class VipKeeper {
                 long committedAt = ticker.nanos();
                 binding = true;
                 try {
-                    if (handedOver) {
-                        // before the address moves: connections the predecessor accepted must not meet a reset here
-                        driver.takeOverFrom(vip, hostOf.apply(predecessor));
-                    } else {
+                    if (!handedOver) {
                         // nobody waits for a renewal after the acquisition: renew while the driver binds (a first
                         // bind in a process can take a while), so the lease does not run out just after serving starts
+                        // (after a handover the next renewal must wait: it tells the predecessor this node serves)
                         renew(ticker.nanos());
                     }
                     driver.acquire(vip);

@@ -201,7 +201,8 @@ public final class ArpVipDriver implements VipDriver {
         }
         long start = ticker.nanos();
         CompletableFuture<AddressProbe.Outcome> prepared = probes.remove(vip.name());
-        if (!gracefulTakeovers.remove(vip.name()) && probe != null) {
+        boolean graceful = gracefulTakeovers.remove(vip.name());
+        if (!graceful && probe != null) {
             report(vip, prepared != null ? prepared.join() : probe.awaitFree(arp.iface(), vip.address()));
         }
         long probed = ticker.nanos();
@@ -219,9 +220,10 @@ public final class ArpVipDriver implements VipDriver {
         holding.lastLifetimeRenewal = now;
         holding.lastGarp = now;
         holding.lastFenceRenewal = now;
-        if (ownArpSocket) {
-            // the clients' caches still name the old owner, whose packets now go nowhere: tell them at once, where
-            // starting arping would take its own start first (the repeats below still use it)
+        if (ownArpSocket && !graceful) {
+            // after a crash the clients' caches still name the old owner, whose packets now go nowhere: tell them at
+            // once, where starting arping would take its own start first (the repeats below still use it). A graceful
+            // predecessor still serves, so its handover keeps the announcements' old pace.
             announceNow(vip, arp);
         }
         sendGarps(holding, arp.garpRepeat());
@@ -243,6 +245,7 @@ public final class ArpVipDriver implements VipDriver {
      */
     @Override
     public void prepare(VipConfig vip) {
+        gracefulTakeovers.remove(vip.name()); // a graceful grant that was never acquired says nothing about this one
         if (probe != null) {
             Arp arp = arpOf(vip);
             probes.put(vip.name(), CompletableFuture.supplyAsync(() -> probe.awaitFree(arp.iface(), vip.address()),

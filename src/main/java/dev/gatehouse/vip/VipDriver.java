@@ -34,9 +34,10 @@ public interface VipDriver {
     }
 
     /**
-     * Called before {@link #acquire} when the VIP comes from a node that handed it over gracefully and may still be
-     * finishing connections it accepted: once the address moves here, packets of those connections must reach that
-     * node ({@code predecessorHost}, its cluster address) rather than meet a reset. Nothing to do by default.
+     * Called when this member is granted the VIP by a node that handed it over gracefully and may still be finishing
+     * connections it accepted, before the grant's first renewal (and so well before {@link #acquire}): once the
+     * address moves here, packets of those connections must reach that node ({@code predecessorHost}, its cluster
+     * address) rather than meet a reset. A grant that is never renewed leaves it unused. Nothing to do by default.
      */
     default void takeOverFrom(VipConfig vip, String predecessorHost) {
     }
