@@ -13,9 +13,7 @@ import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.EventKind;
 import dev.gatehouse.config.GatehouseConfig;
-import dev.gatehouse.config.GslbConfig;
 import dev.gatehouse.config.Snapshot;
-import dev.gatehouse.gslb.Gslb;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
@@ -76,8 +74,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private volatile boolean stopping;
     private AdminServer admin;
     private ClusterRuntime cluster;
-    /** The DNS server when the config has {@code gslb:}; replaced whole when a reload changes that section. */
-    private volatile Gslb gslb;
+    private final DnsService dns;
     private ConfigProposals proposals;
 
     private Node(Snapshot snapshot, String sourceText, Path configFile, Ticker ticker) {
@@ -91,6 +88,7 @@ public final class Node implements NodeControl, AutoCloseable {
                 this::republishRoutes);
         this.limits = new ClientLimits(ticker);
         this.routes = new RouteTables(pools, this::runningListeners);
+        this.dns = new DnsService(transport, metrics.registry(), events::publish, ticker);
         this.tls = new TlsService(metrics.registry(), (subject, detail) -> events.publish("tls", subject, detail),
                 java.time.Clock.systemUTC());
         this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker, tls);
@@ -103,7 +101,7 @@ public final class Node implements NodeControl, AutoCloseable {
                 (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
         this.configSync = new ConfigSync(control, this::applyReplicated, () -> this.snapshot.version(),
                 this::runsReplicated, events, metrics, canaries);
-        this.servePolicy = new ServePolicy(() -> stopping, this::witness, configSync::refusedHere, () -> gslb != null,
+        this.servePolicy = new ServePolicy(() -> stopping, this::witness, configSync::refusedHere, dns::runs,
                 listeners, pools);
     }
 
@@ -162,28 +160,12 @@ public final class Node implements NodeControl, AutoCloseable {
     /** See {@link Reconfiguration}: whole or not at all. */
     private void apply(GatehouseConfig config) throws Exception {
         reconfiguration.apply(config);
-        applyGslb(config.gslb());
-    }
-
-    /** Starts, replaces or stops the DNS server as {@code next} says; an unchanged section keeps it as it runs. */
-    private void applyGslb(GslbConfig next) throws Exception {
-        Gslb running = gslb;
-        if (running != null && running.config().equals(next)) {
-            return;
-        }
-        if (running != null) {
-            running.close();
-            gslb = null;
-        }
-        if (next != null) {
-            gslb = Gslb.start(next, transport, metrics.registry(), events::publish, ticker);
-        }
+        dns.apply(config.gslb());
     }
 
     /** Where the DNS server listens, or null when this node runs none. */
     public java.net.InetSocketAddress dnsAddress() {
-        Gslb g = gslb;
-        return g == null ? null : g.address();
+        return dns.address();
     }
 
     /** A pool changed: every listener gets a route table with the pools as they are now. */
@@ -321,10 +303,7 @@ public final class Node implements NodeControl, AutoCloseable {
         if (admin != null) {
             admin.stop();
         }
-        Gslb g = gslb;
-        if (g != null) {
-            g.close();
-        }
+        dns.close();
         pools.stopAll();
         alerts.close();
         control.shutdownNow();
@@ -356,7 +335,7 @@ public final class Node implements NodeControl, AutoCloseable {
     public StatusReport status() {
         Snapshot s = snapshot;
         return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()), witness() ? null : tls.status(),
-                gslb == null ? null : gslb.status());
+                dns.status());
     }
 
     @Override
