@@ -10,7 +10,8 @@ import java.time.Duration;
 /**
  * What holding a VIP means for a node: the node's {@code vip:} listeners are bound on it, then the address is put
  * in service by the VIP's driver ({@code arp}: added to the interface and announced; {@code bgp}: added to lo and
- * its host route announced to the node's BGP peers; {@code loopback}: nothing, every 127.x address is local). Release takes the address away first.
+ * its host route announced to the node's BGP peers; {@code loopback}: nothing, every 127.x address is local).
+ * Release takes the address away first.
  */
 final class VipBinding implements VipDriver {
 
@@ -31,16 +32,15 @@ final class VipBinding implements VipDriver {
         this.bgp = bgp;
     }
 
-    /** The driver that puts {@code vip} in service, or null for loopback (every 127.x address is local). */
-    private VipDriver driver(VipConfig vip) throws IOException {
+    /**
+     * The driver that puts {@code vip} in service: null for loopback (every 127.x address is local), and for a bgp
+     * VIP on a node without {@code node.bgp} (which {@link #acquire} refuses). Every call but the acquisition goes
+     * to it as it is; a driver does nothing for the calls it does not need.
+     */
+    private VipDriver driver(VipConfig vip) {
         return switch (vip.driver()) {
             case ARP -> arp;
-            case BGP -> {
-                if (bgp == null) {
-                    throw new IOException("VIP " + vip.name() + " has driver bgp but this node has no node.bgp");
-                }
-                yield bgp;
-            }
+            case BGP -> bgp;
             case LOOPBACK -> null;
         };
     }
@@ -48,7 +48,10 @@ final class VipBinding implements VipDriver {
     /** Listeners first (they may bind before the address is here), so the announcement finds them listening. */
     @Override
     public void acquire(VipConfig vip) throws Exception {
-        VipDriver driver = driver(vip); // refuses a bgp VIP without a speaker before binding anything
+        VipDriver driver = driver(vip);
+        if (driver == null && vip.driver() == Driver.BGP) { // refused before anything is bound
+            throw new IOException("VIP " + vip.name() + " has driver bgp but this node has no node.bgp");
+        }
         listeners.bindVip(vip.name(), InetAddress.getByName(vip.address()));
         if (driver != null) {
             driver.acquire(vip);
@@ -61,7 +64,7 @@ final class VipBinding implements VipDriver {
      */
     @Override
     public void release(VipConfig vip) throws Exception {
-        VipDriver driver = vip.driver() == Driver.BGP && bgp == null ? null : driver(vip);
+        VipDriver driver = driver(vip);
         if (driver != null) {
             driver.release(vip);
         }
@@ -70,24 +73,33 @@ final class VipBinding implements VipDriver {
 
     @Override
     public void refresh(VipConfig vip) throws Exception {
-        if (vip.driver() != Driver.LOOPBACK) {
-            driver(vip).refresh(vip);
+        VipDriver driver = driver(vip);
+        if (driver != null) {
+            driver.refresh(vip);
+        }
+    }
+
+    @Override
+    public void prepare(VipConfig vip) {
+        VipDriver driver = driver(vip);
+        if (driver != null) {
+            driver.prepare(vip);
         }
     }
 
     @Override
     public void takeOverFrom(VipConfig vip, String predecessorHost) {
-        if (vip.driver() == Driver.ARP) {
-            arp.takeOverFrom(vip, predecessorHost);
+        VipDriver driver = driver(vip);
+        if (driver != null) {
+            driver.takeOverFrom(vip, predecessorHost);
         }
     }
 
     @Override
     public void keepDuringHandover(VipConfig vip) {
-        if (vip.driver() == Driver.ARP) {
-            arp.keepDuringHandover(vip);
-        } else if (vip.driver() == Driver.BGP && bgp != null) {
-            bgp.keepDuringHandover(vip);
+        VipDriver driver = driver(vip);
+        if (driver != null) {
+            driver.keepDuringHandover(vip);
         }
     }
 
@@ -102,11 +114,11 @@ final class VipBinding implements VipDriver {
         return vip.driver() != Driver.LOOPBACK || listeners.vipPortsShared();
     }
 
-    /** The arp driver announces only VIPs it holds. */
     @Override
     public void announce(VipConfig vip) {
-        if (vip.driver() == Driver.ARP) {
-            arp.announce(vip);
+        VipDriver driver = driver(vip);
+        if (driver != null) {
+            driver.announce(vip);
         }
     }
 }
