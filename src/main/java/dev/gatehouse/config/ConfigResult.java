@@ -15,10 +15,6 @@ public final class ConfigResult {
         this.warnings = warnings;
     }
 
-    static ConfigResult valid(GatehouseConfig config) {
-        return valid(config, List.of());
-    }
-
     static ConfigResult valid(GatehouseConfig config, List<ConfigError> warnings) {
         return new ConfigResult(config, List.of(), List.copyOf(warnings));
     }

@@ -17,10 +17,6 @@ public record GatehouseConfig(
         AlertsConfig alerts,
         GslbConfig gslb) {
 
-    public GatehouseConfig(NodeConfig node, List<ListenerConfig> listeners, Map<String, PoolConfig> pools, ClusterConfig cluster) {
-        this(node, listeners, pools, cluster, null, null);
-    }
-
     public GatehouseConfig {
         listeners = List.copyOf(listeners);
         pools = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(pools));

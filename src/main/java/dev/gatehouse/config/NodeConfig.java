@@ -12,8 +12,4 @@ public record NodeConfig(String id, HostPort admin, Path dataDir, AdminAccess ad
     public NodeConfig(String id, HostPort admin) {
         this(id, admin, null, AdminAccess.READ_ONLY, null, null);
     }
-
-    public NodeConfig(String id, HostPort admin, Path dataDir, AdminAccess adminAccess) {
-        this(id, admin, dataDir, adminAccess, null, null);
-    }
 }
