@@ -75,9 +75,6 @@ final class ControlLoop {
             // fencing first: nothing else runs before every lease has been checked
             keepers.forEach((name, keeper) -> keeper.tick(state.vip(name), able, unable, demoted, fenced));
             report(able); // a witness too (never able): its reports say it is there
-            if (p.node()) {
-                watchPeers();
-            }
             watchMembers();
             p.seed().tick(state);
             p.controller().track(state, p.seen(), p.ticker().nanos());
@@ -116,26 +113,10 @@ final class ControlLoop {
     }
 
     /**
-     * A node that comes back may have held the VIP while it was cut off (as far as clients that missed the
-     * takeover know), so on its return the owner announces the VIP again: no client keeps a stale entry.
+     * Tells the listener when a member that was live stops being live, and when it is live again. And a node that
+     * comes back may have held the VIP while it was cut off (as far as clients that missed the takeover know), so on
+     * its return an owner announces the VIP again: no client keeps a stale entry.
      */
-    private void watchPeers() {
-        long now = p.ticker().nanos();
-        for (String id : p.roster().members().keySet()) {
-            if (id.equals(p.self()) || !p.roster().isNode(id)) {
-                continue;
-            }
-            // two missed reports count as a lapse here (eligibility allows three): an announcement too many is cheap
-            boolean fresh = p.seen().reportFresh(id, now, p.timings().reportIntervalNanos() * 2);
-            Boolean before = peersFresh.put(id, fresh);
-            if (fresh && Boolean.FALSE.equals(before)) {
-                p.listener().peerReturned(id);
-                keepers.values().forEach(VipKeeper::reannounce);
-            }
-        }
-    }
-
-    /** Tells the listener when a member that was live stops being live, and when it is live again. */
     private void watchMembers() {
         long now = p.ticker().nanos();
         for (String id : p.roster().members().keySet()) {
@@ -143,16 +124,24 @@ final class ControlLoop {
                 continue;
             }
             boolean live = p.seen().live(id, now);
-            Boolean before = membersLive.get(id);
-            if (before == null && !live) {
-                continue; // not heard from since this member started: nothing to report yet
+            Boolean wasLive = membersLive.get(id);
+            if (wasLive != null || live) { // nothing to report of a member not heard from since this one started
+                membersLive.put(id, live);
+                if (wasLive != null && wasLive != live) {
+                    if (live) {
+                        p.listener().memberUp(id);
+                    } else {
+                        p.listener().memberDown(id);
+                    }
+                }
             }
-            membersLive.put(id, live);
-            if (before != null && before != live) {
-                if (live) {
-                    p.listener().memberUp(id);
-                } else {
-                    p.listener().memberDown(id);
+            if (p.node() && p.roster().isNode(id)) {
+                // two missed reports count as a lapse here (eligibility allows three): an announcement too many is cheap
+                boolean fresh = p.seen().reportFresh(id, now, p.timings().reportIntervalNanos() * 2);
+                Boolean wasFresh = peersFresh.put(id, fresh);
+                if (fresh && Boolean.FALSE.equals(wasFresh)) {
+                    p.listener().peerReturned(id);
+                    keepers.values().forEach(VipKeeper::reannounce);
                 }
             }
         }
