@@ -9,16 +9,22 @@ GH_TEST_PACKAGES=(
   dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot
 )
 
+# Prints, one a line, the package of each COMMAND:PACKAGE entry whose command (or file) is not there.
+gh_missing_packages() {
+  local pair cmd
+  for pair in "$@"; do
+    cmd=${pair%%:*}
+    if [ "${cmd#/}" != "$cmd" ]; then [ -e "$cmd" ] && continue; else command -v "$cmd" >/dev/null && continue; fi
+    echo "${pair#*:}"
+  done
+}
+
 # Installs the packages whose command is missing: as root with apt-get only (elsewhere it says what is missing and
 # returns 0, and the tests that need them say so). Packages' maintainer scripts must not start system daemons
 # (bird, unbound, knot...) on the host, so a policy-rc.d that refuses them is in place during the install.
 gh_ensure_packages() {
-  local missing=() pair cmd pkg policy_added=0 rc=0
-  for pair in "$@"; do
-    cmd=${pair%%:*} pkg=${pair#*:}
-    if [ "${cmd#/}" != "$cmd" ]; then [ -e "$cmd" ] && continue; else command -v "$cmd" >/dev/null && continue; fi
-    missing+=("$pkg")
-  done
+  local missing policy_added=0 rc=0
+  mapfile -t missing < <(gh_missing_packages "$@" | sort -u)
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
     echo "packages: missing ${missing[*]} (install them as root; tests that need them will say so)" >&2

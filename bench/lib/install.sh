@@ -1,41 +1,17 @@
-# The peers Gatehouse is compared with, installed from Debian packages when missing.
+# The peers Gatehouse is compared with, installed from Debian packages when missing (bin/packages.sh installs).
 
-BENCH_PACKAGES=(haproxy nginx libnginx-mod-stream wrk curl)
 NGINX_STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
+BENCH_PACKAGES=(haproxy:haproxy nginx:nginx "$NGINX_STREAM_MODULE:libnginx-mod-stream" wrk:wrk curl:curl
+    python3:python3 taskset:util-linux)
 
-tools_missing() {
-    local tool missing=()
-    for tool in haproxy nginx wrk curl python3 taskset; do
-        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
-    done
-    [ -f "$NGINX_STREAM_MODULE" ] || missing+=(nginx-stream-module)
-    echo "${missing[*]}"
-}
-
-# Installs what is missing (apt-get update once, then install). Returns 1, saying why, when it cannot.
+# Installs what is missing; returns 1, saying why, when something still is.
 ensure_tools() {
-    local missing policy_added=0 rc=0
-    missing=$(tools_missing)
-    [ -z "$missing" ] && return 0
-    log "missing: $missing; installing ${BENCH_PACKAGES[*]}"
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
-        log "cannot install: needs root and apt-get"
-        return 1
-    fi
-    # Keep the packages' maintainer scripts from starting system-wide daemons on ports 80 and friends.
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d && policy_added=1
-    fi
-    timeout 300 apt-get update -qq >"$BENCH_TMP/apt.log" 2>&1 &&
-        DEBIAN_FRONTEND=noninteractive timeout 600 apt-get install -y -qq "${BENCH_PACKAGES[@]}" >>"$BENCH_TMP/apt.log" 2>&1 ||
-        rc=1
-    [ "$policy_added" = 1 ] && rm -f /usr/sbin/policy-rc.d
-    if [ "$rc" != 0 ]; then
-        log "apt-get failed (no network?): $(tail -n 2 "$BENCH_TMP/apt.log" | tr '\n' ' ')"
-        return 1
-    fi
-    missing=$(tools_missing)
-    [ -z "$missing" ] || { log "still missing after install: $missing"; return 1; }
+    # shellcheck source=../../bin/packages.sh
+    . "$REPO/bin/packages.sh"
+    gh_ensure_packages "${BENCH_PACKAGES[@]}" || return 1
+    local missing
+    missing=$(gh_missing_packages "${BENCH_PACKAGES[@]}" | tr '\n' ' ')
+    [ -z "$missing" ] || { log "still missing: $missing"; return 1; }
 }
 
 # One line per component, for the table's header and RESULTS.md.
