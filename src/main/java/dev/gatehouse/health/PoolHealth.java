@@ -252,8 +252,7 @@ public final class PoolHealth {
                 events.zoneRouting(name, before, next.zones());
             }
             if (next.panic() != wasPanic) {
-                long serving = standing.stream().filter(st -> st.state().serving()).count();
-                events.panic(name, next.panic(), serving + " of " + standing.size() + " endpoints serving (panic below "
+                events.panic(name, next.panic(), next.healthyCount() + " of " + standing.size() + " endpoints serving (panic below "
                         + Math.round(panicThreshold * 100) + "%)");
             }
         }
