@@ -371,6 +371,10 @@ public final class PoolHealth {
         if (!(config.panicThreshold() >= 0 && config.panicThreshold() <= 1)) {
             throw new IllegalArgumentException(pool + "panic_threshold must be within 0..1, got " + config.panicThreshold());
         }
+        double minHealthy = config.zoneAware().minHealthy();
+        if (!(minHealthy >= 0 && minHealthy <= 1)) {
+            throw new IllegalArgumentException(pool + "zone_aware.min_healthy must be within 0..1, got " + minHealthy);
+        }
         if (config.slowStart() != null && config.slowStart().isNegative()) {
             throw new IllegalArgumentException(pool + "slow_start must not be negative, got " + config.slowStart());
         }
