@@ -21,10 +21,10 @@ public final class Events {
     private static final int KEEP = 500;
 
     /**
-     * One event: {@code type} is a short machine word (health, ejection, drain, config, ...); {@code kind} the
-     * {@link EventKind} label of an event an operator can be alerted of, else null.
+     * One event: {@code type} is a short machine word (health, ejection, drain, config, ...); {@code kind} that of
+     * an event an operator can be alerted of (written as its label), else null.
      */
-    public record Event(long seq, Instant at, String type, String kind, String subject, String detail) {}
+    public record Event(long seq, Instant at, String type, EventKind kind, String subject, String detail) {}
 
     private final ArrayDeque<Event> recent = new ArrayDeque<>();
     private final List<Consumer<Event>> subscribers = new CopyOnWriteArrayList<>();
@@ -36,10 +36,10 @@ public final class Events {
 
     /** Publishes an event alerts can be sent for, under its kind's type. */
     public void publish(EventKind kind, String subject, String detail) {
-        publish(kind.type(), kind.label(), subject, detail);
+        publish(kind.type(), kind, subject, detail);
     }
 
-    private void publish(String type, String kind, String subject, String detail) {
+    private void publish(String type, EventKind kind, String subject, String detail) {
         Event e;
         synchronized (recent) {
             e = new Event(++seq, Instant.now(), type, kind, subject, detail);

@@ -1,13 +1,10 @@
 package dev.gatehouse.alert;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.config.EventKind;
 import dev.gatehouse.time.WallClock;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -28,7 +25,6 @@ final class AlertmanagerBody implements AlertBody {
     static final Duration REFRESH = Duration.ofMinutes(1);
     static final Duration REFRESH_ENDS = REFRESH.multipliedBy(4);
     static final Duration ONE_OFF = Duration.ofMinutes(15);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<EventKind> LASTING =
             Set.of(EventKind.MEMBER_DOWN, EventKind.ENDPOINT_DOWN, EventKind.ENDPOINT_EJECTED, EventKind.POOL_PANIC);
 
@@ -64,7 +60,7 @@ final class AlertmanagerBody implements AlertBody {
                 alerts.add(alert(kind, event.subject(), event.detail(), event.at(), event.at().plus(ONE_OFF)));
             }
         }
-        return alerts.isEmpty() ? null : bytes(alerts);
+        return alerts.isEmpty() ? null : AlertBody.bytes(alerts);
     }
 
     @Override
@@ -75,7 +71,7 @@ final class AlertmanagerBody implements AlertBody {
         Instant ends = Instant.ofEpochMilli(clock.millis()).plus(REFRESH_ENDS);
         ArrayNode alerts = JSON.createArrayNode();
         open.values().forEach(o -> alerts.add(alert(o.kind(), o.subject(), o.detail(), o.since(), ends)));
-        return List.of(bytes(alerts));
+        return List.of(AlertBody.bytes(alerts));
     }
 
     private static List<String> key(EventKind kind, String subject) {
@@ -118,13 +114,5 @@ final class AlertmanagerBody implements AlertBody {
             case CANARY -> "info";
             default -> "warning";
         };
-    }
-
-    private static byte[] bytes(ArrayNode alerts) {
-        try {
-            return JSON.writeValueAsBytes(alerts);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

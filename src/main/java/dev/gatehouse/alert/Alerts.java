@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -105,10 +104,10 @@ public final class Alerts implements AutoCloseable {
     }
 
     private void publish(Events.Event event) {
-        if (event.kind() == null) {
+        EventKind kind = event.kind();
+        if (kind == null) {
             return;
         }
-        EventKind kind = EventKind.valueOf(event.kind().toUpperCase(Locale.ROOT));
         for (Hook h : hooks) {
             byte[] body = h.body().render(event, kind);
             if (body != null) {

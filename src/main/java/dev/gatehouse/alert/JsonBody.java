@@ -1,17 +1,12 @@
 package dev.gatehouse.alert;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.admin.Events;
 import dev.gatehouse.config.EventKind;
-import java.io.UncheckedIOException;
 import java.util.Set;
 
 /** {@code format: json}: one object per event, its fields named as in the event stream. */
 final class JsonBody implements AlertBody {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Set<EventKind> subscribed;
     private final Origin origin;
@@ -35,10 +30,6 @@ final class JsonBody implements AlertBody {
                 .put("detail", event.detail())
                 .put("at", event.at().toString())
                 .put("seq", event.seq());
-        try {
-            return JSON.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return AlertBody.bytes(body);
     }
 }

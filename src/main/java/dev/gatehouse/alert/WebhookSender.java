@@ -63,13 +63,11 @@ final class WebhookSender implements AutoCloseable {
         return Counter.builder(name).description(help).tag("webhook", label).register(metrics.registry());
     }
 
-    /** Queues {@code body}; false (and counted) when the queue is full. Never blocks. */
-    boolean offer(byte[] body, String event) {
-        if (queue.offer(new Post(body, event))) {
-            return true;
+    /** Queues {@code body}, or drops and counts it when the queue is full. Never blocks. */
+    void offer(byte[] body, String event) {
+        if (!queue.offer(new Post(body, event))) {
+            dropped.increment();
         }
-        dropped.increment();
-        return false;
     }
 
     int queued() {

@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 import java.util.Set;
 
@@ -34,7 +35,8 @@ public enum EventKind {
         return type;
     }
 
-    /** The name written in config and sent in payloads, e.g. {@code member_down}. */
+    /** The name written in config, in the event stream and in payloads, e.g. {@code member_down}. */
+    @JsonValue
     public String label() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -252,8 +252,7 @@ public final class PoolHealth {
                 events.zoneRouting(name, before, next.zones());
             }
             if (next.panic() != wasPanic) {
-                long serving = standing.stream().filter(st -> st.state().serving()).count();
-                events.panic(name, next.panic(), serving + " of " + standing.size() + " endpoints serving (panic below "
+                events.panic(name, next.panic(), next.healthyCount() + " of " + standing.size() + " endpoints serving (panic below "
                         + Math.round(panicThreshold * 100) + "%)");
             }
         }
@@ -371,6 +370,10 @@ public final class PoolHealth {
         }
         if (!(config.panicThreshold() >= 0 && config.panicThreshold() <= 1)) {
             throw new IllegalArgumentException(pool + "panic_threshold must be within 0..1, got " + config.panicThreshold());
+        }
+        double minHealthy = config.zoneAware().minHealthy();
+        if (!(minHealthy >= 0 && minHealthy <= 1)) {
+            throw new IllegalArgumentException(pool + "zone_aware.min_healthy must be within 0..1, got " + minHealthy);
         }
         if (config.slowStart() != null && config.slowStart().isNegative()) {
             throw new IllegalArgumentException(pool + "slow_start must not be negative, got " + config.slowStart());

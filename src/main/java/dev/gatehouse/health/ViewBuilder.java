@@ -51,20 +51,17 @@ final class ViewBuilder {
         }
         boolean panic = panicThreshold > 0 && candidates > 0 && serving < panicThreshold * candidates;
         List<EndpointStatus> statuses = new ArrayList<>(standing.size());
-        List<Integer> inView = new ArrayList<>(standing.size());
         for (EndpointStatus status : standing) {
-            int weight = weightInView(status, panic);
-            statuses.add(new EndpointStatus(status.endpoint(), status.state(), weight));
-            inView.add(weight);
+            statuses.add(new EndpointStatus(status.endpoint(), status.state(), weightInView(status, panic)));
         }
-        ZoneChoice.Plan plan = ZoneChoice.plan(standing, inView, panic, zones);
-        List<Weighted<Endpoint>> weighted = new ArrayList<>(standing.size());
-        for (int i = 0; i < standing.size(); i++) {
-            double factor = plan.factor(ZoneChoice.zoneOf(standing.get(i)));
-            int weight = inView.get(i);
+        ZoneChoice.Plan plan = ZoneChoice.plan(statuses, panic, zones);
+        List<Weighted<Endpoint>> weighted = new ArrayList<>(statuses.size());
+        for (EndpointStatus status : statuses) {
+            double factor = plan.factor(ZoneChoice.zoneOf(status));
+            int weight = status.effectiveWeight();
             if (weight > 0 && factor > 0) {
                 // factor 1 keeps the weight exact (and its gcd), so a pool without zones balances as it always did
-                weighted.add(new Weighted<>(standing.get(i).endpoint(),
+                weighted.add(new Weighted<>(status.endpoint(),
                         factor == 1 ? weight : (int) Math.max(1, Math.round(weight * factor))));
             }
         }

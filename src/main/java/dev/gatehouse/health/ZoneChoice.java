@@ -57,13 +57,13 @@ final class ZoneChoice {
     }
 
     /**
-     * @param inView each endpoint's weight in a zone-blind view of this standing (what the pool would do without zones)
+     * @param inView every endpoint with its weight in a zone-blind view (what the pool would do without zones): a
+     *     serving endpoint's weight as ramped, in panic the configured weight of the others not draining, else 0
      */
-    static Plan plan(List<EndpointStatus> standing, List<Integer> inView, boolean panic, ZonePreference preference) {
+    static Plan plan(List<EndpointStatus> inView, boolean panic, ZonePreference preference) {
         Map<String, Sums> zones = new LinkedHashMap<>();
         boolean anyZone = false;
-        for (int i = 0; i < standing.size(); i++) {
-            EndpointStatus s = standing.get(i);
+        for (EndpointStatus s : inView) {
             anyZone |= s.endpoint().zone() != null;
             Sums z = zones.computeIfAbsent(zoneOf(s), k -> new Sums());
             z.endpoints++;
@@ -72,9 +72,9 @@ final class ZoneChoice {
             }
             if (s.state().serving()) {
                 z.healthy++;
-                z.capacity += Math.max(0, s.effectiveWeight());
+                z.capacity += s.effectiveWeight();
             }
-            z.inView += inView.get(i);
+            z.inView += s.effectiveWeight();
         }
         if (!anyZone) {
             return new Plan(ZoneRouting.NONE, Map.of(ZoneRouting.NO_ZONE, 1.0));
@@ -86,7 +86,7 @@ final class ZoneChoice {
             case LOCAL -> Map.of(preference.localZone(), 1.0);
             case SPILL -> spillShares(zones, preference);
         };
-        double quantum = Math.max(QUANTUM, 100.0 * standing.size());
+        double quantum = Math.max(QUANTUM, 100.0 * inView.size());
         Map<String, Double> factors = new LinkedHashMap<>();
         List<ZoneRouting.Zone> routing = new ArrayList<>();
         zones.forEach((name, z) -> {

@@ -12,22 +12,14 @@ record ZonePreference(String localZone, double minHealthy) {
 
     static final ZonePreference NONE = new ZonePreference(null, 0);
 
-    /**
-     * @param nodeZone {@code node.zone}, null when the node has none
-     * @throws IllegalArgumentException naming the value, when min_healthy is not a share
-     */
+    /** @param nodeZone {@code node.zone}, null when the node has none */
     static ZonePreference of(PoolConfig config, String nodeZone) {
-        double minHealthy = config.zoneAware().minHealthy();
-        if (!(minHealthy >= 0 && minHealthy <= 1)) {
-            throw new IllegalArgumentException("pool " + config.name() + ": zone_aware.min_healthy must be within 0..1, got "
-                    + minHealthy);
-        }
         if (nodeZone == null || !config.zoneAware().enabled()) {
             return NONE;
         }
         for (EndpointConfig e : config.endpoints()) {
             if (nodeZone.equals(e.zone())) {
-                return new ZonePreference(nodeZone, minHealthy);
+                return new ZonePreference(nodeZone, config.zoneAware().minHealthy());
             }
         }
         return NONE;
