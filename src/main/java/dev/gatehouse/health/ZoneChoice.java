@@ -52,8 +52,7 @@ final class ZoneChoice {
     private ZoneChoice() {}
 
     static String zoneOf(EndpointStatus status) {
-        String zone = status.endpoint().zone();
-        return zone == null ? ZoneRouting.NO_ZONE : zone;
+        return ZoneRouting.zoneOf(status.endpoint());
     }
 
     /**

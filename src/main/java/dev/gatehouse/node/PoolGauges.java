@@ -86,7 +86,7 @@ final class PoolGauges {
         PoolHealth h = pools.health(pool);
         if (h != null) {
             for (Endpoint e : h.pool().endpoints()) {
-                if (zone.equals(e.zone() == null ? ZoneRouting.NO_ZONE : e.zone())) {
+                if (zone.equals(ZoneRouting.zoneOf(e))) {
                     zoneMembers.computeIfAbsent(pool + "\u0000" + zone, k -> ConcurrentHashMap.newKeySet()).add(e.address());
                 }
             }

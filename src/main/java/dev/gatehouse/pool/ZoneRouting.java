@@ -15,6 +15,11 @@ public record ZoneRouting(Mode mode, String localZone, double minHealthy, List<Z
     /** Endpoints without a zone are grouped under this name, which no zone can have (names start with a letter or digit). */
     public static final String NO_ZONE = "-";
 
+    /** The zone {@code endpoint} counts in: its own, or {@link #NO_ZONE}. */
+    public static String zoneOf(Endpoint endpoint) {
+        return endpoint.zone() == null ? NO_ZONE : endpoint.zone();
+    }
+
     /** A pool that has no zones, or a node without one. */
     public static final ZoneRouting NONE = new ZoneRouting(Mode.OFF, null, 0, List.of());
 
