@@ -52,13 +52,6 @@ public final class BgpVipDriver implements VipDriver {
                 ArpVipDriver.watchdogSilenceFor(clusterLease), events);
     }
 
-    /** The same, with every command run inside network namespace {@code netns} (labs and tests). */
-    public static BgpVipDriver inNamespace(String netns, BgpSpeaker speaker, Duration clusterLease,
-            BiConsumer<String, String> events) {
-        return new BgpVipDriver(speaker, new ProcessCommandRunner(List.of("ip", "netns", "exec", netns), COMMAND_TIMEOUT),
-                ArpVipDriver.watchdogSilenceFor(clusterLease), events);
-    }
-
     @Override
     public void acquire(VipConfig vip) throws IOException {
         Route route = route(vip);
