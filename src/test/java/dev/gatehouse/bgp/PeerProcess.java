@@ -1,8 +1,8 @@
 package dev.gatehouse.bgp;
 
+import dev.gatehouse.Tools;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,15 +23,10 @@ abstract class PeerProcess implements AutoCloseable {
         }
     }
 
-    /** Runs a client command of this daemon to its end and returns its output (stdout and stderr). */
+    /** Runs a client command of this daemon to its end ({@link Tools#run}) and returns its output. */
     static String run(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            return new String(out, StandardCharsets.UTF_8);
+            return Tools.run(command, null, null).text();
         } catch (IOException e) {
             return "could not run " + command + ": " + e.getMessage();
         } catch (InterruptedException e) {
