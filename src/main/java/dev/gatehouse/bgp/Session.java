@@ -302,7 +302,7 @@ final class Session {
                 LOG.info("BGP {}: {} -> {}{}", peer.label(), previous.label(), next.label(),
                         next == SessionState.ESTABLISHED ? " (hold time " + negotiatedHold + " s)" : ": " + lastError);
             }
-            listener.stateChanged(peer, previous, next, lastError);
+            listener.stateChanged(peer, previous, next);
         }
     }
 
