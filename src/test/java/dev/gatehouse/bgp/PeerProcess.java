@@ -1,23 +1,19 @@
 package dev.gatehouse.bgp;
 
 import dev.gatehouse.Tools;
+import dev.gatehouse.lab.LabProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/** A real BGP daemon the test started as its own process, with its output in a file of the test's directory. */
+/** A real BGP daemon the test started as its own process ({@link LabProcess}, which collects its output). */
 abstract class PeerProcess implements AutoCloseable {
 
-    private final Process process;
-    private final Path log;
+    private final LabProcess process;
 
-    PeerProcess(List<String> command, Path log) {
-        this.log = log;
+    PeerProcess(String name, List<String> command) {
         try {
-            this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            this.process = new LabProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -35,23 +31,13 @@ abstract class PeerProcess implements AutoCloseable {
         }
     }
 
+    /** Everything the daemon printed so far. */
     String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    boolean alive() {
-        return process.isAlive();
+        return String.join("\n", process.lines());
     }
 
     @Override
-    public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
+    public void close() {
+        process.close();
     }
 }
