@@ -58,8 +58,4 @@ final class BfdMetrics {
             up.decrementAndGet();
         }
     }
-
-    long droppedCount(Drop reason) {
-        return (long) dropped.get(reason).count();
-    }
 }

@@ -29,8 +29,8 @@ final class Session {
     private final int localDiscriminator;
     private final int detectMult;
 
+    /** The desired tx asked for; bfd.DesiredMinTxInterval is raised to a second while not Up. */
     private long configuredTxMicros;
-    private long configuredRxMicros;
 
     // The state variables of §6.8.1 (Demand mode is never asked for here, so bfd.DemandMode stays 0).
     private SessionState state = SessionState.DOWN;
@@ -64,9 +64,8 @@ final class Session {
         this.localDiscriminator = localDiscriminator;
         this.detectMult = parameters.detectMultiplier();
         this.configuredTxMicros = parameters.desiredMinTxMicros();
-        this.configuredRxMicros = parameters.requiredMinRxMicros();
         this.desiredMinTxMicros = Math.max(configuredTxMicros, SLOW_TX_MICROS);
-        this.requiredMinRxMicros = configuredRxMicros;
+        this.requiredMinRxMicros = parameters.requiredMinRxMicros();
         this.txBasisMicros = desiredMinTxMicros;
         this.rxBasisMicros = requiredMinRxMicros;
     }
@@ -109,7 +108,6 @@ final class Session {
     /** New intervals; while Up they take effect through a Poll sequence (§6.8.3). */
     void changeIntervals(long desiredTxMicros, long requiredRxMicros) {
         configuredTxMicros = desiredTxMicros;
-        configuredRxMicros = requiredRxMicros;
         requiredMinRxMicros = requiredRxMicros;
         if (state == SessionState.UP) {
             desiredMinTxMicros = desiredTxMicros;
@@ -187,10 +185,6 @@ final class Session {
 
     Diagnostic diagnostic() {
         return localDiag;
-    }
-
-    SessionState remoteState() {
-        return remoteState;
     }
 
     int localDiscriminator() {

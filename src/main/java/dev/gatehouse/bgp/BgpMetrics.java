@@ -27,7 +27,7 @@ final class BgpMetrics implements SessionListener {
     }
 
     @Override
-    public void stateChanged(PeerSettings peer, SessionState from, SessionState to, String reason) {
+    public void stateChanged(PeerSettings peer, SessionState from, SessionState to) {
         if (from == SessionState.ESTABLISHED) {
             Counter.builder("gatehouse_bgp_session_flaps").description("Times a session left Established")
                     .tag("peer", peerTag(peer)).register(registry).increment();

@@ -22,10 +22,6 @@ public record Community(int high, int low) {
         return high << 16 | low;
     }
 
-    static Community ofValue(int value) {
-        return new Community(value >>> 16, value & 0xFFFF);
-    }
-
     /**
      * Reads {@code ASN:VALUE} (each 0-65535) or a well-known name.
      *

@@ -18,7 +18,7 @@ public record Route(InetAddress address, List<Community> communities) {
     }
 
     /** The same route with {@code extra} added (once). */
-    Route with(Community extra) {
+    public Route with(Community extra) {
         if (communities.contains(extra)) {
             return this;
         }
@@ -27,8 +27,13 @@ public record Route(InetAddress address, List<Community> communities) {
         return new Route(address, more);
     }
 
+    /** The host prefix, e.g. {@code 198.51.100.10/32}. */
+    public String prefix() {
+        return address.getHostAddress() + "/" + family().bits;
+    }
+
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + family().bits + (communities.isEmpty() ? "" : " " + communities);
+        return prefix() + (communities.isEmpty() ? "" : " " + communities);
     }
 }

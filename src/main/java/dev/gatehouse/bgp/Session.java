@@ -42,19 +42,17 @@ final class Session {
     private final Supplier<Collection<Route>> routes;
     private final SessionListener listener;
 
-    private SessionState state = SessionState.IDLE;
     private boolean running;
     private int failures;
     private final Timer retry = new Timer();
     private final Timer hold = new Timer();
     private final Timer keepalive = new Timer();
-    private long keepaliveNanos;
     private Open peerOpen;
-    private long establishedAt;
     private PathAttributes path;
 
-    // status, read by other threads
-    private volatile SessionState published = SessionState.IDLE;
+    // written on the loop only, and also read by other threads (status)
+    private volatile SessionState state = SessionState.IDLE;
+    /** Ticker nanos when the session became Established; -1 while it is not. */
     private volatile long establishedSince = -1;
     private volatile int flaps;
     private volatile String lastError;
@@ -107,9 +105,9 @@ final class Session {
         }
         if (keepalive.due(now)) {
             link.send(Keepalive.INSTANCE);
-            keepalive.at(now + keepaliveNanos);
+            keepalive.at(now + keepaliveNanos());
         }
-        if (state == SessionState.ESTABLISHED && failures > 0 && now - establishedAt >= backOff.stableAfter().toNanos()) {
+        if (state == SessionState.ESTABLISHED && failures > 0 && now - establishedSince >= backOff.stableAfter().toNanos()) {
             failures = 0;
         }
     }
@@ -230,21 +228,23 @@ final class Session {
                 local instanceof Inet6Address ? local : MessageWriter.ipv6(local));
         link.send(Keepalive.INSTANCE);
         enter(SessionState.OPEN_CONFIRM);
-        long now = ticker.nanos();
         if (negotiated == 0) {
             hold.off();
             keepalive.off();
         } else {
-            keepaliveNanos = Duration.ofSeconds(negotiated).toNanos() / 3;
-            hold.at(now + Duration.ofSeconds(negotiated).toNanos());
-            keepalive.at(now + keepaliveNanos);
+            restartHold();
+            keepalive.at(ticker.nanos() + keepaliveNanos());
         }
+    }
+
+    /** A third of the negotiated hold time. */
+    private long keepaliveNanos() {
+        return Duration.ofSeconds(negotiatedHold).toNanos() / 3;
     }
 
     private void establish() {
         restartHold();
-        establishedAt = ticker.nanos();
-        establishedSince = establishedAt;
+        establishedSince = ticker.nanos();
         enter(SessionState.ESTABLISHED);
         for (Route route : routes.get()) {
             send(route, false);
@@ -297,25 +297,24 @@ final class Session {
     private void enter(SessionState next) {
         SessionState previous = state;
         state = next;
-        published = next;
         if (previous != next) {
             if (next == SessionState.ESTABLISHED || previous == SessionState.ESTABLISHED) {
                 LOG.info("BGP {}: {} -> {}{}", peer.label(), previous.label(), next.label(),
                         next == SessionState.ESTABLISHED ? " (hold time " + negotiatedHold + " s)" : ": " + lastError);
             }
-            listener.stateChanged(peer, previous, next, lastError);
+            listener.stateChanged(peer, previous, next);
         }
     }
 
     SessionState state() {
-        return published;
+        return state;
     }
 
     /** What status shows of this session; safe from any thread. */
     PeerStatus status() {
         long since = establishedSince;
         Duration uptime = since < 0 ? null : Duration.ofNanos(ticker.nanos() - since);
-        return new PeerStatus(peer.address().getHostAddress(), peer.port(), peer.peerAs(), published, uptime, flaps,
+        return new PeerStatus(peer.address().getHostAddress(), peer.port(), peer.peerAs(), state, uptime, flaps,
                 lastError, negotiatedHold);
     }
 

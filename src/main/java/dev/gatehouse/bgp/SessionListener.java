@@ -3,7 +3,7 @@ package dev.gatehouse.bgp;
 /** Hears what sessions do, for metrics and events. Called on the speaker's thread; must not block. */
 interface SessionListener {
 
-    void stateChanged(PeerSettings peer, SessionState from, SessionState to, String reason);
+    void stateChanged(PeerSettings peer, SessionState from, SessionState to);
 
     /** A malformed or unacceptable message, answered with {@code sent}. */
     void malformed(PeerSettings peer, Notification sent);

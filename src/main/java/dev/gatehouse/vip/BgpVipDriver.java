@@ -5,10 +5,8 @@ import dev.gatehouse.bgp.Community;
 import dev.gatehouse.bgp.Route;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -52,22 +50,15 @@ public final class BgpVipDriver implements VipDriver {
                 ArpVipDriver.watchdogSilenceFor(clusterLease), events);
     }
 
-    /** The same, with every command run inside network namespace {@code netns} (labs and tests). */
-    public static BgpVipDriver inNamespace(String netns, BgpSpeaker speaker, Duration clusterLease,
-            BiConsumer<String, String> events) {
-        return new BgpVipDriver(speaker, new ProcessCommandRunner(List.of("ip", "netns", "exec", netns), COMMAND_TIMEOUT),
-                ArpVipDriver.watchdogSilenceFor(clusterLease), events);
-    }
-
     @Override
     public void acquire(VipConfig vip) throws IOException {
         Route route = route(vip);
-        CommandRunner.Result added = commands.start(addressCommand("replace", route.address())).join();
+        CommandRunner.Result added = commands.start(addressCommand("replace", route)).join();
         if (!added.ok()) {
             throw new IOException("VIP " + vip.name() + " not added to lo: " + added.describe());
         }
         Holding previous = holdings.put(vip.name(),
-                new Holding(route, commands.watch(addressCommand("del", route.address()), watchdogSilence)));
+                new Holding(route, commands.watch(addressCommand("del", route), watchdogSilence)));
         if (previous != null) {
             previous.watchdog.stop();
         }
@@ -84,7 +75,7 @@ public final class BgpVipDriver implements VipDriver {
             holding.watchdog.stop();
             events.accept(vip.name(), "withdrew " + route + " (released)");
         }
-        CommandRunner.Result deleted = commands.start(addressCommand("del", route.address())).join();
+        CommandRunner.Result deleted = commands.start(addressCommand("del", route)).join();
         // EADDRNOTAVAIL: not there (never added, or the watchdog took it): already released
         if (!deleted.ok() && !deleted.output().contains("Cannot assign requested address")) {
             throw new IOException("VIP " + vip.name() + " not deleted from lo: " + deleted.describe());
@@ -109,9 +100,7 @@ public final class BgpVipDriver implements VipDriver {
         holding.watchdog.feed();
         if (!holding.leaving) {
             holding.leaving = true;
-            List<Community> communities = new ArrayList<>(holding.route.communities());
-            communities.add(Community.GRACEFUL_SHUTDOWN);
-            speaker.announce(new Route(holding.route.address(), communities));
+            speaker.announce(holding.route.with(Community.GRACEFUL_SHUTDOWN));
             events.accept(vip.name(), "announcing with GRACEFUL_SHUTDOWN while the successor takes over");
         }
     }
@@ -128,9 +117,8 @@ public final class BgpVipDriver implements VipDriver {
         return new Route(InetAddress.getByName(vip.address()), communities);
     }
 
-    private static List<String> addressCommand(String verb, InetAddress address) {
-        String prefix = address.getHostAddress() + (address instanceof Inet4Address ? "/32" : "/128");
-        return List.of("ip", "addr", verb, prefix, "dev", "lo");
+    private static List<String> addressCommand(String verb, Route route) {
+        return List.of("ip", "addr", verb, route.prefix(), "dev", "lo");
     }
 
     private static final class Holding {

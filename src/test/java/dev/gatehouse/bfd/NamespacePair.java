@@ -1,5 +1,6 @@
 package dev.gatehouse.bfd;
 
+import dev.gatehouse.Tools;
 import dev.gatehouse.lab.LabProcess;
 
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -44,7 +44,7 @@ final class NamespacePair implements AutoCloseable {
 
     static NamespacePair up() throws IOException {
         PeerTools.requireRoot();
-        PeerTools.require("ip");
+        Tools.require("ip", "iproute2");
         NamespacePair pair = new NamespacePair("ghbfd-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet());
         try {
             run("ip", "netns", "add", pair.router);
@@ -99,20 +99,14 @@ final class NamespacePair implements AutoCloseable {
         }
     }
 
-    /** Runs a command to completion (60 s at most) and returns its output; fails when it exits non-zero. */
+    /** Runs a command to completion ({@link Tools#run}) and returns its output; fails when it exits non-zero. */
     static String run(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + String.join(" ", command));
+            Tools.Output out = Tools.run(List.of(command), null, null);
+            if (out.exit() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " exited " + out.exit() + ": " + out.text());
             }
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " exited " + process.exitValue() + ": "
-                        + output);
-            }
-            return output;
+            return out.text();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

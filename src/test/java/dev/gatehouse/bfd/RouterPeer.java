@@ -1,5 +1,6 @@
 package dev.gatehouse.bfd;
 
+import dev.gatehouse.Tools;
 import dev.gatehouse.lab.LabProcess;
 
 import java.nio.file.Path;
@@ -42,10 +43,10 @@ abstract class RouterPeer {
                 }
                 """.formatted(NamespacePair.ROUTER_ADDRESS, log, intervalMillis, BfdInteropTest.MULTIPLIER,
                 NamespacePair.GATEHOUSE_ADDRESS, NamespacePair.ROUTER_ADDRESS));
-        String bird = PeerTools.require("bird").toString();
+        String bird = Tools.require("bird", "bird2").toString();
         LabProcess process = lab.spawn(lab.router, "bird", List.of(bird, "-f", "-c", config.toString(), "-s",
                 socket.toString(), "-P", lab.dir.resolve("bird.pid").toString()));
-        String birdc = PeerTools.require("birdc").toString();
+        String birdc = Tools.require("birdc", "bird2").toString();
         return new RouterPeer(process) {
             @Override
             String name() {
@@ -75,8 +76,8 @@ abstract class RouterPeer {
                 !
                 """.formatted(log, NamespacePair.GATEHOUSE_ADDRESS, NamespacePair.ROUTER_ADDRESS, intervalMillis,
                 intervalMillis, BfdInteropTest.MULTIPLIER));
-        String bfdd = PeerTools.require("/usr/lib/frr/bfdd").toString();
-        String vtysh = PeerTools.require("vtysh").toString();
+        String bfdd = Tools.require("/usr/lib/frr/bfdd", "frr").toString();
+        String vtysh = Tools.require("vtysh", "frr").toString();
         LabProcess process = lab.spawn(lab.router, "bfdd", List.of(bfdd, "-f", config.toString(), "-i",
                 lab.dir.resolve("bfdd.pid").toString(), "--vty_socket", lab.dir.toString(), "--bfdctl",
                 lab.dir.resolve("bfdd.sock").toString(), "-z", lab.dir.resolve("zserv.api").toString(), "-P", "0"));

@@ -3,6 +3,7 @@ package dev.gatehouse.bfd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.Tools;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -43,7 +44,7 @@ class TtlTest {
 
     @Test
     void receivesOnlyPacketsThatCameWithTtl255() throws IOException, InterruptedException {
-        PeerTools.require("python3");
+        Tools.require("python3", "python3");
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         try (Bfd bfd = Bfd.start(registry)) {
             bfd.open(SessionParameters.builder().local(InetAddress.getByName("127.0.88.5"))
@@ -61,7 +62,7 @@ class TtlTest {
 
     @Test
     void sendsWithTtl255FromASourcePortAbove49151() throws IOException, InterruptedException {
-        PeerTools.require("python3");
+        Tools.require("python3", "python3");
         Process python = new ProcessBuilder("python3", "-c", RECEIVER).redirectErrorStream(true).start();
         try (Bfd bfd = Bfd.start(new SimpleMeterRegistry());
                 BufferedReader out = new BufferedReader(new InputStreamReader(python.getInputStream(),

@@ -1,5 +1,6 @@
 package dev.gatehouse.bfd;
 
+import dev.gatehouse.Tools;
 import dev.gatehouse.lab.LabProcess;
 
 import java.time.Duration;
@@ -53,7 +54,7 @@ final class WireWatch {
     }
 
     static WireWatch start(NamespacePair lab) {
-        String python = PeerTools.require("python3").toString();
+        String python = Tools.require("python3", "python3").toString();
         WireWatch watch = new WireWatch(lab.spawn(lab.router, "wire-watch", List.of(python, "-c", SCRIPT)));
         watch.process.awaitLine("watching"::equals, Duration.ofSeconds(30));
         return watch;

@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * A real BIRD 2 (Debian bird2) as a passive eBGP peer on a loopback address and port of the test's choosing, with
- * its own config, control socket and log in {@code dir}. It touches no kernel table (no kernel protocol).
+ * its own config and control socket in {@code dir}. It touches no kernel table (no kernel protocol).
  */
 final class BirdPeer extends PeerProcess {
 
@@ -15,8 +15,8 @@ final class BirdPeer extends PeerProcess {
     private final Path socket;
 
     private BirdPeer(Path dir, Path config, Path socket) {
-        super(List.of("bird", "-f", "-c", config.toString(), "-s", socket.toString(), "-P",
-                dir.resolve("bird.pid").toString()), dir.resolve("bird.out"));
+        super("bird", List.of("bird", "-f", "-c", config.toString(), "-s", socket.toString(), "-P",
+                dir.resolve("bird.pid").toString()));
         this.socket = socket;
     }
 

@@ -1,13 +1,11 @@
 package dev.gatehouse.bgp;
 
-import dev.gatehouse.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.gatehouse.Tools;
+import dev.gatehouse.lab.LabProcess;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -36,29 +34,27 @@ class GobgpInteropTest {
     Path dir;
     private TestNamespace ns;
     private GobgpPeer gobgp;
-    private Process speaker;
-    private PrintStream commands;
+    private LabProcess speaker;
 
     @BeforeEach
     void up() throws Exception {
         Tools.require("gobgpd", "gobgpd");
         ns = TestNamespace.create(SPEAKER, GOBGP);
         gobgp = GobgpPeer.start(ns.prefix(), dir, GOBGP, 179, 50051, 65000, SPEAKER, LOCAL_AS, 9);
-        speaker = new ProcessBuilder(SpeakerMain.command(ns.prefix(), GOBGP, 179, 65000, LOCAL_AS, SPEAKER))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("speaker.out").toFile()).start();
-        commands = new PrintStream(speaker.getOutputStream(), true, StandardCharsets.UTF_8);
-        await().atMost(SOON).until(() -> java.nio.file.Files.readString(dir.resolve("speaker.out")).contains("established"));
+        speaker = new LabProcess("speaker", new ProcessBuilder(
+                SpeakerMain.command(ns.prefix(), GOBGP, 179, 65000, LOCAL_AS, SPEAKER)).redirectErrorStream(true).start());
+        speaker.awaitLine(line -> line.contains("established"), SOON);
         await().atMost(SOON).until(() -> gobgp.neighbors().contains("Establ"));
     }
 
     @AfterEach
     void down() throws Exception {
-        if (gobgp != null) {
-            System.out.println("speaker:\n" + java.nio.file.Files.readString(dir.resolve("speaker.out")));
-            System.out.println("gobgpd:\n" + gobgp.log());
-        }
         if (speaker != null) {
-            speaker.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            System.out.println("speaker:\n" + String.join("\n", speaker.lines()));
+            speaker.close();
+        }
+        if (gobgp != null) {
+            System.out.println("gobgpd:\n" + gobgp.log());
         }
         if (gobgp != null) {
             gobgp.close();
@@ -69,8 +65,8 @@ class GobgpInteropTest {
     }
 
     @Test
-    void aHostRouteWithCommunitiesAppearsAndIsWithdrawnGracefully() {
-        commands.println("announce 198.51.100.10 65001:100 no_export");
+    void aHostRouteWithCommunitiesAppearsAndIsWithdrawnGracefully() throws IOException {
+        speaker.send("announce 198.51.100.10 65001:100 no_export");
         await().atMost(SOON).until(() -> gobgp.rib("ipv4").contains("198.51.100.10/32"));
         String rib = gobgp.rib("ipv4");
         System.out.println("gobgp: " + rib);
@@ -78,19 +74,19 @@ class GobgpInteropTest {
                 "\"communities\":[" + (65001L << 16 | 100) + "," + 0xFFFFFF01L + "]");
         assertThat(rib).contains("\"type\":1,\"value\":0"); // ORIGIN IGP
 
-        commands.println("drain 198.51.100.10 2000");
+        speaker.send("drain 198.51.100.10 2000");
         await().atMost(SOON).until(() -> gobgp.rib("ipv4").contains(Long.toString(0xFFFF0000L)));
         await().atMost(SOON).until(() -> !gobgp.rib("ipv4").contains("198.51.100.10/32"));
         assertThat(gobgp.neighbors()).contains("Establ");
     }
 
     @Test
-    void aKilledSpeakersRouteIsGoneAtOnce() {
-        commands.println("announce 198.51.100.20");
+    void aKilledSpeakersRouteIsGoneAtOnce() throws IOException {
+        speaker.send("announce 198.51.100.20");
         await().atMost(SOON).until(() -> gobgp.rib("ipv4").contains("198.51.100.20/32"));
 
         long killed = System.nanoTime();
-        speaker.destroyForcibly(); // SIGKILL: ip netns exec became the JVM
+        speaker.kill9(); // ip netns exec became the JVM
         await().atMost(SOON).pollInterval(Duration.ofMillis(10))
                 .until(() -> !gobgp.rib("ipv4").contains("198.51.100.20/32"));
         long millis = (System.nanoTime() - killed) / 1_000_000;

@@ -17,9 +17,9 @@ final class GobgpPeer extends PeerProcess {
     private final String address;
     private final int apiPort;
 
-    private GobgpPeer(List<String> prefix, Path dir, Path config, String address, int apiPort) {
-        super(with(prefix, "gobgpd", "-f", config.toString(), "-t", "toml", "-p", "--api-hosts", address + ":" + apiPort,
-                "--pprof-disable"), dir.resolve("gobgpd.out"));
+    private GobgpPeer(List<String> prefix, Path config, String address, int apiPort) {
+        super("gobgpd", with(prefix, "gobgpd", "-f", config.toString(), "-t", "toml", "-p", "--api-hosts",
+                address + ":" + apiPort, "--pprof-disable"));
         this.prefix = prefix;
         this.address = address;
         this.apiPort = apiPort;
@@ -51,7 +51,7 @@ final class GobgpPeer extends PeerProcess {
                     [neighbors.afi-safis.config]
                       afi-safi-name = "ipv6-unicast"
                 """.formatted(as, address, port, address, neighbor, neighborAs, holdTime, Math.max(1, holdTime / 3)));
-        return new GobgpPeer(prefix, dir, config, address, apiPort);
+        return new GobgpPeer(prefix, config, address, apiPort);
     }
 
     private static List<String> with(List<String> prefix, String... command) {

@@ -1,37 +1,28 @@
 package dev.gatehouse.bgp;
 
+import dev.gatehouse.Tools;
+import dev.gatehouse.lab.LabProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
-/** A real BGP daemon the test started as its own process, with its output in a file of the test's directory. */
+/** A real BGP daemon the test started as its own process ({@link LabProcess}, which collects its output). */
 abstract class PeerProcess implements AutoCloseable {
 
-    private final Process process;
-    private final Path log;
+    private final LabProcess process;
 
-    PeerProcess(List<String> command, Path log) {
-        this.log = log;
+    PeerProcess(String name, List<String> command) {
         try {
-            this.process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            this.process = new LabProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** Runs a client command of this daemon to its end and returns its output (stdout and stderr). */
+    /** Runs a client command of this daemon to its end ({@link Tools#run}) and returns its output. */
     static String run(List<String> command) {
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-            return new String(out, StandardCharsets.UTF_8);
+            return Tools.run(command, null, null).text();
         } catch (IOException e) {
             return "could not run " + command + ": " + e.getMessage();
         } catch (InterruptedException e) {
@@ -40,23 +31,13 @@ abstract class PeerProcess implements AutoCloseable {
         }
     }
 
+    /** Everything the daemon printed so far. */
     String log() {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    boolean alive() {
-        return process.isAlive();
+        return String.join("\n", process.lines());
     }
 
     @Override
-    public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-        }
+    public void close() {
+        process.close();
     }
 }

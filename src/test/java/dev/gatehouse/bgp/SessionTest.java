@@ -30,7 +30,7 @@ class SessionTest {
                 InetAddress.getByName("192.0.2.2"), 179, 65000, 9, null);
         session = new Session(peer, BACK_OFF, () -> now, link, () -> routes, new SessionListener() {
             @Override
-            public void stateChanged(PeerSettings p, SessionState from, SessionState to, String reason) {
+            public void stateChanged(PeerSettings p, SessionState from, SessionState to) {
             }
 
             @Override
