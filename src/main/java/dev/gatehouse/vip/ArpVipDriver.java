@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>A killed or stopped owner.</b> After kill -9 nothing in this process runs, yet the kernel would keep the
  * address and keep answering ARP for it (and resetting connections) forever. Two guards remove it. First a
  * watchdog: a small child process, fed on every renewal, that deletes the address the moment this JVM dies (its
- * pipe closes) or after {@link #watchdogSilenceFor} without a renewal (SIGSTOP, a stall), before the peer may
+ * pipe closes) or after {@link CommandRunner.Watchdog#silenceFor} without a renewal (SIGSTOP, a stall), before the peer may
  * take over. Second, as a backstop should the watchdog be killed too, the address itself is leased from the
  * kernel: it is added with {@code valid_lft}/{@code preferred_lft} of {@link #addressLifetime} and every
  * {@link #refresh} (each successful cluster renewal) re-issues it. When the process dies or stops (SIGSTOP,
@@ -66,7 +66,6 @@ public final class ArpVipDriver implements VipDriver {
     static final Duration GARP_SPACING = Duration.ofMillis(100);
     /** Refresh is called on every renewal; re-issuing the lifetime more often than this only costs forks. */
     static final Duration LIFETIME_RENEWAL_SPACING = Duration.ofMillis(100);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
     private final CommandRunner commands;
     private final Ticker ticker;
@@ -118,7 +117,7 @@ public final class ArpVipDriver implements VipDriver {
      * operator should see (VIP name, what happened), e.g. a takeover of an address something else still answered.
      */
     public static ArpVipDriver create(Duration clusterLease, Ticker ticker, BiConsumer<String, String> notices) {
-        return withTools(new ProcessCommandRunner(List.of(), COMMAND_TIMEOUT), clusterLease, ticker, notices);
+        return withTools(ProcessCommandRunner.forDrivers(), clusterLease, ticker, notices);
     }
 
     /**
@@ -137,7 +136,7 @@ public final class ArpVipDriver implements VipDriver {
         }
         // stray rules a killed process left would outlive their handover: flush them (fails when there are none)
         StrayForwarding.flushLeftovers(commands);
-        Duration silence = watchdogSilenceFor(clusterLease);
+        Duration silence = CommandRunner.Watchdog.silenceFor(clusterLease);
         KernelFence fence = new KernelFence(silence);
         // the tables a killed process left (they fence nothing it still holds): gone; fails when there are none
         commands.start(fence.uninstall()).join();
@@ -168,16 +167,6 @@ public final class ArpVipDriver implements VipDriver {
         }
         long millis = clusterLease.plus(LIFETIME_RENEWAL_SPACING.multipliedBy(2)).toMillis();
         return Duration.ofSeconds(Math.max(1, (millis + 999) / 1000));
-    }
-
-    /**
-     * How long the watchdog waits without a renewal before it deletes the address: lease - 100 ms (500 ms for the
-     * default 600 ms lease). Renewals come every lease/3, so a healthy owner feeds it three times as often; and
-     * the peer may take over only lease * 1.1 + 50 ms after the last renewal it saw, so the dead or stopped
-     * owner's address is gone about 200 ms before anyone else adds it.
-     */
-    static Duration watchdogSilenceFor(Duration clusterLease) {
-        return clusterLease.minusMillis(100);
     }
 
     Duration addressLifetime() {
@@ -287,8 +276,7 @@ public final class ArpVipDriver implements VipDriver {
         if (holding != null) {
             unfence(vip);
         }
-        // EADDRNOTAVAIL: the address is not there (never added, or its lifetime ran out): already released.
-        if (!deleted.ok() && !deleted.output().contains("Cannot assign requested address")) {
+        if (!deleted.addressGone()) {
             throw new IOException("VIP " + vip.name() + " not deleted: " + deleted.describe());
         }
     }

@@ -28,7 +28,6 @@ import java.util.function.BiConsumer;
  */
 public final class BgpVipDriver implements VipDriver {
 
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(3);
 
     private final BgpSpeaker speaker;
     private final CommandRunner commands;
@@ -46,8 +45,8 @@ public final class BgpVipDriver implements VipDriver {
 
     /** A driver for this host whose watchdog outwaits no renewal longer than {@code clusterLease} allows. */
     public static BgpVipDriver create(BgpSpeaker speaker, Duration clusterLease, BiConsumer<String, String> events) {
-        return new BgpVipDriver(speaker, new ProcessCommandRunner(List.of(), COMMAND_TIMEOUT),
-                ArpVipDriver.watchdogSilenceFor(clusterLease), events);
+        return new BgpVipDriver(speaker, ProcessCommandRunner.forDrivers(),
+                CommandRunner.Watchdog.silenceFor(clusterLease), events);
     }
 
     @Override
@@ -76,8 +75,7 @@ public final class BgpVipDriver implements VipDriver {
             events.accept(vip.name(), "withdrew " + route + " (released)");
         }
         CommandRunner.Result deleted = commands.start(addressCommand("del", route)).join();
-        // EADDRNOTAVAIL: not there (never added, or the watchdog took it): already released
-        if (!deleted.ok() && !deleted.output().contains("Cannot assign requested address")) {
+        if (!deleted.addressGone()) {
             throw new IOException("VIP " + vip.name() + " not deleted from lo: " + deleted.describe());
         }
     }

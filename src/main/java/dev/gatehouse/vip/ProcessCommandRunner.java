@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each command as a child process on its own virtual thread, with stderr folded into the captured output and
- * a hard timeout. An optional prefix (e.g. {@code ip netns exec NS}) runs every command somewhere else.
+ * a hard timeout.
  */
 final class ProcessCommandRunner implements CommandRunner {
 
@@ -22,11 +22,17 @@ final class ProcessCommandRunner implements CommandRunner {
 
     private static final File DEV_NULL = new File("/dev/null");
 
-    private final List<String> prefix;
+    /** What the VIP drivers give {@code ip}, {@code arping} and {@code nft}: each answers in milliseconds. */
+    private static final Duration DRIVER_TIMEOUT = Duration.ofSeconds(3);
+
     private final Duration timeout;
 
-    ProcessCommandRunner(List<String> prefix, Duration timeout) {
-        this.prefix = List.copyOf(prefix);
+    /** The runner the VIP drivers use. */
+    static ProcessCommandRunner forDrivers() {
+        return new ProcessCommandRunner(DRIVER_TIMEOUT);
+    }
+
+    ProcessCommandRunner(Duration timeout) {
         this.timeout = Objects.requireNonNull(timeout, "timeout");
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -47,8 +53,7 @@ final class ProcessCommandRunner implements CommandRunner {
      */
     @Override
     public Watchdog watch(List<String> onSilence, Duration silence) {
-        List<String> argv = new ArrayList<>(prefix);
-        argv.addAll(List.of("bash", "-c", "while IFS= read -r -t \"$0\" _; do :; done; exec \"$@\"",
+        List<String> argv = new ArrayList<>(List.of("bash", "-c", "while IFS= read -r -t \"$0\" _; do :; done; exec \"$@\"",
                 String.format(java.util.Locale.ROOT, "%.3f", silence.toNanos() / 1e9)));
         argv.addAll(onSilence);
         Process process;
@@ -88,11 +93,9 @@ final class ProcessCommandRunner implements CommandRunner {
     };
 
     private Result run(List<String> command) {
-        List<String> argv = new ArrayList<>(prefix);
-        argv.addAll(command);
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectErrorStream(true)
+            process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
         } catch (IOException e) {
             return new Result(command, -1, "could not start: " + e.getMessage());

@@ -49,7 +49,7 @@ class ArpVipDriverTest {
 
         assertThat(commands.watchdogs).containsExactly("start " + DEL + " after 500ms", "feed", "feed", "stop " + DEL + " after 500ms");
         assertThat(commands.withoutAnnouncements()).endsWith(DEL);
-        assertThat(ArpVipDriver.watchdogSilenceFor(Duration.ofMillis(600))).isEqualTo(Duration.ofMillis(500));
+        assertThat(CommandRunner.Watchdog.silenceFor(Duration.ofMillis(600))).isEqualTo(Duration.ofMillis(500));
     }
 
     @Test
