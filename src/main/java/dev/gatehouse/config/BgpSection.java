@@ -1,9 +1,6 @@
 package dev.gatehouse.config;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,23 +69,17 @@ final class BgpSection {
     /** The key in the file, trimmed; null after recording why it cannot be one. */
     private static String md5Key(YamlNode at, Path baseDir) {
         String name = at.as(Values.TEXT);
-        Path file = name == null ? null : ConfigPaths.resolve(at, name, baseDir);
-        if (file == null) {
+        ConfigPaths.FileText read = name == null ? null : ConfigPaths.readText(at, name, baseDir);
+        if (read == null) {
             return null;
         }
-        try {
-            String key = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (key.isEmpty()) {
-                at.error(file + " is empty");
-            } else if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
-                at.error(file + " holds a key longer than " + MAX_KEY_BYTES + " bytes (the TCP-MD5 limit)");
-            } else {
-                return key;
-            }
-        } catch (NoSuchFileException e) {
-            at.error("cannot read " + file + ": no such file (a relative path is resolved from the config file's directory)");
-        } catch (IOException e) {
-            at.error("cannot read " + file + ": " + e.getMessage());
+        String key = read.text().strip();
+        if (key.isEmpty()) {
+            at.error(read.file() + " is empty");
+        } else if (key.getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
+            at.error(read.file() + " holds a key longer than " + MAX_KEY_BYTES + " bytes (the TCP-MD5 limit)");
+        } else {
+            return key;
         }
         return null;
     }

@@ -23,6 +23,28 @@ final class ConfigPaths {
         }
     }
 
+    /** A small file read whole, and where it was. */
+    record FileText(Path file, String text) {}
+
+    /**
+     * The file {@code name} (resolved as {@link #resolve} does) read whole, or null after recording at {@code at} why
+     * it cannot be: for the small files that hold a secret (tokens, keys).
+     */
+    static FileText readText(YamlNode at, String name, Path baseDir) {
+        Path file = resolve(at, name, baseDir);
+        if (file == null) {
+            return null;
+        }
+        try {
+            return new FileText(file, Files.readString(file, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.nio.file.NoSuchFileException e) {
+            at.error("cannot read " + file + ": no such file (a relative path is resolved from the config file's directory)");
+        } catch (IOException e) {
+            at.error("cannot read " + file + ": " + e.getMessage());
+        }
+        return null;
+    }
+
     /**
      * {@code name} resolved as {@link #resolve} does; unless {@code baseDir} is null (validation that must not depend
      * on the machine), an error at {@code at} when it is not a readable, non-empty file.

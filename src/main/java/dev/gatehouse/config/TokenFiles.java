@@ -1,9 +1,6 @@
 package dev.gatehouse.config;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 
@@ -37,25 +34,16 @@ final class TokenFiles {
 
     /** The trimmed token in the file, or null after recording why it cannot be one. */
     private static String fileSecret(YamlNode at, String name, Path baseDir) {
-        Path file = ConfigPaths.resolve(at, name, baseDir);
-        if (file == null) {
+        ConfigPaths.FileText read = ConfigPaths.readText(at, name, baseDir);
+        if (read == null) {
             return null;
         }
-        byte[] bytes;
-        try {
-            if (Files.size(file) > MAX_BYTES) {
-                at.error(file + " is larger than " + MAX_BYTES + " bytes: it should hold one token");
-                return null;
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            at.error("cannot read " + file + ": no such file (a relative path is resolved from the config file's directory)");
-            return null;
-        } catch (IOException e) {
-            at.error("cannot read " + file + ": " + e.getMessage());
+        Path file = read.file();
+        if (read.text().getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+            at.error(file + " is larger than " + MAX_BYTES + " bytes: it should hold one token");
             return null;
         }
-        String secret = new String(bytes, StandardCharsets.UTF_8).strip();
+        String secret = read.text().strip();
         if (secret.isEmpty()) {
             at.error(file + " is empty");
         } else if (!TOKEN.matcher(secret).matches()) {
