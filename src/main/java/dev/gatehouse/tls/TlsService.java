@@ -65,7 +65,7 @@ public final class TlsService {
 
     /** The TLS side of listener {@code name}, the same object for the listener's whole life. */
     public ListenerTls listener(String name) {
-        return listeners.computeIfAbsent(name, n -> new ListenerTls(n, new HandshakeWatch(n, registry)));
+        return listeners.computeIfAbsent(name, n -> new ListenerTls(n, registry));
     }
 
     /** The provider in use; detected (and logged) on first use. */
