@@ -53,11 +53,6 @@ public final class ListenerTls {
         }
     }
 
-    /** Whether new connections are served over TLS. */
-    public boolean enabled() {
-        return current != null || pending != null;
-    }
-
     /**
      * Puts the TLS handlers first in a just-accepted connection's pipeline (before the listener's own handler).
      *

@@ -45,6 +45,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     enum Phase { HEAD, BODY_START, CONNECTING, ANSWERING, EXCHANGE, TUNNEL, CLOSED }
 
     final HttpListener listener;
+    /** Accepted over TLS (X-Forwarded-Proto): so it stays whatever a reload does to the listener's {@code tls:}. */
+    final boolean https;
     /** The parsers and endpoint choice of the exchange in flight; null while the connection is idle (see {@link ExchangeCodecs}). */
     ExchangeCodecs codecs;
 
@@ -106,9 +108,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     ChannelFutureListener onUpstreamTunnelWrite;
     ChannelFutureListener onClientTunnelWrite;
 
-    ClientConnection(HttpListener listener, ClientState client) {
+    ClientConnection(HttpListener listener, ClientState client, boolean https) {
         this.listener = listener;
         this.client = client;
+        this.https = https;
     }
 
     // ---- client side ----

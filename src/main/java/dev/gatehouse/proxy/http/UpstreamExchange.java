@@ -63,7 +63,7 @@ final class UpstreamExchange {
         c.phase = Phase.EXCHANGE;
         if (c.sentHead == null) {
             c.sentHead = c.ctx.alloc().directBuffer(codecs.request.length() + 128);
-            codecs.request.writeUpstream(c.sentHead, c.clientIp, true, c.listener.https());
+            codecs.request.writeUpstream(c.sentHead, c.clientIp, true, c.https);
         }
         boolean retryable = codecs.request.idempotent() && codecs.request.framing() == Framing.NONE;
         if (retryable) {
