@@ -72,8 +72,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
      */
     LazyTimer timer;
 
-    // The exchange in flight.
-    ResolvedPool pool;
+    // The exchange in flight (its pool is its endpoint choice's, in codecs).
     Endpoint endpoint;
     EndpointStats endpointStats;
     Upstream upstream;
@@ -413,6 +412,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     static ByteBuf release(ByteBuf buf) {
         ReferenceCountUtil.safeRelease(buf);
         return null;
+    }
+
+    /** The pool of the exchange in flight. */
+    ResolvedPool pool() {
+        return codecs.choice.pool();
     }
 
     boolean clientHttp10() {
