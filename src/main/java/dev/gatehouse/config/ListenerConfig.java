@@ -29,10 +29,4 @@ public record ListenerConfig(
     public ListenerConfig {
         routes = List.copyOf(routes);
     }
-
-    /** A listener without TLS. */
-    public ListenerConfig(String name, Bind bind, Protocol protocol, List<RouteConfig> routes, String pool, LimitsConfig limits,
-            Duration headerReadTimeout, Duration idleTimeout, int maxHeaderSize) {
-        this(name, bind, protocol, routes, pool, limits, headerReadTimeout, idleTimeout, maxHeaderSize, null);
-    }
 }

@@ -1,12 +1,10 @@
 package dev.gatehouse.route;
 
 import dev.gatehouse.config.PoolConfig;
-import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.pool.OutcomeListener;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.pool.PoolView;
 import dev.gatehouse.stick.StickTable;
-import java.util.List;
 
 /**
  * A pool as the data plane sees it at one instant: its config, the view its health published last, its stick
@@ -15,15 +13,10 @@ import java.util.List;
  *
  * @param stick null when the pool has no stick table
  */
-public record ResolvedPool(PoolConfig config, List<Endpoint> endpoints, PoolView view, StickTable stick,
-        OutcomeListener outcomes) {
+public record ResolvedPool(PoolConfig config, PoolView view, StickTable stick, OutcomeListener outcomes) {
 
     /** The pool's state now; control plane only (it reads the pool's published fields). */
     public static ResolvedPool of(Pool pool) {
-        return new ResolvedPool(pool.config(), pool.endpoints(), pool.view(), pool.stick(), pool.outcomes());
-    }
-
-    public String name() {
-        return config.name();
+        return new ResolvedPool(pool.config(), pool.view(), pool.stick(), pool.outcomes());
     }
 }

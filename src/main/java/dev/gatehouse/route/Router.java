@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The routes of one HTTP listener, compiled: request -> pool name. First match wins; a route without
- * a match is the default. Immutable, allocation-free on {@link #select}.
+ * The routes of one HTTP listener, compiled: request -> the position of its route. First match wins; a route
+ * without a match is the default. Immutable, allocation-free on {@link #index}.
  */
 public final class Router {
 
@@ -15,12 +15,6 @@ public final class Router {
 
     public Router(List<RouteConfig> routes) {
         this.routes = routes.stream().map(CompiledRoute::of).toArray(CompiledRoute[]::new);
-    }
-
-    /** The pool of the first route the request matches, or null when none does. */
-    public String select(RequestFacts request) {
-        int i = index(request);
-        return i < 0 ? null : routes[i].pool;
     }
 
     /** The position in the config of the first route the request matches, or -1 when none does. */
@@ -33,12 +27,12 @@ public final class Router {
         return -1;
     }
 
-    private record CompiledRoute(String host, String pathPrefix, String[] headerNames, String[] headerValues, String pool) {
+    private record CompiledRoute(String host, String pathPrefix, String[] headerNames, String[] headerValues) {
 
         static CompiledRoute of(RouteConfig config) {
             MatchConfig m = config.match();
             if (m == null) {
-                return new CompiledRoute(null, null, new String[0], new String[0], config.pool());
+                return new CompiledRoute(null, null, new String[0], new String[0]);
             }
             String[] names = m.header().keySet().toArray(String[]::new);
             String[] values = new String[names.length];
@@ -46,7 +40,7 @@ public final class Router {
                 values[i] = m.header().get(names[i]);
             }
             String host = m.host() == null ? null : m.host().toLowerCase(java.util.Locale.ROOT);
-            return new CompiledRoute(host, m.pathPrefix(), names, values, config.pool());
+            return new CompiledRoute(host, m.pathPrefix(), names, values);
         }
 
         boolean matches(RequestFacts request) {

@@ -1,5 +1,6 @@
 package dev.gatehouse.tls;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.time.Duration;
 
@@ -15,14 +16,16 @@ public final class ListenerTls {
     private static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final String name;
-    private final HandshakeWatch watch;
+    private final MeterRegistry registry;
+    /** Made when the listener first gets certificates: a listener without {@code tls:} has no handshake counters. */
+    private volatile HandshakeWatch watch;
     private volatile Built current;
     /** Staged by a config change not yet committed; serves only while there is no current (a listener just bound). */
     private volatile Built pending;
 
-    ListenerTls(String name, HandshakeWatch watch) {
+    ListenerTls(String name, MeterRegistry registry) {
         this.name = name;
-        this.watch = watch;
+        this.registry = registry;
     }
 
     String name() {
@@ -34,16 +37,20 @@ public final class ListenerTls {
     }
 
     void current(Built next) {
+        watchFor(next);
         current = next;
     }
 
     void pending(Built staged) {
+        watchFor(staged);
         pending = staged;
     }
 
-    /** Whether new connections are served over TLS. */
-    public boolean enabled() {
-        return current != null || pending != null;
+    /** Called with the service's lock held, before {@code b} is published to the event loops. */
+    private void watchFor(Built b) {
+        if (b != null && watch == null) {
+            watch = new HandshakeWatch(name, registry);
+        }
     }
 
     /**

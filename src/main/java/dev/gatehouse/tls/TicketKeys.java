@@ -8,8 +8,9 @@ import java.time.Duration;
 
 /**
  * The keys that encrypt session tickets (RFC 5077; TLS 1.3 resumption too), so a client resumes without a full
- * handshake. Generated at start and rotated every {@link #ROTATION}: a new key encrypts new tickets, the previous
- * one still decrypts tickets issued before the rotation, so every ticket is honoured for at least one period.
+ * handshake. Generated with the node's first TLS context and rotated every {@link #ROTATION}: a new key encrypts new
+ * tickets, the previous one still decrypts tickets issued before the rotation, so every ticket is honoured for at
+ * least one period.
  * BoringSSL only: the JDK keeps its ticket keys to itself.
  */
 final class TicketKeys {

@@ -40,7 +40,8 @@ public final class TlsService {
     private final BiConsumer<String, String> events;
     private final Clock clock;
     private final ConcurrentMap<String, ListenerTls> listeners = new ConcurrentHashMap<>();
-    private final TicketKeys tickets = new TicketKeys();
+    /** Made with the first TLS context: a node with no TLS listener generates no keys and rotates nothing. */
+    private TicketKeys tickets;
     private final MultiGauge expiry;
     /** Per listener, the hash of files already refused, so a bad file is reported once and not retried every poll. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
@@ -64,7 +65,7 @@ public final class TlsService {
 
     /** The TLS side of listener {@code name}, the same object for the listener's whole life. */
     public ListenerTls listener(String name) {
-        return listeners.computeIfAbsent(name, n -> new ListenerTls(n, new HandshakeWatch(n, registry)));
+        return listeners.computeIfAbsent(name, n -> new ListenerTls(n, registry));
     }
 
     /** The provider in use; detected (and logged) on first use. */
@@ -147,6 +148,7 @@ public final class TlsService {
      */
     public synchronized List<String> reloadFiles() {
         List<String> errors = new ArrayList<>();
+        boolean rebuilt = false;
         for (ListenerTls tls : listeners.values()) {
             ListenerTls.Built now = tls.current();
             if (now == null) {
@@ -158,6 +160,7 @@ public final class TlsService {
             }
             try {
                 tls.current(build(tls.name(), now.settings(), hash));
+                rebuilt = true;
                 refused.remove(tls.name());
                 events.accept("listener " + tls.name(), "certificates reloaded: " + names(tls.current()));
                 LOG.info("listener {}: certificates reloaded from changed files: {}", tls.name(), names(tls.current()));
@@ -170,7 +173,9 @@ public final class TlsService {
                 }
             }
         }
-        publishExpiry();
+        if (rebuilt) {
+            publishExpiry(); // the gauges read the time at scrape: unchanged certificates need no new rows
+        }
         return errors;
     }
 
@@ -193,6 +198,9 @@ public final class TlsService {
     }
 
     synchronized void rotateTicketKeys() {
+        if (tickets == null) {
+            return;
+        }
         tickets.rotate();
         for (ListenerTls tls : listeners.values()) {
             ListenerTls.Built b = tls.current();
@@ -205,6 +213,9 @@ public final class TlsService {
 
     private ListenerTls.Built build(String listener, TlsSettings settings, String hash) {
         TlsProvider p = provider();
+        if (tickets == null) {
+            tickets = new TicketKeys();
+        }
         List<SniContexts.Entry> entries = new ArrayList<>();
         for (TlsSettings.CertificatePair pair : settings.certificates()) {
             CertifiedKey certified = PemFiles.load(pair);

@@ -23,13 +23,7 @@ public record TlsSettings(List<CertificatePair> certificates, String minVersion,
      *
      * @param cert the file as resolved (from the config file's directory); {@code certAsWritten} as the config says
      */
-    public record CertificatePair(Path cert, Path key, String certAsWritten, String keyAsWritten) {
-
-        /** Files named by their own paths. */
-        public CertificatePair(Path cert, Path key) {
-            this(cert, key, cert.toString(), key.toString());
-        }
-    }
+    public record CertificatePair(Path cert, Path key, String certAsWritten, String keyAsWritten) {}
 
     /** ECDHE key exchange with an AEAD only: forward secrecy, and no CBC, RSA key exchange, 3DES or RC4. */
     public static final List<String> DEFAULT_CIPHERS = List.of(

@@ -10,11 +10,24 @@ import org.junit.jupiter.api.Test;
 
 class RouterTest {
 
-    private final Router router = new Router(List.of(
+    private final Routes router = new Routes(List.of(
             new RouteConfig(new MatchConfig("api.example.com", "/api", Map.of("X-Canary", "1")), "canary"),
             new RouteConfig(new MatchConfig("api.example.com", "/api", null), "api"),
             new RouteConfig(new MatchConfig(null, "/static/", null), "static"),
             new RouteConfig(null, "web")));
+
+    /** A {@link Router} and its routes: the pool of the route it picks, null when it picks none. */
+    private record Routes(List<RouteConfig> configs, Router router) {
+
+        Routes(List<RouteConfig> configs) {
+            this(configs, new Router(configs));
+        }
+
+        String select(RequestFacts request) {
+            int i = router.index(request);
+            return i < 0 ? null : configs.get(i).pool();
+        }
+    }
 
     @Test
     void firstMatchingRouteWins() {
@@ -38,7 +51,7 @@ class RouterTest {
 
     @Test
     void noDefaultRouteMeansNoPool() {
-        Router strict = new Router(List.of(new RouteConfig(new MatchConfig("a.example", null, null), "a")));
+        Routes strict = new Routes(List.of(new RouteConfig(new MatchConfig("a.example", null, null), "a")));
         assertThat(strict.select(Router.facts("b.example", "/", Map.of()))).isNull();
         assertThat(strict.select(Router.facts(null, "/", Map.of()))).isNull();
     }

@@ -26,8 +26,9 @@ final class BareTlsServer implements AutoCloseable {
 
     /** Serves {@code leaf} with the default settings and {@code minVersion}. */
     BareTlsServer(TestCerts.Leaf leaf, String minVersion) throws InterruptedException {
-        TlsSettings settings = new TlsSettings(List.of(new TlsSettings.CertificatePair(leaf.cert(), leaf.key())),
-                minVersion, TlsSettings.DEFAULT_CIPHERS, TlsSettings.DEFAULT_GROUPS, TlsSettings.DEFAULT_ALPN);
+        var pair = new TlsSettings.CertificatePair(leaf.cert(), leaf.key(), leaf.cert().toString(), leaf.key().toString());
+        TlsSettings settings = new TlsSettings(List.of(pair), minVersion, TlsSettings.DEFAULT_CIPHERS,
+                TlsSettings.DEFAULT_GROUPS, TlsSettings.DEFAULT_ALPN);
         service.stage(Map.of("web", settings)).commit();
         ListenerTls tls = service.listener("web");
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)

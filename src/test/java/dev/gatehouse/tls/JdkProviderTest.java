@@ -3,7 +3,6 @@ package dev.gatehouse.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,10 +41,10 @@ class JdkProviderTest {
     }
 
     private String handshake(int port, String... options) throws Exception {
-        String[] base = {"openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", "a.test", "-CAfile", "ca.crt"};
+        String[] base = {"-servername", "a.test", "-CAfile", "ca.crt"};
         String[] command = new String[base.length + options.length];
         System.arraycopy(base, 0, command, 0, base.length);
         System.arraycopy(options, 0, command, base.length, options.length);
-        return Tools.run(dir, Duration.ofSeconds(20), "", command).output();
+        return Commands.sClient(dir, port, command);
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.tls;
 
+import dev.gatehouse.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +26,8 @@ final class TestCerts {
 
     /** A CA in {@code dir}, valid 30 days. */
     static TestCerts in(Path dir) throws IOException, InterruptedException {
-        Tools.require("openssl");
-        Tools.ok(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        Tools.require("openssl", "openssl");
+        Commands.ok(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", "ca.key", "-out", "ca.crt", "-days", "30", "-subj", "/CN=Gatehouse Test CA");
         return new TestCerts(dir);
     }
@@ -45,8 +46,8 @@ final class TestCerts {
         List<String> req = new java.util.ArrayList<>(List.of("openssl", "req"));
         req.addAll(keySpec);
         req.addAll(List.of("-nodes", "-keyout", file + ".key", "-out", file + ".csr", "-subj", "/CN=" + names[0]));
-        Tools.ok(dir, req.toArray(String[]::new));
-        Tools.ok(dir, "openssl", "x509", "-req", "-in", file + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        Commands.ok(dir, req.toArray(String[]::new));
+        Commands.ok(dir, "openssl", "x509", "-req", "-in", file + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
                 "-days", "30", "-extfile", ext.getFileName().toString(), "-out", file + ".leaf");
         Path chain = dir.resolve(file + ".crt");
         Files.writeString(chain, Files.readString(dir.resolve(file + ".leaf")) + Files.readString(ca));
@@ -55,12 +56,13 @@ final class TestCerts {
 
     /** A self-signed ECDSA certificate that expired in 2020, made with keytool (openssl 3.0 cannot backdate). */
     Leaf expired(String file, String name) throws IOException, InterruptedException {
-        Tools.require("keytool");
-        Tools.ok(dir, "keytool", "-genkeypair", "-keyalg", "EC", "-groupname", "secp256r1", "-alias", "x", "-dname", "CN=" + name,
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Tools.require(keytool, "the JDK that runs the tests");
+        Commands.ok(dir, keytool, "-genkeypair", "-keyalg", "EC", "-groupname", "secp256r1", "-alias", "x", "-dname", "CN=" + name,
                 "-startdate", "2020/01/01 00:00:00", "-validity", "2", "-storetype", "pkcs12", "-keystore", file + ".p12",
                 "-storepass", "changeit");
-        Tools.ok(dir, "openssl", "pkcs12", "-in", file + ".p12", "-nokeys", "-out", file + ".crt", "-passin", "pass:changeit");
-        Tools.ok(dir, "openssl", "pkcs12", "-in", file + ".p12", "-nocerts", "-nodes", "-out", file + ".key", "-passin",
+        Commands.ok(dir, "openssl", "pkcs12", "-in", file + ".p12", "-nokeys", "-out", file + ".crt", "-passin", "pass:changeit");
+        Commands.ok(dir, "openssl", "pkcs12", "-in", file + ".p12", "-nocerts", "-nodes", "-out", file + ".key", "-passin",
                 "pass:changeit");
         return new Leaf(dir.resolve(file + ".crt"), dir.resolve(file + ".key"));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.Tools;
 import dev.gatehouse.node.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class TestsslTest {
 
     @Test
     void testsslFindsNoVulnerabilityAndNoWeakProtocolOrCipher() throws Exception {
-        Tools.require("testssl");
+        Tools.require("testssl", "testssl.sh");
         TestCerts certs = TestCerts.in(dir);
         certs.ecdsa("ec", "a.test");
         certs.rsa("rsa", "b.test");
@@ -44,7 +45,7 @@ class TestsslTest {
             // 1.0 for DROWN, POODLE, BEAST; CBC for LUCKY13; RC4, 3DES and export suites for RC4, SWEET32, FREAK,
             // LOGJAM), or HTTP compression (BREACH: the backend's business). The whole of --vulnerable takes over
             // 4 minutes on a loaded 2-core machine.
-            Tools.Result r = Tools.run(dir, Duration.ofSeconds(265), "", "testssl", "--quiet", "--color", "0", "--nodns", "min",
+            Commands.Result r = Commands.run(dir, Duration.ofSeconds(265), "", "testssl", "--quiet", "--color", "0", "--nodns", "min",
                     "--warnings", "off", "--fast", "--protocols", "--std", "--heartbleed", "--ccs-injection", "--ticketbleed",
                     "-BB", "--renegotiation", "-C", "-Z", "--connect-timeout", "5",
                     "--openssl-timeout", "5", "--add-ca", certs.ca.toString(), "--jsonfile", json.toString(),

@@ -3,7 +3,6 @@ package dev.gatehouse.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,8 +44,6 @@ class TicketKeysTest {
 
     /** A TLS 1.2 handshake by s_client (whose tickets come within the handshake), with its session options. */
     private String handshake(int port, String... session) throws Exception {
-        String[] command = {"openssl", "s_client", "-connect", "127.0.0.1:" + port, "-servername", "a.test", "-tls1_2",
-            session[0], session[1]};
-        return Tools.run(dir, Duration.ofSeconds(20), "", command).output();
+        return Commands.sClient(dir, port, "-servername", "a.test", "-tls1_2", session[0], session[1]);
     }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.Tools;
 import dev.gatehouse.node.TestNode;
 import dev.gatehouse.proxy.TestBackend;
 import java.io.InputStream;
@@ -31,7 +32,7 @@ class TlsListenerTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Tools.require("curl");
+        Tools.require("curl", "curl");
         dir = Files.createTempDirectory("gh-tls");
         certs = TestCerts.in(dir);
         certs.ecdsa("ec", "a.test", "*.wild.test");
@@ -80,7 +81,7 @@ class TlsListenerTest {
         return lb.listener(listener).getPort();
     }
 
-    private static Tools.Result curl(String listener, String host, String... options) throws Exception {
+    private static Commands.Result curl(String listener, String host, String... options) throws Exception {
         int port = port(listener);
         String[] base = {"curl", "-sS", "-v", "--max-time", "10", "--cacert", "ca.crt", "--resolve",
             host + ":" + port + ":127.0.0.1"};
@@ -88,28 +89,28 @@ class TlsListenerTest {
         System.arraycopy(base, 0, command, 0, base.length);
         System.arraycopy(options, 0, command, base.length, options.length);
         command[command.length - 1] = "https://" + host + ":" + port + "/";
-        return Tools.run(dir, Duration.ofSeconds(20), "", command);
+        return Commands.run(dir, Duration.ofSeconds(20), "", command);
     }
 
     private static String sClient(String listener, String... options) throws Exception {
-        String[] base = {"openssl", "s_client", "-connect", "127.0.0.1:" + port(listener), "-CAfile", "ca.crt"};
-        String[] command = new String[base.length + options.length];
-        System.arraycopy(base, 0, command, 0, base.length);
-        System.arraycopy(options, 0, command, base.length, options.length);
-        return Tools.run(dir, Duration.ofSeconds(20), "", command).output();
+        String[] command = new String[options.length + 2];
+        command[0] = "-CAfile";
+        command[1] = "ca.crt";
+        System.arraycopy(options, 0, command, 2, options.length);
+        return Commands.sClient(dir, port(listener), command);
     }
 
     @Test
     void curlGetsTheBackendOverTls13AndTls12WithXForwardedProtoHttps() throws Exception {
-        Tools.Result v13 = curl("web", "a.test", "--tlsv1.3");
+        Commands.Result v13 = curl("web", "a.test", "--tlsv1.3");
         assertThat(v13.exit()).as(v13.output()).isZero();
         assertThat(v13.output()).contains("SSL connection using TLSv1.3").contains("proto=https")
                 .contains("subject: CN=a.test").contains("SSL certificate verify ok");
-        Tools.Result v12 = curl("web", "b.test", "--tls-max", "1.2");
+        Commands.Result v12 = curl("web", "b.test", "--tls-max", "1.2");
         assertThat(v12.exit()).as(v12.output()).isZero();
         assertThat(v12.output()).containsPattern("SSL connection using TLSv1.2 / ECDHE-RSA-(AES\\d+-GCM|CHACHA20)")
                 .contains("subject: CN=b.test").contains("proto=https");
-        Tools.Result plain = Tools.run(dir, Duration.ofSeconds(20), "", "curl", "-sS", "--max-time", "10",
+        Commands.Result plain = Commands.run(dir, Duration.ofSeconds(20), "", "curl", "-sS", "--max-time", "10",
                 "http://127.0.0.1:" + port("plain") + "/");
         assertThat(plain.output()).isEqualTo("proto=http\n");
     }
@@ -127,7 +128,7 @@ class TlsListenerTest {
     @Test
     void alpnOffersHttp11AndMinVersionRefusesOlderClients() throws Exception {
         assertThat(sClient("web", "-servername", "a.test", "-alpn", "h2,http/1.1")).contains("ALPN protocol: http/1.1");
-        Tools.Result old = curl("strict", "a.test", "--tls-max", "1.2");
+        Commands.Result old = curl("strict", "a.test", "--tls-max", "1.2");
         assertThat(old.exit()).as(old.output()).isEqualTo(35); // CURLE_SSL_CONNECT_ERROR
         assertThat(curl("strict", "a.test", "--tlsv1.3").exit()).isZero();
         // No CBC, no RSA key exchange, no 3DES: a client offering only those finds nothing in common.
@@ -139,7 +140,7 @@ class TlsListenerTest {
     void aClientResumesItsSessionWithTheTicket() throws Exception {
         for (String version : new String[] {"-tls1_2", "-tls1_3"}) {
             Path session = dir.resolve("session" + version + ".pem");
-            String first = Tools.run(dir, Duration.ofSeconds(20), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+            String first = Commands.run(dir, Duration.ofSeconds(20), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
                     "openssl", "s_client", "-connect", "127.0.0.1:" + port("web"), "-CAfile", "ca.crt", "-servername",
                     "a.test", version, "-ign_eof", "-sess_out", session.toString()).output();
             assertThat(first).contains("New, TLSv1.");

@@ -45,6 +45,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     enum Phase { HEAD, BODY_START, CONNECTING, ANSWERING, EXCHANGE, TUNNEL, CLOSED }
 
     final HttpListener listener;
+    /** Accepted over TLS (X-Forwarded-Proto): so it stays whatever a reload does to the listener's {@code tls:}. */
+    final boolean https;
     /** The parsers and endpoint choice of the exchange in flight; null while the connection is idle (see {@link ExchangeCodecs}). */
     ExchangeCodecs codecs;
 
@@ -70,8 +72,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
      */
     LazyTimer timer;
 
-    // The exchange in flight.
-    ResolvedPool pool;
+    // The exchange in flight (its pool is its endpoint choice's, in codecs).
     Endpoint endpoint;
     EndpointStats endpointStats;
     Upstream upstream;
@@ -106,9 +107,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     ChannelFutureListener onUpstreamTunnelWrite;
     ChannelFutureListener onClientTunnelWrite;
 
-    ClientConnection(HttpListener listener, ClientState client) {
+    ClientConnection(HttpListener listener, ClientState client, boolean https) {
         this.listener = listener;
         this.client = client;
+        this.https = https;
     }
 
     // ---- client side ----
@@ -410,6 +412,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     static ByteBuf release(ByteBuf buf) {
         ReferenceCountUtil.safeRelease(buf);
         return null;
+    }
+
+    /** The pool of the exchange in flight. */
+    ResolvedPool pool() {
+        return codecs.choice.pool();
     }
 
     boolean clientHttp10() {

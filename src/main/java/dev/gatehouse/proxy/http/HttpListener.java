@@ -81,8 +81,8 @@ public final class HttpListener implements ProxyListener {
                         } else if (client == ClientState.UNTRACKED) {
                             stats.untrackedClient();
                         }
-                        tls.install(ch, config().headerReadTimeout());
-                        ch.pipeline().addLast(new ClientConnection(HttpListener.this, client));
+                        boolean https = tls.install(ch, config().headerReadTimeout());
+                        ch.pipeline().addLast(new ClientConnection(HttpListener.this, client, https));
                     }
                 });
         server = b.bind(bind).sync().channel();
@@ -142,11 +142,6 @@ public final class HttpListener implements ProxyListener {
     }
 
     // ---- for ClientConnection ----
-
-    /** Whether requests arrive over TLS (X-Forwarded-Proto). */
-    boolean https() {
-        return tls.enabled();
-    }
 
     boolean draining() {
         return draining;

@@ -53,7 +53,7 @@ final class RequestBody {
     static void await(ClientConnection c) {
         c.backendStalled = false;
         if (!c.responseStarted) {
-            c.timer.restart(c.awaitingContinue ? c.pool.config().timeouts().request().toNanos()
+            c.timer.restart(c.awaitingContinue ? c.pool().config().timeouts().request().toNanos()
                     : c.listener.config().headerReadTimeout().toNanos());
         }
     }
@@ -113,7 +113,7 @@ final class RequestBody {
             UpstreamExchange.fail(c, 408);
             return;
         }
-        long rest = c.pool.config().timeouts().request().toNanos() - c.listener.config().headerReadTimeout().toNanos();
+        long rest = c.pool().config().timeouts().request().toNanos() - c.listener.config().headerReadTimeout().toNanos();
         if (!c.awaitingContinue && !c.backendStalled && rest > 0) {
             c.backendStalled = true;
             c.timer.restart(rest);

@@ -69,7 +69,7 @@ final class ResponseRelay {
             c.keepClient &= !codecs.response.mustCloseClient() && c.requestDone;
             ByteBuf out = c.ctx.alloc().directBuffer(codecs.response.length() + 160);
             codecs.response.writeDownstream(out, c.keepClient, c.clientHttp10(),
-                    c.stickyAssign == null ? null : RequestKeys.stickyHeader(c.pool.config(), c.stickyAssign));
+                    c.stickyAssign == null ? null : RequestKeys.stickyHeader(c.pool().config(), c.stickyAssign));
             c.ctx.write(out, c.ctx.voidPromise()); // no promise per write: a failure reaches exceptionCaught
             ByteBuf rest = c.upstreamInbound;
             c.upstreamInbound = null;

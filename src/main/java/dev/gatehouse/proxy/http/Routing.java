@@ -17,7 +17,10 @@ final class Routing {
 
     private Routing() {}
 
-    /** Sets the request's pool from the listener's current route table; false when it is refused instead. */
+    /**
+     * Starts the request's endpoint choice on the pool of its route in the listener's current route table, with its
+     * affinity and hash keys; false when it is refused instead.
+     */
     static boolean route(ClientConnection c) {
         RouteTable routes = c.listener.routes();
         int route = routes.route(c);
@@ -25,11 +28,15 @@ final class Routing {
             c.refuse(Refusal.NO_ROUTE, "no route matches");
             return false;
         }
-        c.pool = routes.pool(route);
-        if (c.pool == null) {
+        ResolvedPool pool = routes.pool(route);
+        if (pool == null) {
             c.answerAndClose(503);
             return false;
         }
+        PoolConfig config = pool.config();
+        long affinityKey = config.balance().hashing() || pool.stick() != null
+                ? RequestKeys.key(config.hashOn(), c.codecs.request, c.sourceHash) : StickTable.NONE;
+        c.codecs.choice.reset(pool, config.balance().hashing() ? RequestKeys.hash(affinityKey) : 0, affinityKey);
         return true;
     }
 
@@ -39,11 +46,8 @@ final class Routing {
         if (codecs.request.framing() == Framing.CHUNKED && !codecs.request.expectContinue() && !RequestBody.firstChunkLineValid(c)) {
             return;
         }
-        ResolvedPool pool = c.pool;
+        ResolvedPool pool = codecs.choice.pool();
         PoolConfig config = pool.config();
-        long affinityKey = config.balance().hashing() || pool.stick() != null
-                ? RequestKeys.key(config.hashOn(), codecs.request, c.sourceHash) : StickTable.NONE;
-        codecs.choice.reset(pool, config.balance().hashing() ? RequestKeys.hash(affinityKey) : 0, affinityKey);
         Endpoint sticky = config.stickyCookie() == null ? null
                 : RequestKeys.sticky(pool.view(), codecs.request.cookie(config.stickyCookie()));
         if (sticky == null) {
@@ -67,7 +71,7 @@ final class Routing {
             UpstreamExchange.fail(c, choice.attempts() == 0 ? 503 : 502);
             return;
         }
-        if (c.pool.config().stickyCookie() != null) {
+        if (choice.pool().config().stickyCookie() != null) {
             c.stickyAssign = chosen;
         }
         UpstreamExchange.use(c, chosen);

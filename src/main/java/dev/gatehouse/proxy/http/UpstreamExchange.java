@@ -30,9 +30,9 @@ final class UpstreamExchange {
         }
         c.upstreamReused = false;
         c.phase = Phase.CONNECTING;
-        Upstream fresh = new Upstream(chosen, c.pool.config().timeouts().idle().toNanos());
+        Upstream fresh = new Upstream(chosen, c.pool().config().timeouts().idle().toNanos());
         c.upstream = fresh;
-        c.listener.connector().dial(c.ctx.channel().eventLoop(), chosen, c.pool.config(), fresh).addListener(c.onConnect);
+        c.listener.connector().dial(c.ctx.channel().eventLoop(), chosen, c.pool().config(), fresh).addListener(c.onConnect);
     }
 
     static void connected(ClientConnection c, ChannelFuture f) {
@@ -48,7 +48,7 @@ final class UpstreamExchange {
             return;
         }
         c.endpoint.connections().add(u.channel());
-        if (c.pool.config().proxyProtocol()) {
+        if (c.pool().config().proxyProtocol()) {
             // Once per upstream connection, before its first request: who the client of that connection is.
             u.channel().write(ProxyProtocolV2.encode(u.channel().alloc(), (InetSocketAddress) c.ctx.channel().remoteAddress(),
                     (InetSocketAddress) c.ctx.channel().localAddress()));
@@ -63,7 +63,7 @@ final class UpstreamExchange {
         c.phase = Phase.EXCHANGE;
         if (c.sentHead == null) {
             c.sentHead = c.ctx.alloc().directBuffer(codecs.request.length() + 128);
-            codecs.request.writeUpstream(c.sentHead, c.clientIp, true, c.listener.https());
+            codecs.request.writeUpstream(c.sentHead, c.clientIp, true, c.https);
         }
         boolean retryable = codecs.request.idempotent() && codecs.request.framing() == Framing.NONE;
         if (retryable) {
@@ -86,7 +86,7 @@ final class UpstreamExchange {
 
     /** The request is sent: from now until the response starts, the backend has the pool's request timeout. */
     static void awaitResponse(ClientConnection c) {
-        c.timer.restart(c.pool.config().timeouts().request().toNanos());
+        c.timer.restart(c.pool().config().timeouts().request().toNanos());
     }
 
     static void requestTimedOut(ClientConnection c) {
@@ -114,7 +114,7 @@ final class UpstreamExchange {
         Upstream u = c.upstream;
         c.upstream = null;
         // A connection that began with a PROXY header speaks for one client only: never shared.
-        if (upstreamReusable && codecs.response.keepAlive() && c.requestDone && !c.pool.config().proxyProtocol()) {
+        if (upstreamReusable && codecs.response.keepAlive() && c.requestDone && !c.pool().config().proxyProtocol()) {
             UpstreamPool.of(c.ctx.channel().eventLoop()).release(u);
         } else {
             u.owner(null);
@@ -174,7 +174,6 @@ final class UpstreamExchange {
     private static void reset(ClientConnection c) {
         c.sentHead = ClientConnection.release(c.sentHead);
         c.endpoint = null;
-        c.pool = null;
         c.stickyAssign = null;
         c.codecs.requestParser.reset();
         c.codecs.responseParser.reset();

@@ -148,13 +148,9 @@ public final class RequestHead extends MessageHead {
      * target (RFC 9112 section 3.2.2), the framing as parsed ({@code Transfer-Encoding: chunked} or
      * Content-Length), then {@code Connection: upgrade} for an upgrade, {@code Connection: close} when the
      * backend connection is not to be reused, or {@code Connection: keep-alive} for an HTTP/1.0 request on a
-     * reusable one; then X-Forwarded-For with {@code clientIp} appended and {@code X-Forwarded-Proto: http}.
+     * reusable one; then X-Forwarded-For with {@code clientIp} appended and {@code X-Forwarded-Proto}: {@code https}
+     * when {@code https} (the client connection is TLS), else {@code http}.
      */
-    public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream) {
-        writeUpstream(out, clientIp, keepAliveUpstream, false);
-    }
-
-    /** As {@link #writeUpstream(ByteBuf, CharSequence, boolean)}, with {@code X-Forwarded-Proto: https} when {@code https}. */
     public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream, boolean https) {
         int drop = FieldKind.HOP_BY_HOP | FieldKind.FRAMING | REWRITTEN;
         if (upgrade) {

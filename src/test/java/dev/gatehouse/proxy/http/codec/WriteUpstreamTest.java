@@ -18,7 +18,7 @@ class WriteUpstreamTest {
         ByteBuf out = Unpooled.buffer();
         try {
             assertThat(parser.parse(in)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
-            parser.head().writeUpstream(out, clientIp, keepAliveUpstream);
+            parser.head().writeUpstream(out, clientIp, keepAliveUpstream, false);
             return Raw.text(out);
         } finally {
             in.release();

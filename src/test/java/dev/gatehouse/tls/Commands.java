@@ -1,34 +1,24 @@
 package dev.gatehouse.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The command-line tools the TLS tests drive (openssl, curl, keytool, testssl): found, run with a bound, output kept. */
-final class Tools {
+/**
+ * The command-line tools the TLS tests drive (openssl, curl, keytool, testssl), run within a bound each test picks
+ * (testssl takes minutes), output kept. Whether a tool is there is {@link dev.gatehouse.Tools#require}'s to say.
+ */
+final class Commands {
 
     /** What a finished command did. */
     record Result(int exit, String output) {}
 
-    private Tools() {}
-
-    /** Skips the test when {@code command} is not on the PATH, or fails it under CI=true (bin/packages.sh installs it). */
-    static void require(String command) {
-        boolean found = List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)).stream()
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
-        if ("true".equals(System.getenv("CI"))) {
-            assertThat(found).as("%s on the PATH (CI=true: a missing tool fails the test)", command).isTrue();
-        }
-        assumeTrue(found, command + " is not installed; skipped");
-    }
+    private Commands() {}
 
     /** Runs {@code command} in {@code dir} with stdin from {@code input}, stdout and stderr together, within {@code bound}. */
     static Result run(Path dir, Duration bound, String input, String... command) throws IOException, InterruptedException {
@@ -52,5 +42,14 @@ final class Tools {
         Result r = run(dir, Duration.ofSeconds(30), "", command);
         assertThat(r.exit()).as("exit of %s; output:%n%s", String.join(" ", command), r.output()).isZero();
         return r.output();
+    }
+
+    /** What {@code openssl s_client}, run in {@code dir} with {@code options}, printed of a handshake with 127.0.0.1:{@code port}. */
+    static String sClient(Path dir, int port, String... options) throws IOException, InterruptedException {
+        String[] base = {"openssl", "s_client", "-connect", "127.0.0.1:" + port};
+        String[] command = new String[base.length + options.length];
+        System.arraycopy(base, 0, command, 0, base.length);
+        System.arraycopy(options, 0, command, base.length, options.length);
+        return run(dir, Duration.ofSeconds(20), "", command).output();
     }
 }
