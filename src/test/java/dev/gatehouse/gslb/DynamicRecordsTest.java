@@ -3,6 +3,7 @@ package dev.gatehouse.gslb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.time.ManualTicker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,7 +31,7 @@ import org.xbill.DNS.Type;
 @Timeout(60)
 class DynamicRecordsTest {
 
-    private final SteppedTicker clock = new SteppedTicker();
+    private final ManualTicker clock = new ManualTicker();
     private final List<AutoCloseable> closing = new java.util.ArrayList<>();
 
     @AfterEach
@@ -127,7 +128,7 @@ class DynamicRecordsTest {
     /** Steps the clock by the interval and runs the checks that are due, {@code times} times. */
     private void checks(TestZones.Server s, int times) {
         for (int i = 0; i < times; i++) {
-            clock.step(s.gslb().config().health().interval());
+            clock.advance(s.gslb().config().health().interval());
             s.gslb().probeDue();
         }
     }
