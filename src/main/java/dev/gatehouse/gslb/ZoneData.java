@@ -119,11 +119,6 @@ final class ZoneData {
         return dynamics;
     }
 
-    /** Every name in canonical order (the apex first). */
-    List<Name> names() {
-        return order;
-    }
-
     /** The SOA with {@code serial}. */
     SOARecord soa(long serial) {
         return new SOARecord(apex, DClass.IN, soa.ttl(), DnsRecords.name(soa.mname(), apex), DnsRecords.name(soa.rname(), apex),
