@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.xbill.DNS.Name;
 
 /** Reads {@code gslb:}, the authoritative DNS server, with its records and health-checked targets. */
@@ -46,29 +47,26 @@ final class GslbSection {
         if (zone == null) {
             return null;
         }
-        List<String> ns = new ArrayList<>();
-        for (YamlNode n : section.list("ns")) {
-            String name = n.as(text -> DnsRecords.name(text, zone).toString());
-            if (name != null) {
-                ns.add(name);
-            }
-        }
-        if (section.get("ns") == null) {
-            ns.add("ns1." + zone);
-        } else if (ns.isEmpty() && section.get("ns").items().isEmpty()) {
-            section.get("ns").error("must list at least one name server");
-        }
+        List<String> ns = section.has("ns")
+                ? parsed(section.requireItems("ns", "name server"), text -> DnsRecords.name(text, zone).toString())
+                : List.of("ns1." + zone);
         GslbConfig.Soa soa = soa(section.get("soa"), ns.isEmpty() ? "ns1." + zone : ns.getFirst());
         List<GslbConfig.RecordSet> records = records();
-        List<HostPort> secondaries = new ArrayList<>();
-        for (YamlNode s : section.list("secondaries")) {
-            HostPort hp = s.as(GslbSection::secondary);
-            if (hp != null) {
-                secondaries.add(hp);
-            }
-        }
+        List<HostPort> secondaries = parsed(section.list("secondaries"), GslbSection::secondary);
         GslbConfig.Health health = health(section.get("health"));
         return bind == null ? null : new GslbConfig(bind, zone.toString(), soa, ns, records, secondaries, health);
+    }
+
+    /** The items that parse (the others have their errors recorded). */
+    private static <T> List<T> parsed(List<YamlNode> items, Function<String, T> parser) {
+        List<T> out = new ArrayList<>();
+        for (YamlNode item : items) {
+            T value = item.as(parser);
+            if (value != null) {
+                out.add(value);
+            }
+        }
+        return out;
     }
 
     private static Name zoneName(String text) {
@@ -216,13 +214,7 @@ final class GslbSection {
                 targets.add(target);
             }
         }
-        List<String> fallback = new ArrayList<>();
-        for (YamlNode f : r.list("fallback")) {
-            String ip = f.as(Addresses::ip);
-            if (ip != null) {
-                fallback.add(ip);
-            }
-        }
+        List<String> fallback = parsed(r.list("fallback"), Addresses::ip);
         if (policy == null || name == null) {
             return null;
         }
@@ -236,16 +228,10 @@ final class GslbSection {
         String address = t.require("address", Addresses::ip);
         String region = t.get("region", Names::identifier, null);
         String check = t.require("check", GslbSection::checkUrl);
-        List<String> geo = new ArrayList<>();
         if (t.has("geo") && (policy == GslbConfig.Policy.WEIGHTED || policy == GslbConfig.Policy.ALL_HEALTHY)) {
             t.get("geo").keyError("applies to policies geo and failover only (this record's policy is " + Values.yamlName(policy) + ")");
         }
-        for (YamlNode g : t.list("geo")) {
-            String cidr = g.as(Addresses::cidr);
-            if (cidr != null) {
-                geo.add(cidr);
-            }
-        }
+        List<String> geo = parsed(t.list("geo"), Addresses::cidr);
         if (t.has("weight") && policy != null && policy != GslbConfig.Policy.WEIGHTED) {
             t.get("weight").keyError("applies to policy weighted only (this record's policy is " + Values.yamlName(policy) + ")");
         }

@@ -10,20 +10,20 @@ import org.xbill.DNS.Record;
  * What one dynamic record may answer with for one address family while the targets are in a given state: the
  * healthy targets in config order, or, when none is, the fail-open set (the fallback addresses, or every target).
  * The policy picks among them per query.
+ *
+ * @param upWeight the sum of the healthy targets' weights, for the weighted policy's draw
  */
 record Candidates(GslbConfig.Policy policy, List<DynamicRecord.Answer> up, List<DynamicRecord.Answer> all,
-        List<Record> failOpen) {
+        List<Record> failOpen, int upWeight) {
 
     /** The candidates of {@code record}'s targets of one family. */
     static Candidates of(DynamicRecord record, boolean ipv4, TargetStates states) {
         List<DynamicRecord.Answer> all = record.targets().stream().filter(a -> a.ipv4() == ipv4).toList();
         List<DynamicRecord.Answer> up = all.stream().filter(a -> states.up(a.target())).toList();
-        List<Record> failOpen = List.of();
-        if (up.isEmpty()) {
-            List<Record> fallback = record.fallback().stream().filter(r -> (r instanceof ARecord) == ipv4).toList();
-            failOpen = record.config().fallback().isEmpty() ? all.stream().map(DynamicRecord.Answer::record).toList() : fallback;
-        }
-        return new Candidates(record.policy(), up, all, failOpen);
+        List<Record> failOpen = !up.isEmpty() ? List.of()
+                : record.fallback().isEmpty() ? all.stream().map(DynamicRecord.Answer::record).toList()
+                : record.fallback().stream().filter(r -> (r instanceof ARecord) == ipv4).toList();
+        return new Candidates(record.policy(), up, all, failOpen, up.stream().mapToInt(a -> a.config().weight()).sum());
     }
 
     boolean failingOpen() {
@@ -72,19 +72,10 @@ record Candidates(GslbConfig.Policy policy, List<DynamicRecord.Answer> up, List<
         for (DynamicRecord.Answer a : up) {
             if (best < 0 || matches(a, client, best)) {
                 out.add(a.record());
-                return best < 0 && !anyNetworks() ? 0 : scope(client);
+                return scope(client);
             }
         }
         return 0;
-    }
-
-    private boolean anyNetworks() {
-        for (DynamicRecord.Answer a : all) {
-            if (!a.networks().isEmpty()) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The longest prefix among the healthy targets' networks that holds {@code client}; -1 when none does. */
@@ -101,11 +92,7 @@ record Candidates(GslbConfig.Policy policy, List<DynamicRecord.Answer> up, List<
     }
 
     private DynamicRecord.Answer weighted() {
-        int total = 0;
-        for (DynamicRecord.Answer a : up) {
-            total += a.config().weight();
-        }
-        int pick = ThreadLocalRandom.current().nextInt(total);
+        int pick = ThreadLocalRandom.current().nextInt(upWeight);
         for (DynamicRecord.Answer a : up) {
             pick -= a.config().weight();
             if (pick < 0) {

@@ -4,9 +4,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xbill.DNS.Rcode;
@@ -15,19 +15,25 @@ import org.xbill.DNS.Type;
 
 /**
  * The DNS server's counters: queries by type and rcode, answers per target, dropped and truncated messages,
- * transfers. Counters are created once per label set and cached, so counting a query builds no key but an int.
+ * transfers. Counters are created once per label set and cached by slot, so counting a query allocates nothing.
  */
 final class DnsStats {
 
     private static final Logger LOG = LoggerFactory.getLogger(DnsStats.class);
     /** Types that get their own label; the rest count as "other" so random input cannot grow the label set. */
-    private static final Set<Integer> NAMED_TYPES = Set.of(Type.A, Type.AAAA, Type.CNAME, Type.TXT, Type.MX, Type.SRV,
-            Type.CAA, Type.NS, Type.SOA, Type.ANY, Type.AXFR, Type.IXFR, Type.PTR, Type.DS, Type.DNSKEY, Type.HTTPS, Type.SVCB);
+    private static final int[] NAMED_TYPES = {Type.A, Type.AAAA, Type.CNAME, Type.TXT, Type.MX, Type.SRV, Type.CAA, Type.NS,
+        Type.SOA, Type.ANY, Type.AXFR, Type.IXFR, Type.PTR, Type.DS, Type.DNSKEY, Type.HTTPS, Type.SVCB};
+    /** Slots per type: every rcode this server answers with is below (BADVERS, 16, is the highest). */
+    private static final int RCODES = 32;
     /** At most one log line about dropped input per this many nanoseconds. */
     private static final long LOG_EVERY_NANOS = 10_000_000_000L;
 
     private final MeterRegistry registry;
-    private final ConcurrentMap<Integer, Counter> queries = new ConcurrentHashMap<>();
+    /**
+     * By type (its index in NAMED_TYPES after "other") and rcode; filled on first use (a racing second registration
+     * gets the same counter from the registry).
+     */
+    private final AtomicReferenceArray<Counter> queries = new AtomicReferenceArray<>((NAMED_TYPES.length + 1) * RCODES);
     private final ConcurrentMap<String, Counter> dropped = new ConcurrentHashMap<>();
     private final ConcurrentMap<Integer, Counter> perTarget = new ConcurrentHashMap<>();
     private final Counter truncated;
@@ -46,16 +52,27 @@ final class DnsStats {
 
     /** A reply sent to a query of {@code qtype} (-1: unknown) with {@code rcode}. */
     void answered(int qtype, int rcode) {
-        int type = NAMED_TYPES.contains(qtype) ? qtype : -1;
-        int key = (type + 1) * 64 + rcode;
-        Counter c = queries.get(key);
+        int named = named(qtype);
+        int slot = (named + 1) * RCODES + rcode;
+        Counter c = queries.get(slot);
         if (c == null) {
-            c = queries.computeIfAbsent(key, k -> Counter.builder("gatehouse_gslb_queries")
+            c = Counter.builder("gatehouse_gslb_queries")
                     .description("DNS queries answered, by query type and response code")
-                    .tags("type", type < 0 ? "other" : Type.string(type), "rcode", Rcode.string(rcode).toLowerCase(Locale.ROOT))
-                    .register(registry));
+                    .tags("type", named < 0 ? "other" : Type.string(qtype), "rcode", Rcode.string(rcode).toLowerCase(Locale.ROOT))
+                    .register(registry);
+            queries.set(slot, c);
         }
         c.increment();
+    }
+
+    /** The index of {@code qtype} in {@link #NAMED_TYPES}; -1 for "other". */
+    private static int named(int qtype) {
+        for (int i = 0; i < NAMED_TYPES.length; i++) {
+            if (NAMED_TYPES[i] == qtype) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Answers of a dynamic record: the records {@code answer} got from {@code before} on, counted per target. */

@@ -54,8 +54,4 @@ record DynamicRecord(Name name, GslbConfig.RecordSet config, int index, int firs
     GslbConfig.Policy policy() {
         return config.policy();
     }
-
-    int ttl() {
-        return config.ttl();
-    }
 }

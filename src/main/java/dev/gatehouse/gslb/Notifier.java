@@ -34,19 +34,16 @@ final class Notifier {
 
     /**
      * Notifies each of {@code secondaries} of {@code soa} from {@code source} (the server's own address, which the
-     * secondaries know as their primary; null for any); returns how many acknowledged.
+     * secondaries know as their primary; null for any).
      */
-    static int notifyAll(List<InetSocketAddress> secondaries, SOARecord soa, InetAddress source) {
-        int acknowledged = 0;
+    static void notifyAll(List<InetSocketAddress> secondaries, SOARecord soa, InetAddress source) {
         for (InetSocketAddress secondary : secondaries) {
-            if (notifyOne(secondary, soa, source)) {
-                acknowledged++;
-            }
+            notifyOne(secondary, soa, source);
         }
-        return acknowledged;
     }
 
-    static boolean notifyOne(InetSocketAddress secondary, SOARecord soa, InetAddress source) {
+    /** Sends until {@code secondary} acknowledges; logs when it never does. */
+    private static void notifyOne(InetSocketAddress secondary, SOARecord soa, InetAddress source) {
         int id = ThreadLocalRandom.current().nextInt(0x10000);
         Message m = new Message(id);
         m.getHeader().setOpcode(Opcode.NOTIFY);
@@ -59,15 +56,14 @@ final class Notifier {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++, wait *= 2) {
                 socket.send(new DatagramPacket(wire, wire.length, secondary));
                 if (acknowledged(socket, id, wait)) {
-                    return true;
+                    return;
                 }
             }
         } catch (IOException e) {
             LOG.warn("gslb: NOTIFY to {} failed: {}", secondary, e.toString());
-            return false;
+            return;
         }
         LOG.warn("gslb: {} did not acknowledge the NOTIFY for serial {} after {} attempts", secondary, soa.getSerial(), ATTEMPTS);
-        return false;
     }
 
     private static boolean acknowledged(DatagramSocket socket, int id, int waitMillis) throws IOException {

@@ -39,6 +39,8 @@ final class Responder {
     private static final int PLAIN_UDP = 512;
     private static final int TCP_MAX = 65535;
     private static final int QR = 0x8000;
+    /** The extended error of a REFUSED name outside the zone (RFC 8914); only ever written, so one serves every reply. */
+    private static final EDNSOption NOT_AUTHORITATIVE = new ExtendedErrorCodeOption(ExtendedErrorCodeOption.NOT_AUTHORITATIVE);
 
     private final Supplier<ZoneSnapshot> current;
     private final Predicate<InetAddress> mayTransfer;
@@ -101,10 +103,9 @@ final class Responder {
         ZoneSnapshot zone = current.get();
         Name qname = question.getName();
         int qclass = question.getDClass();
-        if ((qclass != DClass.IN && qclass != DClass.ANY) || !qname.subdomain(zone.zone().apex())) {
-            EDNSOption why = qclass == DClass.IN || qclass == DClass.ANY
-                    ? new ExtendedErrorCodeOption(ExtendedErrorCodeOption.NOT_AUTHORITATIVE) : null;
-            out.accept(finish(reply(m, Rcode.REFUSED, why), qtype, tcp, opt));
+        boolean inClass = qclass == DClass.IN || qclass == DClass.ANY;
+        if (!inClass || !qname.subdomain(zone.zone().apex())) {
+            out.accept(finish(reply(m, Rcode.REFUSED, inClass ? NOT_AUTHORITATIVE : null), qtype, tcp, opt));
             return;
         }
         if (qtype == Type.AXFR || qtype == Type.IXFR) {

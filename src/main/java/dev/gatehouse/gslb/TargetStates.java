@@ -25,10 +25,6 @@ final class TargetStates {
         return up[target];
     }
 
-    int count() {
-        return up.length;
-    }
-
     TargetStates with(int target, boolean isUp) {
         if (up[target] == isUp) {
             return this;

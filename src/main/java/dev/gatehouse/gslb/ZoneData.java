@@ -32,18 +32,29 @@ final class ZoneData {
 
     private final Name apex;
     private final GslbConfig.Soa soa;
+    private final Name mname;
+    private final Name rname;
     private final Map<Name, Node> nodes;
+    /** Whether any name below the apex is delegated: without, no query need look for a cut above its name. */
+    private final boolean delegates;
     private final List<DynamicRecord> dynamics;
-    private final List<Name> order;
+    private final List<Record> staticRecords;
 
     private ZoneData(Name apex, GslbConfig.Soa soa, Map<Name, Node> nodes, List<DynamicRecord> dynamics) {
         this.apex = apex;
         this.soa = soa;
+        this.mname = DnsRecords.name(soa.mname(), apex);
+        this.rname = DnsRecords.name(soa.rname(), apex);
         this.nodes = nodes;
+        this.delegates = nodes.values().stream().anyMatch(Node::cut);
         this.dynamics = dynamics;
         List<Name> names = new ArrayList<>(nodes.keySet());
         Collections.sort(names); // canonical DNS order: the apex first, then each name before its children
-        this.order = List.copyOf(names);
+        List<Record> all = new ArrayList<>();
+        for (Name n : names) {
+            nodes.get(n).rrsets().values().forEach(all::addAll);
+        }
+        this.staticRecords = List.copyOf(all);
     }
 
     /** The zone a validated config describes. */
@@ -106,6 +117,9 @@ final class ZoneData {
 
     /** The closest delegation at or above {@code name} and below the apex, or null. */
     Node cutAbove(Name name) {
+        if (!delegates) {
+            return null;
+        }
         for (Name n = name; n != null && n.labels() > apex.labels(); n = parentOf(n)) {
             Node node = nodes.get(n);
             if (node != null && node.cut()) {
@@ -119,15 +133,10 @@ final class ZoneData {
         return dynamics;
     }
 
-    /** Every name in canonical order (the apex first). */
-    List<Name> names() {
-        return order;
-    }
-
     /** The SOA with {@code serial}. */
     SOARecord soa(long serial) {
-        return new SOARecord(apex, DClass.IN, soa.ttl(), DnsRecords.name(soa.mname(), apex), DnsRecords.name(soa.rname(), apex),
-                serial, soa.refresh(), soa.retry(), soa.expire(), soa.minimum());
+        return new SOARecord(apex, DClass.IN, soa.ttl(), mname, rname, serial, soa.refresh(), soa.retry(), soa.expire(),
+                soa.minimum());
     }
 
     /** The TTL of the SOA in a negative answer: the lower of its own TTL and its minimum (RFC 2308 §3). */
@@ -137,10 +146,6 @@ final class ZoneData {
 
     /** Every static record, in canonical order of names and then by type, for hashing and transfers. */
     List<Record> staticRecords() {
-        List<Record> all = new ArrayList<>();
-        for (Name n : order) {
-            nodes.get(n).rrsets().values().forEach(all::addAll);
-        }
-        return all;
+        return staticRecords;
     }
 }

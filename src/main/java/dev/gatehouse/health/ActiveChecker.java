@@ -4,6 +4,7 @@ import dev.gatehouse.config.HealthConfig;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import java.time.Duration;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Probes one endpoint. Implementations block (plain sockets) and are meant for virtual threads on
@@ -20,6 +21,22 @@ public interface ActiveChecker {
      *     so its endpoints expect one on every connection)
      */
     static ActiveChecker of(HealthConfig config, boolean sendProxy) {
+        return of(config, sendProxy ? ProxyProtocolV2.local() : null, null);
+    }
+
+    /**
+     * An HTTP check over TLS (SNI from {@code config.host()}). The certificate is not verified: the check asks whether
+     * the target serves, not who it is, and targets are addressed by IP, so no name could be checked anyway.
+     */
+    static ActiveChecker https(HealthConfig config) {
+        if (config != null && config.type() != HealthConfig.Type.HTTP) {
+            throw new IllegalArgumentException("an HTTPS check needs an http health config, got " + config);
+        }
+        return of(config, null, Tls.UNVERIFIED);
+    }
+
+    /** @param tls wraps an HTTP check's connections in TLS; null for plain */
+    private static ActiveChecker of(HealthConfig config, byte[] preamble, SSLSocketFactory tls) {
         if (config == null) {
             throw new IllegalArgumentException("health config must not be null");
         }
@@ -31,21 +48,9 @@ public interface ActiveChecker {
             throw new IllegalArgumentException("health.timeout must be positive, got " + timeout);
         }
         int timeoutMillis = (int) Math.max(1, timeout.toMillis());
-        byte[] preamble = sendProxy ? ProxyProtocolV2.local() : null;
         return switch (config.type()) {
             case TCP -> new TcpChecker(timeoutMillis, preamble);
-            case HTTP -> new HttpChecker(config, timeoutMillis, preamble, null);
+            case HTTP -> new HttpChecker(config, timeoutMillis, preamble, tls);
         };
-    }
-
-    /**
-     * An HTTP check over TLS (SNI from {@code config.host()}). The certificate is not verified: the check asks whether
-     * the target serves, not who it is, and targets are addressed by IP, so no name could be checked anyway.
-     */
-    static ActiveChecker https(HealthConfig config) {
-        if (config == null || config.type() != HealthConfig.Type.HTTP) {
-            throw new IllegalArgumentException("an HTTPS check needs an http health config, got " + config);
-        }
-        return new HttpChecker(config, (int) Math.max(1, config.timeout().toMillis()), null, Tls.UNVERIFIED);
     }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.gslb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.FreePorts;
+import dev.gatehouse.Tools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

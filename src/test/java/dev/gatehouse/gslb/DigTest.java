@@ -2,6 +2,7 @@ package dev.gatehouse.gslb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.Tools;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -19,8 +20,8 @@ class DigTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dig = Tools.require("dig", "dnsutils");
-        kdig = Tools.require("kdig", "knot-dnsutils");
+        dig = Tools.require("dig", "dnsutils").toString();
+        kdig = Tools.require("kdig", "knot-dnsutils").toString();
         server = TestZones.startStatic("127.0.0.1");
     }
 
@@ -35,14 +36,14 @@ class DigTest {
         List<String> cmd = new ArrayList<>(List.of(dig, "@" + server.host(), "-p", String.valueOf(server.port()), "+norec",
                 "+time=2", "+tries=1"));
         cmd.addAll(List.of(args));
-        return Tools.run(cmd.toArray(String[]::new));
+        return Tools.run(cmd, null, null).text();
     }
 
     private static String kdig(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(kdig, "@" + server.host(), "-p", String.valueOf(server.port()), "+norec",
                 "+time=2", "+retry=0"));
         cmd.addAll(List.of(args));
-        return Tools.run(cmd.toArray(String[]::new));
+        return Tools.run(cmd, null, null).text();
     }
 
     @Test

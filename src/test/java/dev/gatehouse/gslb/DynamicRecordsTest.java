@@ -3,6 +3,8 @@ package dev.gatehouse.gslb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.Tools;
+import dev.gatehouse.time.ManualTicker;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -30,7 +32,7 @@ import org.xbill.DNS.Type;
 @Timeout(60)
 class DynamicRecordsTest {
 
-    private final SteppedTicker clock = new SteppedTicker();
+    private final ManualTicker clock = new ManualTicker();
     private final List<AutoCloseable> closing = new java.util.ArrayList<>();
 
     @AfterEach
@@ -62,10 +64,9 @@ class DynamicRecordsTest {
     private AtomicInteger httpsBackend(int[] port, java.nio.file.Path dir) throws Exception {
         java.nio.file.Path store = dir.resolve("backend.p12");
         String keytool = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "backend", "-keyalg", "EC", "-dname", "CN=backend",
-                "-validity", "1", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit")
-                .redirectErrorStream(true).start();
-        assertThat(p.waitFor()).as(new String(p.getInputStream().readAllBytes())).isZero();
+        Tools.Output made = Tools.run(List.of(keytool, "-genkeypair", "-alias", "backend", "-keyalg", "EC", "-dname", "CN=backend",
+                "-validity", "1", "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit"), null, null);
+        assertThat(made.exit()).as(made.text()).isZero();
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
         try (var in = java.nio.file.Files.newInputStream(store)) {
             ks.load(in, "changeit".toCharArray());
@@ -127,7 +128,7 @@ class DynamicRecordsTest {
     /** Steps the clock by the interval and runs the checks that are due, {@code times} times. */
     private void checks(TestZones.Server s, int times) {
         for (int i = 0; i < times; i++) {
-            clock.step(s.gslb().config().health().interval());
+            clock.advance(s.gslb().config().health().interval());
             s.gslb().probeDue();
         }
     }

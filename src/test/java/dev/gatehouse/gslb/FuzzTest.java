@@ -2,6 +2,7 @@ package dev.gatehouse.gslb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.time.ManualTicker;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -90,7 +91,7 @@ class FuzzTest {
                       - { address: 203.0.113.10, check: "tcp://127.0.0.1:9", geo: [198.51.100.0/24] }
                       - { address: 192.0.2.10, check: "tcp://127.0.0.1:9" }
                 """;
-        try (TestZones.Server server = TestZones.start(TestZones.config("127.0.0.1:0", records, ""), new SteppedTicker(), Runnable::run);
+        try (TestZones.Server server = TestZones.start(TestZones.config("127.0.0.1:0", records, ""), new ManualTicker(), Runnable::run);
                 DatagramSocket socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
             InetSocketAddress address = server.gslb().address();
             Random random = new Random(SEED);

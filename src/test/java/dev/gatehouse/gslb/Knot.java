@@ -2,6 +2,7 @@ package dev.gatehouse.gslb;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.Tools;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ final class Knot implements AutoCloseable {
      * and the files in {@code dir}; waits until it answers the SOA of {@code zone}.
      */
     static Knot start(Path dir, String host, int port, String sections, String zone) throws IOException {
-        String knotd = Tools.require("knotd", "knot");
+        String knotd = Tools.require("knotd", "knot").toString();
         Files.createDirectories(dir.resolve("run"));
         Files.createDirectories(dir.resolve("storage"));
         Files.writeString(dir.resolve("knot.conf"), """
