@@ -1,5 +1,8 @@
 package dev.gatehouse.node;
 
+import io.netty.buffer.PoolArenaMetric;
+import io.netty.buffer.PoolChunkListMetric;
+import io.netty.buffer.PoolChunkMetric;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -22,6 +25,23 @@ final class MemoryWatch {
 
     static MemoryWatch start() {
         return new MemoryWatch();
+    }
+
+    /**
+     * The bytes of the allocator's direct chunks handed out now (buffers in use or held in thread caches), to the
+     * page. Unlike {@code usedDirectMemory()}, which counts whole 4 MiB chunks, one small buffer that happens to
+     * open a new chunk counts as itself.
+     */
+    static long directBytesHandedOut() {
+        long used = 0;
+        for (PoolArenaMetric arena : PooledByteBufAllocator.DEFAULT.metric().directArenas()) {
+            for (PoolChunkListMetric list : arena.chunkLists()) {
+                for (PoolChunkMetric chunk : list) {
+                    used += chunk.chunkSize() - chunk.freeBytes();
+                }
+            }
+        }
+        return used;
     }
 
     long stop() throws InterruptedException {
