@@ -92,6 +92,15 @@ public record ClusterTimings(Duration lease, Duration electionMin, Duration elec
         return lease.toNanos() * 5;
     }
 
+    /**
+     * How long a leader waits for a leadership transfer before it takes requests again. While a transfer is
+     * pending, Ratis's leader refuses every write, renewals included; waited out for a whole lease (a target slow to
+     * catch up on a loaded host) that lost the owner its lease. One renewal interval delays one renewal at most.
+     */
+    Duration leadershipTransferTimeout() {
+        return Duration.ofNanos(renewIntervalNanos());
+    }
+
     /** How long one consensus request may take before the client gives up on it. */
     Duration requestTimeout() {
         return lease.dividedBy(2);

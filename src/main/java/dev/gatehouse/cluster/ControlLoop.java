@@ -191,10 +191,10 @@ final class ControlLoop {
             return;
         }
         lastTransferAt = now;
-        LOG.info("leader {} owns a VIP: handing leadership to {}", p.self(), target);
+        LOG.info("leader {} is a node: handing leadership to {}", p.self(), target);
         p.proposals().execute(() -> {
             try {
-                p.raft().transferLeadership(target, p.timings().lease().toMillis());
+                p.raft().transferLeadership(target, p.timings().leadershipTransferTimeout().toMillis());
             } catch (IOException e) {
                 LOG.info("leadership not handed to {} ({}); staying leader", target, e.toString());
             }
