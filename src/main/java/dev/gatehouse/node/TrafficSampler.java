@@ -13,8 +13,10 @@ import io.micrometer.core.instrument.distribution.CountAtBucket;
 import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -54,8 +56,10 @@ final class TrafficSampler {
     void sample() {
         long now = ticker.nanos();
         List<TrafficHistory.ListenerSample> samples = new ArrayList<>();
+        Set<String> bound = new HashSet<>();
         for (ProxyListener l : listeners.get()) {
             String name = l.config().name();
+            bound.add(name);
             ListenerStats stats = metrics.listener(name);
             long requests = stats.requests();
             long errors = stats.errors();
@@ -70,6 +74,7 @@ final class TrafficSampler {
             }
             last.put(name, new Last(requests, errors, now, latency.count(), latency.histogramCounts(), rate));
         }
+        last.keySet().retainAll(bound); // a listener unbound starts again from a baseline when it is bound again
         List<TrafficHistory.EndpointSample> endpoints = new ArrayList<>();
         for (PoolHealth h : pools.get()) {
             for (var e : h.pool().view().endpoints()) {
