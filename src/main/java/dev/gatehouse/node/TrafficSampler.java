@@ -1,6 +1,7 @@
 package dev.gatehouse.node;
 
 import dev.gatehouse.admin.Events;
+import dev.gatehouse.config.Protocol;
 import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.history.Quantiles;
 import dev.gatehouse.history.TrafficHistory;
@@ -21,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Once a second, on the control plane: each bound listener's requests/s, 5xx/s and p99 latency since the last
+ * Once a second, on the control plane: each bound HTTP listener's requests/s, 5xx/s and p99 latency since the last
  * sample, and every endpoint's state, into the {@link TrafficHistory} the dashboard draws; the request rate is also
  * what the status API reports. Reads only the counters and the latency histogram the data plane already keeps.
  * Failover events reach the history as they are published.
@@ -66,7 +67,8 @@ final class TrafficSampler {
             HistogramSnapshot latency = stats.latencySnapshot();
             Last prev = last.get(name);
             double rate = 0;
-            if (prev != null && now > prev.nanos) {
+            // a TCP listener has no requests, status or latency to draw (its connections are in the status)
+            if (prev != null && now > prev.nanos && l.config().protocol() == Protocol.HTTP) {
                 double seconds = (now - prev.nanos) / 1e9;
                 rate = (requests - prev.requests) / seconds;
                 samples.add(new TrafficHistory.ListenerSample(name, rate, (errors - prev.errors) / seconds,

@@ -35,6 +35,7 @@ class DashboardGraphsTest {
               webPoints: +(document.querySelector('#chart-rps path[data-listener="web"]')?.dataset.points ?? 0),
               webP99Points: +(document.querySelector('#chart-p99 path[data-listener="web"]')?.dataset.points ?? 0),
               apiErrorPoints: +(document.querySelector('#chart-5xx path[data-listener="api"]')?.dataset.points ?? 0),
+              tcpLine: document.querySelector('#chart-rps path[data-listener="db"]') != null,
               webPath: document.querySelector('#chart-rps path[data-listener="web"]')?.getAttribute('d') ?? '',
               states: [...document.querySelectorAll('#strips rect')].map(r => r.dataset.endpoint + '=' + r.dataset.state),
               failovers: [...document.querySelectorAll('#failovers li')].map(li => ({t: +li.dataset.t, text: li.textContent})),
@@ -70,6 +71,7 @@ class DashboardGraphsTest {
                 assertThat(page.path("webPoints").asInt()).as("points on the web listener's requests/s line").isGreaterThanOrEqualTo(3);
                 assertThat(page.path("webPath").asText()).matches("M[0-9.]+,[0-9.]+(L[0-9.]+,[0-9.]+)+.*");
                 assertThat(page.path("rpsMax").asDouble()).isPositive();
+                assertThat(page.path("tcpLine").asBoolean()).as("a line for the TCP listener, which has no requests").isFalse();
                 assertThat(page.path("errorsMax").asDouble()).as("5xx/s drawn for the api listener").isPositive();
                 assertThat(page.path("webP99Points").asInt()).isPositive();
                 List<String> states = new ArrayList<>();
