@@ -118,6 +118,7 @@ public final class AdminServer {
         }
         switch (method + " " + path) {
             case "GET /api/v1/status" -> json(ex, 200, node.status());
+            case "GET /api/v1/history" -> json(ex, 200, node.history());
             case "GET /healthz" -> {
                 String why = node.notServing(); // asked once: the answer's status and body must agree
                 send(ex, why == null ? 200 : 503, "text/plain", why == null ? "ok\n" : "not serving: " + why + "\n");

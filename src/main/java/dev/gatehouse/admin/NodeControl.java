@@ -1,11 +1,15 @@
 package dev.gatehouse.admin;
 
+import dev.gatehouse.history.HistoryReport;
 import java.util.List;
 
 /** What the admin API can ask of the process it runs in. */
 public interface NodeControl {
 
     StatusReport status();
+
+    /** The last minutes of traffic, endpoint states and failovers, for the dashboard's graphs. */
+    HistoryReport history();
 
     /**
      * Why this node cannot serve traffic now (a short sentence), or null when it can: not shutting down, its

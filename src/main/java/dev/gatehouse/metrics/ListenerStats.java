@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -161,6 +162,11 @@ public final class ListenerStats {
     /** Requests answered with a 5xx status so far. */
     public long errors() {
         return byClass[5].sum();
+    }
+
+    /** The latency histogram as it stands: cumulative bucket counts since the start (control plane; it allocates). */
+    public HistogramSnapshot latencySnapshot() {
+        return latency.takeSnapshot();
     }
 
     public void response(int status, long nanos) {

@@ -14,6 +14,8 @@ import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.EventKind;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.Snapshot;
+import dev.gatehouse.history.HistoryReport;
+import dev.gatehouse.history.TrafficHistory;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
@@ -60,7 +62,8 @@ public final class Node implements NodeControl, AutoCloseable {
     private final RouteTables routes;
     private final ListenerSet listeners;
     private final ClientLimits limits;
-    private final RequestRates rates;
+    private final TrafficHistory history = new TrafficHistory(Duration.ofMinutes(10), Duration.ofSeconds(1), 100);
+    private final TrafficSampler sampler;
     private final Reconfiguration reconfiguration;
     private final NodeStatus status;
     private final ServePolicy servePolicy;
@@ -92,11 +95,11 @@ public final class Node implements NodeControl, AutoCloseable {
         this.tls = new TlsService(metrics.registry(), (subject, detail) -> events.publish("tls", subject, detail),
                 java.time.Clock.systemUTC());
         this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker, tls);
-        this.rates = new RequestRates(ticker);
+        this.sampler = new TrafficSampler(ticker, WallClock.system(), metrics, listeners::all, pools::all, history, events);
         String clusterName = snapshot.config().cluster() == null ? null : snapshot.config().cluster().name();
         this.alerts = new Alerts(events, new Origin(snapshot.config().node().id(), clusterName), metrics);
         this.reconfiguration = new Reconfiguration(pools, listeners, tls, new PoolGauges(metrics, pools));
-        this.status = new NodeStatus(listeners, pools, metrics, rates, limits, ticker);
+        this.status = new NodeStatus(listeners, pools, metrics, sampler, limits, ticker);
         CanaryWatch canaries = new CanaryWatch(control, status::traffic,
                 (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
         this.configSync = new ConfigSync(control, this::applyReplicated, () -> this.snapshot.version(),
@@ -138,7 +141,7 @@ public final class Node implements NodeControl, AutoCloseable {
                 node.admin = AdminServer.start(snapshot.config().node().admin(), snapshot.config().node().adminAccess(), node,
                         node.metrics.registry());
             }
-            node.control.scheduleAtFixedRate(() -> node.rates.sample(node.listeners.all(), node.metrics), 1, 1,
+            node.control.scheduleAtFixedRate(node.sampler::sample, 1, 1,
                     java.util.concurrent.TimeUnit.SECONDS);
             node.control.scheduleAtFixedRate(node.limits::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
             node.metrics.gauge("gatehouse_limit_dropped_usage", "Usage reports from peers dropped as malformed",
@@ -336,6 +339,11 @@ public final class Node implements NodeControl, AutoCloseable {
         Snapshot s = snapshot;
         return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()), witness() ? null : tls.status(),
                 dns.status());
+    }
+
+    @Override
+    public HistoryReport history() {
+        return history.report();
     }
 
     @Override

@@ -22,12 +22,12 @@ final class NodeStatus {
     private final ListenerSet listeners;
     private final PoolSet pools;
     private final Metrics metrics;
-    private final RequestRates rates;
+    private final TrafficSampler rates;
     private final ClientLimits limits;
     private final Ticker ticker;
     private final long startNanos;
 
-    NodeStatus(ListenerSet listeners, PoolSet pools, Metrics metrics, RequestRates rates, ClientLimits limits, Ticker ticker) {
+    NodeStatus(ListenerSet listeners, PoolSet pools, Metrics metrics, TrafficSampler rates, ClientLimits limits, Ticker ticker) {
         this.listeners = listeners;
         this.pools = pools;
         this.metrics = metrics;

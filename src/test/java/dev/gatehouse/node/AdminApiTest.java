@@ -72,6 +72,51 @@ class AdminApiTest {
     }
 
     @Test
+    void historyHasEachSecondOfTrafficAndEachEndpointStateChange() throws Exception {
+        String be1 = "127.0.0.1:" + lb.backend("be1").port();
+        long started = System.currentTimeMillis();
+        // a listener's first sample is its baseline: the requests go after it, so every one is in a point
+        await().atMost(Duration.ofSeconds(10)).until(() -> getJson("/api/v1/history").path("listeners").size() == 1);
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            for (int i = 0; i < 20; i++) {
+                client.send(HttpRequest.newBuilder(URI.create(lb.url("web", "/"))).build(), HttpResponse.BodyHandlers.discarding());
+            }
+        }
+        assertThat(post("/api/v1/pools/web/endpoints/" + be1 + "/drain").statusCode()).isEqualTo(200);
+        // the 20 requests land in one or two samples: their rates, at one point a second, add up to about 20
+        JsonNode h = await().atMost(Duration.ofSeconds(10)).until(() -> getJson("/api/v1/history"), r -> {
+            JsonNode web = r.path("listeners").get(0);
+            return web != null && sum(web.path("points"), 1) >= 19 && r.path("endpoints").get(0).path("states").size() == 2;
+        });
+        assertThat(h.path("interval_ms").asLong()).isEqualTo(1000);
+        assertThat(h.path("window_ms").asLong()).isEqualTo(600_000);
+        assertThat(h.path("now").asLong()).isBetween(started, System.currentTimeMillis());
+        JsonNode web = h.path("listeners").get(0);
+        assertThat(web.path("name").asText()).isEqualTo("web");
+        assertThat(sum(web.path("points"), 1)).as("requests/s summed over seconds").isBetween(19.0, 21.0);
+        assertThat(sum(web.path("points"), 2)).as("no 5xx").isZero();
+        JsonNode busiest = null;
+        for (JsonNode p : web.path("points")) {
+            busiest = busiest == null || p.get(1).asDouble() > busiest.get(1).asDouble() ? p : busiest;
+        }
+        assertThat(busiest.get(3).asDouble()).as("p99 ms of the busiest second").isPositive().isLessThan(1000);
+        JsonNode strip = h.path("endpoints").get(0);
+        assertThat(strip.path("pool").asText()).isEqualTo("web");
+        assertThat(strip.path("address").asText()).isEqualTo(be1);
+        assertThat(strip.path("states").get(0).get(1).asText()).isEqualTo("healthy");
+        assertThat(strip.path("states").get(1).get(1).asText()).isEqualTo("draining");
+        assertThat(h.path("failovers")).as("a node outside a cluster has none").isEmpty();
+    }
+
+    private static double sum(JsonNode points, int column) {
+        double sum = 0;
+        for (JsonNode p : points) {
+            sum += p.get(column).asDouble();
+        }
+        return sum;
+    }
+
+    @Test
     void drainAndEnableThroughTheApi() throws Exception {
         String be1 = "127.0.0.1:" + lb.backend("be1").port();
         HttpResponse<String> r = post("/api/v1/pools/web/endpoints/" + be1 + "/drain");

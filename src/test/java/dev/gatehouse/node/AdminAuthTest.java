@@ -133,7 +133,7 @@ class AdminAuthTest {
     @Test
     void aReadTokenProtectsEveryReadButHealthzAndThePage() throws Exception {
         start("{ bind: 127.0.0.1:0, token_file: admin.token, read_token_file: read.token }");
-        for (String path : new String[] {"/api/v1/status", "/api/v1/config", "/metrics"}) {
+        for (String path : new String[] {"/api/v1/status", "/api/v1/history", "/api/v1/config", "/metrics"}) {
             HttpResponse<String> none = send(get(path));
             assertThat(none.statusCode()).as(path).isEqualTo(401);
             assertThat(none.headers().firstValue("WWW-Authenticate")).as(path).isPresent();
@@ -148,8 +148,8 @@ class AdminAuthTest {
         assertThat(page.body()).contains("Authorization: \"Bearer \"");
         assertThat(lb.node.events().recent()).as("reads are not events").noneMatch(e -> e.type().equals("admin"));
         assertThat(send(AdminTokens.withToken(get("/metrics"), AdminTokens.READ)).body())
-                .contains("gatehouse_admin_refused_total{reason=\"missing_token\",request=\"read\"} 4.0")
-                .contains("gatehouse_admin_refused_total{reason=\"wrong_token\",request=\"read\"} 3.0");
+                .contains("gatehouse_admin_refused_total{reason=\"missing_token\",request=\"read\"} 5.0")
+                .contains("gatehouse_admin_refused_total{reason=\"wrong_token\",request=\"read\"} 4.0");
     }
 
     private String be1() {
