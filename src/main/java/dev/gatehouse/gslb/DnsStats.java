@@ -1,7 +1,10 @@
 package dev.gatehouse.gslb;
 
+import dev.gatehouse.time.LogGate;
+import dev.gatehouse.time.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,8 +28,6 @@ final class DnsStats {
         Type.SOA, Type.ANY, Type.AXFR, Type.IXFR, Type.PTR, Type.DS, Type.DNSKEY, Type.HTTPS, Type.SVCB};
     /** Slots per type: every rcode this server answers with is below (BADVERS, 16, is the highest). */
     private static final int RCODES = 32;
-    /** At most one log line about dropped input per this many nanoseconds. */
-    private static final long LOG_EVERY_NANOS = 10_000_000_000L;
 
     private final MeterRegistry registry;
     /**
@@ -39,7 +40,7 @@ final class DnsStats {
     private final Counter truncated;
     private final Counter transfers;
     private final Counter transfersRefused;
-    private volatile long lastLog = Long.MIN_VALUE;
+    private final LogGate badMessageLog = new LogGate(Ticker.system(), Duration.ofSeconds(10));
 
     DnsStats(MeterRegistry registry) {
         this.registry = registry;
@@ -107,11 +108,10 @@ final class DnsStats {
                     .tags("reason", r).register(registry));
         }
         c.increment();
-        long now = System.nanoTime();
-        long last = lastLog;
-        if (now - last > LOG_EVERY_NANOS || last == Long.MIN_VALUE) {
-            lastLog = now;
-            LOG.info("gslb: bad DNS message ({}); counted in gatehouse_gslb_bad_messages, logged at most every 10 s", reason);
+        long held = badMessageLog.pass();
+        if (held >= 0) {
+            LOG.info("gslb: bad DNS message ({}; {} more since the last line); counted in gatehouse_gslb_bad_messages,"
+                    + " logged at most every 10 s", reason, held);
         }
     }
 

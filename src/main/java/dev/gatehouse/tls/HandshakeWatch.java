@@ -1,13 +1,14 @@
 package dev.gatehouse.tls;
 
+import dev.gatehouse.time.LogGate;
+import dev.gatehouse.time.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,13 +20,11 @@ import org.slf4j.LoggerFactory;
 final class HandshakeWatch extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeWatch.class);
-    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final String listener;
     private final Counter ok;
     private final Counter failed;
-    private final AtomicLong nextLog = new AtomicLong(System.nanoTime());
-    private final AtomicLong unlogged = new AtomicLong();
+    private final LogGate gate = new LogGate(Ticker.system(), Duration.ofSeconds(10));
 
     HandshakeWatch(String listener, MeterRegistry registry) {
         this.listener = listener;
@@ -53,13 +52,10 @@ final class HandshakeWatch extends ChannelInboundHandlerAdapter {
     }
 
     private void logFailure(ChannelHandlerContext ctx, Throwable cause) {
-        long now = System.nanoTime();
-        long at = nextLog.get();
-        if (now - at < 0 || !nextLog.compareAndSet(at, now + LOG_EVERY_NANOS)) {
-            unlogged.incrementAndGet();
-            return;
+        long held = gate.pass();
+        if (held >= 0) {
+            LOG.info("listener {}: TLS handshake from {} failed: {} ({} more failures not logged since the last)", listener,
+                    ctx.channel().remoteAddress(), cause.toString(), held);
         }
-        LOG.info("listener {}: TLS handshake from {} failed: {} ({} more failures not logged since the last)", listener,
-                ctx.channel().remoteAddress(), cause.toString(), unlogged.getAndSet(0));
     }
 }

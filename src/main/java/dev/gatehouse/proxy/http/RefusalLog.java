@@ -2,9 +2,9 @@ package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.http.codec.Refusal;
+import dev.gatehouse.time.LogGate;
 import dev.gatehouse.time.Ticker;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,31 +16,24 @@ import org.slf4j.LoggerFactory;
 final class RefusalLog {
 
     private static final Logger LOG = LoggerFactory.getLogger(RefusalLog.class);
-    private static final long INTERVAL_NANOS = 1_000_000_000L;
 
     private final String listener;
     private final ListenerStats stats;
-    private final Ticker ticker;
-    private final AtomicLong nextLine;
-    private final LongAdder suppressed = new LongAdder();
+    private final LogGate gate;
 
     RefusalLog(String listener, ListenerStats stats, Ticker ticker) {
         this.listener = listener;
         this.stats = stats;
-        this.ticker = ticker;
-        this.nextLine = new AtomicLong(ticker.nanos());
+        this.gate = new LogGate(ticker, Duration.ofSeconds(1));
     }
 
     /** Counts a refusal and logs it unless a line was written less than a second ago. */
     void refused(Refusal why, String detail, String clientIp) {
         stats.refusedRequest(why.label());
-        long now = ticker.nanos();
-        long next = nextLine.get();
-        if (now - next < 0 || !nextLine.compareAndSet(next, now + INTERVAL_NANOS)) {
-            suppressed.increment();
+        long more = gate.pass();
+        if (more < 0) {
             return;
         }
-        long more = suppressed.sumThenReset();
         if (more == 0) {
             LOG.warn("listener {} refused a request from {}: {} {} ({})", listener, clientIp, why.status(), why.label(), detail);
         } else {
