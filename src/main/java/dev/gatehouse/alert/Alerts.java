@@ -4,11 +4,11 @@ import dev.gatehouse.admin.Events;
 import dev.gatehouse.config.AlertsConfig;
 import dev.gatehouse.config.AlertsConfig.Webhook;
 import dev.gatehouse.config.EventKind;
+import dev.gatehouse.config.SecretFile;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.time.WallClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,12 +88,7 @@ public final class Alerts implements AutoCloseable {
             return null;
         }
         try {
-            byte[] secret = Files.readAllBytes(w.secretFile());
-            int length = secret.length;
-            while (length > 0 && (secret[length - 1] == '\n' || secret[length - 1] == '\r')) {
-                length--; // a trailing newline is the editor's, not the secret's
-            }
-            return new Signature(java.util.Arrays.copyOf(secret, length));
+            return new Signature(SecretFile.read(w.secretFile()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the webhook secret " + w.secretFile(), e);
         }

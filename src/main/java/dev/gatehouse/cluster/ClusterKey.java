@@ -1,9 +1,9 @@
 package dev.gatehouse.cluster;
 
+import dev.gatehouse.config.SecretFile;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -42,14 +42,9 @@ final class ClusterKey {
         this.certificate = certificate;
     }
 
-    /** Reads a secret file: its bytes, with surrounding whitespace trimmed so a trailing newline does not count. */
+    /** The key derived from a secret file ({@link SecretFile#read}). */
     static ClusterKey fromSecretFile(Path file) throws IOException {
-        byte[] raw = Files.readAllBytes(file);
-        int from = 0;
-        int to = raw.length;
-        while (from < to && Character.isWhitespace(raw[from])) from++;
-        while (to > from && Character.isWhitespace(raw[to - 1])) to--;
-        return fromSecret(Arrays.copyOfRange(raw, from, to));
+        return fromSecret(SecretFile.read(file));
     }
 
     static ClusterKey fromSecret(byte[] secret) {

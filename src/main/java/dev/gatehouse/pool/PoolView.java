@@ -17,11 +17,6 @@ public record PoolView(List<EndpointStatus> endpoints, Balancer<Endpoint> balanc
         endpoints = List.copyOf(endpoints);
     }
 
-    /** A view of a pool that ignores zones. */
-    public PoolView(List<EndpointStatus> endpoints, Balancer<Endpoint> balancer, boolean panic) {
-        this(endpoints, balancer, panic, ZoneRouting.NONE);
-    }
-
     public long healthyCount() {
         return endpoints.stream().filter(s -> s.state().serving()).count();
     }

@@ -12,6 +12,7 @@ import dev.gatehouse.pool.EndpointState;
 import dev.gatehouse.pool.EndpointStatus;
 import dev.gatehouse.pool.Pool;
 import dev.gatehouse.pool.PoolView;
+import dev.gatehouse.pool.ZoneRouting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -53,7 +54,7 @@ public final class TestPools {
             endpoints.add(e);
             statuses.add(new EndpointStatus(e, EndpointState.HEALTHY, 1));
         }
-        return new Pool(config, endpoints, new PoolView(statuses, balancer.apply(List.copyOf(endpoints)), false));
+        return new Pool(config, endpoints, new PoolView(statuses, balancer.apply(List.copyOf(endpoints)), false, ZoneRouting.NONE));
     }
 
     public static Pool roundRobin(String name, InetSocketAddress... backends) {
