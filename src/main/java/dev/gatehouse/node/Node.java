@@ -7,11 +7,8 @@ import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.alert.Alerts;
 import dev.gatehouse.alert.Origin;
-import dev.gatehouse.cluster.CanaryPlan;
-import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
-import dev.gatehouse.config.EventKind;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.Snapshot;
 import dev.gatehouse.history.HistoryReport;
@@ -28,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
@@ -41,16 +37,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In a cluster the cluster-wide part of the config is the cluster's, not the file's: a node starts on its
  * file as version 0, then runs whatever the replicated log says is current (if the cluster has no config yet,
- * the members' files are offered as version 1 and the first committed wins). A reload (SIGHUP) or a PUT does not
- * apply anything directly: it proposes the config as the next version, and every node, this one included,
- * applies it when it is committed. So after a restart with a locally edited file, the replicated config wins,
- * and the next SIGHUP proposes the file.
+ * the members' files are offered as version 1 and the first committed wins). So after a restart with a locally
+ * edited file, the replicated config wins, and the next SIGHUP proposes the file ({@link ConfigChanges}).
  */
 public final class Node implements NodeControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
 
-    private final Path configFile;
     private final Ticker ticker;
     private final Metrics metrics = new Metrics();
     private final Events events = new Events();
@@ -70,21 +63,16 @@ public final class Node implements NodeControl, AutoCloseable {
     private final ConfigSync configSync;
     private final Alerts alerts;
     private final TlsService tls;
-    private volatile Snapshot snapshot;
-    private volatile String sourceText;
-    /** In a cluster, the cluster-wide text this node runs once it ran a replicated version; else null. */
-    private volatile String sharedText;
+    private final ConfigChanges changes;
+    private final boolean witness;
     private volatile boolean stopping;
     private AdminServer admin;
     private ClusterRuntime cluster;
     private final DnsService dns;
-    private ConfigProposals proposals;
 
     private Node(Snapshot snapshot, String sourceText, Path configFile, Ticker ticker) {
-        this.snapshot = snapshot;
-        this.sourceText = sourceText;
-        this.configFile = configFile;
         this.ticker = ticker;
+        this.witness = isWitness(snapshot.config());
         this.transport = Transport.create(0);
         this.stickTables.exportTo(metrics);
         this.pools = new PoolSet(ticker, control, events, metrics, stickTables, snapshot.config().node().zone(),
@@ -99,10 +87,11 @@ public final class Node implements NodeControl, AutoCloseable {
         String clusterName = snapshot.config().cluster() == null ? null : snapshot.config().cluster().name();
         this.alerts = new Alerts(events, new Origin(snapshot.config().node().id(), clusterName), metrics);
         this.reconfiguration = new Reconfiguration(pools, listeners, tls, new PoolGauges(metrics, pools));
+        this.changes = new ConfigChanges(snapshot, sourceText, configFile, witness, this::apply, alerts, events, tls);
         this.status = new NodeStatus(listeners, pools, metrics, sampler, limits, ticker);
         CanaryWatch canaries = new CanaryWatch(control, status::traffic,
                 (version, promote, reason) -> cluster.proposeVerdict(version, promote, reason));
-        this.configSync = new ConfigSync(control, this::applyReplicated, () -> this.snapshot.version(),
+        this.configSync = new ConfigSync(control, changes::applyReplicated, () -> changes.snapshot().version(),
                 this::runsReplicated, events, metrics, canaries);
         this.servePolicy = new ServePolicy(() -> stopping, this::witness, configSync::refusedHere, dns::runs,
                 listeners, pools);
@@ -132,9 +121,9 @@ public final class Node implements NodeControl, AutoCloseable {
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().bgp(),
                         snapshot.config().node().id(), node.dataDir(),
                         node.listeners, node::canServe, node.stickTables, node.limits, node.configSync::committed,
-                        () -> node.snapshot.version(), node.events, node.metrics, ticker);
+                        () -> node.changes.snapshot().version(), node.events, node.metrics, ticker);
                 node.cluster.start();
-                node.proposals = new ConfigProposals(node.cluster, node.configSync, snapshot.config().node().id());
+                node.changes.clustered(new ConfigProposals(node.cluster, node.configSync, snapshot.config().node().id()));
                 node.cluster.seedConfig(node.configYaml(), snapshot.source());
             }
             if (snapshot.config().node().admin() != null) {
@@ -146,11 +135,11 @@ public final class Node implements NodeControl, AutoCloseable {
             node.control.scheduleAtFixedRate(node.limits::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
             node.metrics.gauge("gatehouse_limit_dropped_usage", "Usage reports from peers dropped as malformed",
                     node.limits::droppedUsage);
-            node.metrics.gauge("gatehouse_config_version", "Version of the config in force", () -> node.snapshot.version(),
+            node.metrics.gauge("gatehouse_config_version", "Version of the config in force", () -> node.changes.snapshot().version(),
                     "hash", "current");
             node.metrics.gauge("gatehouse_config_hash_prefix",
                     "First 48 bits of the SHA-256 of the config in force, as a number: equal on nodes running the same config",
-                    () -> Long.parseLong(node.snapshot.hash().substring(0, 12), 16));
+                    () -> Long.parseLong(node.changes.snapshot().hash().substring(0, 12), 16));
         } catch (Exception e) {
             node.close();
             throw e;
@@ -180,103 +169,9 @@ public final class Node implements NodeControl, AutoCloseable {
         return listeners.all();
     }
 
-    /** Re-reads the config file (SIGHUP), then the listeners' certificate files. */
+    /** Re-reads the config file (SIGHUP), then the listeners' certificate files (see {@link ConfigChanges}). */
     public List<String> reloadFile() {
-        List<String> errors = readAndReload();
-        if (errors.isEmpty() && !witness()) {
-            errors = tls.reloadFiles(); // a certificate renewed in place (same paths, same config) is taken on too
-        }
-        if (!errors.isEmpty()) {
-            events.publish(EventKind.CONFIG_REFUSED, String.valueOf(configFile), "reload refused: " + String.join("; ", errors));
-        }
-        return errors;
-    }
-
-    private List<String> readAndReload() {
-        if (configFile == null) {
-            return List.of("no config file to reload");
-        }
-        try {
-            String text = Files.readString(configFile);
-            String source = configFile.toString();
-            ConfigResult result = ConfigLoader.parse(text, source);
-            if (!result.isValid()) {
-                return result.errorLines();
-            }
-            if (cluster != null) {
-                return proposeShared(result.config(), ConfigText.withoutNode(text), source, null).errors();
-            }
-            return reload(result.config(), text, source);
-        } catch (java.io.IOException e) {
-            return List.of(configFile + ": " + e.getMessage());
-        }
-    }
-
-    /** Errors for the parts of {@code next} that a reload cannot change. */
-    private List<String> unchangeable(GatehouseConfig next, String source) {
-        GatehouseConfig current = snapshot.config();
-        if (!next.node().equals(current.node())) {
-            return List.of(source + ":1 node: the node section changed; restart the process to apply it");
-        }
-        if (!Objects.equals(next.cluster(), current.cluster())) {
-            return List.of(source + ":1 cluster: membership and VIPs change by their own operation, not a reload; restart to apply");
-        }
-        return List.of();
-    }
-
-    private synchronized List<String> reload(GatehouseConfig next, String text, String source) {
-        List<String> fixed = unchangeable(next, source);
-        if (!fixed.isEmpty()) {
-            return fixed;
-        }
-        if (witness()) {
-            return List.of(source + ":1 node: a witness runs no listeners or pools; nothing to reload");
-        }
-        try {
-            apply(next);
-        } catch (Exception e) {
-            return List.of(source + ": could not apply: " + e.getMessage());
-        }
-        snapshot = Snapshot.of(next, snapshot.version() + 1, source);
-        sourceText = text;
-        alerts.configure(next.alerts());
-        events.publish("config", "version " + snapshot.version(), "applied from " + source
-                + " (hash " + snapshot.hash().substring(0, 12) + ")");
-        return List.of();
-    }
-
-    /**
-     * Proposes {@code text} (cluster-wide; {@code next} is it parsed with this node's section) as the cluster's
-     * next config (see {@link ConfigProposals}); refused at once when it changes what only a restart can.
-     */
-    private ConfigAnswer proposeShared(GatehouseConfig next, String text, String label, CanaryPlan canary) {
-        List<String> fixed = unchangeable(next, label);
-        if (!fixed.isEmpty()) {
-            return new ConfigAnswer(0, fixed);
-        }
-        return proposals.propose(text, label, canary);
-    }
-
-    /** Runs a committed cluster-wide config here; the errors when this node cannot (empty: it runs it now). */
-    private synchronized List<String> applyReplicated(ReplicatedConfig committed) {
-        String label = "cluster config v" + committed.version();
-        ConfigResult result = ConfigLoader.parseClusterWide(committed.text(), label, snapshot.config().node(), baseDir());
-        if (!result.isValid()) {
-            return result.errorLines(); // valid everywhere by the cluster's rules, but not with this node's section
-        }
-        GatehouseConfig next = result.config();
-        // the same hash is the same config (the node started on the file the cluster runs): nothing to rebuild
-        if (!witness() && !Snapshot.hash(next).equals(snapshot.hash())) {
-            try {
-                apply(next);
-            } catch (Exception e) {
-                return List.of(label + ": could not apply on this node: " + e.getMessage());
-            }
-        }
-        snapshot = Snapshot.of(next, committed.version(), committed.label() + " via " + committed.origin());
-        sharedText = committed.text();
-        alerts.configure(next.alerts());
-        return List.of();
+        return changes.reloadFile();
     }
 
     private void runsReplicated(long version) {
@@ -314,7 +209,7 @@ public final class Node implements NodeControl, AutoCloseable {
     }
 
     public Snapshot snapshot() {
-        return snapshot;
+        return changes.snapshot();
     }
 
     /** The socket layer the data plane runs on. */
@@ -336,7 +231,7 @@ public final class Node implements NodeControl, AutoCloseable {
 
     @Override
     public StatusReport status() {
-        Snapshot s = snapshot;
+        Snapshot s = changes.snapshot();
         return status.report(s, witness(), cluster == null ? null : cluster.status(s.version()), witness() ? null : tls.status(),
                 dns.status());
     }
@@ -370,7 +265,7 @@ public final class Node implements NodeControl, AutoCloseable {
         } else {
             cluster.undemote();
         }
-        events.publish("cluster", snapshot.config().node().id(), demoted ? "demoted by operator" : "available again (undemoted by operator)");
+        events.publish("cluster", changes.snapshot().config().node().id(), demoted ? "demoted by operator" : "available again (undemoted by operator)");
         return true;
     }
 
@@ -380,21 +275,23 @@ public final class Node implements NodeControl, AutoCloseable {
     }
 
     private boolean witness() {
-        var c = snapshot.config().cluster();
-        return c != null && c.members().stream().anyMatch(m -> m.id().equals(snapshot.config().node().id())
+        return witness;
+    }
+
+    /** Whether {@code config} makes this node a witness (which a reload cannot change). */
+    private static boolean isWitness(GatehouseConfig config) {
+        var c = config.cluster();
+        return c != null && c.members().stream().anyMatch(m -> m.id().equals(config.node().id())
                 && m.role() == dev.gatehouse.config.ClusterConfig.Role.WITNESS);
     }
 
-    private Path baseDir() {
-        return configFile == null ? Path.of(".") : configFile.toAbsolutePath().getParent();
-    }
-
     private Path dataDir() {
-        Path configured = snapshot.config().node().dataDir();
+        GatehouseConfig config = changes.snapshot().config();
+        Path configured = config.node().dataDir();
         if (configured != null) {
             return configured;
         }
-        return baseDir().resolve("data").resolve(snapshot.config().node().id());
+        return changes.baseDir().resolve("data").resolve(config.node().id());
     }
 
     private void closeCluster() {
@@ -411,21 +308,12 @@ public final class Node implements NodeControl, AutoCloseable {
 
     @Override
     public String configYaml() {
-        String shared = sharedText;
-        return shared != null ? shared : ConfigText.withoutNode(sourceText);
+        return changes.configYaml();
     }
 
     @Override
     public List<String> replaceConfig(String yaml) {
-        String source = "PUT /api/v1/config";
-        ConfigResult result = ConfigLoader.parseClusterWide(yaml, source, snapshot.config().node(), baseDir());
-        if (!result.isValid()) {
-            return result.errorLines();
-        }
-        if (cluster != null) {
-            return proposeShared(result.config(), yaml, source, null).errors();
-        }
-        return reload(result.config(), ConfigText.nodeSection(sourceText) + yaml, source);
+        return changes.replace(yaml);
     }
 
     @Override
@@ -433,17 +321,12 @@ public final class Node implements NodeControl, AutoCloseable {
         if (cluster == null) {
             return NodeControl.super.canaryConfig(yaml, member, watch, maxErrorRate);
         }
-        String source = "PUT /api/v1/config?canary=" + member;
-        ConfigResult result = ConfigLoader.parseClusterWide(yaml, source, snapshot.config().node(), baseDir());
-        if (!result.isValid()) {
-            return new ConfigAnswer(0, result.errorLines());
-        }
-        return proposeShared(result.config(), yaml, source, new CanaryPlan(member, watch.toMillis(), maxErrorRate));
+        return changes.canary(yaml, member, watch, maxErrorRate);
     }
 
     @Override
     public long configVersion() {
-        return snapshot.version();
+        return changes.snapshot().version();
     }
 
     @Override
