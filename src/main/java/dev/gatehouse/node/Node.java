@@ -14,6 +14,7 @@ import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.EventKind;
 import dev.gatehouse.config.GatehouseConfig;
 import dev.gatehouse.config.Snapshot;
+import dev.gatehouse.accesslog.AccessLogs;
 import dev.gatehouse.limit.ClientLimits;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
@@ -60,6 +61,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final RouteTables routes;
     private final ListenerSet listeners;
     private final ClientLimits limits;
+    private final AccessLogs accessLogs;
     private final RequestRates rates;
     private final Reconfiguration reconfiguration;
     private final NodeStatus status;
@@ -91,7 +93,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.dns = new DnsService(transport, metrics.registry(), events::publish, ticker);
         this.tls = new TlsService(metrics.registry(), (subject, detail) -> events.publish("tls", subject, detail),
                 java.time.Clock.systemUTC());
-        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker, tls);
+        this.accessLogs = new AccessLogs(metrics, WallClock.system());
+        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker, tls, accessLogs);
         this.rates = new RequestRates(ticker);
         String clusterName = snapshot.config().cluster() == null ? null : snapshot.config().cluster().name();
         this.alerts = new Alerts(events, new Origin(snapshot.config().node().id(), clusterName), metrics);
@@ -283,6 +286,11 @@ public final class Node implements NodeControl, AutoCloseable {
         }
     }
 
+    /** Reopens the listeners' access-log files at their paths (SIGUSR1, after logrotate moved them). */
+    public void reopenAccessLogs() {
+        accessLogs.reopen();
+    }
+
     /** Stops accepting, drains listeners within {@code bound}, then stops everything. */
     public void shutdown(Duration bound) {
         stopping = true;
@@ -308,6 +316,11 @@ public final class Node implements NodeControl, AutoCloseable {
         alerts.close();
         control.shutdownNow();
         transport.shutdownGracefully();
+        try {
+            accessLogs.close(); // after the listeners: their last lines are written
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public Snapshot snapshot() {
