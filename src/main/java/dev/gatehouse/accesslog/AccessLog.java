@@ -1,6 +1,7 @@
 package dev.gatehouse.accesslog;
 
 import dev.gatehouse.time.WallClock;
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -60,6 +61,13 @@ public final class AccessLog {
         LogWriter w = writer;
         if (w != null && !w.offer(entry)) {
             dropped.increment();
+        }
+    }
+
+    /** A connection closed as it was accepted (over a limit, no pool): its line, if the log is on and samples it. */
+    public void refused(InetSocketAddress client, String pool, Termination why) {
+        if (on() && sample()) {
+            submit(new Entry(wallMillis(), client, listener, -1, pool, null, 0, 0, 0, -1, -1, -1, 0, why));
         }
     }
 

@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `gatehouse run` as a real process: SIGHUP reloads (or refuses) the file, SIGTERM drains and exits. */
+/**
+ * `gatehouse run` as a real process: SIGHUP reloads (or refuses) the file, SIGUSR1 reopens the access logs, SIGTERM
+ * drains and exits.
+ */
 class ProcessSignalsTest {
 
     @TempDir
@@ -62,6 +65,48 @@ class ProcessSignalsTest {
                 assertThat(slow.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
                 assertThat(node.waitFor(15, TimeUnit.SECONDS)).isTrue();
                 assertThat(Files.readString(dir.resolve("node.log"))).contains("shutting down: draining");
+            } finally {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    /** logrotate's way: the file moved away, then SIGUSR1; the lines after it go to a new file at the path. */
+    @Test
+    void sigusr1ReopensTheAccessLogAfterItWasMoved() throws Exception {
+        int web = FreePorts.on("127.0.0.1");
+        Path log = dir.resolve("access.log");
+        Path rotated = dir.resolve("access.log.1");
+        try (DemoBackend be1 = DemoBackend.start("127.0.0.1", 0, "be1");
+                HttpClient http = HttpClient.newHttpClient()) {
+            Path file = dir.resolve("gatehouse.yaml");
+            Files.writeString(file, """
+                    node: { id: lb1 }
+                    listeners:
+                      - { name: web, bind: "127.0.0.1:%d", routes: [ { pool: web } ], access_log: { path: access.log } }
+                    pools:
+                      web: { endpoints: [ { address: "127.0.0.1:%d" } ] }
+                    """.formatted(web, be1.port()));
+            Process node = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                    "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", file.toString()))
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
+            try {
+                URI uri = URI.create("http://127.0.0.1:" + web + "/");
+                await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                        .until(() -> http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+                                .statusCode() == 200);
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && !Files.readAllLines(log).isEmpty());
+                // the signal handlers are installed once the node runs, which it logs
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("node.log")).contains("running config version"));
+                Files.move(log, rotated);
+                signal(node, "USR1");
+                // the reopen happens on the writer's thread: lines go on to the moved file until it has
+                await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
+                    return Files.exists(log) && !Files.readAllLines(log).isEmpty();
+                });
+                assertThat(Files.readAllLines(log).getFirst()).contains("\"status\":200");
+                assertThat(node.isAlive()).isTrue(); // SIGUSR1's default action would have ended it
             } finally {
                 node.destroyForcibly();
             }

@@ -417,7 +417,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     }
 
     void closeAll(Termination why) {
-        RequestLog.end(this, responseStarted ? codecs.response.status() : 0, why);
+        RequestLog.cut(this, why);
         phase = Phase.CLOSED;
         UpstreamExchange.abandon(this, false);
         ctx.close();

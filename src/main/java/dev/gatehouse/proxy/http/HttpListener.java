@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.http;
 
 import dev.gatehouse.accesslog.AccessLog;
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.limit.ClientLimiter;
 import dev.gatehouse.limit.ClientState;
@@ -73,6 +74,7 @@ public final class HttpListener implements ProxyListener {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (!stats.admit(config().limits().maxConnections())) {
+                            accessLog.refused((InetSocketAddress) ch.remoteAddress(), null, Termination.LIMITED);
                             ch.close();
                             return;
                         }

@@ -69,18 +69,21 @@ final class RequestLog {
         end(c, status, why, early);
     }
 
-    /** The request ends with {@code status} sent (0: none) for the reason {@code why}. */
+    /** The request ends with {@code status} sent for the reason {@code why}. */
     static void end(ClientConnection c, int status, Termination why) {
         end(c, status, why, false);
     }
 
+    /** The request is cut short for the reason {@code why}: the status is the response's if it had started. */
+    static void cut(ClientConnection c, Termination why) {
+        if (c.logPending) {
+            end(c, c.responseStarted ? c.codecs.response.status() : 0, why, false);
+        }
+    }
+
     /** The connection closed with a request in flight: its client went, or the tunnel it had become ended. */
     static void closed(ClientConnection c) {
-        if (c.logPending) {
-            boolean tunnel = c.phase == ClientConnection.Phase.TUNNEL;
-            end(c, c.responseStarted ? c.codecs.response.status() : 0,
-                    tunnel ? Termination.NORMAL : Termination.CLIENT_CLOSED, false);
-        }
+        cut(c, c.phase == ClientConnection.Phase.TUNNEL ? Termination.NORMAL : Termination.CLIENT_CLOSED);
     }
 
     private static void end(ClientConnection c, int status, Termination why, boolean early) {

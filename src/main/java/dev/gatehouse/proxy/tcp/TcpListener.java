@@ -165,20 +165,20 @@ public final class TcpListener implements ProxyListener {
         protected void initChannel(Channel ch) {
             RouteTable current = routes;
             if (!stats.admit(Objects.requireNonNullElse(current.config().limits(), LimitsConfig.NONE).maxConnections())) {
-                TcpRelay.refused(accessLog, ch, current.config().pool(), Termination.LIMITED);
+                accessLog.refused((InetSocketAddress) ch.remoteAddress(), current.config().pool(), Termination.LIMITED);
                 ch.close();
                 return;
             }
             ch.closeFuture().addListener(onClientClosed);
             if (!admitClient(ch)) {
-                TcpRelay.refused(accessLog, ch, current.config().pool(), Termination.LIMITED);
+                accessLog.refused((InetSocketAddress) ch.remoteAddress(), current.config().pool(), Termination.LIMITED);
                 ch.close();
                 return;
             }
             clients.add(ch);
             ResolvedPool pool = current.pool();
             if (pool == null) {
-                TcpRelay.refused(accessLog, ch, current.config().pool(), Termination.NO_ENDPOINT);
+                accessLog.refused((InetSocketAddress) ch.remoteAddress(), current.config().pool(), Termination.NO_ENDPOINT);
                 ch.close();
                 return;
             }

@@ -131,14 +131,6 @@ final class TcpRelay implements UpstreamConnector.Callback {
                 ending == null ? Termination.CLIENT_CLOSED : ending));
     }
 
-    /** A connection closed as it was accepted (over a limit, no pool): its line, if the log is on and samples it. */
-    static void refused(AccessLog log, Channel ch, String pool, Termination why) {
-        if (log.on() && log.sample()) {
-            log.submit(new Entry(log.wallMillis(), (InetSocketAddress) ch.remoteAddress(), log.listener(), -1, pool, null,
-                    0, 0, 0, -1, -1, -1, 0, why));
-        }
-    }
-
     private void closeBoth() {
         client.channel.close();
         if (upstream.channel != null) {
