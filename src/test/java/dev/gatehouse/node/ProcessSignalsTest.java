@@ -1,6 +1,7 @@
 package dev.gatehouse.node;
 
 import dev.gatehouse.FreePorts;
+import dev.gatehouse.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -71,9 +72,13 @@ class ProcessSignalsTest {
         }
     }
 
-    /** logrotate's way: the file moved away, then SIGUSR1; the lines after it go to a new file at the path. */
+    /**
+     * logrotate (the real one, with deploy/logrotate/gatehouse) moves the file away, then sends SIGUSR1: the lines after
+     * it go to a new file at the path.
+     */
     @Test
-    void sigusr1ReopensTheAccessLogAfterItWasMoved() throws Exception {
+    void sigusr1FromLogrotateReopensTheAccessLog() throws Exception {
+        Path logrotate = Tools.require("/usr/sbin/logrotate", "logrotate");
         int web = FreePorts.on("127.0.0.1");
         Path log = dir.resolve("access.log");
         Path rotated = dir.resolve("access.log.1");
@@ -89,7 +94,7 @@ class ProcessSignalsTest {
                     """.formatted(web, be1.port()));
             Process node = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
                     "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", file.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("node.out").toFile()).start();
             try {
                 URI uri = URI.create("http://127.0.0.1:" + web + "/");
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -97,20 +102,35 @@ class ProcessSignalsTest {
                                 .statusCode() == 200);
                 await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && !Files.readAllLines(log).isEmpty());
                 // the signal handlers are installed once the node runs, which it logs
-                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("node.log")).contains("running config version"));
-                Files.move(log, rotated);
-                signal(node, "USR1");
+                await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("node.out")).contains("running config version"));
+                rotate(logrotate, node.pid());
                 // the reopen happens on the writer's thread: lines go on to the moved file until it has
                 await().atMost(Duration.ofSeconds(10)).until(() -> {
                     http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding());
                     return Files.exists(log) && !Files.readAllLines(log).isEmpty();
                 });
                 assertThat(Files.readAllLines(log).getFirst()).contains("\"status\":200");
+                assertThat(Files.readAllLines(rotated)).isNotEmpty().allMatch(l -> l.contains("\"status\":200"));
                 assertThat(node.isAlive()).isTrue(); // SIGUSR1's default action would have ended it
             } finally {
                 node.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * Runs logrotate once, forced, with the shipped rules for this test's directory: its logs instead of
+     * /var/log/gatehouse's, and {@code kill -USR1 PID} for the systemd unit's main process.
+     */
+    private void rotate(Path logrotate, long pid) throws Exception {
+        String rules = Files.readString(Path.of("deploy/logrotate/gatehouse"));
+        assertThat(rules).contains("/var/log/gatehouse/*.log", "systemctl kill --kill-whom=main --signal=SIGUSR1 gatehouse.service");
+        Path conf = dir.resolve("logrotate.conf");
+        Files.writeString(conf, rules.replace("/var/log/gatehouse/", dir + "/")
+                .replace("systemctl kill --kill-whom=main --signal=SIGUSR1 gatehouse.service", "kill -USR1 " + pid));
+        Tools.Output out = Tools.run(List.of(logrotate.toString(), "-f", "-s", dir.resolve("logrotate.state").toString(),
+                conf.toString()), dir, null);
+        assertThat(out.exit()).as(out.text()).isZero();
     }
 
     private static void signal(Process p, String sig) throws Exception {
