@@ -13,10 +13,13 @@ import java.time.format.DateTimeFormatter;
  */
 final class LineFormat {
 
-    private static final DateTimeFormatter TIME =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECOND =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.").withZone(ZoneOffset.UTC);
 
     private final boolean json;
+    /** The time up to its second, formatted once per second rather than once per line. */
+    private long second = Long.MIN_VALUE;
+    private String secondText;
 
     LineFormat(AccessLogConfig.Format format) {
         this.json = format == AccessLogConfig.Format.JSON;
@@ -30,7 +33,7 @@ final class LineFormat {
         }
         field(sb, "time", true);
         quoteOpen(sb);
-        TIME.formatTo(Instant.ofEpochMilli(e.timeMillis()), sb);
+        time(sb, e.timeMillis());
         quoteClose(sb);
         field(sb, "client", false);
         client(sb, e.client());
@@ -59,6 +62,17 @@ final class LineFormat {
         field(sb, "termination", false);
         string(sb, e.termination().code());
         sb.append(json ? "}\n" : "\n");
+    }
+
+    /** {@code 2026-12-06T22:50:01.123Z} */
+    private void time(StringBuilder sb, long millis) {
+        long s = Math.floorDiv(millis, 1000);
+        if (s != second) {
+            second = s;
+            secondText = SECOND.format(Instant.ofEpochSecond(s));
+        }
+        int ms = (int) Math.floorMod(millis, 1000);
+        sb.append(secondText).append(ms < 100 ? (ms < 10 ? "00" : "0") : "").append(ms).append('Z');
     }
 
     private void field(StringBuilder sb, String name, boolean first) {
