@@ -117,6 +117,57 @@ class AccessLogTest {
         assertThat(refused.get("termination").asText()).isEqualTo("SC");
     }
 
+    /** What the proxy answered itself, and why, as HAProxy's termination states would say it. */
+    @Test
+    void refusalsAndTimeoutsCarryTheirTerminationCodes() throws Exception {
+        TestNode lb = nodes.start(1, """
+                node: { id: lb1 }
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:0
+                    routes: [ { pool: slow } ]
+                    limits: { per_client: { requests_per_second: 0.1, burst: 1 } }   # the second request within 10 s: 429
+                    access_log: { path: access.log }
+                pools:
+                  slow: { endpoints: [ { address: "${be1}" } ], timeouts: { request: 300ms } }
+                """);
+        Path file = lb.configFile.resolveSibling("access.log");
+        Exchange slow = exchange(lb.listener("web"), "/slow?ms=3000");
+        Exchange limited = exchange(lb.listener("web"), "/");
+        Exchange malformed;
+        try (Socket s = new Socket(lb.listener("web").getAddress(), lb.listener("web").getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: a\r\nBad Header: x\r\n\r\n".getBytes(US_ASCII));
+            malformed = new Exchange((InetSocketAddress) s.getLocalSocketAddress(), null, s.getInputStream().readAllBytes());
+        }
+        assertThat(new String(slow.received(), US_ASCII)).startsWith("HTTP/1.1 504");
+        assertThat(new String(limited.received(), US_ASCII)).startsWith("HTTP/1.1 429");
+        assertThat(new String(malformed.received(), US_ASCII)).startsWith("HTTP/1.1 400");
+
+        List<JsonNode> lines = awaitLines(file, 3);
+        assertThat(lines).hasSize(3);
+        JsonNode timedOut = line(lines, slow);
+        assertThat(timedOut.get("status").asInt()).isEqualTo(504);
+        assertThat(timedOut.get("termination").asText()).isEqualTo("sH");
+        assertThat(timedOut.get("total_ms").asDouble()).isBetween(300.0, 3000.0);
+        assertThat(timedOut.get("first_byte_ms").isNull()).isTrue();
+        JsonNode overRate = line(lines, limited);
+        assertThat(overRate.get("status").asInt()).isEqualTo(429);
+        assertThat(overRate.get("termination").asText()).isEqualTo("PL");
+        assertThat(overRate.get("endpoint").isNull()).isTrue();
+        assertThat(overRate.get("bytes_out").asLong()).isEqualTo(limited.received().length);
+        JsonNode bad = line(lines, malformed);
+        assertThat(bad.get("status").asInt()).isEqualTo(400);
+        assertThat(bad.get("termination").asText()).isEqualTo("PR");
+        assertThat(bad.get("pool").isNull()).isTrue();
+        assertThat(bad.get("total_ms").isNull()).isTrue();
+    }
+
+    private static JsonNode line(List<JsonNode> lines, Exchange e) {
+        return lines.stream().filter(l -> l.get("client").asText().equals("127.0.0.1:" + e.client().getPort()))
+                .findFirst().orElseThrow();
+    }
+
     @Test
     void aTcpConnectionIsOneLineWithItsBytes() throws Exception {
         TestNode lb = nodes.start(1, config("{ path: access.log }"));

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.demo.DemoBackend;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -43,9 +44,7 @@ class ProcessSignalsTest {
                     """.formatted(admin, web, be1.port());
             Path file = dir.resolve("gatehouse.yaml");
             Files.writeString(file, config.replace("WEIGHT", "1"));
-            Process node = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                    "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", file.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
+            Process node = run(file, dir.resolve("node.log"));
             try {
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
                         .until(() -> get(http, admin, "/healthz").statusCode() == 200);
@@ -92,9 +91,7 @@ class ProcessSignalsTest {
                     pools:
                       web: { endpoints: [ { address: "127.0.0.1:%d" } ] }
                     """.formatted(web, be1.port()));
-            Process node = new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                    "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", file.toString()))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("node.out").toFile()).start();
+            Process node = run(file, dir.resolve("node.out"));
             try {
                 URI uri = URI.create("http://127.0.0.1:" + web + "/");
                 await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
@@ -131,6 +128,13 @@ class ProcessSignalsTest {
         Tools.Output out = Tools.run(List.of(logrotate.toString(), "-f", "-s", dir.resolve("logrotate.state").toString(),
                 conf.toString()), dir, null);
         assertThat(out.exit()).as(out.text()).isZero();
+    }
+
+    /** {@code gatehouse run -c config} as a process of its own, its output to {@code output}. */
+    private static Process run(Path config, Path output) throws IOException {
+        return new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", config.toString()))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
     }
 
     private static void signal(Process p, String sig) throws Exception {
