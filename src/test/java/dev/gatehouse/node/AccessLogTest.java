@@ -163,6 +163,26 @@ class AccessLogTest {
         assertThat(bad.get("total_ms").isNull()).isTrue();
     }
 
+    @Test
+    void aClientThatResetsBeforeTheResponseIsLoggedAsClientClosed() throws Exception {
+        TestNode lb = nodes.start(1, config("{ path: access.log }"));
+        Path file = lb.configFile.resolveSibling("access.log");
+        InetSocketAddress client;
+        try (Socket s = new Socket(lb.listener("web").getAddress(), lb.listener("web").getPort())) {
+            s.getOutputStream().write("GET /slow?ms=5000 HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(US_ASCII));
+            client = (InetSocketAddress) s.getLocalSocketAddress();
+            await().atMost(WAIT).until(() -> lb.backends.getFirst().requests() == 1);
+            // a reset: a FIN alone is a half-close, after which the proxy still relays the whole response
+            s.setSoLinger(true, 0);
+        }
+        JsonNode line = awaitLines(file, 1).getFirst();
+        assertThat(line.get("client").asText()).isEqualTo("127.0.0.1:" + client.getPort());
+        assertThat(line.get("termination").asText()).isEqualTo("CD");
+        assertThat(line.get("status").isNull()).isTrue();
+        assertThat(line.get("endpoint").asText()).isEqualTo("127.0.0.1:" + lb.backends.getFirst().port());
+        assertThat(line.get("total_ms").asDouble()).isLessThan(5000);
+    }
+
     private static JsonNode line(List<JsonNode> lines, Exchange e) {
         return lines.stream().filter(l -> l.get("client").asText().equals("127.0.0.1:" + e.client().getPort()))
                 .findFirst().orElseThrow();
