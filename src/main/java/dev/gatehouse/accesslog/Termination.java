@@ -9,7 +9,10 @@ package dev.gatehouse.accesslog;
 public enum Termination {
     /** Completed: a whole response, or a TCP relay that both sides ended with a FIN. */
     NORMAL("--"),
-    /** The client closed or reset the connection before the response was complete. */
+    /**
+     * The client went away (a reset, a close mid-upload) before the response was complete; TCP: a close without the
+     * FIN exchange. A client that only half-closes after a complete request still gets its response: NORMAL.
+     */
     CLIENT_CLOSED("CD"),
     /** The client did not send a complete request in time (408), or sat idle past the idle timeout (TCP). */
     CLIENT_TIMEOUT("cR"),
