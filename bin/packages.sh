@@ -8,6 +8,7 @@ GH_TEST_PACKAGES=(
   bird:bird2 birdc:bird2 /usr/lib/frr/bfdd:frr vtysh:frr python3:python3 gobgpd:gobgpd   # BGP and BFD peers and wire watch (dev.gatehouse.bfd tests)
   dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot
   chromium:chromium   # the dashboard in a real browser (DashboardGraphsTest)
+  /usr/sbin/logrotate:logrotate   # access logs: deploy/logrotate/gatehouse, run for real
 )
 
 # Prints, one a line, the package of each COMMAND:PACKAGE entry whose command (or file) is not there.

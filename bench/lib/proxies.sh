@@ -44,12 +44,14 @@ prepare_proxy() {
         fi
         render "$BENCH_CONF/nginx-proxy.conf" "$dir/nginx.conf" "${common[@]}" STREAM_LOAD="$load" \
             STREAM_INCLUDE="$include" NOFILE="$NOFILE" WORKER_CONNECTIONS="$NOFILE" ;;
-    gatehouse)
+    gatehouse | gatehouse-log)
         if [ ! -f "${GATEHOUSE_JAR:-}" ]; then
             log "no Gatehouse jar at ${GATEHOUSE_JAR:-?} (build: mvn -B -o -DskipTests package, or set GATEHOUSE_JAR)"
             return 1
         fi
-        render "$BENCH_CONF/gatehouse.yaml" "$dir/gatehouse.yaml" "${common[@]}"
+        local access_log="~"
+        [ "$name" = gatehouse ] || access_log="{ path: $dir/access.log, format: json }"
+        render "$BENCH_CONF/gatehouse.yaml" "$dir/gatehouse.yaml" "${common[@]}" ACCESS_LOG="$access_log"
         # shellcheck disable=SC2086 # the options are a list of words
         GATEHOUSE_AOT=$(gh_aot_cache "$GATEHOUSE_JAR" $GATEHOUSE_BENCH_JAVA_OPTS) ;;
     *) die "unknown proxy $name" ;;
@@ -63,7 +65,7 @@ launch_proxy() {
     case $name in
     haproxy) "${PIN[@]}" haproxy -db -f "$dir/haproxy.cfg" >"$dir/out.log" 2>&1 & ;;
     nginx) "${PIN[@]}" nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" >"$dir/out.log" 2>&1 & ;;
-    gatehouse)
+    gatehouse | gatehouse-log)
         # shellcheck disable=SC2086 # the options are a list of words
         "${PIN[@]}" "$JAVA_HOME/bin/java" $GATEHOUSE_BENCH_JAVA_OPTS ${GATEHOUSE_AOT:+"$GATEHOUSE_AOT"} -jar "$GATEHOUSE_JAR" \
             run -c "$dir/gatehouse.yaml" --shutdown-bound 1s >"$dir/out.log" 2>&1 & ;;

@@ -110,7 +110,7 @@ scenario_idle() {
     rm -rf "$dir" && mkdir -p "$dir"
     restart_proxy "$t" || { fail "$t idle: no 200 within 60 s of a restart"; return 0; }
     http_load "${T_HTTP[$t]}" "$IDLE_WARMUP" "$IDLE_WARMUP"
-    [ "$t" != gatehouse ] || after_gc=--after-gc
+    [[ $t != gatehouse* ]] || after_gc=--after-gc
     before=$(settled_rss_kib "${T_PID[$t]}" $after_gc)
     timeout $((IDLE_BOUND + 30)) python3 "$BENCH_LIB/idle_clients.py" --port "${T_HTTP[$t]}" --count "$IDLE_COUNT" \
         --ready "$dir/ready" --release "$dir/release" --bound "$IDLE_BOUND" >"$dir/out" 2>&1 &
@@ -179,7 +179,7 @@ warm_up() {
     local t secs close_secs cycles cycle
     for t in "${TARGETS[@]}"; do
         secs=1 close_secs=1 cycles=1
-        [ "$t" = gatehouse ] && secs=$(((WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) \
+        [[ $t == gatehouse* ]] && secs=$(((WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) \
             close_secs=$(((CLOSE_WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) cycles=$WARM_CYCLES
         log "warming up $t: $cycles x (${secs}s of keep-alive requests + ${close_secs}s of new connections + a bulk transfer)"
         for ((cycle = 1; cycle <= cycles; cycle++)); do

@@ -43,7 +43,7 @@ print_table() {
         # or of the one minus the other ("diff"). Empty when no round has both, or a ratio would divide by zero.
         function paired(figure, how,    g, h, r, m, a) {
             g = figure SUBSEP "gatehouse"; h = figure SUBSEP "haproxy"; m = 0
-            for (r in rounds) {
+            for (r = 1; r <= last; r++) {
                 if (!((g, r) in at) || !((h, r) in at)) continue
                 if (how == "ratio" && at[h, r] + 0 <= 0) return ""
                 a[++m] = how == "ratio" ? at[g, r] / at[h, r] : at[g, r] - at[h, r]
@@ -100,6 +100,25 @@ print_rounds() {
                 print line
             }
         }' "$BENCH_TMP/results.tsv" /dev/null
+}
+
+# With gatehouse-log measured too: what its access log costs, paired by round against plain Gatehouse.
+print_access_log_cost() {
+    [ -n "${T_DIR[gatehouse-log]:-}" ] || return 0
+    echo
+    awk -F'\t' -v lines="$(wc -l <"${T_DIR[gatehouse-log]}/access.log" 2>/dev/null || echo 0)" '
+        $1 == "keepalive" && ($2 == "rps" || $2 == "cpu_us") && ($3 == "gatehouse" || $3 == "gatehouse-log") { at[$2, $3, $4] = $5; if ($4 > last) last = $4 }
+        END {
+            print "| access log (scenario 1, keep-alive GET), round | Gatehouse req/s | with access log req/s | ratio | Gatehouse CPU µs/req | with access log CPU µs/req |"
+            print "|---|---:|---:|---:|---:|---:|"
+            for (r = 1; r <= last; r++) {
+                g = at["rps", "gatehouse", r]; l = at["rps", "gatehouse-log", r]
+                printf "| %s | %.0f | %.0f | %s | %.2f | %.2f |\n", r, g, l, (g > 0 ? sprintf("%.3f", l / g) : "-"),
+                    at["cpu_us", "gatehouse", r], at["cpu_us", "gatehouse-log", r]
+            }
+            print ""
+            print "access log lines written: " lines
+        }' "$BENCH_TMP/results.tsv"
 }
 
 machine_facts() {

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-@Command(name = "run", description = "Start what the config describes. SIGHUP reloads the file; SIGTERM drains and exits.")
+@Command(name = "run", description = "Start what the config describes. SIGHUP reloads the file; SIGUSR1 reopens the access logs;"
+        + " SIGTERM drains and exits.")
 final class RunCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -50,6 +51,8 @@ final class RunCommand implements Callable<Integer> {
                 LOG.error("reload of {} refused, nothing changed:\n  {}", file, String.join("\n  ", errors));
             }
         }));
+        // logrotate moves the files, then signals: lines go to a new file at the same path from then on
+        Signal.handle(new Signal("USR1"), sig -> node.reopenAccessLogs());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: draining for up to {}", shutdownBound);
             node.shutdown(shutdownBound);

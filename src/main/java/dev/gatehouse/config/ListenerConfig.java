@@ -13,6 +13,7 @@ import java.util.List;
  * @param idleTimeout how long a client connection may sit with nothing in flight
  * @param maxHeaderSize HTTP: the largest request head accepted (431 above it)
  * @param tls null: cleartext
+ * @param accessLog null: no access log
  */
 public record ListenerConfig(
         String name,
@@ -24,7 +25,8 @@ public record ListenerConfig(
         Duration headerReadTimeout,
         Duration idleTimeout,
         int maxHeaderSize,
-        TlsSettings tls) {
+        TlsSettings tls,
+        AccessLogConfig accessLog) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);

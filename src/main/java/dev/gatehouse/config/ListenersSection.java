@@ -38,7 +38,7 @@ final class ListenersSection {
         Duplicates<String> names = new Duplicates<>("listener name");
         for (YamlNode l : root.list("listeners")) {
             if (!l.expectKeys("name", "bind", "protocol", "routes", "pool", "limits", "timeouts", "max_header_size",
-                    "tls")) {
+                    "tls", "access_log")) {
                 continue;
             }
             String name = l.require("name", Names::identifier);
@@ -56,7 +56,8 @@ final class ListenersSection {
                     timeoutsOk ? timeouts.get("header_read", Values.POSITIVE_DURATION, DEFAULT_HEADER_READ) : DEFAULT_HEADER_READ,
                     timeoutsOk ? timeouts.get("idle", Values.POSITIVE_DURATION, DEFAULT_IDLE) : DEFAULT_IDLE,
                     l.get("max_header_size", ListenersSection::headerSize, DEFAULT_MAX_HEADER_SIZE),
-                    TlsSection.read(l.get("tls"), baseDir)));
+                    TlsSection.read(l.get("tls"), baseDir),
+                    AccessLogSection.read(l.get("access_log"), baseDir)));
         }
         return listeners;
     }

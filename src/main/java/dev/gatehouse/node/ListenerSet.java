@@ -1,5 +1,6 @@
 package dev.gatehouse.node;
 
+import dev.gatehouse.accesslog.AccessLogs;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Protocol;
 import dev.gatehouse.limit.ClientLimits;
@@ -39,18 +40,20 @@ final class ListenerSet {
     private final ClientLimits limits;
     private final Ticker ticker;
     private final TlsService tls;
+    private final AccessLogs accessLogs;
     private final Map<String, InetAddress> heldVips = new HashMap<>();
     private List<ListenerConfig> configs = List.of();
     private volatile Map<String, ProxyListener> running = Map.of();
 
     ListenerSet(Transport transport, RouteTables routes, Metrics metrics, ClientLimits limits, Ticker ticker,
-            TlsService tls) {
+            TlsService tls, AccessLogs accessLogs) {
         this.transport = transport;
         this.routes = routes;
         this.metrics = metrics;
         this.limits = limits;
         this.ticker = ticker;
         this.tls = tls;
+        this.accessLogs = accessLogs;
     }
 
     /** The listeners bound now. */
@@ -111,6 +114,7 @@ final class ListenerSet {
             limits.limiter(config.name()).configure(config.limits());
         }
         limits.retain(next.stream().map(ListenerConfig::name).toList());
+        accessLogs.configure(next); // a changed log gets a new writer; the old one closes once its queue is written
         updates.forEach(Runnable::run);
         configs = List.copyOf(next);
         running = bound;
@@ -203,8 +207,9 @@ final class ListenerSet {
         var limiter = limits.limiter(config.name());
         var table = routes.build(config);
         return config.protocol() == Protocol.HTTP
-                ? new HttpListener(table, transport, metrics, limiter, ticker, tls.listener(config.name()))
+                ? new HttpListener(table, transport, metrics, limiter, ticker, tls.listener(config.name()),
+                        accessLogs.of(config.name()))
                 : new TcpListener(table, transport, metrics.listener(config.name()), limiter, ticker,
-                        tls.listener(config.name()));
+                        tls.listener(config.name()), accessLogs.of(config.name()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.gatehouse.node;
 
+import dev.gatehouse.accesslog.AccessLogs;
 import dev.gatehouse.admin.AdminServer;
 import dev.gatehouse.admin.ConfigAnswer;
 import dev.gatehouse.admin.Events;
@@ -57,6 +58,7 @@ public final class Node implements NodeControl, AutoCloseable {
     private final ClientLimits limits;
     private final TrafficHistory history = new TrafficHistory(Duration.ofMinutes(10), Duration.ofSeconds(1), 100);
     private final TrafficSampler sampler;
+    private final AccessLogs accessLogs;
     private final Reconfiguration reconfiguration;
     private final NodeStatus status;
     private final ServePolicy servePolicy;
@@ -82,7 +84,8 @@ public final class Node implements NodeControl, AutoCloseable {
         this.dns = new DnsService(transport, metrics.registry(), events::publish, ticker);
         this.tls = new TlsService(metrics.registry(), (subject, detail) -> events.publish("tls", subject, detail),
                 java.time.Clock.systemUTC());
-        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker, tls);
+        this.accessLogs = new AccessLogs(metrics, WallClock.system());
+        this.listeners = new ListenerSet(transport, routes, metrics, limits, ticker, tls, accessLogs);
         this.sampler = new TrafficSampler(ticker, WallClock.system(), metrics, listeners::all, pools::all, history, events);
         String clusterName = snapshot.config().cluster() == null ? null : snapshot.config().cluster().name();
         this.alerts = new Alerts(events, new Origin(snapshot.config().node().id(), clusterName), metrics);
@@ -181,6 +184,11 @@ public final class Node implements NodeControl, AutoCloseable {
         }
     }
 
+    /** Reopens the listeners' access-log files at their paths (SIGUSR1, after logrotate moved them). */
+    public void reopenAccessLogs() {
+        accessLogs.reopen();
+    }
+
     /** Stops accepting, drains listeners within {@code bound}, then stops everything. */
     public void shutdown(Duration bound) {
         stopping = true;
@@ -206,6 +214,11 @@ public final class Node implements NodeControl, AutoCloseable {
         alerts.close();
         control.shutdownNow();
         transport.shutdownGracefully();
+        try {
+            accessLogs.close(); // after the listeners: their last lines are written
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public Snapshot snapshot() {

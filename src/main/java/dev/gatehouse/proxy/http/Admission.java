@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.limit.ClientState;
 import dev.gatehouse.proxy.http.ClientConnection.Phase;
 import dev.gatehouse.proxy.http.codec.Framing;
@@ -40,6 +41,7 @@ final class Admission {
         boolean keep = codecs.request.keepAlive() && codecs.request.framing() == Framing.NONE && !listener.draining();
         ByteBuf answer = HttpResponses.tooManyRequests(c.ctx.alloc(), Math.max(1, (waitNanos + SECOND - 1) / SECOND), keep,
                 c.clientHttp10());
+        RequestLog.answered(c, 429, Termination.LIMITED, answer.readableBytes());
         if (!keep) {
             c.phase = Phase.CLOSED;
             c.timer.stop();

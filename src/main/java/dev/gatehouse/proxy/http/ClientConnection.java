@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.limit.ClientState;
 import dev.gatehouse.metrics.EndpointStats;
 import dev.gatehouse.pool.Endpoint;
@@ -90,6 +91,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** The endpoint a sticky cookie is to name in the response; null when none is set. */
     Endpoint stickyAssign;
 
+    // The access log's figures of the request in flight (see RequestLog), kept only while its line is pending.
+    boolean logPending;
+    int route;
+    Endpoint lastEndpoint;
+    long bytesIn;
+    long bytesOut;
+    long dialNanos;
+    long connectNanos;
+    long firstByteNanos;
+
     final ChannelFutureListener onConnect = f -> UpstreamExchange.connected(this, f);
     final ChannelFutureListener onUpstreamWrite = f -> {
         if (f.isSuccess() && phase == Phase.EXCHANGE && !requestDone && f.channel().isWritable()) {
@@ -124,7 +135,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         clientIp = clientAddress.getHostAddress();
         sourceHash = dev.gatehouse.balance.HashKeys.of(clientAddress);
         if (client == null) {
-            answerAndClose(429); // over the client's connection cap
+            answerAndClose(429, Termination.LIMITED); // over the client's connection cap
             return;
         }
         // A client connects to send a request: until its first one is complete, the header-read timeout applies
@@ -169,6 +180,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         listener.stats().closed();
+        RequestLog.closed(this);
         if (phase == Phase.CONNECTING || phase == Phase.EXCHANGE || phase == Phase.TUNNEL) {
             UpstreamExchange.abandon(this, false);
         }
@@ -214,7 +226,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
             case CONNECTING, ANSWERING -> { } // attach, or the answer's completion, looks at inputShutdown
             case EXCHANGE -> {
                 if (!requestDone) {
-                    closeAll(); // channelRead relays every body byte at once, so none is left to come
+                    closeAll(Termination.CLIENT_CLOSED); // channelRead relays every body byte at once, so none is left to come
                 }
             }
             case TUNNEL -> UpgradeTunnel.clientHalfClosed(this);
@@ -319,6 +331,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** A complete head: admitted by rate, routed to a pool, then on to an endpoint. */
     private void startExchange() {
         startNanos = listener.ticker().nanos();
+        RequestLog.begin(this);
         if (!Admission.admit(this) || !Routing.route(this)) {
             return;
         }
@@ -367,13 +380,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** Answers a request the proxy will not forward, counted and logged by reason (rate-limited), and closes. */
     void refuse(Refusal why, String detail) {
         listener.refusals().refused(why, detail, clientIp);
-        answerAndClose(why.status());
+        answerAndClose(why.status(), why == Refusal.REQUEST_TIMEOUT ? Termination.CLIENT_TIMEOUT : Termination.BAD_REQUEST);
     }
 
-    void answerAndClose(int status) {
+    void answerAndClose(int status, Termination why) {
         phase = Phase.CLOSED;
         timer.stop();
-        ctx.writeAndFlush(HttpResponses.error(status)).addListener((ChannelFutureListener) this::lingerThenClose);
+        ByteBuf answer = HttpResponses.error(status);
+        RequestLog.answered(this, status, why, answer.readableBytes());
+        ctx.writeAndFlush(answer).addListener((ChannelFutureListener) this::lingerThenClose);
     }
 
     void lingerThenClose(ChannelFuture f) {
@@ -401,7 +416,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         }
     }
 
-    void closeAll() {
+    void closeAll(Termination why) {
+        RequestLog.cut(this, why);
         phase = Phase.CLOSED;
         UpstreamExchange.abandon(this, false);
         ctx.close();

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.AccessLog;
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.limit.ClientLimiter;
 import dev.gatehouse.limit.ClientState;
@@ -40,6 +42,7 @@ public final class HttpListener implements ProxyListener {
     private final ClientLimiter limiter;
     private final Ticker ticker;
     private final ListenerTls tls;
+    private final AccessLog accessLog;
     private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private volatile RouteTable routes;
     private volatile boolean draining;
@@ -48,9 +51,10 @@ public final class HttpListener implements ProxyListener {
     /**
      * @param limiter the per-client limits, configured by the caller
      * @param tls its certificates while the config gives it {@code tls:}
+     * @param accessLog where a line per request goes while the config gives it {@code access_log:}
      */
     public HttpListener(RouteTable routes, Transport transport, Metrics metrics, ClientLimiter limiter, Ticker ticker,
-            ListenerTls tls) {
+            ListenerTls tls, AccessLog accessLog) {
         this.transport = transport;
         this.connector = new UpstreamConnector(transport);
         this.metrics = metrics;
@@ -59,6 +63,7 @@ public final class HttpListener implements ProxyListener {
         this.limiter = limiter;
         this.ticker = ticker;
         this.tls = tls;
+        this.accessLog = accessLog;
         this.routes = routes;
     }
 
@@ -69,6 +74,7 @@ public final class HttpListener implements ProxyListener {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (!stats.admit(config().limits().maxConnections())) {
+                            accessLog.refused((InetSocketAddress) ch.remoteAddress(), null, Termination.LIMITED);
                             ch.close();
                             return;
                         }
@@ -165,6 +171,10 @@ public final class HttpListener implements ProxyListener {
 
     EndpointStats endpointStats(Endpoint endpoint) {
         return metrics.endpoint(endpoint.pool(), endpoint.address());
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
     }
 
     Ticker ticker() {

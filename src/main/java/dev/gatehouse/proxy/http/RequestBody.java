@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.proxy.http.ClientConnection.Phase;
 import dev.gatehouse.proxy.http.codec.Framing;
 import dev.gatehouse.proxy.http.codec.Refusal;
@@ -39,7 +40,7 @@ final class RequestBody {
         codecs.chunkProbe.reset(Framing.CHUNKED, -1);
         if (codecs.chunkProbe.scan(inbound.slice(inbound.readerIndex(), eol + 1 - inbound.readerIndex())) < 0) {
             c.listener.refusals().refused(Refusal.BAD_CHUNKED_BODY, codecs.chunkProbe.errorReason(), c.clientIp);
-            UpstreamExchange.fail(c, 400);
+            UpstreamExchange.fail(c, 400, Termination.BAD_REQUEST);
             return false;
         }
         c.timer.stop();
@@ -68,7 +69,7 @@ final class RequestBody {
     static void forward(ClientConnection c) {
         if (c.inbound == null || !c.inbound.isReadable()) {
             if (c.inputShutdown) {
-                c.closeAll(); // the client half-closed before its body ended
+                c.closeAll(Termination.CLIENT_CLOSED); // the client half-closed before its body ended
             } else {
                 read(c);
             }
@@ -79,10 +80,11 @@ final class RequestBody {
         if (n < 0) {
             // Malformed chunked framing: nothing more of it may reach the backend.
             c.listener.refusals().refused(Refusal.BAD_CHUNKED_BODY, codecs.requestBody.errorReason(), c.clientIp);
-            UpstreamExchange.fail(c, 400);
+            UpstreamExchange.fail(c, 400, Termination.BAD_REQUEST);
             return;
         }
         if (n > 0) {
+            c.bytesIn += n;
             c.awaitingContinue = false; // the client sends without waiting for the interim answer (as it may)
             c.upstream.channel().writeAndFlush(c.inbound.readRetainedSlice(n)).addListener(c.onUpstreamWrite);
         }
@@ -95,7 +97,7 @@ final class RequestBody {
         if (!c.inbound.isReadable()) {
             c.inbound = ClientConnection.release(c.inbound);
             if (!c.requestDone && c.inputShutdown) {
-                c.closeAll();
+                c.closeAll(Termination.CLIENT_CLOSED);
             }
         }
     }
@@ -110,7 +112,7 @@ final class RequestBody {
         boolean backendsTurn = c.awaitingContinue || unsent != null && unsent.totalPendingWriteBytes() > 0;
         if (!backendsTurn) {
             UpstreamExchange.abandon(c, false);
-            UpstreamExchange.fail(c, 408);
+            UpstreamExchange.fail(c, 408, Termination.CLIENT_TIMEOUT);
             return;
         }
         long rest = c.pool().config().timeouts().request().toNanos() - c.listener.config().headerReadTimeout().toNanos();

@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.proxy.http.ClientConnection.Phase;
 import dev.gatehouse.proxy.http.codec.ParseResult;
 import io.netty.buffer.ByteBuf;
@@ -43,7 +44,7 @@ final class ResponseRelay {
             if (result == ParseResult.ERROR) {
                 c.endpointStats.reset();
                 UpstreamExchange.abandon(c, true);
-                UpstreamExchange.fail(c, 502);
+                UpstreamExchange.fail(c, 502, Termination.SERVER_HEAD);
                 return;
             }
             if (codecs.response.upgrade()) { // the parser accepts a 101 only for the request's WebSocket handshake
@@ -54,6 +55,7 @@ final class ResponseRelay {
                 // Interim (100 Continue, 103): relay it and wait for the final response.
                 ByteBuf out = c.ctx.alloc().directBuffer(codecs.response.length() + 32);
                 codecs.response.writeDownstream(out, true, c.clientHttp10(), null);
+                c.bytesOut += out.readableBytes();
                 c.ctx.writeAndFlush(out);
                 if (c.awaitingContinue && codecs.response.status() == 100 && !c.requestDone) {
                     c.awaitingContinue = false;
@@ -65,11 +67,13 @@ final class ResponseRelay {
             c.timer.stop();
             c.sentHead = ClientConnection.release(c.sentHead);
             c.responseStarted = true;
+            RequestLog.firstByte(c);
             codecs.responseBody.reset(codecs.response.framing(), codecs.response.contentLength());
             c.keepClient &= !codecs.response.mustCloseClient() && c.requestDone;
             ByteBuf out = c.ctx.alloc().directBuffer(codecs.response.length() + 160);
             codecs.response.writeDownstream(out, c.keepClient, c.clientHttp10(),
                     c.stickyAssign == null ? null : RequestKeys.stickyHeader(c.pool().config(), c.stickyAssign));
+            c.bytesOut += out.readableBytes();
             c.ctx.write(out, c.ctx.voidPromise()); // no promise per write: a failure reaches exceptionCaught
             ByteBuf rest = c.upstreamInbound;
             c.upstreamInbound = null;
@@ -85,11 +89,12 @@ final class ResponseRelay {
             buf.release();
             c.endpointStats.reset();
             UpstreamExchange.abandon(c, true);
-            c.closeAll();
+            c.closeAll(Termination.SERVER_CLOSED);
             return;
         }
         boolean complete = codecs.responseBody.isComplete();
         boolean extra = buf.readableBytes() > n;
+        c.bytesOut += n;
         if (n > 0 || !complete) {
             c.ctx.writeAndFlush(buf.readRetainedSlice(n), c.ctx.voidPromise());
             // more to come: read it while the client keeps up; channelWritabilityChanged resumes reading otherwise
@@ -118,7 +123,7 @@ final class ResponseRelay {
                 } else if (c.responseStarted) {
                     c.endpointStats.reset(); // closed mid-body
                     UpstreamExchange.abandon(c, true);
-                    c.closeAll();
+                    c.closeAll(Termination.SERVER_CLOSED);
                 } else {
                     // Closed before a response head: a dead backend, or a keep-alive connection it dropped.
                     // A reused connection the backend closed as we sent is no fault of the endpoint's
@@ -128,7 +133,7 @@ final class ResponseRelay {
                     if (c.upstreamReused) {
                         c.codecs.choice.refund();
                     }
-                    UpstreamExchange.retryOrFail(c, 502);
+                    UpstreamExchange.retryOrFail(c, 502, Termination.SERVER_HEAD);
                 }
             }
             default -> { }

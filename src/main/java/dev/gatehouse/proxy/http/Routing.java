@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.proxy.EndpointChoice;
@@ -28,9 +29,10 @@ final class Routing {
             c.refuse(Refusal.NO_ROUTE, "no route matches");
             return false;
         }
+        c.route = route;
         ResolvedPool pool = routes.pool(route);
         if (pool == null) {
-            c.answerAndClose(503);
+            c.answerAndClose(503, Termination.NO_ENDPOINT);
             return false;
         }
         PoolConfig config = pool.config();
@@ -59,16 +61,19 @@ final class Routing {
         if (sticky != null) {
             UpstreamExchange.use(c, sticky);
         } else {
-            pickAndConnect(c);
+            pickAndConnect(c, Termination.NO_ENDPOINT);
         }
     }
 
-    /** The balancer's pick among the endpoints not tried yet for this request; 503 when there is none at all. */
-    static void pickAndConnect(ClientConnection c) {
+    /**
+     * The balancer's pick among the endpoints not tried yet for this request; 503 when there is none at all, else
+     * 502 for {@code ifNone}, why the last attempt failed.
+     */
+    static void pickAndConnect(ClientConnection c, Termination ifNone) {
         EndpointChoice choice = c.codecs.choice;
         Endpoint chosen = choice.pick();
         if (chosen == null) {
-            UpstreamExchange.fail(c, choice.attempts() == 0 ? 503 : 502);
+            UpstreamExchange.fail(c, choice.attempts() == 0 ? 503 : 502, choice.attempts() == 0 ? Termination.NO_ENDPOINT : ifNone);
             return;
         }
         if (choice.pool().config().stickyCookie() != null) {

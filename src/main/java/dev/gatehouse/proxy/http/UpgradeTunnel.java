@@ -1,5 +1,6 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.proxy.http.ClientConnection.Phase;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -21,20 +22,22 @@ final class UpgradeTunnel {
             if (f.isSuccess()) {
                 c.ctx.read();
             } else {
-                c.closeAll();
+                c.closeAll(Termination.SERVER_CLOSED);
             }
         };
         c.onClientTunnelWrite = f -> {
             if (f.isSuccess() && c.upstream != null) {
                 c.upstream.channel().read();
             } else {
-                c.closeAll();
+                c.closeAll(Termination.CLIENT_CLOSED);
             }
         };
         c.responseStarted = true;
+        RequestLog.firstByte(c);
         ExchangeCodecs codecs = c.codecs;
         ByteBuf out = c.ctx.alloc().directBuffer(codecs.response.length() + 32);
         codecs.response.writeDownstream(out, true, c.clientHttp10(), null);
+        c.bytesOut += out.readableBytes() + c.upstreamInbound.readableBytes();
         c.ctx.write(out);
         if (c.upstreamInbound.isReadable()) {
             c.ctx.write(c.upstreamInbound);
@@ -44,6 +47,7 @@ final class UpgradeTunnel {
         c.upstreamInbound = null;
         c.ctx.flush();
         if (c.inbound != null && c.inbound.isReadable()) {
+            c.bytesIn += c.inbound.readableBytes();
             c.upstream.channel().writeAndFlush(c.inbound);
         } else {
             ClientConnection.release(c.inbound);
@@ -54,10 +58,12 @@ final class UpgradeTunnel {
     }
 
     static void fromClient(ClientConnection c, ByteBuf buf) {
+        c.bytesIn += buf.readableBytes();
         c.upstream.channel().writeAndFlush(buf).addListener(c.onUpstreamTunnelWrite);
     }
 
     static void fromBackend(ClientConnection c, ByteBuf buf) {
+        c.bytesOut += buf.readableBytes();
         c.ctx.writeAndFlush(buf).addListener(c.onClientTunnelWrite);
     }
 

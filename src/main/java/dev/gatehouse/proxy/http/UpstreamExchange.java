@@ -1,10 +1,12 @@
 package dev.gatehouse.proxy.http;
 
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.http.ClientConnection.Phase;
 import dev.gatehouse.proxy.http.codec.Framing;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ConnectTimeoutException;
 import java.net.InetSocketAddress;
 
 /**
@@ -19,6 +21,7 @@ final class UpstreamExchange {
     /** Sends the request to {@code chosen}, on an idle connection to it if the event loop has one. */
     static void use(ClientConnection c, Endpoint chosen) {
         c.endpoint = chosen;
+        c.lastEndpoint = chosen;
         c.endpointStats = c.listener.endpointStats(chosen);
         c.codecs.choice.attempt(chosen);
         chosen.activeRequests().incrementAndGet();
@@ -30,6 +33,7 @@ final class UpstreamExchange {
         }
         c.upstreamReused = false;
         c.phase = Phase.CONNECTING;
+        RequestLog.dialing(c);
         Upstream fresh = new Upstream(chosen, c.pool().config().timeouts().idle().toNanos());
         c.upstream = fresh;
         c.listener.connector().dial(c.ctx.channel().eventLoop(), chosen, c.pool().config(), fresh).addListener(c.onConnect);
@@ -44,9 +48,10 @@ final class UpstreamExchange {
         if (!f.isSuccess()) {
             c.endpointStats.connectError();
             abandon(c, true);
-            retryOrFail(c, 502);
+            retryOrFail(c, 502, f.cause() instanceof ConnectTimeoutException ? Termination.CONNECT_TIMEOUT : Termination.CONNECT_FAILED);
             return;
         }
+        RequestLog.connected(c);
         c.endpoint.connections().add(u.channel());
         if (c.pool().config().proxyProtocol()) {
             // Once per upstream connection, before its first request: who the client of that connection is.
@@ -95,7 +100,7 @@ final class UpstreamExchange {
         }
         c.endpointStats.timeout();
         abandon(c, true);
-        fail(c, 504);
+        fail(c, 504, Termination.SERVER_TIMEOUT);
     }
 
     /** The response is complete: account for it, keep or drop the connections, and await the next request. */
@@ -111,6 +116,7 @@ final class UpstreamExchange {
         } else {
             codecs.choice.succeeded(c.endpoint);
         }
+        RequestLog.end(c, status, Termination.NORMAL);
         Upstream u = c.upstream;
         c.upstream = null;
         // A connection that began with a PROXY header speaks for one client only: never shared.
@@ -150,25 +156,26 @@ final class UpstreamExchange {
         c.endpoint = null;
     }
 
-    static void retryOrFail(ClientConnection c, int status) {
+    /** Tries another endpoint if the request allows it, else answers {@code status} for {@code why}. */
+    static void retryOrFail(ClientConnection c, int status, Termination why) {
         boolean canRetry = c.sentHead != null || c.phase == Phase.CONNECTING;
         if (canRetry && c.codecs.choice.mayRetry() && c.ctx.channel().isActive()) {
-            Routing.pickAndConnect(c);
+            Routing.pickAndConnect(c, why);
         } else {
-            fail(c, status);
+            fail(c, status, why);
         }
     }
 
     /** The proxy answers this request itself (an error) and closes the client connection. */
-    static void fail(ClientConnection c, int status) {
+    static void fail(ClientConnection c, int status, Termination why) {
         abandon(c, false);
         if (c.responseStarted) {
-            c.closeAll();
+            c.closeAll(why);
             return;
         }
         c.listener.stats().response(status, c.listener.ticker().nanos() - c.startNanos);
         reset(c);
-        c.answerAndClose(status);
+        c.answerAndClose(status, why);
     }
 
     private static void reset(ClientConnection c) {

@@ -1,5 +1,7 @@
 package dev.gatehouse.proxy.tcp;
 
+import dev.gatehouse.accesslog.AccessLog;
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.config.LimitsConfig;
 import dev.gatehouse.config.ListenerConfig;
 import dev.gatehouse.config.Protocol;
@@ -43,6 +45,7 @@ public final class TcpListener implements ProxyListener {
     private final ClientLimiter limiter;
     private final Ticker ticker;
     private final ListenerTls tls;
+    private final AccessLog accessLog;
     private final UpstreamConnector connector;
     private final ChannelGroup clients;
     private final ChannelFutureListener onClientClosed;
@@ -52,9 +55,10 @@ public final class TcpListener implements ProxyListener {
      * @param routes the listener's config and its pool, resolved (the pool null when there is none)
      * @param limiter the per-client limits, configured by the caller: each connection takes a token of its client
      * @param tls while the config gives it {@code tls:}, TLS is terminated and the cleartext relayed
+     * @param accessLog where a line per connection goes while the config gives it {@code access_log:}
      */
     public TcpListener(RouteTable routes, Transport transport, ListenerStats stats, ClientLimiter limiter, Ticker ticker,
-            ListenerTls tls) {
+            ListenerTls tls, AccessLog accessLog) {
         if (routes == null) {
             throw new IllegalArgumentException("config must not be null");
         }
@@ -74,6 +78,7 @@ public final class TcpListener implements ProxyListener {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.tls = Objects.requireNonNull(tls, "tls");
+        this.accessLog = Objects.requireNonNull(accessLog, "accessLog");
         this.connector = new UpstreamConnector(transport);
         this.clients = new DefaultChannelGroup("listener/" + config.name(), GlobalEventExecutor.INSTANCE);
         this.onClientClosed = closed -> stats.closed();
@@ -160,17 +165,20 @@ public final class TcpListener implements ProxyListener {
         protected void initChannel(Channel ch) {
             RouteTable current = routes;
             if (!stats.admit(Objects.requireNonNullElse(current.config().limits(), LimitsConfig.NONE).maxConnections())) {
+                accessLog.refused((InetSocketAddress) ch.remoteAddress(), current.config().pool(), Termination.LIMITED);
                 ch.close();
                 return;
             }
             ch.closeFuture().addListener(onClientClosed);
             if (!admitClient(ch)) {
+                accessLog.refused((InetSocketAddress) ch.remoteAddress(), current.config().pool(), Termination.LIMITED);
                 ch.close();
                 return;
             }
             clients.add(ch);
             ResolvedPool pool = current.pool();
             if (pool == null) {
+                accessLog.refused((InetSocketAddress) ch.remoteAddress(), current.config().pool(), Termination.NO_ENDPOINT);
                 ch.close();
                 return;
             }
@@ -180,7 +188,7 @@ public final class TcpListener implements ProxyListener {
             if (idle != null && idle.isPositive()) {
                 pipeline.addLast(new IdleStateHandler(0, 0, idle.toMillis(), TimeUnit.MILLISECONDS));
             }
-            pipeline.addLast(new TcpRelay(pool, connector, stats).clientSide());
+            pipeline.addLast(new TcpRelay(pool, connector, stats, accessLog, ticker).clientSide());
         }
 
         /** Per-client limits: a connection counts against its client's cap and takes a token of its rate. */

@@ -1,11 +1,15 @@
 package dev.gatehouse.proxy.tcp;
 
+import dev.gatehouse.accesslog.AccessLog;
+import dev.gatehouse.accesslog.Entry;
+import dev.gatehouse.accesslog.Termination;
 import dev.gatehouse.balance.HashKeys;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.metrics.ListenerStats;
 import dev.gatehouse.proxy.ProxyProtocolV2;
 import dev.gatehouse.proxy.UpstreamConnector;
 import dev.gatehouse.route.ResolvedPool;
+import dev.gatehouse.time.Ticker;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,10 +19,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
+import java.util.BitSet;
 
 /**
  * One client connection relayed to one endpoint, both channels on the same event loop.
@@ -35,6 +41,9 @@ import java.net.InetSocketAddress;
  * <p>A FIN from one peer is passed on as a FIN to the other once everything before it is flushed; the
  * other direction keeps flowing until it ends too, then both channels close. A reset, an error or the
  * idle timeout closes both at once.
+ *
+ * <p>While the listener's access log is on, the relay keeps the connection's figures and hands the log one line when
+ * the client channel closes, with the first reason it saw for the end.
  */
 final class TcpRelay implements UpstreamConnector.Callback {
 
@@ -43,11 +52,26 @@ final class TcpRelay implements UpstreamConnector.Callback {
     private final ListenerStats stats;
     private final Side client = new Side(true);
     private final Side upstream = new Side(false);
+    private final AccessLog log;
+    private final Ticker ticker;
+    // The access log's figures, kept only while it is on.
+    private final boolean logging;
+    private BitSet tried;
+    private Endpoint endpoint;
+    private long startNanos;
+    private long connectNanos = -1;
+    private long firstByteNanos = -1;
+    private long bytesIn;
+    private long bytesOut;
+    private Termination ending;
 
-    TcpRelay(ResolvedPool pool, UpstreamConnector connector, ListenerStats stats) {
+    TcpRelay(ResolvedPool pool, UpstreamConnector connector, ListenerStats stats, AccessLog log, Ticker ticker) {
         this.pool = pool;
         this.connector = connector;
         this.stats = stats;
+        this.log = log;
+        this.ticker = ticker;
+        this.logging = log.on();
     }
 
     /** The handler to install on the client channel; it starts the upstream connect when the client is active. */
@@ -58,6 +82,10 @@ final class TcpRelay implements UpstreamConnector.Callback {
     @Override
     public void connected(Channel up, Endpoint endpoint) {
         Channel down = client.channel;
+        this.endpoint = endpoint;
+        if (logging) {
+            connectNanos = ticker.nanos() - startNanos;
+        }
         if (!down.isActive()) {
             up.close();
             return;
@@ -75,12 +103,32 @@ final class TcpRelay implements UpstreamConnector.Callback {
 
     @Override
     public void noEndpoint() {
+        end(Termination.NO_ENDPOINT);
         client.channel.close();
     }
 
     @Override
     public void connectFailed(Throwable cause) {
+        end(cause instanceof ConnectTimeoutException ? Termination.CONNECT_TIMEOUT : Termination.CONNECT_FAILED);
         client.channel.close();
+    }
+
+    /** The first reason seen for the end is the one logged. */
+    private void end(Termination why) {
+        if (ending == null) {
+            ending = why;
+        }
+    }
+
+    /** The client channel closed: the connection's line, if the log is on and samples it. */
+    private void logLine() {
+        if (!logging || !log.sample()) {
+            return;
+        }
+        log.submit(new Entry(log.wallMillis(), (InetSocketAddress) client.channel.remoteAddress(), log.listener(), -1,
+                pool.config().name(), endpoint == null ? null : endpoint.address(), 0, bytesIn, bytesOut, connectNanos,
+                firstByteNanos, ticker.nanos() - startNanos, tried == null ? 0 : Math.max(0, tried.cardinality() - 1),
+                ending == null ? Termination.CLIENT_CLOSED : ending));
     }
 
     private void closeBoth() {
@@ -118,8 +166,12 @@ final class TcpRelay implements UpstreamConnector.Callback {
         public void channelActive(ChannelHandlerContext ctx) {
             // The upstream side sees this too: a connect promise completes before its channel goes active.
             if (fromClient) {
+                if (logging) {
+                    startNanos = ticker.nanos();
+                    tried = new BitSet();
+                }
                 connector.connect(ctx.channel().eventLoop(), pool,
-                        HashKeys.of(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress()), null, TcpRelay.this);
+                        HashKeys.of(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress()), tried, TcpRelay.this);
             }
             ctx.fireChannelActive();
         }
@@ -129,8 +181,13 @@ final class TcpRelay implements UpstreamConnector.Callback {
             int n = ((ByteBuf) msg).readableBytes();
             if (fromClient) {
                 stats.addBytesIn(n);
+                bytesIn += n;
             } else {
                 stats.addBytesOut(n);
+                if (logging && firstByteNanos < 0) {
+                    firstByteNanos = ticker.nanos() - startNanos;
+                }
+                bytesOut += n;
             }
             Channel out = other().channel;
             if (out == null) {
@@ -177,6 +234,7 @@ final class TcpRelay implements UpstreamConnector.Callback {
                     passOnFin();
                 }
             } else if (evt instanceof IdleStateEvent) {
+                end(Termination.CLIENT_TIMEOUT);
                 closeBoth();
             } else {
                 ctx.fireUserEventTriggered(evt);
@@ -220,12 +278,17 @@ final class TcpRelay implements UpstreamConnector.Callback {
             ((DuplexChannel) other().channel).shutdownOutput();
             finished = true;
             if (other().finished) {
+                end(Termination.NORMAL);
                 closeBoth();
             }
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            end(fromClient ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED);
+            if (fromClient) {
+                logLine();
+            }
             Channel peer = other().channel;
             if (peer != null) {
                 peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -235,6 +298,7 @@ final class TcpRelay implements UpstreamConnector.Callback {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            end(fromClient ? Termination.CLIENT_CLOSED : Termination.SERVER_CLOSED);
             closeBoth();
         }
     }
