@@ -3,10 +3,9 @@ package dev.gatehouse.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code node.admin}: the short form, the long form with its token files, and every way a token file is refused. */
 class AdminSectionTest {
@@ -14,16 +13,13 @@ class AdminSectionTest {
     private static final String WRITE = "0123456789abcdef-write";
     private static final String READ = "0123456789abcdef-read";
 
-    @TempDir
-    Path dir;
-
-    private ConfigFixture fixture;
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     @BeforeEach
     void tokens() throws Exception {
-        fixture = new ConfigFixture(dir);
-        Files.writeString(dir.resolve("admin.token"), "  " + WRITE + "\n\n");
-        Files.writeString(dir.resolve("read.token"), READ + "\n");
+        Files.writeString(fixture.dir().resolve("admin.token"), "  " + WRITE + "\n\n");
+        Files.writeString(fixture.dir().resolve("read.token"), READ + "\n");
     }
 
     private static String config(String admin) {
@@ -39,8 +35,8 @@ class AdminSectionTest {
 
     @Test
     void theLongFormReadsTrimmedTokensNamedForTheirFiles() throws Exception {
-        Files.createDirectories(dir.resolve("secrets"));
-        Files.writeString(dir.resolve("secrets/ops.token"), READ);
+        Files.createDirectories(fixture.dir().resolve("secrets"));
+        Files.writeString(fixture.dir().resolve("secrets/ops.token"), READ);
         NodeConfig node = fixture.parse(config("{ bind: 127.0.0.1:9901, token_file: admin.token, read_token_file: secrets/ops.token }"))
                 .config().node();
         assertThat(node.admin()).isEqualTo(new HostPort("127.0.0.1", 9901));
@@ -65,15 +61,15 @@ class AdminSectionTest {
 
     @Test
     void aTokenFileThatCannotServeIsAnErrorAtItsLine() throws Exception {
-        Files.writeString(dir.resolve("empty.token"), " \n");
-        Files.writeString(dir.resolve("short.token"), "abc123\n");
-        Files.writeString(dir.resolve("spaced.token"), "two words in one token file\n");
+        Files.writeString(fixture.dir().resolve("empty.token"), " \n");
+        Files.writeString(fixture.dir().resolve("short.token"), "abc123\n");
+        Files.writeString(fixture.dir().resolve("spaced.token"), "two words in one token file\n");
         assertThat(errors("{ bind: 127.0.0.1:9901, token_file: missing.token }")).singleElement().asString()
-                .startsWith("gh.yaml:1 node.admin.token_file: cannot read " + dir.resolve("missing.token") + ": no such file");
+                .startsWith("gh.yaml:1 node.admin.token_file: cannot read " + fixture.dir().resolve("missing.token") + ": no such file");
         assertThat(errors("{ bind: 127.0.0.1:9901, token_file: empty.token }"))
-                .containsExactly("gh.yaml:1 node.admin.token_file: " + dir.resolve("empty.token") + " is empty");
+                .containsExactly("gh.yaml:1 node.admin.token_file: " + fixture.dir().resolve("empty.token") + " is empty");
         assertThat(errors("{ bind: 127.0.0.1:9901, token_file: short.token }")).singleElement().asString()
-                .startsWith("gh.yaml:1 node.admin.token_file: " + dir.resolve("short.token") + " holds a token of 6 characters; use at least 16");
+                .startsWith("gh.yaml:1 node.admin.token_file: " + fixture.dir().resolve("short.token") + " holds a token of 6 characters; use at least 16");
         assertThat(errors("{ bind: 127.0.0.1:9901, read_token_file: spaced.token }")).singleElement().asString()
                 .contains("node.admin.read_token_file: ").contains("without spaces");
         assertThat(errors("{ bind: 127.0.0.1:9901, token_file: admin.token, read_token_file: admin.token }"))
@@ -95,7 +91,7 @@ class AdminSectionTest {
         String yaml = config("{ bind: 127.0.0.1:9901, token_file: admin.token }");
         NodeConfig before = fixture.parse(yaml).config().node();
         assertThat(fixture.parse(yaml).config().node()).isEqualTo(before);
-        Files.writeString(dir.resolve("admin.token"), "a-new-token-after-rotation\n");
+        Files.writeString(fixture.dir().resolve("admin.token"), "a-new-token-after-rotation\n");
         assertThat(fixture.parse(yaml).config().node()).isNotEqualTo(before);
     }
 

@@ -5,25 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.config.AlertsConfig.Format;
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code alerts:}: webhooks read with their defaults, and every mistake reported at its line and key path. */
 class AlertsSectionTest {
 
-    @TempDir
-    Path dir;
-
-    private ConfigFixture fixture;
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     @BeforeEach
     void setUp() throws Exception {
-        fixture = new ConfigFixture(dir);
-        Files.writeString(dir.resolve("hook.key"), "webhook secret\n");
+        Files.writeString(fixture.dir().resolve("hook.key"), "webhook secret\n");
     }
 
     @Test
@@ -43,7 +39,7 @@ class AlertsSectionTest {
         assertThat(json.url()).isEqualTo(URI.create("https://hooks.example.com/gatehouse"));
         assertThat(json.events()).containsExactly(EventKind.FAILOVER, EventKind.MEMBER_DOWN);
         assertThat(json.timeout()).isEqualTo(AlertsConfig.DEFAULT_TIMEOUT);
-        assertThat(json.secretFile()).isEqualTo(dir.resolve("hook.key"));
+        assertThat(json.secretFile()).isEqualTo(fixture.dir().resolve("hook.key"));
         AlertsConfig.Webhook am = alerts.webhooks().get(1);
         assertThat(am.url()).isEqualTo(URI.create("http://127.0.0.1:9093/api/v2/alerts"));
         assertThat(am.events()).isEqualTo(EnumSet.allOf(EventKind.class));
@@ -72,7 +68,7 @@ class AlertsSectionTest {
                         + " | endpoint_up | pool_panic | pool_recovered, got 'member_dwon' (did you mean member_down?)",
                 "gh.yaml:6 alerts.webhooks[0].events[2]: duplicate event failover (first at line 6)",
                 "gh.yaml:7 alerts.webhooks[0].timeout: must be at most 1m, got 5m",
-                "gh.yaml:8 alerts.webhooks[0].secret_file: cannot read " + dir.resolve("missing.key")
+                "gh.yaml:8 alerts.webhooks[0].secret_file: cannot read " + fixture.dir().resolve("missing.key")
                         + " (a relative path is resolved from the config file's directory)",
                 "gh.yaml:9 alerts.webhooks[1].url: must not carry credentials (secrets live in files): example.com",
                 "gh.yaml:10 alerts.webhooks[2].color: unknown key",

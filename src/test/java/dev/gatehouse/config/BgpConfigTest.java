@@ -7,21 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code node.bgp} and {@code driver: bgp} VIPs: what loads, and each mistake at its line and key path. */
 class BgpConfigTest {
 
-    @TempDir
-    Path dir;
-    private ConfigFixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new ConfigFixture(dir);
-    }
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     private static String config(String bgp, String vip) {
         return """
@@ -48,7 +41,7 @@ class BgpConfigTest {
 
     @Test
     void aBgpVipAndItsSpeakerLoad() throws Exception {
-        Files.writeString(dir.resolve("md5.key"), "s3cret\n");
+        Files.writeString(fixture.dir().resolve("md5.key"), "s3cret\n");
         ConfigResult result = fixture.parse(config(BGP.replace("hold_time: 9s }", "hold_time: 9s },\n        "
                 + "{ address: 2001:db8::1, as: 65002, port: 1179, password_file: md5.key }"),
                 "- { name: front, address: 198.51.100.10, driver: bgp, bgp: { communities: [ \"65001:100\", no_export ] } }"));
@@ -79,7 +72,7 @@ class BgpConfigTest {
                 "gh.yaml:4 node.bgp.local_as: must be 1..4294967295, got 0",
                 "gh.yaml:5 node.bgp.router_id: a router id is an IPv4 address (RFC 4271), got '2001:db8::1'",
                 "gh.yaml:8 node.bgp.peers[0].hold_time: must be 0 or 3s..65535s (RFC 4271), got 1s",
-                "gh.yaml:8 node.bgp.peers[0].password_file: cannot read " + dir.resolve("missing.key")
+                "gh.yaml:8 node.bgp.peers[0].password_file: cannot read " + fixture.dir().resolve("missing.key")
                         + ": no such file (a relative path is resolved from the config file's directory)",
                 "gh.yaml:9 node.bgp.peers[1].bfd: not available in this build (BFD)",
                 "gh.yaml:9 node.bgp.peers[1].address: duplicate BGP peer 203.0.113.1 port 179 (first at line 8)",

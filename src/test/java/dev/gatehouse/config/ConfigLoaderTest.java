@@ -13,24 +13,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ConfigLoaderTest {
 
-    @TempDir
-    Path dir;
-
-    private ConfigFixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new ConfigFixture(dir);
-    }
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     private Path write(String resource) throws IOException {
-        return Files.writeString(dir.resolve("gh.yaml"), ConfigFixture.resource(resource));
+        return Files.writeString(fixture.dir().resolve("gh.yaml"), ConfigFixture.resource(resource));
     }
 
     @Test
@@ -82,7 +74,7 @@ class ConfigLoaderTest {
         assertThat(c.pools().get("api").endpoints().get(1).address()).isEqualTo(new HostPort("::1", 9012));
 
         ClusterConfig cluster = c.cluster();
-        assertThat(cluster.secretFile()).isEqualTo(dir.resolve("cluster.key"));
+        assertThat(cluster.secretFile()).isEqualTo(fixture.dir().resolve("cluster.key"));
         assertThat(cluster.members()).containsExactly(
                 new MemberConfig("lb1", new HostPort("127.0.0.1", 7946), 150, Role.NODE),
                 new MemberConfig("lb2", new HostPort("127.0.0.1", 7947), 100, Role.NODE),
@@ -102,9 +94,9 @@ class ConfigLoaderTest {
     void designExampleAsPrintedReportsExactlyItsGaps() throws IOException {
         assertThat(ConfigFixture.relabel(ConfigLoader.load(write("design-example.yaml")))).containsExactly(
                 "gh.yaml:9 node.bgp.peers[0].bfd: not available in this build (BFD)",
-                "gh.yaml:15 listeners[0].tls.certificates[0].cert: cannot read " + dir.resolve("site.crt")
+                "gh.yaml:15 listeners[0].tls.certificates[0].cert: cannot read " + fixture.dir().resolve("site.crt")
                         + ": no such file (a relative path is resolved from the config file's directory)",
-                "gh.yaml:15 listeners[0].tls.certificates[0].key: cannot read " + dir.resolve("site.key")
+                "gh.yaml:15 listeners[0].tls.certificates[0].key: cannot read " + fixture.dir().resolve("site.key")
                         + ": no such file (a relative path is resolved from the config file's directory)",
                 "gh.yaml:15 listeners[0].tls.alpn[0]: 'h2' is not available in this build (HTTP/2)",
                 "gh.yaml:19 listeners[0].routes[0].pool: no pool named 'api'",
@@ -193,7 +185,7 @@ class ConfigLoaderTest {
 
     @Test
     void unreadableFileIsOneError() {
-        Path missing = dir.resolve("nope.yaml");
+        Path missing = fixture.dir().resolve("nope.yaml");
         ConfigResult result = ConfigLoader.load(missing);
 
         assertThat(result.isValid()).isFalse();
@@ -226,11 +218,11 @@ class ConfigLoaderTest {
                   name: edge
                   secret_file: cluster.key
                   members: [ { id: lb1, address: 127.0.0.1:7946 }, { id: lb2, address: 127.0.0.1:7947 } ]
-                """, "PUT /api/v1/config", node, dir);
+                """, "PUT /api/v1/config", node, fixture.dir());
 
         assertThat(result.errors()).isEmpty();
         assertThat(result.config().node()).isSameAs(node);
-        assertThat(result.config().cluster().secretFile()).isEqualTo(dir.resolve("cluster.key"));
+        assertThat(result.config().cluster().secretFile()).isEqualTo(fixture.dir().resolve("cluster.key"));
     }
 
     @Test
@@ -238,7 +230,7 @@ class ConfigLoaderTest {
         ConfigResult result = ConfigLoader.parseClusterWide("""
                 node: { id: lb9 }
                 pools: { web: { endpoints: [ { address: 127.0.0.1:9001 } ] } }
-                """, "body.yaml", new NodeConfig("lb1", null), dir);
+                """, "body.yaml", new NodeConfig("lb1", null), fixture.dir());
 
         assertThat(result.errors()).extracting(ConfigError::toString).containsExactly(
                 "body.yaml:1 node: is local to each process and not part of the cluster-wide config; remove it");
@@ -251,7 +243,7 @@ class ConfigLoaderTest {
                   name: edge
                   secret_file: cluster.key
                   members: [ { id: lb1, address: 127.0.0.1:7946 }, { id: lb2, address: 127.0.0.1:7947 } ]
-                """, "body.yaml", new NodeConfig("lb3", null), dir);
+                """, "body.yaml", new NodeConfig("lb3", null), fixture.dir());
 
         assertThat(result.errors()).extracting(ConfigError::toString).containsExactly(
                 "body.yaml:4 cluster.members: node 'lb3' is not among cluster.members (lb1, lb2) (did you mean lb1?)");

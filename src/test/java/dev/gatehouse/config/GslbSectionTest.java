@@ -2,23 +2,22 @@ package dev.gatehouse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class GslbSectionTest {
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     private List<String> errors(String yaml) {
-        return new ConfigFixture(dir).errors(yaml);
+        return fixture.errors(yaml);
     }
 
     private GslbConfig parse(String yaml) {
-        ConfigResult r = new ConfigFixture(dir).parse(yaml);
+        ConfigResult r = fixture.parse(yaml);
         assertThat(r.errorLines()).isEmpty();
         return r.config().gslb();
     }

@@ -3,9 +3,8 @@ package dev.gatehouse.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SnapshotTest {
 
@@ -65,15 +64,8 @@ class SnapshotTest {
             node: { id: lb2 }
             """;
 
-    @TempDir
-    Path dir;
-
-    private ConfigFixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new ConfigFixture(dir);
-    }
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     private String hash(String yaml) {
         return Snapshot.of(fixture.parse(yaml).config(), 1, "test").hash();

@@ -4,23 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each class of config mistake produces exactly one error at the right line and key path. */
 class ValidationTest {
 
-    @TempDir
-    Path dir;
-
-    private ConfigFixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = new ConfigFixture(dir);
-    }
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     private void assertErrors(String yaml, String... expected) {
         assertThat(fixture.errors(yaml)).containsExactly(expected);
@@ -513,7 +505,7 @@ class ValidationTest {
         @Test
         void secretFileMissing() {
             assertThat(fixture.errors(CLUSTER.replace("secret_file: cluster.key", "secret_file: missing.key")))
-                    .containsExactly("gh.yaml:4 cluster.secret_file: cannot read " + dir.resolve("missing.key")
+                    .containsExactly("gh.yaml:4 cluster.secret_file: cannot read " + fixture.dir().resolve("missing.key")
                             + " (a relative path is resolved from the config file's directory)");
         }
 

@@ -2,18 +2,14 @@ package dev.gatehouse.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code node.zone}, endpoints' {@code zone} and a pool's {@code zone_aware}: defaults, values and every refusal. */
 class ZoneAwareSectionTest {
 
-    private final ConfigFixture fixture;
-
-    ZoneAwareSectionTest(@TempDir Path dir) {
-        fixture = new ConfigFixture(dir);
-    }
+    @RegisterExtension
+    final ConfigFixture fixture = new ConfigFixture();
 
     private static String config(String node, String pool) {
         return "node: { id: lb1" + node + " }\npools:\n  web:\n" + pool;
