@@ -31,6 +31,7 @@ final class PeerBfd implements AutoCloseable {
     private final Session session;
     private final Executor speakerLoop;
     private BfdSession current;
+    private boolean closed;
     private long nextAttempt;
     private String lastFailure;
 
@@ -43,7 +44,7 @@ final class PeerBfd implements AutoCloseable {
 
     /** On the speaker's loop: opens the BFD session if it is not open and an attempt is due. */
     void tick(long now) {
-        if (current != null || now - nextAttempt < 0) {
+        if (closed || current != null || now - nextAttempt < 0) {
             return;
         }
         PeerSettings peer = session.peer();
@@ -71,9 +72,10 @@ final class PeerBfd implements AutoCloseable {
         }
     }
 
-    /** Tells the peer AdminDown (a deliberate stop, not a failure) and frees the socket. */
+    /** On the speaker's loop: tells the peer AdminDown (a deliberate stop, not a failure) and frees the socket. */
     @Override
     public void close() {
+        closed = true;
         if (current != null) {
             current.close();
             current = null;
