@@ -34,11 +34,8 @@ class BfdSessionTeardownTest {
     private static final String PEER = "127.0.0.62";
     private static final Duration SOON = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
-
     @Test
-    void aSilentBfdPeerEndsTheSessionAtOnceAndAnAdminDownOneDoesNot() throws Exception {
+    void aSilentBfdPeerEndsTheSessionAtOnceAndAnAdminDownOneDoesNot(@TempDir Path dir) throws Exception {
         Tools.require("bird", "bird2");
         int port = FreePorts.on(PEER);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
