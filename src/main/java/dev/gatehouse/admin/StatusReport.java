@@ -42,9 +42,10 @@ public record StatusReport(
      * @param uptimeSeconds how long it has been Established (-1: it is not)
      * @param flaps how many times it left Established
      * @param lastError why it last went down or failed to come up, or null
+     * @param bfd the state of the peer's BFD session (up, down, init, admin down), or null without {@code bfd}
      */
     public record BgpPeerStatus(String address, int port, long as, String state, long uptimeSeconds, int flaps,
-            String lastError) {}
+            String lastError, String bfd) {}
 
     /**
      * @param up whether this node hears from the member: its reports fresh, its process not known to have exited

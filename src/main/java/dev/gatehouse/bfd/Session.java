@@ -224,7 +224,7 @@ final class Session {
             txBasisMicros = desiredMinTxMicros;
             rxBasisMicros = requiredMinRxMicros;
         }
-        output.stateChanged(new StateChange(previous, next, localDiag, timers.nanoTime()));
+        output.stateChanged(new StateChange(previous, next, localDiag, timers.nanoTime(), remoteState));
         // The peer learns of the change now rather than a slow interval later; the periodic schedule restarts.
         sendNow(false);
         if (running) {

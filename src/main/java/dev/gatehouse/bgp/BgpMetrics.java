@@ -41,6 +41,13 @@ final class BgpMetrics implements SessionListener {
                 .tags("peer", peerTag(peer), "code", sent.code() + "/" + sent.subcode()).register(registry).increment();
     }
 
+    @Override
+    public void bfdDown(PeerSettings peer, String why) {
+        Counter.builder("gatehouse_bgp_bfd_teardowns")
+                .description("Sessions torn down because their BFD session went from Up to Down")
+                .tag("peer", peerTag(peer)).register(registry).increment();
+    }
+
     void updateSent(boolean withdraw) {
         Counter.builder("gatehouse_bgp_route_changes").description("Routes announced and withdrawn by this speaker")
                 .tag("change", withdraw ? "withdraw" : "announce").register(registry).increment();

@@ -1,5 +1,6 @@
 package dev.gatehouse.bgp;
 
+import dev.gatehouse.bfd.Bfd;
 import dev.gatehouse.time.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.Bootstrap;
@@ -23,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why in-process: routes must die with the process. A killed JVM's sockets are closed by the kernel, each peer
  * sees the connection end and drops the routes at once (no Graceful Restart is offered), where an external daemon
  * would keep announcing for a load balancer that is gone.
+ *
+ * <p>A peer with {@link PeerSettings#bfd} gets a BFD session beside its BGP session ({@link PeerBfd}), on the
+ * process's {@link Bfd} loop, made here when the first such peer is, and closed with the speaker.
  */
 public final class BgpSpeaker implements AutoCloseable {
 
@@ -48,13 +53,17 @@ public final class BgpSpeaker implements AutoCloseable {
     private final Ticker ticker;
     private final BgpMetrics metrics;
     private final List<Session> sessions = new ArrayList<>();
+    /** Null when no peer has BFD. */
+    private final Bfd bfd;
+    private final List<PeerBfd> bfdSessions = new ArrayList<>();
     /** What is announced now, by address; touched on the loop only. */
     private final Map<InetAddress, Route> routes = new LinkedHashMap<>();
     /** Routes announced with GRACEFUL_SHUTDOWN, withdrawn at their deadline (ticker nanos); on the loop only. */
     private final Map<InetAddress, Long> drains = new LinkedHashMap<>();
     private volatile int announcedCount;
 
-    private BgpSpeaker(List<PeerSettings> peers, BackOff backOff, Ticker ticker, MeterRegistry registry) {
+    private BgpSpeaker(List<PeerSettings> peers, BackOff backOff, Ticker ticker, MeterRegistry registry,
+            BiConsumer<String, String> events) {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         boolean md5 = peers.stream().anyMatch(p -> p.md5Key() != null);
         if (md5 && !Epoll.isAvailable()) {
@@ -65,6 +74,8 @@ public final class BgpSpeaker implements AutoCloseable {
         this.group = new MultiThreadIoEventLoopGroup(1, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         this.loop = group.next();
         this.metrics = new BgpMetrics(registry, () -> announcedCount);
+        SessionListener listener = withEvents(metrics, events);
+        this.bfd = peers.stream().anyMatch(p -> p.bfd() != null) ? Bfd.start(registry) : null;
         for (PeerSettings peer : peers) {
             Bootstrap template = new Bootstrap().group(loop)
                     .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
@@ -72,16 +83,47 @@ public final class BgpSpeaker implements AutoCloseable {
                 template.option(EpollChannelOption.TCP_MD5SIG, Map.of(peer.address(), peer.md5Key()));
             }
             NettyLink link = new NettyLink(template, peer);
-            Session session = new Session(peer, backOff, ticker, link, routes::values, metrics);
+            Session session = new Session(peer, backOff, ticker, link, routes::values, listener);
             link.attach(session);
             metrics.register(session);
             sessions.add(session);
+            if (peer.bfd() != null) {
+                bfdSessions.add(new PeerBfd(bfd, session, loop, ticker.nanos()));
+            }
         }
+    }
+
+    /** The metrics, and {@code events} told (peer, detail) of a session torn down by BFD. */
+    private static SessionListener withEvents(BgpMetrics metrics, BiConsumer<String, String> events) {
+        return new SessionListener() {
+            @Override
+            public void stateChanged(PeerSettings peer, SessionState from, SessionState to) {
+                metrics.stateChanged(peer, from, to);
+            }
+
+            @Override
+            public void malformed(PeerSettings peer, Notification sent) {
+                metrics.malformed(peer, sent);
+            }
+
+            @Override
+            public void bfdDown(PeerSettings peer, String why) {
+                metrics.bfdDown(peer, why);
+                LOG.warn("BGP {}: {}: session torn down at once (Cease, BFD Down)", peer.label(), why);
+                events.accept(peer.label(), why + ": session torn down (Cease, BFD Down), routes withdrawn by the peer");
+            }
+        };
     }
 
     /** Starts a session to every peer; they connect at once and keep reconnecting until {@link #close}. */
     public static BgpSpeaker start(List<PeerSettings> peers, BackOff backOff, Ticker ticker, MeterRegistry registry) {
-        BgpSpeaker speaker = new BgpSpeaker(peers, backOff, ticker, registry);
+        return start(peers, backOff, ticker, registry, (peer, detail) -> { });
+    }
+
+    /** {@link #start}, with {@code events} told (peer, detail) when BFD takes a session down. */
+    public static BgpSpeaker start(List<PeerSettings> peers, BackOff backOff, Ticker ticker, MeterRegistry registry,
+            BiConsumer<String, String> events) {
+        BgpSpeaker speaker = new BgpSpeaker(peers, backOff, ticker, registry, events);
         speaker.loop.execute(() -> speaker.sessions.forEach(Session::start));
         speaker.loop.scheduleAtFixedRate(speaker::tick, TICK.toNanos(), TICK.toNanos(), TimeUnit.NANOSECONDS);
         return speaker;
@@ -98,6 +140,9 @@ public final class BgpSpeaker implements AutoCloseable {
         });
         for (Session session : sessions) {
             session.tick();
+        }
+        for (PeerBfd peerBfd : bfdSessions) {
+            peerBfd.tick(now);
         }
     }
 
@@ -177,18 +222,23 @@ public final class BgpSpeaker implements AutoCloseable {
 
     /**
      * Ends every session with a Cease (Administrative Shutdown) carrying {@code communication} (RFC 8203), which
-     * withdraws every route at once, and stops the loop.
+     * withdraws every route at once, then takes the BFD sessions AdminDown (a deliberate stop the peers must not
+     * take for a failure), and stops the loops.
      */
     public void close(String communication) {
         Notification cease = Notification.shutdown(communication);
         try {
             call(() -> {
                 sessions.forEach(s -> s.stop(cease));
+                bfdSessions.forEach(PeerBfd::close);
                 return null;
             });
         } finally {
             group.shutdownGracefully(CLOSE_FLUSH.toMillis(), CLOSE_FLUSH.toMillis() * 5, TimeUnit.MILLISECONDS)
                     .awaitUninterruptibly();
+            if (bfd != null) {
+                bfd.close();
+            }
         }
     }
 

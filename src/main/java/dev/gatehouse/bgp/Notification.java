@@ -46,6 +46,8 @@ public record Notification(int code, int subcode, byte[] data) implements BgpMes
     // Cease subcodes (RFC 4486)
     public static final int ADMINISTRATIVE_SHUTDOWN = 2;
     public static final int ADMINISTRATIVE_RESET = 4;
+    /** RFC 9384: the BFD session beside the BGP session went down. */
+    public static final int BFD_DOWN = 10;
 
     /** RFC 8203: a shutdown communication is at most 128 octets of UTF-8. */
     static final int MAX_COMMUNICATION = 128;

@@ -18,7 +18,7 @@ final class NotificationNames {
             "unexpected message in Established"},
         {"", "maximum number of prefixes reached", "administrative shutdown", "peer de-configured",
             "administrative reset", "connection rejected", "other configuration change",
-            "connection collision resolution", "out of resources"},
+            "connection collision resolution", "out of resources", "hard reset", "BFD down"},
     };
 
     private NotificationNames() {}

@@ -7,10 +7,10 @@ import java.util.Objects;
 /**
  * One session's configuration: this speaker's AS and identifier, the peer's address, port and AS, the hold time this
  * speaker proposes (0, or 3-65535 seconds), the TCP-MD5 key (null: none) and the address the connection comes from
- * (null: the kernel's choice), which is also the next hop announced.
+ * (null: the kernel's choice), which is also the next hop announced, and the BFD session's timers (null: no BFD).
  */
 public record PeerSettings(long localAs, Inet4Address routerId, InetAddress address, int port, long peerAs,
-        int holdTimeSeconds, byte[] md5Key, InetAddress localAddress) {
+        int holdTimeSeconds, byte[] md5Key, InetAddress localAddress, BfdTimers bfd) {
 
     public static final int DEFAULT_PORT = 179;
     /** RFC 4271: a hold time is 0 (no keepalives) or at least 3 seconds. */
@@ -29,6 +29,11 @@ public record PeerSettings(long localAs, Inet4Address routerId, InetAddress addr
             throw new IllegalArgumentException("port must be 1-65535, was " + port);
         }
         md5Key = md5Key == null ? null : md5Key.clone();
+    }
+
+    public PeerSettings(long localAs, Inet4Address routerId, InetAddress address, int port, long peerAs,
+            int holdTimeSeconds, byte[] md5Key, InetAddress localAddress) {
+        this(localAs, routerId, address, port, peerAs, holdTimeSeconds, md5Key, localAddress, null);
     }
 
     public PeerSettings(long localAs, Inet4Address routerId, InetAddress address, int port, long peerAs,

@@ -1,5 +1,6 @@
 package dev.gatehouse.bgp;
 
+import dev.gatehouse.bfd.StateChange;
 import dev.gatehouse.time.Ticker;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -7,6 +8,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -25,6 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Received UPDATEs are checked and dropped (no RIB); each time the session becomes Established it sends every
  * route the speaker currently announces. There is no Graceful Restart capability, so routes die with the session.
+ *
+ * <p>BFD (RFC 5882, as BIRD's {@code bfd on} does it): the session neither waits for BFD nor needs it; only a BFD
+ * transition from Up to Down brings it down, at once, with a Cease "BFD Down" (RFC 9384). A peer that takes BFD
+ * down on purpose (AdminDown) does not.
  */
 final class Session {
 
@@ -57,6 +63,8 @@ final class Session {
     private volatile int flaps;
     private volatile String lastError;
     private volatile int negotiatedHold = -1;
+    /** The BFD session's state as status shows it; null without BFD. */
+    private volatile String bfd;
     private long nextMalformedLog;
     private int malformedUnlogged;
 
@@ -69,6 +77,7 @@ final class Session {
         this.routes = Objects.requireNonNull(routes, "routes");
         this.listener = Objects.requireNonNull(listener, "listener");
         this.nextMalformedLog = ticker.nanos();
+        this.bfd = peer.bfd() == null ? null : "down";
     }
 
     PeerSettings peer() {
@@ -109,6 +118,22 @@ final class Session {
         }
         if (state == SessionState.ESTABLISHED && failures > 0 && now - establishedSince >= backOff.stableAfter().toNanos()) {
             failures = 0;
+        }
+    }
+
+    /** The BFD session beside this one changed state (see the class comment). */
+    void bfdChanged(StateChange change) {
+        bfd = change.to().name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        if (change.from() != dev.gatehouse.bfd.SessionState.UP || change.to() != dev.gatehouse.bfd.SessionState.DOWN) {
+            return;
+        }
+        String why = "BFD down (" + change.diagnostic().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ")";
+        if (change.peerState() == dev.gatehouse.bfd.SessionState.ADMIN_DOWN) {
+            LOG.info("BGP {}: the peer took BFD down on purpose (AdminDown); the session stays", peer.label());
+        } else if (state == SessionState.OPEN_SENT || state == SessionState.OPEN_CONFIRM
+                || state == SessionState.ESTABLISHED) {
+            listener.bfdDown(peer, why);
+            down(why, new Notification(Notification.CEASE, Notification.BFD_DOWN), true);
         }
     }
 
@@ -315,7 +340,7 @@ final class Session {
         long since = establishedSince;
         Duration uptime = since < 0 ? null : Duration.ofNanos(ticker.nanos() - since);
         return new PeerStatus(peer.address().getHostAddress(), peer.port(), peer.peerAs(), state, uptime, flaps,
-                lastError, negotiatedHold);
+                lastError, negotiatedHold, bfd);
     }
 
     /** A deadline on the ticker, or off. */

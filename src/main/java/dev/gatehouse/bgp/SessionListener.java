@@ -7,4 +7,7 @@ interface SessionListener {
 
     /** A malformed or unacceptable message, answered with {@code sent}. */
     void malformed(PeerSettings peer, Notification sent);
+
+    /** The peer's BFD session went from Up to Down and took the BGP session down with it; {@code why} says how. */
+    void bfdDown(PeerSettings peer, String why);
 }

@@ -52,11 +52,12 @@ final class StatusCommand implements Callable<Integer> {
             }
             out.append(members).append('\n');
             if (!cluster.path("bgp_peers").isEmpty()) {
-                Table peers = new Table("BGP PEER", "AS", "STATE", "UPTIME", "FLAPS", "LAST ERROR");
+                Table peers = new Table("BGP PEER", "AS", "STATE", "BFD", "UPTIME", "FLAPS", "LAST ERROR");
                 for (JsonNode p : cluster.path("bgp_peers")) {
                     long up = p.path("uptime_seconds").asLong(-1);
                     peers.row(p.path("address").asText() + ":" + p.path("port").asText(), p.path("as").asText(),
-                            p.path("state").asText(), up < 0 ? "-" : up + "s", p.path("flaps").asText(),
+                            p.path("state").asText(), p.path("bfd").asText("-"), up < 0 ? "-" : up + "s",
+                            p.path("flaps").asText(),
                             p.path("last_error").asText("-"));
                 }
                 out.append(peers).append('\n');

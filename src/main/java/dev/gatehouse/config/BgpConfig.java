@@ -19,13 +19,22 @@ public record BgpConfig(long localAs, String routerId, List<Peer> peers, Duratio
     }
 
     /**
-     * One BGP neighbour. {@code md5Key} is the TCP-MD5 key read from {@code password_file}, or null.
+     * One BGP neighbour. {@code md5Key} is the TCP-MD5 key read from {@code password_file}, or null; {@code bfd} the
+     * BFD session run beside it, or null.
      */
-    public record Peer(String address, long as, int port, Duration holdTime, String md5Key) {
+    public record Peer(String address, long as, int port, Duration holdTime, String md5Key, Bfd bfd) {
+
+        public Peer(String address, long as, int port, Duration holdTime, String md5Key) {
+            this(address, as, port, holdTime, md5Key, null);
+        }
 
         @Override
         public String toString() {
-            return "Peer[" + address + ":" + port + " AS" + as + (md5Key == null ? "" : " md5") + "]";
+            return "Peer[" + address + ":" + port + " AS" + as + (md5Key == null ? "" : " md5")
+                    + (bfd == null ? "" : " bfd " + bfd.interval().toMillis() + "ms x" + bfd.multiplier()) + "]";
         }
     }
+
+    /** {@code peers[].bfd}: single-hop BFD to the peer, sending every {@code interval}, down after {@code multiplier} missed. */
+    public record Bfd(Duration interval, int multiplier) {}
 }

@@ -6,10 +6,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads {@code node.bgp:}; {@code bfd} on a peer stays refused until BFD is built (see Unbuilt). */
+/** Reads {@code node.bgp:}. */
 final class BgpSection {
 
     private static final long MAX_AS = 0xFFFFFFFFL;
+    /** BFD intervals a JVM event loop keeps to (the BFD package refuses less) up to a slow link's. */
+    private static final Duration MIN_BFD_INTERVAL = Duration.ofMillis(10);
+    private static final Duration MAX_BFD_INTERVAL = Duration.ofSeconds(10);
     /** Linux's TCP_MD5SIG_MAXKEYLEN. */
     private static final int MAX_KEY_BYTES = 80;
 
@@ -25,7 +28,7 @@ final class BgpSection {
         List<BgpConfig.Peer> peers = new ArrayList<>();
         Duplicates<String> seen = new Duplicates<>("BGP peer");
         for (YamlNode p : bgp.requireItems("peers", "BGP peer")) {
-            if (!p.expectKeys("address", "as", "port", "hold_time", "password_file")) {
+            if (!p.expectKeys("address", "as", "port", "hold_time", "password_file", "bfd")) {
                 continue;
             }
             String address = p.require("address", Addresses::ip);
@@ -36,14 +39,33 @@ final class BgpSection {
             Long as = p.require("as", Values.longInteger(1, MAX_AS));
             Duration hold = p.get("hold_time", BgpSection::holdTime, BgpConfig.DEFAULT_HOLD_TIME);
             String key = p.has("password_file") ? md5Key(p.get("password_file"), baseDir) : null;
+            BgpConfig.Bfd bfd = bfd(p.get("bfd"));
             if (address != null && as != null) {
-                peers.add(new BgpConfig.Peer(address, as, port, hold, key));
+                peers.add(new BgpConfig.Peer(address, as, port, hold, key, bfd));
             }
         }
         if (localAs == null || routerId == null) {
             return null;
         }
         return new BgpConfig(localAs, routerId, peers, graceful);
+    }
+
+    /** {@code bfd: { interval, multiplier }}, both required; null when absent or wrong (the error recorded). */
+    private static BgpConfig.Bfd bfd(YamlNode bfd) {
+        if (bfd == null || !bfd.expectKeys("interval", "multiplier")) {
+            return null;
+        }
+        Duration interval = bfd.require("interval", BgpSection::bfdInterval);
+        Integer multiplier = bfd.require("multiplier", Values.integer(2, 255));
+        return interval == null || multiplier == null ? null : new BgpConfig.Bfd(interval, multiplier);
+    }
+
+    private static Duration bfdInterval(String text) {
+        Duration d = Durations.parse(text);
+        if (d.compareTo(MIN_BFD_INTERVAL) < 0 || d.compareTo(MAX_BFD_INTERVAL) > 0) {
+            throw new IllegalArgumentException("must be 10ms..10s, got " + text);
+        }
+        return d;
     }
 
     private static String ipv4(String text) {

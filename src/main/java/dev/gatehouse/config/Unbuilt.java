@@ -11,7 +11,6 @@ final class Unbuilt {
 
     /** Reserved key paths (list indices and pool names as wildcards) and the feature each belongs to. */
     private static final Map<Pattern, String> KEYS = Map.of(
-            Pattern.compile("node\\.bgp\\.peers\\[\\d+]\\.bfd"), "BFD",
             Pattern.compile("pools\\.[^.]+\\.tls"), "TLS to backends");
 
     private Unbuilt() {}

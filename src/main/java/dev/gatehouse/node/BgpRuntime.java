@@ -2,6 +2,7 @@ package dev.gatehouse.node;
 
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.bgp.BackOff;
+import dev.gatehouse.bgp.BfdTimers;
 import dev.gatehouse.bgp.BgpSpeaker;
 import dev.gatehouse.bgp.PeerSettings;
 import dev.gatehouse.bgp.PeerStatus;
@@ -14,6 +15,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.concurrent.locks.LockSupport;
 
 /** This node's BGP speaker, built from {@code node.bgp}: started with the cluster member, closed after it. */
@@ -27,15 +29,18 @@ final class BgpRuntime implements AutoCloseable {
         this.speaker = speaker;
     }
 
-    static BgpRuntime start(BgpConfig config, Ticker ticker, Metrics metrics) throws UnknownHostException {
+    /** @param events told (peer, detail) when BFD takes a session down */
+    static BgpRuntime start(BgpConfig config, Ticker ticker, Metrics metrics, BiConsumer<String, String> events)
+            throws UnknownHostException {
         List<PeerSettings> peers = new ArrayList<>();
         Inet4Address routerId = (Inet4Address) InetAddress.getByName(config.routerId());
         for (BgpConfig.Peer p : config.peers()) {
             peers.add(new PeerSettings(config.localAs(), routerId, InetAddress.getByName(p.address()), p.port(), p.as(),
                     (int) p.holdTime().toSeconds(),
-                    p.md5Key() == null ? null : p.md5Key().getBytes(StandardCharsets.UTF_8)));
+                    p.md5Key() == null ? null : p.md5Key().getBytes(StandardCharsets.UTF_8), null,
+                    p.bfd() == null ? null : new BfdTimers(p.bfd().interval(), p.bfd().multiplier())));
         }
-        return new BgpRuntime(config, BgpSpeaker.start(peers, BackOff.DEFAULT, ticker, metrics.registry()));
+        return new BgpRuntime(config, BgpSpeaker.start(peers, BackOff.DEFAULT, ticker, metrics.registry(), events));
     }
 
     BgpSpeaker speaker() {
@@ -46,7 +51,7 @@ final class BgpRuntime implements AutoCloseable {
         List<StatusReport.BgpPeerStatus> out = new ArrayList<>();
         for (PeerStatus s : speaker.status()) {
             out.add(new StatusReport.BgpPeerStatus(s.address(), s.port(), s.as(), s.state().label(),
-                    s.uptime() == null ? -1 : s.uptime().toSeconds(), s.flaps(), s.lastError()));
+                    s.uptime() == null ? -1 : s.uptime().toSeconds(), s.flaps(), s.lastError(), s.bfd()));
         }
         return out;
     }

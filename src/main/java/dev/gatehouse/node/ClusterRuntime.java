@@ -67,7 +67,8 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         ClusterTimings timings = ClusterTimings.forLease(config.lease());
         listeners.warmUpVipListeners();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
-        this.bgp = bgp == null ? null : BgpRuntime.start(bgp, ticker, metrics);
+        this.bgp = bgp == null ? null : BgpRuntime.start(bgp, ticker, metrics,
+                (peer, detail) -> events.publish("bgp", peer, detail));
         try {
             this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
                     this::splitSuspected) : null,

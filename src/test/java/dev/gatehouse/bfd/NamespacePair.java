@@ -82,11 +82,17 @@ final class NamespacePair implements AutoCloseable {
 
     /** Gatehouse's side ({@link BfdPeerMain}) in its own JVM in the Gatehouse namespace. */
     LabProcess spawnGatehouse(long intervalMillis, int multiplier) {
+        return spawnJava("gatehouse-bfd", "-Xmx64m", BfdPeerMain.class, GATEHOUSE_ADDRESS, ROUTER_ADDRESS,
+                Long.toString(intervalMillis), Integer.toString(multiplier));
+    }
+
+    /** {@code main} of the test class path in its own JVM (heap at most {@code maxHeap}) in the Gatehouse namespace. */
+    LabProcess spawnJava(String name, String maxHeap, Class<?> main, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return spawn(gatehouse, "gatehouse-bfd", List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-Xmx64m", "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                BfdPeerMain.class.getName(), GATEHOUSE_ADDRESS, ROUTER_ADDRESS, Long.toString(intervalMillis),
-                Integer.toString(multiplier)));
+        List<String> command = new ArrayList<>(List.of(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", maxHeap,
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return spawn(gatehouse, name, command);
     }
 
     Path write(String name, String text) {

@@ -2,6 +2,8 @@ package dev.gatehouse.bgp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.bfd.Diagnostic;
+import dev.gatehouse.bfd.StateChange;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -20,15 +22,20 @@ class SessionTest {
     private final FakeLink link = new FakeLink();
     private final List<Route> routes = new ArrayList<>();
     private final List<String> malformed = new ArrayList<>();
+    private final List<String> bfdDowns = new ArrayList<>();
     private Session session;
     private Inet4Address peerId;
 
     @BeforeEach
     void setUp() throws Exception {
         peerId = (Inet4Address) InetAddress.getByName("192.0.2.2");
+        session = sessionWith(null);
+    }
+
+    private Session sessionWith(BfdTimers bfd) throws Exception {
         PeerSettings peer = new PeerSettings(65001, (Inet4Address) InetAddress.getByName("192.0.2.1"),
-                InetAddress.getByName("192.0.2.2"), 179, 65000, 9, null);
-        session = new Session(peer, BACK_OFF, () -> now, link, () -> routes, new SessionListener() {
+                InetAddress.getByName("192.0.2.2"), 179, 65000, 9, null, null, bfd);
+        return new Session(peer, BACK_OFF, () -> now, link, () -> routes, new SessionListener() {
             @Override
             public void stateChanged(PeerSettings p, SessionState from, SessionState to) {
             }
@@ -36,6 +43,11 @@ class SessionTest {
             @Override
             public void malformed(PeerSettings p, Notification sent) {
                 malformed.add(sent.code() + "/" + sent.subcode());
+            }
+
+            @Override
+            public void bfdDown(PeerSettings p, String why) {
+                bfdDowns.add(why);
             }
         });
     }
@@ -105,6 +117,41 @@ class SessionTest {
         assertThat(link.connects).isEqualTo(1);
         step(Duration.ofMillis(60));
         assertThat(link.connects).isEqualTo(2); // reconnects after its back-off
+    }
+
+    private static StateChange bfd(dev.gatehouse.bfd.SessionState from, dev.gatehouse.bfd.SessionState to, Diagnostic diagnostic, dev.gatehouse.bfd.SessionState peer) {
+        return new StateChange(from, to, diagnostic, 0, peer);
+    }
+
+    /** RFC 5882 as BIRD's {@code bfd on}: only Up to Down ends the session, with Cease "BFD Down" (RFC 9384). */
+    @Test
+    void bfdGoingDownAfterUpEndsTheSessionAtOnceWithCeaseBfdDown() throws Exception {
+        session = sessionWith(new BfdTimers(Duration.ofMillis(100), 3));
+        assertThat(session.status().bfd()).isEqualTo("down");
+        establish(9); // BGP does not wait for BFD
+        assertThat(session.state()).isEqualTo(SessionState.ESTABLISHED);
+        session.bfdChanged(bfd(dev.gatehouse.bfd.SessionState.DOWN, dev.gatehouse.bfd.SessionState.INIT, Diagnostic.NONE, dev.gatehouse.bfd.SessionState.DOWN));
+        session.bfdChanged(bfd(dev.gatehouse.bfd.SessionState.INIT, dev.gatehouse.bfd.SessionState.UP, Diagnostic.NONE, dev.gatehouse.bfd.SessionState.UP));
+        assertThat(session.status().bfd()).isEqualTo("up");
+        assertThat(session.state()).isEqualTo(SessionState.ESTABLISHED);
+
+        // the peer taking BFD down on purpose is no failure
+        session.bfdChanged(bfd(dev.gatehouse.bfd.SessionState.UP, dev.gatehouse.bfd.SessionState.DOWN, Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, dev.gatehouse.bfd.SessionState.ADMIN_DOWN));
+        assertThat(session.state()).isEqualTo(SessionState.ESTABLISHED);
+        session.bfdChanged(bfd(dev.gatehouse.bfd.SessionState.DOWN, dev.gatehouse.bfd.SessionState.UP, Diagnostic.NONE, dev.gatehouse.bfd.SessionState.INIT));
+
+        session.bfdChanged(bfd(dev.gatehouse.bfd.SessionState.UP, dev.gatehouse.bfd.SessionState.DOWN, Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, dev.gatehouse.bfd.SessionState.UP));
+        assertThat(session.state()).isEqualTo(SessionState.IDLE);
+        assertThat(link.sent.getLast()).isEqualTo(new Notification(Notification.CEASE, Notification.BFD_DOWN));
+        assertThat(link.closes).isEqualTo(1);
+        assertThat(session.status().lastError()).isEqualTo("BFD down (control detection time expired)");
+        assertThat(session.status().bfd()).isEqualTo("down");
+        assertThat(session.status().flaps()).isEqualTo(1);
+        assertThat(bfdDowns).containsExactly("BFD down (control detection time expired)");
+        assertThat(new Notification(6, 10).describe()).isEqualTo("6/10 cease: BFD down");
+
+        step(BACK_OFF.after(1).plusMillis(20)); // then the normal connect-retry
+        assertThat(link.connects).isEqualTo(2);
     }
 
     @Test

@@ -36,13 +36,13 @@ class BgpConfigTest {
     private static final String BGP = """
             local_as: 4200000001
             router_id: 203.0.113.11
-            peers: [ { address: 203.0.113.1, as: 65000, hold_time: 9s } ]
+            peers: [ { address: 203.0.113.1, as: 65000, hold_time: 9s, bfd: { interval: 100ms, multiplier: 3 } } ]
             """;
 
     @Test
     void aBgpVipAndItsSpeakerLoad() throws Exception {
         Files.writeString(fixture.dir().resolve("md5.key"), "s3cret\n");
-        ConfigResult result = fixture.parse(config(BGP.replace("hold_time: 9s }", "hold_time: 9s },\n        "
+        ConfigResult result = fixture.parse(config(BGP.replace("multiplier: 3 } }", "multiplier: 3 } },\n        "
                 + "{ address: 2001:db8::1, as: 65002, port: 1179, password_file: md5.key }"),
                 "- { name: front, address: 198.51.100.10, driver: bgp, bgp: { communities: [ \"65001:100\", no_export ] } }"));
         assertThat(result.errors()).isEmpty();
@@ -51,7 +51,8 @@ class BgpConfigTest {
         assertThat(bgp.routerId()).isEqualTo("203.0.113.11");
         assertThat(bgp.gracefulShutdown()).isEqualTo(BgpConfig.DEFAULT_GRACEFUL_SHUTDOWN);
         assertThat(bgp.peers()).containsExactly(
-                new BgpConfig.Peer("203.0.113.1", 65000, 179, Duration.ofSeconds(9), null),
+                new BgpConfig.Peer("203.0.113.1", 65000, 179, Duration.ofSeconds(9), null,
+                        new BgpConfig.Bfd(Duration.ofMillis(100), 3)),
                 new BgpConfig.Peer("2001:db8::1", 65002, 1179, BgpConfig.DEFAULT_HOLD_TIME, "s3cret"));
         ClusterConfig.VipConfig vip = result.config().cluster().vips().getFirst();
         assertThat(vip.driver()).isEqualTo(Driver.BGP);
@@ -66,7 +67,9 @@ class BgpConfigTest {
                 graceful_shutdown: 5s
                 peers:
                   - { address: 203.0.113.1, as: 65000, hold_time: 1s, password_file: missing.key }
-                  - { address: 203.0.113.1, as: 65000, hold_time: 1500ms, bfd: { interval: 100ms, multiplier: 3 } }
+                  - { address: 203.0.113.1, as: 65000, hold_time: 1500ms, bfd: { interval: 5ms, multiplier: 1 } }
+                  - { address: 203.0.113.2, as: 65000, bfd: { interval: 11s, multiplier: 3, echo: true } }
+                  - { address: 203.0.113.3, as: 65000, bfd: { multiplier: 256 } }
                 """;
         assertThat(fixture.errors(config(bad, "- { name: front, address: 198.51.100.10, driver: bgp }"))).containsExactly(
                 "gh.yaml:4 node.bgp.local_as: must be 1..4294967295, got 0",
@@ -74,9 +77,14 @@ class BgpConfigTest {
                 "gh.yaml:8 node.bgp.peers[0].hold_time: must be 0 or 3s..65535s (RFC 4271), got 1s",
                 "gh.yaml:8 node.bgp.peers[0].password_file: cannot read " + fixture.dir().resolve("missing.key")
                         + ": no such file (a relative path is resolved from the config file's directory)",
-                "gh.yaml:9 node.bgp.peers[1].bfd: not available in this build (BFD)",
                 "gh.yaml:9 node.bgp.peers[1].address: duplicate BGP peer 203.0.113.1 port 179 (first at line 8)",
-                "gh.yaml:9 node.bgp.peers[1].hold_time: must be whole seconds, got 1500ms");
+                "gh.yaml:9 node.bgp.peers[1].hold_time: must be whole seconds, got 1500ms",
+                "gh.yaml:9 node.bgp.peers[1].bfd.interval: must be 10ms..10s, got 5ms",
+                "gh.yaml:9 node.bgp.peers[1].bfd.multiplier: must be 2..255, got 1",
+                "gh.yaml:10 node.bgp.peers[2].bfd.echo: unknown key",
+                "gh.yaml:10 node.bgp.peers[2].bfd.interval: must be 10ms..10s, got 11s",
+                "gh.yaml:11 node.bgp.peers[3].bfd.interval: is required",
+                "gh.yaml:11 node.bgp.peers[3].bfd.multiplier: must be 2..255, got 256");
     }
 
     @Test

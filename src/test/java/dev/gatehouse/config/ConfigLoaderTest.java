@@ -93,7 +93,6 @@ class ConfigLoaderTest {
     @Test
     void designExampleAsPrintedReportsExactlyItsGaps() throws IOException {
         assertThat(ConfigFixture.relabel(ConfigLoader.load(write("design-example.yaml")))).containsExactly(
-                "gh.yaml:9 node.bgp.peers[0].bfd: not available in this build (BFD)",
                 "gh.yaml:15 listeners[0].tls.certificates[0].cert: cannot read " + fixture.dir().resolve("site.crt")
                         + ": no such file (a relative path is resolved from the config file's directory)",
                 "gh.yaml:15 listeners[0].tls.certificates[0].key: cannot read " + fixture.dir().resolve("site.key")
