@@ -54,7 +54,7 @@ public final class Bfd implements AutoCloseable {
             return thread;
         }, EpollIoHandler.newFactory());
         this.loop = group.next();
-        this.metrics = new BfdMetrics(registry);
+        this.metrics = new BfdMetrics(registry, () -> loop.ticker().nanoTime());
     }
 
     /** Starts the BFD event loop. Fails when the epoll transport is unavailable (not Linux). */
@@ -159,7 +159,7 @@ public final class Bfd implements AutoCloseable {
                 return;
             }
         }
-        metrics.dropped(drop, sender, loop.ticker().nanoTime());
+        metrics.dropped(drop, sender);
     }
 
     @ChannelHandler.Sharable

@@ -1,7 +1,10 @@
 package dev.gatehouse.bfd;
 
+import dev.gatehouse.time.LogGate;
+import dev.gatehouse.time.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -13,18 +16,17 @@ import org.slf4j.LoggerFactory;
 final class BfdMetrics {
 
     private static final Logger LOG = LoggerFactory.getLogger(Bfd.class);
-    private static final long LOG_EVERY_NANOS = 10_000_000_000L;
 
     private final Map<Drop, Counter> dropped = new EnumMap<>(Drop.class);
     private final Map<SessionState, Counter> changes = new EnumMap<>(SessionState.class);
-    private final long[] lastLogged = new long[Drop.values().length];
-    private final boolean[] everLogged = new boolean[Drop.values().length];
+    private final Map<Drop, LogGate> dropLogs = new EnumMap<>(Drop.class);
     final Counter sent;
     final Counter received;
     final AtomicInteger up = new AtomicInteger();
 
-    BfdMetrics(MeterRegistry registry) {
+    BfdMetrics(MeterRegistry registry, Ticker ticker) {
         for (Drop reason : Drop.values()) {
+            dropLogs.put(reason, new LogGate(ticker, Duration.ofSeconds(10)));
             dropped.put(reason, Counter.builder("gatehouse.bfd.packets.dropped").tag("reason", reason.tag())
                     .description("BFD packets discarded by the reception checks of RFC 5880 6.8.6").register(registry));
         }
@@ -38,13 +40,10 @@ final class BfdMetrics {
         registry.gauge("gatehouse.bfd.sessions.up", up);
     }
 
-    /** Counts a dropped packet; logs it unless the same reason was logged less than 10 s ago. Event loop only. */
-    void dropped(Drop reason, Object from, long now) {
+    /** Counts a dropped packet; logs it unless the same reason was logged less than 10 s ago. */
+    void dropped(Drop reason, Object from) {
         dropped.get(reason).increment();
-        int i = reason.ordinal();
-        if (!everLogged[i] || now - lastLogged[i] >= LOG_EVERY_NANOS) {
-            everLogged[i] = true;
-            lastLogged[i] = now;
+        if (dropLogs.get(reason).pass() >= 0) {
             LOG.warn("bfd: dropped a packet from {}: {} ({} so far; at most one such line per 10 s)", from,
                     reason.tag(), (long) dropped.get(reason).count());
         }

@@ -1,6 +1,7 @@
 package dev.gatehouse.bgp;
 
 import dev.gatehouse.bfd.StateChange;
+import dev.gatehouse.time.LogGate;
 import dev.gatehouse.time.Ticker;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -37,7 +38,6 @@ final class Session {
     private static final Logger LOG = LoggerFactory.getLogger(Session.class);
     /** RFC 4271 section 8: the hold timer while waiting for the peer's OPEN. */
     static final Duration OPEN_HOLD = Duration.ofMinutes(4);
-    private static final long MALFORMED_LOG_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
     private static final Set<AddressFamily> FAMILIES = EnumSet.allOf(AddressFamily.class);
 
     private final PeerSettings peer;
@@ -65,8 +65,7 @@ final class Session {
     private volatile int negotiatedHold = -1;
     /** The BFD session's state as status shows it; null without BFD. */
     private volatile String bfd;
-    private long nextMalformedLog;
-    private int malformedUnlogged;
+    private final LogGate malformedLog;
 
     Session(PeerSettings peer, BackOff backOff, Ticker ticker, Link link, Supplier<Collection<Route>> routes,
             SessionListener listener) {
@@ -76,7 +75,7 @@ final class Session {
         this.link = Objects.requireNonNull(link, "link");
         this.routes = Objects.requireNonNull(routes, "routes");
         this.listener = Objects.requireNonNull(listener, "listener");
-        this.nextMalformedLog = ticker.nanos();
+        this.malformedLog = new LogGate(ticker, Duration.ofSeconds(10));
         this.bfd = peer.bfd() == null ? null : "down";
     }
 
@@ -176,14 +175,10 @@ final class Session {
             return;
         }
         listener.malformed(peer, notification);
-        long now = ticker.nanos();
-        if (now - nextMalformedLog >= 0) {
+        long held = malformedLog.pass();
+        if (held >= 0) {
             LOG.warn("BGP {}: malformed message ({}), sending {}{}", peer.label(), detail, notification.describe(),
-                    malformedUnlogged == 0 ? "" : "; " + malformedUnlogged + " more since the last line");
-            nextMalformedLog = now + MALFORMED_LOG_INTERVAL_NANOS;
-            malformedUnlogged = 0;
-        } else {
-            malformedUnlogged++;
+                    held == 0 ? "" : "; " + held + " more since the last line");
         }
         down("sent " + notification.describe() + ": " + detail, notification, true);
     }
