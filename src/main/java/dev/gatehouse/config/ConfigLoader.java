@@ -109,7 +109,9 @@ public final class ConfigLoader {
                 ClusterSection.checkMembership(cluster, node.id(), at);
             }
             YamlNode nodeSection = root.get("node");
-            if (localNode == null && nodeSection != null && nodeSection.isMapping() && !nodeSection.has("bgp")) {
+            boolean witness = cluster.members().stream()
+                    .anyMatch(m -> m.id().equals(node.id()) && m.role() == ClusterConfig.Role.WITNESS);
+            if (localNode == null && !witness && nodeSection != null && nodeSection.isMapping() && !nodeSection.has("bgp")) {
                 requireSpeaker(clusterNode);
             }
         }
@@ -118,7 +120,7 @@ public final class ConfigLoader {
                 : ConfigResult.invalid(errors.sorted());
     }
 
-    /** A node file whose cluster has {@code driver: bgp} VIPs needs {@code node.bgp} to announce them. */
+    /** A node file whose cluster has {@code driver: bgp} VIPs needs {@code node.bgp} to announce them (a witness announces none). */
     private static void requireSpeaker(YamlNode clusterNode) {
         for (YamlNode vip : clusterNode.list("vips")) {
             YamlNode driver = vip.isMapping() ? vip.get("driver") : null;

@@ -509,6 +509,17 @@ class ValidationTest {
                             + " (a relative path is resolved from the config file's directory)");
         }
 
+        @Test
+        void aWitnessNeedsNoNodeBgpForABgpVip() {
+            String witness = vip("    - { name: front, address: 198.51.100.10, driver: bgp }\n")
+                    .replace("node: { id: lb1 }", "node: { id: w1 }")
+                    .replace("    - { id: lb2, address: 127.0.0.1:7947 }\n",
+                            "    - { id: lb2, address: 127.0.0.1:7947 }\n    - { id: w1, address: 127.0.0.1:7948, role: witness }\n");
+            assertThat(fixture.errors(witness)).isEmpty();
+            assertThat(fixture.errors(witness.replace("node: { id: w1 }", "node: { id: lb2 }")))
+                    .containsExactly("gh.yaml:10 cluster.vips[0].driver: driver bgp needs node.bgp (local_as, router_id, peers) on this node");
+        }
+
         private String vip(String vipLine) {
             return CLUSTER.replace("    - { name: front, address: 127.0.0.10, driver: loopback }\n", vipLine);
         }
