@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -30,6 +32,21 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The handlers go in before the node starts: the JVM's own SIGHUP action is to exit, and a reload sent as
+        // soon as the admin API answers must not end the process. A SIGHUP during the start is run after it.
+        AtomicReference<Node> running = new AtomicReference<>();
+        AtomicBoolean reloadAsked = new AtomicBoolean();
+        Signal.handle(new Signal("HUP"), sig -> {
+            reloadAsked.set(true);
+            reloadIfAsked(running.get(), reloadAsked);
+        });
+        // logrotate moves the files, then signals: lines go to a new file at the same path from then on
+        Signal.handle(new Signal("USR1"), sig -> {
+            Node node = running.get();
+            if (node != null) {
+                node.reopenAccessLogs();
+            }
+        });
         Node node;
         try {
             node = Node.start(file, Ticker.system());
@@ -42,17 +59,9 @@ final class RunCommand implements Callable<Integer> {
         }
         LOG.info("node {} running config version {} from {} on {}", node.snapshot().config().node().id(),
                 node.snapshot().version(), file, node.transportKind().label());
+        running.set(node);
+        reloadIfAsked(node, reloadAsked);
         CountDownLatch stopped = new CountDownLatch(1);
-        Signal.handle(new Signal("HUP"), sig -> Thread.ofVirtual().start(() -> {
-            List<String> errors = node.reloadFile();
-            if (errors.isEmpty()) {
-                LOG.info("reloaded {}: config version {}", file, node.snapshot().version());
-            } else {
-                LOG.error("reload of {} refused, nothing changed:\n  {}", file, String.join("\n  ", errors));
-            }
-        }));
-        // logrotate moves the files, then signals: lines go to a new file at the same path from then on
-        Signal.handle(new Signal("USR1"), sig -> node.reopenAccessLogs());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down: draining for up to {}", shutdownBound);
             node.shutdown(shutdownBound);
@@ -60,5 +69,20 @@ final class RunCommand implements Callable<Integer> {
         }, "gatehouse-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** Reloads the file once for every SIGHUP not yet acted on, when the node runs; off the signal thread. */
+    private void reloadIfAsked(Node node, AtomicBoolean asked) {
+        if (node == null || !asked.getAndSet(false)) {
+            return;
+        }
+        Thread.ofVirtual().start(() -> {
+            List<String> errors = node.reloadFile();
+            if (errors.isEmpty()) {
+                LOG.info("reloaded {}: config version {}", file, node.snapshot().version());
+            } else {
+                LOG.error("reload of {} refused, nothing changed:\n  {}", file, String.join("\n  ", errors));
+            }
+        });
     }
 }
