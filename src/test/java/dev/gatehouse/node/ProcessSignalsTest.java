@@ -100,7 +100,7 @@ class ProcessSignalsTest {
                         .until(() -> http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
                                 .statusCode() == 200);
                 await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(log) && !Files.readAllLines(log).isEmpty());
-                // the signal handlers are installed once the node runs, which it logs
+                // the access log is open once the node runs, which it logs
                 await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(dir.resolve("node.out")).contains("running config version"));
                 rotate(logrotate, node.pid());
                 // the reopen happens on the writer's thread: lines go on to the moved file until it has
