@@ -103,7 +103,7 @@ final class VipKeeper {
             } else if (now >= handOverUntil) {
                 release(handingOver + "; no successor served within " + timings.handoverNanos() / 1_000_000 + "ms");
             } else {
-                driver.keepDuringHandover(vip);
+                driver.keepDuringHandover(vip, validUntil - timings.guardNanos());
                 if (mine) {
                     proposeRelease(handingOver, able);
                 }
@@ -206,7 +206,7 @@ final class VipKeeper {
         }
         try {
             if (held) {
-                driver.refresh(vip);
+                driver.refresh(vip, validUntil - timings.guardNanos());
             } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
                 return; // self-fenced, or given up, since this renewal started: it proves nothing now
             } else {

@@ -72,10 +72,10 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
-    public void refresh(VipConfig vip) throws Exception {
+    public void refresh(VipConfig vip, long servesUntil) throws Exception {
         VipDriver driver = driver(vip);
         if (driver != null) {
-            driver.refresh(vip);
+            driver.refresh(vip, servesUntil);
         }
     }
 
@@ -96,10 +96,10 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
-    public void keepDuringHandover(VipConfig vip) {
+    public void keepDuringHandover(VipConfig vip, long servesUntil) {
         VipDriver driver = driver(vip);
         if (driver != null) {
-            driver.keepDuringHandover(vip);
+            driver.keepDuringHandover(vip, servesUntil);
         }
     }
 

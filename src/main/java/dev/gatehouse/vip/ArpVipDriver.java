@@ -291,8 +291,8 @@ public final class ArpVipDriver implements VipDriver {
 
     /** Renews the address lifetime (re-adding the address if it went missing) and repeats one GARP per garp_refresh. */
     @Override
-    public void refresh(VipConfig vip) {
-        Holding holding = keep(vip, true);
+    public void refresh(VipConfig vip, long servesUntil) {
+        Holding holding = keep(vip, true, servesUntil);
         long now = ticker.nanos();
         if (holding != null && now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
             holding.lastGarp = now;
@@ -302,11 +302,11 @@ public final class ArpVipDriver implements VipDriver {
 
     /** Feeds the watchdog and renews the address lifetime, announcing nothing and answering no ARP. */
     @Override
-    public void keepDuringHandover(VipConfig vip) {
-        keep(vip, false);
+    public void keepDuringHandover(VipConfig vip, long servesUntil) {
+        keep(vip, false, servesUntil);
     }
 
-    private Holding keep(VipConfig vip, boolean answerArp) {
+    private Holding keep(VipConfig vip, boolean answerArp, long servesUntil) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
             return null;
@@ -319,14 +319,19 @@ public final class ArpVipDriver implements VipDriver {
             addressCommands.then(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
                     .thenAccept(result -> logFailure(result, "lifetime not renewed"));
         }
-        // the fence's timeout counts from here, so skipping a re-arm only closes it sooner; a handover stops ARP at once
+        // Skipping a re-arm only closes the fence sooner; a handover stops ARP at once. The timeout is what is left of
+        // the lease when nft runs, not a fixed span from then: a re-arm queued behind slow commands on a loaded host
+        // would otherwise keep a frozen owner's kernel answering after the peer took over.
         boolean arpChanged = holding.answeringArp != answerArp;
         holding.answeringArp = answerArp; // ends an announcement under way, too
         if (fence != null && (now - holding.lastFenceRenewal >= LIFETIME_RENEWAL_SPACING.toNanos() || arpChanged)) {
             holding.lastFenceRenewal = now;
-            List<String> rearm = fence.renew(vip.address(), answerArp);
-            fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
-                    .thenAccept(result -> logFailure(result, "kernel fence not re-armed"));
+            fenceCommands.then(() -> {
+                long left = servesUntil - ticker.nanos();
+                return holding.current && left > 0
+                        ? commands.start(fence.renew(vip.address(), answerArp, Duration.ofNanos(left)))
+                        : CompletableFuture.completedFuture(null);
+            }).thenAccept(result -> logFailure(result, "kernel fence not re-armed"));
         }
         return holding;
     }

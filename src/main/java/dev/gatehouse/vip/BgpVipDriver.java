@@ -81,7 +81,7 @@ public final class BgpVipDriver implements VipDriver {
     }
 
     @Override
-    public void refresh(VipConfig vip) {
+    public void refresh(VipConfig vip, long servesUntil) {
         Holding holding = holdings.get(vip.name());
         if (holding != null) {
             holding.watchdog.feed();
@@ -90,7 +90,7 @@ public final class BgpVipDriver implements VipDriver {
 
     /** Keeps announcing while the successor takes over, once with GRACEFUL_SHUTDOWN added so it is preferred. */
     @Override
-    public void keepDuringHandover(VipConfig vip) {
+    public void keepDuringHandover(VipConfig vip, long servesUntil) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
             return;

@@ -95,7 +95,7 @@ final class VipLog {
             }
 
             @Override
-            public void refresh(VipConfig vip) {}
+            public void refresh(VipConfig vip, long servesUntil) {}
 
             @Override
             public void announce(VipConfig vip) {

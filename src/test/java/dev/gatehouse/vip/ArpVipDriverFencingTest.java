@@ -36,6 +36,11 @@ class ArpVipDriverFencingTest {
     private final VipConfig front = new VipConfig("front", "203.0.113.10", Driver.ARP,
             new Arp("eth0", 24, 3, Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
     private final ManualTicker ticker = new ManualTicker();
+
+    /** Until when a lease renewed now lets the node serve: 500 ms, the fence's span in these tests. */
+    private long leaseLeft() {
+        return ticker.nanos() + Duration.ofMillis(500).toNanos();
+    }
     private final FakeCommands commands = new FakeCommands();
     private final List<String> notices = new CopyOnWriteArrayList<>();
     private final KernelFence fence = new KernelFence(Duration.ofMillis(500));
@@ -83,16 +88,35 @@ class ArpVipDriverFencingTest {
         int before = nft().size();
 
         ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front);
-        driver.refresh(front); // same instant: the timeout was just re-armed
+        driver.refresh(front, leaseLeft());
+        driver.refresh(front, leaseLeft()); // same instant: the timeout was just re-armed
         assertThat(nft().subList(before, nft().size())).containsExactly(ARM_ARP + "; " + ARM_IP);
 
-        driver.keepDuringHandover(front); // same instant, but ARP stops now
+        driver.keepDuringHandover(front, leaseLeft()); // same instant, but ARP stops now
         ticker.advance(Duration.ofMillis(20));
-        driver.keepDuringHandover(front);
+        driver.keepDuringHandover(front, leaseLeft());
         assertThat(nft().getLast()).isEqualTo("add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
                 + "delete element arp gatehouse answering { 203.0.113.10 }; " + ARM_IP);
         assertThat(nft()).hasSize(before + 2);
+    }
+
+    @Test
+    void aReArmOpensTheFenceOnlyForWhatIsLeftOfTheLeaseAndNotAtAllOnceItEnded() throws Exception {
+        probesExit();
+        driver.acquire(front);
+        int before = nft().size();
+
+        // a renewal whose refresh comes 380 ms after it started (a loaded host): 120 ms of its lease are left
+        ticker.advance(Duration.ofMillis(200));
+        driver.refresh(front, ticker.nanos() + Duration.ofMillis(120).toNanos());
+        assertThat(nft().subList(before, nft().size())).singleElement().asString()
+                .contains("answering { 203.0.113.10 timeout 120ms }").contains("serving { 203.0.113.10 timeout 120ms }")
+                .doesNotContain("500ms");
+
+        // one whose lease already ended by the time it comes: the fence closes by the timeout it has
+        ticker.advance(Duration.ofMillis(200));
+        driver.refresh(front, ticker.nanos() - 1);
+        assertThat(nft()).hasSize(before + 1);
     }
 
     @Test
