@@ -12,8 +12,7 @@ final class Unbuilt {
     /** Reserved key paths (list indices and pool names as wildcards) and the feature each belongs to. */
     private static final Map<Pattern, String> KEYS = Map.of(
             Pattern.compile("node\\.bgp\\.peers\\[\\d+]\\.bfd"), "BFD",
-            Pattern.compile("listeners\\[\\d+]\\.access_log"), "access logs",
-            Pattern.compile("pools\\.[^.]+\\.tls"), "TLS to backends");
+            Pattern.compile("listeners\\[\\d+]\\.access_log"), "access logs");
 
     private Unbuilt() {}
 
