@@ -31,8 +31,10 @@ import org.junit.jupiter.api.Timeout;
 class UpstreamTlsTest {
 
     private static Path dir;
-    private static OpensslServer backend;
-    private static OpensslServer mutual;
+    private static TlsBackend backend;
+    private static TlsBackend mutual;
+    private static TlsBackend impostor;
+    private static TlsBackend nginx;
     private static TestNode lb;
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -43,9 +45,12 @@ class UpstreamTlsTest {
         TestCerts.Leaf server = certs.ecdsa("backend", "backend.test");
         certs.rsa("client", "gatehouse.test");
         Path other = Files.createDirectories(dir.resolve("other"));
-        TestCerts.in(other);
-        backend = OpensslServer.start(dir, server);
-        mutual = OpensslServer.start(dir, server, "-Verify", "1", "-CAfile", certs.ca.toString());
+        TestCerts.Leaf fake = TestCerts.in(other).ecdsa("impostor", "backend.test");
+        Files.copy(other.resolve("ca.crt"), dir.resolve("rotating.crt"));
+        backend = TlsBackend.openssl(dir, server);
+        mutual = TlsBackend.openssl(dir, server, "-Verify", "1", "-CAfile", certs.ca.toString());
+        impostor = TlsBackend.openssl(dir, fake);
+        nginx = TlsBackend.nginx(dir, server);
         String fast = "health: { type: http, interval: 200ms, timeout: 1s, rise: 1, fall: 1 }";
         lb = TestNode.start(dir, 0, """
                 node: { id: lb1 }
@@ -56,6 +61,9 @@ class UpstreamTlsTest {
                   - { name: wrongname, bind: 127.0.0.1:0, routes: [ { pool: wrongname } ] }
                   - { name: mtls, bind: 127.0.0.1:0, routes: [ { pool: mtls } ] }
                   - { name: nocert, bind: 127.0.0.1:0, routes: [ { pool: nocert } ] }
+                  - { name: retried, bind: 127.0.0.1:0, routes: [ { pool: retried } ] }
+                  - { name: kept, bind: 127.0.0.1:0, routes: [ { pool: kept } ] }
+                  - { name: rotating, bind: 127.0.0.1:0, routes: [ { pool: rotating } ] }
                 pools:
                   verified:
                     endpoints: [ { address: "A" } ]
@@ -73,6 +81,15 @@ class UpstreamTlsTest {
                   nocert:
                     endpoints: [ { address: "B" } ]
                     tls: { ca_file: ca.crt, server_name: backend.test }
+                  retried:
+                    endpoints: [ { address: "C" }, { address: "A" } ]
+                    tls: { ca_file: ca.crt, server_name: backend.test }
+                  kept:
+                    endpoints: [ { address: "N" } ]
+                    tls: { ca_file: ca.crt, server_name: backend.test }
+                  rotating:
+                    endpoints: [ { address: "A" } ]
+                    tls: { ca_file: rotating.crt, server_name: backend.test }
                   checked_untrusted:
                     endpoints: [ { address: "A" } ]
                     tls: { ca_file: other/ca.crt, server_name: backend.test }
@@ -82,7 +99,8 @@ class UpstreamTlsTest {
                     tls: { ca_file: ca.crt, server_name: elsewhere.test }
                     health: { type: tcp, interval: 200ms, timeout: 1s, rise: 1, fall: 1 }
                 """.replace("FAST", fast).replace("\"A\"", "\"" + backend.address() + "\"")
-                .replace("\"B\"", "\"" + mutual.address() + "\""));
+                .replace("\"B\"", "\"" + mutual.address() + "\"").replace("\"C\"", "\"" + impostor.address() + "\"")
+                .replace("\"N\"", "\"" + nginx.address() + "\""));
     }
 
     @AfterAll
@@ -93,8 +111,10 @@ class UpstreamTlsTest {
         if (backend != null) {
             backend.close();
         }
-        if (mutual != null) {
-            mutual.close();
+        for (TlsBackend b : new TlsBackend[] {mutual, impostor, nginx}) {
+            if (b != null) {
+                b.close();
+            }
         }
     }
 
@@ -150,6 +170,39 @@ class UpstreamTlsTest {
         long before = Math.max(0, handshakeFailures("wrongname"));
         assertThat(get("wrongname").statusCode()).isIn(502, 503);
         await().atMost(Duration.ofSeconds(5)).until(() -> handshakeFailures("wrongname") > before);
+    }
+
+    @Test
+    void aFailedHandshakeIsRetriedOnAnotherEndpoint() throws Exception {
+        long before = Math.max(0, handshakeFailures("retried"));
+        for (int i = 0; i < 4; i++) {
+            assertThat(get("retried").statusCode()).isEqualTo(200);
+        }
+        // Round robin sends every other request first to the impostor, whose certificate no trusted CA signed.
+        await().atMost(Duration.ofSeconds(5)).until(() -> handshakeFailures("retried") >= before + 2);
+    }
+
+    @Test
+    void keptAliveUpstreamConnectionsAreReusedOverTls() throws Exception {
+        String first = get("kept").body().strip();
+        String last = first;
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = get("kept");
+            assertThat(r.statusCode()).isEqualTo(200);
+            last = r.body().strip();
+        }
+        // nginx answers "$connection $connection_requests": one upstream connection (and handshake) served them all.
+        assertThat(last.split(" ")[0]).isEqualTo(first.split(" ")[0]);
+        assertThat(Integer.parseInt(last.split(" ")[1])).isEqualTo(Integer.parseInt(first.split(" ")[1]) + 4);
+        assertThat(handshakeFailures("kept")).isZero();
+    }
+
+    @Test
+    void aReloadTakesOnAChangedCaFile() throws Exception {
+        assertThat(get("rotating").statusCode()).isIn(502, 503);
+        Files.copy(dir.resolve("ca.crt"), dir.resolve("rotating.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertThat(lb.node.reloadFile()).isEmpty();
+        assertThat(get("rotating").statusCode()).isEqualTo(200);
     }
 
     @Test
