@@ -33,9 +33,11 @@ final class PoolTlsSection {
         }
         boolean verify = t.get("verify", Values.BOOL, true);
         String serverName = t.get("server_name", PoolTlsSection::dnsName, null);
-        Path ca = file(t, "ca_file", baseDir);
-        Path cert = file(t, "client_cert", baseDir);
-        Path key = file(t, "client_key", baseDir);
+        UpstreamTlsSettings.Written written = new UpstreamTlsSettings.Written(t.get("ca_file", Values.TEXT, null),
+                t.get("client_cert", Values.TEXT, null), t.get("client_key", Values.TEXT, null));
+        Path ca = file(t, "ca_file", written.caFile(), baseDir);
+        Path cert = file(t, "client_cert", written.clientCert(), baseDir);
+        Path key = file(t, "client_key", written.clientKey(), baseDir);
         if (!verify) {
             t.get("verify").warning("endpoint certificates are not checked: whoever answers at their addresses gets the traffic");
             if (t.has("ca_file")) {
@@ -57,12 +59,11 @@ final class PoolTlsSection {
         if (baseDir != null) {
             check(t, ca, cert, key);
         }
-        UpstreamTlsSettings settings = new UpstreamTlsSettings(ca, serverName, verify, cert, key, "");
+        UpstreamTlsSettings settings = new UpstreamTlsSettings(ca, serverName, verify, cert, key, "", written);
         return baseDir == null ? settings : settings.hashed();
     }
 
-    private static Path file(YamlNode t, String key, Path baseDir) {
-        String name = t.get(key, Values.TEXT, null);
+    private static Path file(YamlNode t, String key, String name, Path baseDir) {
         return name == null ? null : ConfigPaths.resolve(t.get(key), name, baseDir);
     }
 

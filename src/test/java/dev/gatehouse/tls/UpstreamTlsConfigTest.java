@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
+import dev.gatehouse.config.Snapshot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,9 +114,19 @@ class UpstreamTlsConfigTest {
         UpstreamTlsSettings after = load("a.test:443", "{ ca_file: ca.crt }").config().pools().get("web").tls();
         assertThat(after).isNotEqualTo(before);
         assertThat(after.caFile()).isEqualTo(before.caFile());
+    }
+
+    @Test
+    void theConfigHashCountsFileNamesAsWrittenSoNodesInOtherDirectoriesAgree() throws Exception {
+        ConfigResult here = load("a.test:443", "{ ca_file: ./ca.crt, client_cert: ec.crt, client_key: ec.key }");
+        assertThat(here.errorLines()).isEmpty();
         // The cluster-wide check reads no file: the same text gets the same answer on every member.
         ConfigResult shared = ConfigLoader.parseShared(Files.readString(dir.resolve("gh.yaml")).replaceFirst("node: .*\n", ""), "x");
         assertThat(shared.errorLines()).isEmpty();
         assertThat(shared.config().pools().get("web").tls().fileHash()).isEmpty();
+        assertThat(Snapshot.hash(here.config())).isEqualTo(Snapshot.hash(shared.config()));
+        Files.writeString(dir.resolve("ca.crt"), Files.readString(rsa.cert()));
+        assertThat(Snapshot.hash(load("a.test:443", "{ ca_file: ./ca.crt, client_cert: ec.crt, client_key: ec.key }").config()))
+                .isEqualTo(Snapshot.hash(here.config()));
     }
 }
