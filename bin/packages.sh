@@ -5,6 +5,7 @@ GH_TEST_PACKAGES=(
   ip:iproute2 arping:iputils-arping iptables:iptables nft:nftables curl:curl perl:perl-base
   promtool:prometheus /usr/bin/prometheus-alertmanager:prometheus-alertmanager
   openssl:openssl testssl:testssl.sh
+  nginx:nginx   # a keep-alive TLS backend (UpstreamTlsTest)
   bird:bird2 birdc:bird2 /usr/lib/frr/bfdd:frr vtysh:frr python3:python3 gobgpd:gobgpd   # BGP and BFD peers and wire watch (dev.gatehouse.bfd tests)
   dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot
   chromium:chromium   # the dashboard in a real browser (DashboardGraphsTest)

@@ -1,6 +1,7 @@
 package dev.gatehouse.config;
 
 import dev.gatehouse.tls.TlsSettings;
+import dev.gatehouse.tls.UpstreamTlsSettings;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.Collection;
@@ -21,7 +22,7 @@ final class CanonicalForm {
      * Everything but {@code node:}. The secret file's path is left out too: each node may keep its key in a
      * different place, and nodes holding different keys cannot talk to each other anyway. Of a webhook's secret
      * file only the name counts, as a relative path resolves to a different place on each node. Certificate paths
-     * count as written, not as resolved from each node's config directory.
+     * count as written, not as resolved from each node's config directory, and a pool's TLS files by name, not content.
      */
     static String clusterWide(GatehouseConfig config) {
         ClusterConfig c = config.cluster();
@@ -42,6 +43,7 @@ final class CanonicalForm {
             case String s -> out.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
             // As written: nodes keep their certificates where they like, as they do the secret file.
             case TlsSettings.CertificatePair p -> render(List.of(p.certAsWritten(), p.keyAsWritten()), out);
+            case UpstreamTlsSettings t -> renderRecord(t.asWritten(), out);
             case Record r -> renderRecord(r, out);
             case Map<?, ?> m -> {
                 Map<String, Object> sorted = new TreeMap<>();

@@ -95,7 +95,7 @@ public final class ConfigLoader {
                 stray.keyError("is local to each process and not part of the cluster-wide config; remove it");
             }
         }
-        Map<String, PoolConfig> pools = PoolsSection.read(root.get("pools"));
+        Map<String, PoolConfig> pools = PoolsSection.read(root.get("pools"), baseDir);
         YamlNode clusterNode = root.get("cluster");
         ClusterConfig cluster = clusterNode == null ? null : ClusterSection.read(clusterNode, baseDir);
         YamlNode alertsNode = root.get("alerts");

@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import dev.gatehouse.tls.UpstreamTlsSettings;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,6 +17,7 @@ import java.util.List;
  * @param proxyProtocol send a PROXY protocol v2 header to endpoints on each new connection
  * @param stick null: no stick table
  * @param zoneAware how the pool prefers the node's zone (applies only when the node has a zone the pool's endpoints have)
+ * @param tls null: cleartext to the endpoints
  */
 public record PoolConfig(
         String name,
@@ -32,18 +34,27 @@ public record PoolConfig(
         PoolTimeouts timeouts,
         boolean proxyProtocol,
         StickConfig stick,
-        ZoneAwareConfig zoneAware) {
+        ZoneAwareConfig zoneAware,
+        UpstreamTlsSettings tls) {
 
     public PoolConfig {
         endpoints = List.copyOf(endpoints);
         zoneAware = zoneAware == null ? ZoneAwareConfig.DEFAULT : zoneAware;
     }
 
-    /** A pool with the default zone preference. */
+    /** A pool in cleartext. */
+    public PoolConfig(String name, Balance balance, HashOn hashOn, String stickyCookie, List<EndpointConfig> endpoints,
+            HealthConfig health, OutlierConfig outlier, double panicThreshold, Duration slowStart, Duration drainTimeout,
+            int retries, PoolTimeouts timeouts, boolean proxyProtocol, StickConfig stick, ZoneAwareConfig zoneAware) {
+        this(name, balance, hashOn, stickyCookie, endpoints, health, outlier, panicThreshold, slowStart, drainTimeout, retries,
+                timeouts, proxyProtocol, stick, zoneAware, null);
+    }
+
+    /** A pool in cleartext with the default zone preference. */
     public PoolConfig(String name, Balance balance, HashOn hashOn, String stickyCookie, List<EndpointConfig> endpoints,
             HealthConfig health, OutlierConfig outlier, double panicThreshold, Duration slowStart, Duration drainTimeout,
             int retries, PoolTimeouts timeouts, boolean proxyProtocol, StickConfig stick) {
         this(name, balance, hashOn, stickyCookie, endpoints, health, outlier, panicThreshold, slowStart, drainTimeout, retries,
-                timeouts, proxyProtocol, stick, ZoneAwareConfig.DEFAULT);
+                timeouts, proxyProtocol, stick, ZoneAwareConfig.DEFAULT, null);
     }
 }

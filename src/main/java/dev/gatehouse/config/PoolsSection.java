@@ -1,5 +1,6 @@
 package dev.gatehouse.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,7 +19,7 @@ final class PoolsSection {
      * @return every pool by name in file order; a pool whose body has errors maps to null, so that its name still
      *     counts when references to it are checked
      */
-    static Map<String, PoolConfig> read(YamlNode pools) {
+    static Map<String, PoolConfig> read(YamlNode pools, Path baseDir) {
         Map<String, PoolConfig> result = new LinkedHashMap<>();
         if (pools == null || !pools.expectMapping()) {
             return result;
@@ -29,14 +30,14 @@ final class PoolsSection {
             } catch (IllegalArgumentException e) {
                 body.keyError("pool name " + e.getMessage());
             }
-            result.put(name, pool(name, body));
+            result.put(name, pool(name, body, baseDir));
         });
         return result;
     }
 
-    private static PoolConfig pool(String name, YamlNode p) {
+    private static PoolConfig pool(String name, YamlNode p, Path baseDir) {
         if (!p.expectKeys("balance", "hash_on", "sticky_cookie", "endpoints", "health", "outlier", "panic_threshold",
-                "slow_start", "drain_timeout", "retries", "timeouts", "proxy_protocol", "stick", "zone_aware")) {
+                "slow_start", "drain_timeout", "retries", "timeouts", "proxy_protocol", "stick", "zone_aware", "tls")) {
             return null;
         }
         Balance balance = p.get("balance", Values.oneOf(Balance.class), Balance.ROUND_ROBIN);
@@ -47,6 +48,7 @@ final class PoolsSection {
                     + Values.yamlName(balance) + ")");
         }
         List<EndpointConfig> endpoints = endpoints(p);
+        boolean proxyProtocol = p.get("proxy_protocol", PoolsSection::proxyProtocol, false);
         return new PoolConfig(
                 name,
                 balance,
@@ -60,9 +62,10 @@ final class PoolsSection {
                 p.get("drain_timeout", Values.DURATION, Duration.ofSeconds(30)),
                 p.get("retries", Values.integer(0, 10), 2),
                 timeouts(p.get("timeouts")),
-                p.get("proxy_protocol", PoolsSection::proxyProtocol, false),
+                proxyProtocol,
                 stick(p.get("stick")),
-                zoneAware(p.get("zone_aware"), endpoints));
+                zoneAware(p.get("zone_aware"), endpoints),
+                PoolTlsSection.read(p.get("tls"), endpoints, proxyProtocol, baseDir));
     }
 
     /** Absent: on at 70 %; it matters only on a node with {@code node.zone}, so a pool without zones may not set it. */

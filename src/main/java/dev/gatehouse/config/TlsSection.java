@@ -62,7 +62,8 @@ final class TlsSection {
         }
     }
 
-    private static <T> T attempt(YamlNode at, java.util.function.Supplier<T> read) {
+    /** What {@code read} returns, or null after recording its IllegalArgumentException's message at {@code at}. */
+    static <T> T attempt(YamlNode at, java.util.function.Supplier<T> read) {
         try {
             return read.get();
         } catch (IllegalArgumentException e) {

@@ -73,12 +73,7 @@ final class YamlNode {
         List<String> known = Arrays.asList(allowed);
         fields().forEach((key, value) -> {
             if (!known.contains(key)) {
-                String feature = Unbuilt.featureAt(value.path);
-                if (feature != null) {
-                    Unbuilt.refuse(value, feature);
-                } else {
-                    value.keyError("unknown key" + Suggestions.didYouMean(key, known));
-                }
+                value.keyError("unknown key" + Suggestions.didYouMean(key, known));
             }
         });
         return true;

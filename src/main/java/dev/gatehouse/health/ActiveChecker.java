@@ -3,8 +3,8 @@ package dev.gatehouse.health;
 import dev.gatehouse.config.HealthConfig;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.proxy.ProxyProtocolV2;
+import dev.gatehouse.tls.UpstreamTls;
 import java.time.Duration;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Probes one endpoint. Implementations block (plain sockets) and are meant for virtual threads on
@@ -21,7 +21,17 @@ public interface ActiveChecker {
      *     so its endpoints expect one on every connection)
      */
     static ActiveChecker of(HealthConfig config, boolean sendProxy) {
-        return of(config, sendProxy ? ProxyProtocolV2.local() : null, null);
+        return of(config, sendProxy, null);
+    }
+
+    /**
+     * As {@link #of(HealthConfig, boolean)} for a pool with TLS towards its endpoints: every check completes a
+     * handshake as the data plane's would (an http check then speaks HTTPS).
+     *
+     * @param tls the pool's; null for cleartext
+     */
+    static ActiveChecker of(HealthConfig config, boolean sendProxy, UpstreamTls tls) {
+        return of(config, sendProxy ? ProxyProtocolV2.local() : null, tls == null ? null : Tls.of(tls));
     }
 
     /**
@@ -35,8 +45,8 @@ public interface ActiveChecker {
         return of(config, null, Tls.UNVERIFIED);
     }
 
-    /** @param tls wraps an HTTP check's connections in TLS; null for plain */
-    private static ActiveChecker of(HealthConfig config, byte[] preamble, SSLSocketFactory tls) {
+    /** @param tls wraps each check connection in TLS; null for plain */
+    private static ActiveChecker of(HealthConfig config, byte[] preamble, Tls tls) {
         if (config == null) {
             throw new IllegalArgumentException("health config must not be null");
         }
@@ -49,7 +59,7 @@ public interface ActiveChecker {
         }
         int timeoutMillis = (int) Math.max(1, timeout.toMillis());
         return switch (config.type()) {
-            case TCP -> new TcpChecker(timeoutMillis, preamble);
+            case TCP -> new TcpChecker(timeoutMillis, preamble, tls);
             case HTTP -> new HttpChecker(config, timeoutMillis, preamble, tls);
         };
     }

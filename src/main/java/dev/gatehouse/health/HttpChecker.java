@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Sends {@code GET path HTTP/1.1} with {@code Connection: close} (after the pool's PROXY header, if it
@@ -29,9 +27,9 @@ final class HttpChecker implements ActiveChecker {
     /** Written first on every check connection (a PROXY v2 header); null for none. */
     private final byte[] preamble;
     /** Wraps each connection in TLS; null for plain HTTP. */
-    private final SSLSocketFactory tls;
+    private final Tls tls;
 
-    HttpChecker(HealthConfig config, int timeoutMillis, byte[] preamble, SSLSocketFactory tls) {
+    HttpChecker(HealthConfig config, int timeoutMillis, byte[] preamble, Tls tls) {
         this.path = config.path() == null ? "/" : config.path();
         if (!path.startsWith("/") || containsAny(path, " \r\n")) {
             throw new IllegalArgumentException("health.path must start with / and hold no spaces or line breaks, got '" + path + "'");
@@ -54,23 +52,18 @@ final class HttpChecker implements ActiveChecker {
     @Override
     public CheckResult check(Endpoint endpoint) {
         String step = "connect";
-        try (Socket plain = TcpChecker.connect(endpoint, timeoutMillis, preamble);
-                Socket socket = tls == null ? plain : handshake(plain, endpoint)) {
-            step = "response";
-            socket.setSoTimeout(timeoutMillis);
-            socket.getOutputStream().write(request(endpoint));
-            return judge(readStatusLine(new BufferedInputStream(socket.getInputStream(), MAX_STATUS_LINE)));
+        try (Socket plain = TcpChecker.connect(endpoint, timeoutMillis, preamble)) {
+            step = "tls";
+            Socket socket = tls == null ? plain : TcpChecker.handshake(tls, plain, endpoint, host, timeoutMillis);
+            try (socket) {
+                step = "response";
+                socket.setSoTimeout(timeoutMillis);
+                socket.getOutputStream().write(request(endpoint));
+                return judge(readStatusLine(new BufferedInputStream(socket.getInputStream(), MAX_STATUS_LINE)));
+            }
         } catch (IOException e) {
             return CheckResult.fail(TcpChecker.describe(step, e, timeoutMillis));
         }
-    }
-
-    private Socket handshake(Socket plain, Endpoint endpoint) throws IOException {
-        plain.setSoTimeout(timeoutMillis);
-        String name = host != null ? host : endpoint.socketAddress().getHostString();
-        SSLSocket socket = (SSLSocket) tls.createSocket(plain, name, endpoint.socketAddress().getPort(), true);
-        socket.startHandshake();
-        return socket;
     }
 
     private byte[] request(Endpoint endpoint) {

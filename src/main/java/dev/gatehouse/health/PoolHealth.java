@@ -14,6 +14,7 @@ import dev.gatehouse.pool.Pool;
 import dev.gatehouse.pool.PoolView;
 import dev.gatehouse.pool.ZoneRouting;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.tls.UpstreamTls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,9 @@ public final class PoolHealth {
         this.scheduler = scheduler;
         this.events = events;
         this.healthConfig = config.health();
-        this.checker = healthConfig == null ? null : ActiveChecker.of(healthConfig, config.proxyProtocol());
+        UpstreamTls tls = config.tls() == null ? null
+                : UpstreamTls.build(name, config.tls(), previous == null ? null : previous.pool.tls());
+        this.checker = healthConfig == null ? null : ActiveChecker.of(healthConfig, config.proxyProtocol(), tls);
         this.outlierConfig = config.outlier();
         this.panicThreshold = config.panicThreshold();
         this.zones = ZonePreference.of(config, nodeZone);
@@ -94,7 +97,7 @@ public final class PoolHealth {
                 ? null
                 : new OutlierDetector(endpoints, outlierConfig.consecutiveFailures(), scheduler, this::onConsecutiveFailures);
         this.lastStanding = settleAll(ticker.nanos(), null, null);
-        this.pool = new Pool(config, endpoints, ViewBuilder.compute(lastStanding, panicThreshold, zones, balancers));
+        this.pool = new Pool(config, endpoints, ViewBuilder.compute(lastStanding, panicThreshold, zones, balancers), tls);
         pool.outcomes(outliers == null ? OutcomeListener.IGNORE : outliers);
     }
 

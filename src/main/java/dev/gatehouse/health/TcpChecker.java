@@ -7,28 +7,42 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /**
- * Passes when a TCP connect to the endpoint completes within the timeout; the socket is closed at once (after the
- * PROXY header, when the pool sends one).
+ * Passes when a TCP connect to the endpoint completes within the timeout (and, for a pool with TLS, a handshake the
+ * pool's trust accepts); the socket is closed at once (after the PROXY header, when the pool sends one).
  */
 final class TcpChecker implements ActiveChecker {
 
     private final int timeoutMillis;
     /** Written first on every check connection (a PROXY v2 header); null for none. */
     private final byte[] preamble;
+    /** Null: no handshake. */
+    private final Tls tls;
 
-    TcpChecker(int timeoutMillis, byte[] preamble) {
+    TcpChecker(int timeoutMillis, byte[] preamble, Tls tls) {
         this.timeoutMillis = timeoutMillis;
         this.preamble = preamble;
+        this.tls = tls;
     }
 
     @Override
     public CheckResult check(Endpoint endpoint) {
-        try {
-            connect(endpoint, timeoutMillis, preamble).close();
-            return CheckResult.pass("connected");
+        String step = "connect";
+        try (Socket plain = connect(endpoint, timeoutMillis, preamble)) {
+            if (tls == null) {
+                return CheckResult.pass("connected");
+            }
+            step = "tls";
+            handshake(tls, plain, endpoint, null, timeoutMillis).close();
+            return CheckResult.pass("tls handshake done");
         } catch (IOException e) {
-            return CheckResult.fail(describe("connect", e, timeoutMillis));
+            return CheckResult.fail(describe(step, e, timeoutMillis));
         }
+    }
+
+    /** {@code plain} after a TLS handshake bounded by the timeout; throws saying why it failed. */
+    static Socket handshake(Tls tls, Socket plain, Endpoint endpoint, String host, int timeoutMillis) throws IOException {
+        plain.setSoTimeout(timeoutMillis);
+        return tls.handshake(plain, endpoint, host);
     }
 
     /**

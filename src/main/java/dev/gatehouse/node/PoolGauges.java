@@ -45,6 +45,11 @@ final class PoolGauges {
                             "pool", pool, "mode", mode.label());
                 }
             }
+            if (h.pool().tls() != null && registered.add(pool + "\u0000tls")) {
+                metrics.counter("gatehouse_upstream_tls_handshake_failures",
+                        "TLS handshakes with the pool's endpoints that failed (each also a failed connect)",
+                        () -> tlsFailures(pool), "pool", pool);
+            }
             for (ZoneRouting.Zone z : h.pool().view().zones().zones()) {
                 registerZone(pool, z.name());
             }
@@ -96,6 +101,12 @@ final class PoolGauges {
             sum += metrics.endpoint(pool, address).requests();
         }
         return sum;
+    }
+
+    /** Carried across rebuilds of the pool; 0 once the pool has no TLS. */
+    private long tlsFailures(String pool) {
+        PoolHealth h = pools.health(pool);
+        return h == null || h.pool().tls() == null ? 0 : h.pool().tls().handshakeFailures();
     }
 
     private PoolView view(String pool) {

@@ -30,7 +30,13 @@ final class Reconfiguration {
         Map<String, TlsSettings> tlsSettings = new HashMap<>();
         config.listeners().forEach(l -> tlsSettings.put(l.name(), l.tls()));
         TlsService.Staged certificates = tls.stage(tlsSettings);
-        PoolSet.Staged staged = pools.stage(config.pools());
+        PoolSet.Staged staged;
+        try {
+            staged = pools.stage(config.pools()); // a pool's TLS files that no longer load refuse the change
+        } catch (RuntimeException e) {
+            certificates.abort();
+            throw e;
+        }
         try {
             listeners.apply(config.listeners(), drainBound(config), () -> {
                 certificates.commit();

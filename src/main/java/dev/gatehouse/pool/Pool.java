@@ -2,6 +2,7 @@ package dev.gatehouse.pool;
 
 import dev.gatehouse.config.PoolConfig;
 import dev.gatehouse.stick.StickTable;
+import dev.gatehouse.tls.UpstreamTls;
 import java.util.List;
 
 /**
@@ -14,15 +15,22 @@ public final class Pool {
 
     private final PoolConfig config;
     private final List<Endpoint> endpoints;
+    private final UpstreamTls tls;
     private volatile PoolView view;
     private volatile OutcomeListener outcomes = OutcomeListener.IGNORE;
     private volatile StickTable stick;
     private volatile Runnable onChange = () -> { };
 
     public Pool(PoolConfig config, List<Endpoint> endpoints, PoolView initial) {
+        this(config, endpoints, initial, null);
+    }
+
+    /** @param tls built from {@code config.tls()}; null for cleartext */
+    public Pool(PoolConfig config, List<Endpoint> endpoints, PoolView initial, UpstreamTls tls) {
         this.config = config;
         this.endpoints = List.copyOf(endpoints);
         this.view = initial;
+        this.tls = tls;
     }
 
     public String name() {
@@ -35,6 +43,11 @@ public final class Pool {
 
     public List<Endpoint> endpoints() {
         return endpoints;
+    }
+
+    /** TLS towards the endpoints, or null for cleartext. */
+    public UpstreamTls tls() {
+        return tls;
     }
 
     public PoolView view() {

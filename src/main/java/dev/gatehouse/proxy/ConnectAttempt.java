@@ -54,7 +54,7 @@ final class ConnectAttempt implements ChannelFutureListener {
     private void attempt(Endpoint next) {
         endpoint = next;
         choice.attempt(next);
-        connector.dial(loop, next, choice.pool().config(), null).addListener(this);
+        connector.dial(loop, next, choice.pool(), null).addListener(this);
     }
 
     private void connectDone(ChannelFuture future) {

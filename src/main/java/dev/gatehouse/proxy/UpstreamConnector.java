@@ -1,8 +1,9 @@
 package dev.gatehouse.proxy;
 
-import dev.gatehouse.config.PoolConfig;
+import dev.gatehouse.config.HostPort;
 import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.route.ResolvedPool;
+import dev.gatehouse.tls.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -10,6 +11,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultChannelPromise;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.BitSet;
 
@@ -24,6 +27,10 @@ import java.util.BitSet;
  * <p>The upstream channel is registered on the caller's event loop, so a relay between the two never
  * crosses threads. It comes back with an empty pipeline and autoRead off: the caller installs its
  * handlers in {@link Callback#connected} before anything can be read.
+ *
+ * <p>For a pool with TLS the pipeline starts with an {@link SslHandler}, and a connection counts as connected only
+ * once its handshake is done: a failed handshake is a failed connect (retried, and counted against the endpoint, as a
+ * refused one is), and the pool's {@link UpstreamTls} counts and logs it.
  */
 public final class UpstreamConnector {
 
@@ -61,27 +68,57 @@ public final class UpstreamConnector {
     }
 
     /**
-     * Opens one connection to {@code endpoint}, registered on {@code loop}, within the pool's connect timeout.
+     * Opens one connection to {@code endpoint}, registered on {@code loop}, within the pool's connect timeout (and
+     * the TLS handshake, for a pool with TLS, within as long again).
      *
      * @param handler installed in the channel's pipeline before it registers; null to install handlers once connected
      * @return completes when connected, or failed; a channel that is not registered then failed locally
      */
-    public ChannelFuture dial(EventLoop loop, Endpoint endpoint, PoolConfig pool, ChannelHandler handler) {
+    public ChannelFuture dial(EventLoop loop, Endpoint endpoint, ResolvedPool pool, ChannelHandler handler) {
         Channel channel = transport.newClientChannel();
-        channel.config().setConnectTimeoutMillis(millis(pool.timeouts().connect()));
+        int timeout = millis(pool.config().timeouts().connect());
+        channel.config().setConnectTimeoutMillis(timeout);
         if (handler != null) {
             channel.pipeline().addLast(handler);
         }
         ChannelPromise connected = new DefaultChannelPromise(channel, loop);
+        ChannelPromise tcp = pool.tls() == null ? connected : new DefaultChannelPromise(channel, loop);
         loop.register(channel).addListener((ChannelFutureListener) registered -> {
             if (registered.isSuccess()) {
-                channel.connect(endpoint.socketAddress(), connected);
+                channel.connect(endpoint.socketAddress(), tcp);
             } else {
                 channel.unsafe().closeForcibly();
-                connected.setFailure(registered.cause());
+                tcp.setFailure(registered.cause());
             }
         });
+        if (pool.tls() != null) {
+            tcp.addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    handshake(channel, endpoint, pool.tls(), timeout, connected);
+                } else {
+                    connected.setFailure(f.cause());
+                }
+            });
+        }
         return connected;
+    }
+
+    private static void handshake(Channel channel, Endpoint endpoint, UpstreamTls tls, int timeout, ChannelPromise connected) {
+        HostPort address = endpoint.config().address();
+        SslHandler ssl = tls.newHandler(channel.alloc(), address.host(), address.port(), timeout);
+        channel.pipeline().addFirst(ssl);
+        ssl.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                connected.setSuccess();
+            } else {
+                if (!(h.cause() instanceof ClosedChannelException)) {
+                    tls.handshakeFailed(endpoint.address(), h.cause()); // not a close of ours while it was under way
+                }
+                connected.setFailure(h.cause());
+                channel.close();
+            }
+        });
+        channel.read(); // autoRead is off: the handshake reads for itself from here on
     }
 
     private static int millis(Duration d) {

@@ -18,16 +18,22 @@ public enum TlsProvider {
 
     /** The provider this process uses; logs the choice, and why when it falls back. */
     static TlsProvider detect() {
-        if ("jdk".equals(System.getProperty("gatehouse.tls.provider"))) {
+        TlsProvider chosen = chosen();
+        if (chosen == JDK && "jdk".equals(System.getProperty("gatehouse.tls.provider"))) {
             LOG.info("TLS provider: {} (forced by -Dgatehouse.tls.provider=jdk)", JDK.label());
             return JDK;
         }
-        if (OpenSsl.isAvailable()) {
+        if (chosen == OPENSSL) {
             LOG.info("TLS provider: {}", OPENSSL.label());
             return OPENSSL;
         }
         LOG.warn("TLS provider: {}; BoringSSL could not load: {}", JDK.label(), String.valueOf(OpenSsl.unavailabilityCause()));
         return JDK;
+    }
+
+    /** The provider {@link #detect} picks, without a log line: for the client contexts a pool builds on each change. */
+    static TlsProvider chosen() {
+        return !"jdk".equals(System.getProperty("gatehouse.tls.provider")) && OpenSsl.isAvailable() ? OPENSSL : JDK;
     }
 
     SslProvider netty() {

@@ -4,17 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.netty.handler.ssl.SslContext;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -257,23 +251,9 @@ public final class TlsService {
         return String.join(", ", b.contexts().entries().stream().map(e -> e.certified().label()).toList());
     }
 
-    /** SHA-256 over the bytes of every file; a file that cannot be read hashes as its error, so a later fix is noticed. */
+    /** The hash of every certificate and key file of {@code settings}. */
     static String fileHash(TlsSettings settings) {
-        MessageDigest sha;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-        for (TlsSettings.CertificatePair pair : settings.certificates()) {
-            for (var file : List.of(pair.cert(), pair.key())) {
-                try {
-                    sha.update(Files.readAllBytes(file));
-                } catch (IOException e) {
-                    sha.update(Objects.toString(e).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return HexFormat.of().formatHex(sha.digest());
+        return FileHash.of(settings.certificates().stream()
+                .flatMap(pair -> java.util.stream.Stream.of(pair.cert(), pair.key())).toArray(java.nio.file.Path[]::new));
     }
 }

@@ -36,7 +36,7 @@ final class UpstreamExchange {
         RequestLog.dialing(c);
         Upstream fresh = new Upstream(chosen, c.pool().config().timeouts().idle().toNanos());
         c.upstream = fresh;
-        c.listener.connector().dial(c.ctx.channel().eventLoop(), chosen, c.pool().config(), fresh).addListener(c.onConnect);
+        c.listener.connector().dial(c.ctx.channel().eventLoop(), chosen, c.pool(), fresh).addListener(c.onConnect);
     }
 
     static void connected(ClientConnection c, ChannelFuture f) {
