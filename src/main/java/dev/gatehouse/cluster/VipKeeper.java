@@ -103,7 +103,7 @@ final class VipKeeper {
             } else if (now >= handOverUntil) {
                 release(handingOver + "; no successor served within " + timings.handoverNanos() / 1_000_000 + "ms");
             } else {
-                driver.keepDuringHandover(vip, validUntil - timings.guardNanos());
+                driver.keepDuringHandover(vip);
                 if (mine) {
                     proposeRelease(handingOver, able);
                 }

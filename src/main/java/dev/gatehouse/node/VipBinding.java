@@ -96,10 +96,10 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
-    public void keepDuringHandover(VipConfig vip, long servesUntil) {
+    public void keepDuringHandover(VipConfig vip) {
         VipDriver driver = driver(vip);
         if (driver != null) {
-            driver.keepDuringHandover(vip, servesUntil);
+            driver.keepDuringHandover(vip);
         }
     }
 

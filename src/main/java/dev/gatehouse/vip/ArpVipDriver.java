@@ -302,8 +302,10 @@ public final class ArpVipDriver implements VipDriver {
 
     /** Feeds the watchdog and renews the address lifetime, announcing nothing and answering no ARP. */
     @Override
-    public void keepDuringHandover(VipConfig vip, long servesUntil) {
-        keep(vip, false, servesUntil);
+    public void keepDuringHandover(VipConfig vip) {
+        // a handover may outlast the lease: it serves requests in flight while this process ticks, so the fence
+        // stays open a watchdog silence after each tick (ARP stops at once)
+        keep(vip, false, ticker.nanos() + watchdogSilence.toNanos());
     }
 
     private Holding keep(VipConfig vip, boolean answerArp, long servesUntil) {

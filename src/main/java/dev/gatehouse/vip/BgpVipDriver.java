@@ -90,7 +90,7 @@ public final class BgpVipDriver implements VipDriver {
 
     /** Keeps announcing while the successor takes over, once with GRACEFUL_SHUTDOWN added so it is preferred. */
     @Override
-    public void keepDuringHandover(VipConfig vip, long servesUntil) {
+    public void keepDuringHandover(VipConfig vip) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
             return;

@@ -51,9 +51,10 @@ public interface VipDriver {
 
     /**
      * Keep a VIP that is being handed over in place without announcing it (the successor's announcement must
-     * win); called every tick of the handover, {@code servesUntil} as for {@link #refresh}. Nothing to do by default.
+     * win); called every tick of the handover, which may outlast the lease (the successor has not served yet), so
+     * that requests in flight finish. Nothing to do by default.
      */
-    default void keepDuringHandover(VipConfig vip, long servesUntil) {
+    default void keepDuringHandover(VipConfig vip) {
     }
 
     /** Announce a held VIP again at once, after an election or a healed partition; nothing to do by default. */

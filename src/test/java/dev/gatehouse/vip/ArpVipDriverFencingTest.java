@@ -92,9 +92,9 @@ class ArpVipDriverFencingTest {
         driver.refresh(front, leaseLeft()); // same instant: the timeout was just re-armed
         assertThat(nft().subList(before, nft().size())).containsExactly(ARM_ARP + "; " + ARM_IP);
 
-        driver.keepDuringHandover(front, leaseLeft()); // same instant, but ARP stops now
+        driver.keepDuringHandover(front); // same instant, but ARP stops now
         ticker.advance(Duration.ofMillis(20));
-        driver.keepDuringHandover(front, leaseLeft());
+        driver.keepDuringHandover(front);
         assertThat(nft().getLast()).isEqualTo("add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
                 + "delete element arp gatehouse answering { 203.0.113.10 }; " + ARM_IP);
         assertThat(nft()).hasSize(before + 2);

@@ -113,13 +113,13 @@ class ArpVipDriverTest {
         await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(GARP) == 3);
 
         ticker.advance(Duration.ofSeconds(10)); // a garp_refresh has passed: refresh would announce now
-        driver.keepDuringHandover(front, leaseLeft());
+        driver.keepDuringHandover(front);
         await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(ADD) == 2);
 
         assertThat(commands.watchdogs).endsWith("feed");
         driver.announce(front); // e.g. the predecessor saw a node come back: still nothing to announce
         ticker.advance(Duration.ofSeconds(10));
-        driver.keepDuringHandover(front, leaseLeft());
+        driver.keepDuringHandover(front);
         assertThat(commands.count(GARP)).as("the successor's announcement must win").isEqualTo(3);
     }
 

@@ -84,8 +84,8 @@ class BgpVipDriverTest {
     @Test
     void aHandoverKeepsAnnouncingOnceWithGracefulShutdown() throws Exception {
         driver.acquire(VIP);
-        driver.keepDuringHandover(VIP, Long.MAX_VALUE);
-        driver.keepDuringHandover(VIP, Long.MAX_VALUE);
+        driver.keepDuringHandover(VIP);
+        driver.keepDuringHandover(VIP);
         assertThat(events).filteredOn(e -> e.contains("GRACEFUL_SHUTDOWN")).hasSize(1);
         assertThat(speaker.announces(InetAddress.getByName("198.51.100.10"))).isTrue();
         assertThat(driver.overlapsOnHandover(VIP)).isTrue();
