@@ -137,7 +137,7 @@ public final class ArpVipDriver implements VipDriver {
         // stray rules a killed process left would outlive their handover: flush them (fails when there are none)
         StrayForwarding.flushLeftovers(commands);
         Duration silence = CommandRunner.Watchdog.silenceFor(clusterLease);
-        KernelFence fence = new KernelFence(silence);
+        KernelFence fence = new KernelFence(silence, KernelFence::procUptime);
         // the tables a killed process left (they fence nothing it still holds): gone; fails when there are none
         commands.start(fence.uninstall()).join();
         CommandRunner.Result nft = commands.start(List.of("nft", "--version")).join();

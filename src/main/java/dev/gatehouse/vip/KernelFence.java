@@ -1,7 +1,13 @@
 package dev.gatehouse.vip;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.DoubleSupplier;
 
 /**
  * The nftables commands of the fence that holds even when every process of this node is frozen (a cgroup freeze,
@@ -19,19 +25,35 @@ import java.util.List;
  *
  * <p>Each method returns one {@code nft} command: a list of statements nft runs as one transaction. Re-adding an
  * element does not re-arm its timeout, so a renewal adds it (a no-op if it is there), deletes it and adds it again.
+ *
+ * <p>A re-arm carries its deadline on the kernel's clock and runs only before it ({@link #renew}): a freeze that
+ * catches an {@code nft} in flight would otherwise let it re-open the fence when the processes thaw, long after the
+ * lease ended and the peer took over (seen in the lab: 12 samples answered by both hosts after a thaw).
  */
 final class KernelFence {
 
     static final String TABLE = "gatehouse";
 
     private final String openFor;
+    /** Seconds since boot, as {@code /proc/uptime} counts them: the clock the re-arm's own guard reads. */
+    private final DoubleSupplier uptime;
 
     /** @param openFor how long after an acquisition the kernel answers and serves the address until its first re-arm */
-    KernelFence(Duration openFor) {
+    KernelFence(Duration openFor, DoubleSupplier uptime) {
         if (openFor.isNegative() || openFor.isZero()) {
             throw new IllegalArgumentException("openFor must be positive, was " + openFor);
         }
         this.openFor = openFor.toMillis() + "ms";
+        this.uptime = uptime;
+    }
+
+    /** The kernel's seconds since boot (the first field of {@code /proc/uptime}, 10 ms resolution). */
+    static double procUptime() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Fences {@code address} and opens it for one renewal; {@code install}: creates the tables first. */
@@ -64,13 +86,17 @@ final class KernelFence {
 
     /**
      * Re-arms the timeouts after a renewal, to close {@code left} from now: {@code answerArp} false during a handover,
-     * which stops ARP at once.
+     * which stops ARP at once. The command checks the kernel's clock first and does nothing once {@code left} has
+     * passed, however long it was held up (a freeze) before it ran.
      */
     List<String> renew(String address, boolean answerArp, Duration left) {
         String timeout = Math.max(1, left.toMillis()) + "ms";
         String arp = answerArp ? rearm("arp", "answering", address, timeout)
                 : element("add", "arp", "answering", address, timeout) + "; " + element("delete", "arp", "answering", address, null);
-        return nft(arp + "; " + rearm("ip", "serving", address, timeout));
+        // /proc/uptime counts in hundredths: the deadline is rounded down to one
+        String until = String.format(Locale.ROOT, "%.2f", Math.floor((uptime.getAsDouble() + left.toNanos() / 1e9) * 100 - 1) / 100);
+        return List.of("sh", "-c", "awk -v until=" + until + " '{ exit !($1 < until) }' /proc/uptime && exec nft \"$1\"",
+                "fence", arp + "; " + rearm("ip", "serving", address, timeout));
     }
 
     /** {@code address} is no longer held: no element of it is left. */

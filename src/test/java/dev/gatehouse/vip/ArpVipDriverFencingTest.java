@@ -43,7 +43,7 @@ class ArpVipDriverFencingTest {
     }
     private final FakeCommands commands = new FakeCommands();
     private final List<String> notices = new CopyOnWriteArrayList<>();
-    private final KernelFence fence = new KernelFence(Duration.ofMillis(500));
+    private final KernelFence fence = new KernelFence(Duration.ofMillis(500), () -> 100.0);
     private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
             Duration.ofMillis(200), ticker, fence, new ArpingProbe(commands, ticker, Duration.ofMillis(500)), false,
             (vip, detail) -> notices.add(vip + ": " + detail));
@@ -61,8 +61,10 @@ class ArpVipDriverFencingTest {
         };
     }
 
+    /** The nft transactions run, a re-arm's without the clock guard around it. */
     private List<String> nft() {
-        return commands.ran.stream().filter(l -> l.startsWith("nft ")).map(l -> l.substring(4)).toList();
+        return commands.ran.stream().filter(l -> l.startsWith("nft ") || l.startsWith("sh -c awk"))
+                .map(l -> l.startsWith("nft ") ? l.substring(4) : l.substring(l.indexOf(" fence ") + 7)).toList();
     }
 
     @Test
@@ -112,6 +114,8 @@ class ArpVipDriverFencingTest {
         assertThat(nft().subList(before, nft().size())).singleElement().asString()
                 .contains("answering { 203.0.113.10 timeout 120ms }").contains("serving { 203.0.113.10 timeout 120ms }")
                 .doesNotContain("500ms");
+        // and it runs only while the kernel's clock (uptime 100.00 s here) is before that lease's end
+        assertThat(commands.ran.getLast()).startsWith("sh -c awk -v until=100.11 '{ exit !($1 < until) }' /proc/uptime && exec nft");
 
         // one whose lease already ended by the time it comes: the fence closes by the timeout it has
         ticker.advance(Duration.ofMillis(200));
