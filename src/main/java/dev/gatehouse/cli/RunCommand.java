@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 @Command(name = "run", description = "Start what the config describes. SIGHUP reloads the file; SIGUSR1 reopens the access logs;"
         + " SIGTERM drains and exits.")
@@ -36,10 +37,16 @@ final class RunCommand implements Callable<Integer> {
         // soon as the admin API answers must not end the process. A SIGHUP during the start is run after it.
         AtomicReference<Node> running = new AtomicReference<>();
         AtomicBoolean reloadAsked = new AtomicBoolean();
-        Signal.handle(new Signal("HUP"), sig -> {
+        SignalHandler before = Signal.handle(new Signal("HUP"), sig -> {
             reloadAsked.set(true);
             reloadIfAsked(running.get(), reloadAsked);
         });
+        if (before == SignalHandler.SIG_IGN) {
+            // the JVM keeps a signal its parent ignored (nohup, some supervisors) ignored, handler or not
+            LOG.warn("SIGHUP is ignored in this process (started under nohup or by a parent that ignores it): a SIGHUP"
+                    + " reloads nothing; reload with PUT /api/v1/config, or start it with SIGHUP at its default"
+                    + " (env --default-signal=HUP)");
+        }
         // logrotate moves the files, then signals: lines go to a new file at the same path from then on
         Signal.handle(new Signal("USR1"), sig -> {
             Node node = running.get();

@@ -132,11 +132,33 @@ class ProcessSignalsTest {
         assertThat(out.exit()).as(out.text()).isZero();
     }
 
-    /** {@code gatehouse run -c config} as a process of its own, its output to {@code output}. */
+    @Test
+    void aNodeStartedWithSighupIgnoredSaysThatASighupWillNotReload() throws Exception {
+        Path file = dir.resolve("gatehouse.yaml");
+        Files.writeString(file, "node: { id: lb1 }\nlisteners: []\npools: {}\n");
+        Path out = dir.resolve("node.out");
+        Process node = start(List.of("nohup"), file, out);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("running config version"));
+            assertThat(Files.readString(out)).contains("SIGHUP is ignored in this process");
+        } finally {
+            node.destroyForcibly();
+        }
+    }
+
+    /**
+     * {@code gatehouse run -c config} as a process of its own, its output to {@code output}; SIGHUP at its default
+     * even when the build runs under nohup (a JVM keeps an ignored SIGHUP ignored, and the node warns of it).
+     */
     private static Process run(Path config, Path output) throws IOException {
-        return new ProcessBuilder(List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", config.toString()))
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        return start(List.of("env", "--default-signal=HUP"), config, output);
+    }
+
+    private static Process start(List<String> launcher, Path config, Path output) throws IOException {
+        List<String> command = new java.util.ArrayList<>(launcher);
+        command.addAll(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-cp", System.getProperty("java.class.path"), "dev.gatehouse.Main", "run", "-c", config.toString()));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
     }
 
     private static void signal(Process p, String sig) throws Exception {
