@@ -17,6 +17,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.ExitUtils;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -52,6 +53,9 @@ final class RaftMember {
     }
 
     void start() throws IOException {
+        // Ratis ends the whole process (System.exit) when its server cannot start, e.g. the cluster port in use: a
+        // node reports that as a failed start instead, with the cause, and a process hosting several keeps running
+        ExitUtils.disableSystemExit();
         var properties = RaftSetup.properties(roster.members().get(self), storageDir, timings);
         var parameters = RaftSetup.parameters(tls);
         server = RaftServer.newBuilder()

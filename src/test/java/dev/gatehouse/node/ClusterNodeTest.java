@@ -2,12 +2,15 @@ package dev.gatehouse.node;
 
 import dev.gatehouse.FreePorts;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static dev.gatehouse.node.ClusterNodes.ownedHere;
 
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.demo.DemoBackend;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +18,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,4 +74,16 @@ class ClusterNodeTest {
     }
 
 
+    @Test
+    void aClusterPortInUseFailsTheNodesStartAndNotTheProcess() throws Exception {
+        Files.writeString(dir.resolve("cluster.key"), "a shared secret of the test cluster, 32+ bytes long");
+        String shared = "listeners: []\npools: {}\n"
+                + ClusterNodes.clusterSection("127.0.0.1", "test-edge", "600ms", "{ enabled: false }");
+        Matcher lb1 = Pattern.compile("id: lb1, address: \"127.0.0.1:(\\d+)\"").matcher(shared);
+        assertThat(lb1.find()).isTrue();
+        try (ServerSocket taken = new ServerSocket(Integer.parseInt(lb1.group(1)), 50, InetAddress.getLoopbackAddress())) {
+            assertThatThrownBy(() -> ClusterNodes.start(dir, "lb1", shared).close())
+                    .hasStackTraceContaining("Failed to start Grpc server");
+        }
+    }
 }
