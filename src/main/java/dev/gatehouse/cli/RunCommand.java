@@ -54,7 +54,6 @@ final class RunCommand implements Callable<Integer> {
                 node.reopenAccessLogs();
             }
         });
-        LOG.info("starting from {}; SIGHUP reloads it, SIGUSR1 reopens the access logs, SIGTERM drains and exits", file);
         Node node;
         try {
             node = Node.start(file, Ticker.system());

@@ -86,13 +86,17 @@ final class KernelFence {
 
     /**
      * Re-arms the timeouts after a renewal, to close {@code left} from now: {@code answerArp} false during a handover,
-     * which stops ARP at once. The command checks the kernel's clock first and does nothing once {@code left} has
-     * passed, however long it was held up (a freeze) before it ran.
+     * which stops ARP at once. A re-arm that keeps ARP answered checks the kernel's clock first and does nothing once
+     * {@code left} has passed, however long it was held up (a freeze) before it ran; one that stops ARP runs as it
+     * is, without the guard's extra processes: it must reach the kernel before the successor answers.
      */
     List<String> renew(String address, boolean answerArp, Duration left) {
         String timeout = Math.max(1, left.toMillis()) + "ms";
-        String arp = answerArp ? rearm("arp", "answering", address, timeout)
-                : element("add", "arp", "answering", address, timeout) + "; " + element("delete", "arp", "answering", address, null);
+        if (!answerArp) {
+            return nft(element("add", "arp", "answering", address, timeout) + "; "
+                    + element("delete", "arp", "answering", address, null) + "; " + rearm("ip", "serving", address, timeout));
+        }
+        String arp = rearm("arp", "answering", address, timeout);
         // /proc/uptime counts in hundredths: the deadline is rounded down to one
         String until = String.format(Locale.ROOT, "%.2f", Math.floor((uptime.getAsDouble() + left.toNanos() / 1e9) * 100 - 1) / 100);
         return List.of("sh", "-c", "awk -v until=" + until + " '{ exit !($1 < until) }' /proc/uptime && exec nft \"$1\"",

@@ -99,6 +99,7 @@ class ArpVipDriverFencingTest {
         driver.keepDuringHandover(front);
         assertThat(nft().getLast()).isEqualTo("add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
                 + "delete element arp gatehouse answering { 203.0.113.10 }; " + ARM_IP);
+        assertThat(commands.ran.getLast()).as("stopping ARP waits for no clock guard").startsWith("nft ");
         assertThat(nft()).hasSize(before + 2);
     }
 
