@@ -41,12 +41,6 @@ final class RunCommand implements Callable<Integer> {
             reloadAsked.set(true);
             reloadIfAsked(running.get(), reloadAsked);
         });
-        if (before == SignalHandler.SIG_IGN) {
-            // the JVM keeps a signal its parent ignored (nohup, some supervisors) ignored, handler or not
-            LOG.warn("SIGHUP is ignored in this process (started under nohup or by a parent that ignores it): a SIGHUP"
-                    + " reloads nothing; reload with PUT /api/v1/config, or start it with SIGHUP at its default"
-                    + " (env --default-signal=HUP)");
-        }
         // logrotate moves the files, then signals: lines go to a new file at the same path from then on
         Signal.handle(new Signal("USR1"), sig -> {
             Node node = running.get();
@@ -66,6 +60,12 @@ final class RunCommand implements Callable<Integer> {
         }
         LOG.info("node {} running config version {} from {} on {}", node.snapshot().config().node().id(),
                 node.snapshot().version(), file, node.transportKind().label());
+        if (before == SignalHandler.SIG_IGN) {
+            // the JVM keeps a signal its parent ignored (nohup, some supervisors) ignored, handler or not
+            LOG.warn("SIGHUP is ignored in this process (started under nohup or by a parent that ignores it): a SIGHUP"
+                    + " reloads nothing; reload with PUT /api/v1/config, or start it with SIGHUP at its default"
+                    + " (env --default-signal=HUP)");
+        }
         running.set(node);
         reloadIfAsked(node, reloadAsked);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -206,7 +206,7 @@ final class VipKeeper {
         }
         try {
             if (held) {
-                driver.refresh(vip, validUntil - timings.guardNanos());
+                driver.refresh(vip);
             } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
                 return; // self-fenced, or given up, since this renewal started: it proves nothing now
             } else {

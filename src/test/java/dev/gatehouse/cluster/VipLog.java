@@ -95,7 +95,7 @@ final class VipLog {
             }
 
             @Override
-            public void refresh(VipConfig vip, long servesUntil) {}
+            public void refresh(VipConfig vip) {}
 
             @Override
             public void announce(VipConfig vip) {
