@@ -62,6 +62,10 @@ public final class TlsService {
         return listeners.computeIfAbsent(name, n -> new ListenerTls(n, registry));
     }
 
+    private synchronized TlsProvider detected() {
+        return provider;
+    }
+
     /** The provider in use; detected (and logged) on first use. */
     public synchronized TlsProvider provider() {
         if (provider == null) {
@@ -188,7 +192,9 @@ public final class TlsService {
         }
         List<TlsStatus.Certificate> soon = all.stream()
                 .filter(c -> c.expiresInSeconds() < EXPIRING_SOON.toSeconds()).toList();
-        return new TlsStatus(provider().label(), all, soon);
+        // the provider once TLS is in use: a status read must not load the native library into a node without TLS
+        TlsProvider p = detected();
+        return new TlsStatus(p == null ? "none loaded (no TLS in use)" : p.label(), all, soon);
     }
 
     synchronized void rotateTicketKeys() {
