@@ -1,8 +1,11 @@
 package dev.gatehouse.accesslog;
 
 import dev.gatehouse.config.AccessLogConfig;
+import dev.gatehouse.time.LogGate;
+import dev.gatehouse.time.Ticker;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Queue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -21,7 +24,6 @@ final class LogWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
     /** How long the thread naps when the queue is empty: how late a line may reach the file. */
     private static final long NAP_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-    private static final long ERROR_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     final AccessLogConfig config;
     private final String listener;
@@ -31,7 +33,7 @@ final class LogWriter {
     private final Thread thread;
     private volatile boolean reopen;
     private volatile boolean closing;
-    private long lastErrorLog = System.nanoTime() - ERROR_LOG_INTERVAL_NANOS;
+    private final LogGate errorLog = new LogGate(Ticker.system(), Duration.ofMinutes(1));
     private long failedLines;
 
     LogWriter(String listener, AccessLogConfig config, Sink sink, int capacity) {
@@ -62,7 +64,7 @@ final class LogWriter {
 
     /** Waits up to {@code millis} for the thread to end after {@link #close}; for tests and shutdown. */
     boolean awaitClosed(long millis) throws InterruptedException {
-        return thread.join(java.time.Duration.ofMillis(millis));
+        return thread.join(Duration.ofMillis(millis));
     }
 
     private void run() {
@@ -102,9 +104,7 @@ final class LogWriter {
             io.run();
             return true;
         } catch (IOException | RuntimeException ex) {
-            long now = System.nanoTime();
-            if (now - lastErrorLog >= ERROR_LOG_INTERVAL_NANOS) {
-                lastErrorLog = now;
+            if (errorLog.pass() >= 0) {
                 LOG.warn("access log of listener {} ({}): {}; {} lines lost so far", listener,
                         config.file() == null ? "stdout" : config.file(), ex.toString(), failedLines);
             }

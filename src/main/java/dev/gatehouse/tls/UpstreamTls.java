@@ -1,5 +1,7 @@
 package dev.gatehouse.tls;
 
+import dev.gatehouse.time.LogGate;
+import dev.gatehouse.time.Ticker;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -12,9 +14,8 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
@@ -34,7 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class UpstreamTls {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamTls.class);
-    private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
     private final String pool;
@@ -43,8 +43,7 @@ public final class UpstreamTls {
     private final SSLContext blocking;
     private final TlsProvider provider;
     private final LongAdder failures;
-    private final AtomicLong nextLog = new AtomicLong(System.nanoTime());
-    private final AtomicLong unlogged = new AtomicLong();
+    private final LogGate failureLog = new LogGate(Ticker.system(), Duration.ofSeconds(10));
 
     private UpstreamTls(String pool, UpstreamTlsSettings settings, SslContext context, SSLContext blocking, TlsProvider provider,
             LongAdder failures) {
@@ -165,14 +164,11 @@ public final class UpstreamTls {
     /** Counts a handshake with {@code endpoint} that failed, and logs it unless a line was written less than 10 s ago. */
     public void handshakeFailed(String endpoint, Throwable cause) {
         failures.increment();
-        long now = System.nanoTime();
-        long next = nextLog.get();
-        if (now - next < 0 || !nextLog.compareAndSet(next, now + LOG_EVERY_NANOS)) {
-            unlogged.incrementAndGet();
-            return;
+        long held = failureLog.pass();
+        if (held >= 0) {
+            LOG.warn("pool {}: TLS handshake with {} failed: {}{}", pool, endpoint, reason(cause),
+                    held == 0 ? "" : " (" + held + " more failed since the last line)");
         }
-        LOG.warn("pool {}: TLS handshake with {} failed: {}{}", pool, endpoint, reason(cause),
-                unlogged.get() == 0 ? "" : " (" + unlogged.getAndSet(0) + " more failed since the last line)");
     }
 
     /** Handshakes with this pool's endpoints that failed since the pool was first built. */
