@@ -66,7 +66,7 @@ public final class AccessLog {
 
     /** A connection closed as it was accepted (over a limit, no pool): its line, if the log is on and samples it. */
     public void refused(InetSocketAddress client, String pool, Termination why) {
-        if (on() && sample()) {
+        if (sample()) {
             submit(new Entry(wallMillis(), client, listener, -1, pool, null, 0, 0, 0, -1, -1, -1, 0, why));
         }
     }

@@ -32,9 +32,9 @@ final class LineFormat {
             sb.append('{');
         }
         field(sb, "time", true);
-        quoteOpen(sb);
+        quote(sb);
         time(sb, e.timeMillis());
-        quoteClose(sb);
+        quote(sb);
         field(sb, "client", false);
         client(sb, e.client());
         field(sb, "listener", false);
@@ -83,14 +83,11 @@ final class LineFormat {
         }
     }
 
-    private void quoteOpen(StringBuilder sb) {
+    /** A string's quote, in JSON; text has none. */
+    private void quote(StringBuilder sb) {
         if (json) {
             sb.append('"');
         }
-    }
-
-    private void quoteClose(StringBuilder sb) {
-        quoteOpen(sb);
     }
 
     private void client(StringBuilder sb, InetSocketAddress client) {
@@ -98,10 +95,10 @@ final class LineFormat {
             absent(sb);
             return;
         }
-        quoteOpen(sb);
+        quote(sb);
         boolean v6 = client.getAddress() instanceof Inet6Address;
         sb.append(v6 ? "[" : "").append(client.getAddress().getHostAddress()).append(v6 ? "]:" : ":").append(client.getPort());
-        quoteClose(sb);
+        quote(sb);
     }
 
     /** Names, addresses and codes: escaped for JSON all the same, though none the config accepts needs it. */
@@ -110,7 +107,7 @@ final class LineFormat {
             absent(sb);
             return;
         }
-        quoteOpen(sb);
+        quote(sb);
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c == '"' || c == '\\') {
@@ -121,7 +118,7 @@ final class LineFormat {
                 sb.append(c);
             }
         }
-        quoteClose(sb);
+        quote(sb);
     }
 
     private void number(StringBuilder sb, int n) {
