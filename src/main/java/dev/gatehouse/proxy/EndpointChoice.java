@@ -18,6 +18,7 @@ public final class EndpointChoice {
     private long hash;
     private long affinityKey;
     private int attempts;
+    private Endpoint last;
 
     public EndpointChoice() {
         this(new BitSet());
@@ -39,6 +40,7 @@ public final class EndpointChoice {
         this.hash = hash;
         this.affinityKey = affinityKey;
         this.attempts = 0;
+        this.last = null;
         tried.clear();
     }
 
@@ -68,9 +70,15 @@ public final class EndpointChoice {
         return picked;
     }
 
+    /** The endpoint of this exchange's latest attempt; null before the first. */
+    public Endpoint last() {
+        return last;
+    }
+
     /** An attempt on {@code endpoint} starts: it counts against the retries, and is not picked again. */
     public void attempt(Endpoint endpoint) {
         attempts++;
+        last = endpoint;
         tried.set(endpoint.index());
     }
 

@@ -94,7 +94,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     // The access log's figures of the request in flight (see RequestLog), kept only while its line is pending.
     boolean logPending;
     int route;
-    Endpoint lastEndpoint;
     long bytesIn;
     long bytesOut;
     long dialNanos;

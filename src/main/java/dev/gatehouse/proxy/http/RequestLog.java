@@ -25,7 +25,6 @@ final class RequestLog {
 
     private static void clear(ClientConnection c, long headBytes) {
         c.route = -1;
-        c.lastEndpoint = null;
         c.bytesIn = headBytes;
         c.bytesOut = 0;
         c.connectNanos = -1;
@@ -99,7 +98,7 @@ final class RequestLog {
         boolean routed = c.route >= 0 && choice != null && choice.pool() != null;
         log.submit(new Entry(log.wallMillis(), (InetSocketAddress) c.ctx.channel().remoteAddress(), log.listener(),
                 c.route, routed ? choice.pool().config().name() : null,
-                c.lastEndpoint == null ? null : c.lastEndpoint.address(), status, c.bytesIn, c.bytesOut,
+                routed && choice.last() != null ? choice.last().address() : null, status, c.bytesIn, c.bytesOut,
                 c.connectNanos, c.firstByteNanos, early ? -1 : c.listener.ticker().nanos() - c.startNanos,
                 routed ? Math.max(0, choice.attempts() - 1) : 0, why));
     }

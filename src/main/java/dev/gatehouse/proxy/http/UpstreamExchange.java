@@ -21,7 +21,6 @@ final class UpstreamExchange {
     /** Sends the request to {@code chosen}, on an idle connection to it if the event loop has one. */
     static void use(ClientConnection c, Endpoint chosen) {
         c.endpoint = chosen;
-        c.lastEndpoint = chosen;
         c.endpointStats = c.listener.endpointStats(chosen);
         c.codecs.choice.attempt(chosen);
         chosen.activeRequests().incrementAndGet();
