@@ -32,6 +32,8 @@ final class Routing {
         c.route = route;
         ResolvedPool pool = routes.pool(route);
         if (pool == null) {
+            // the choice is the event loop's, reused: what it holds is another exchange's, not to be logged as this one's
+            c.codecs.choice.reset(null, 0, StickTable.NONE);
             c.answerAndClose(503, Termination.NO_ENDPOINT);
             return false;
         }
