@@ -45,7 +45,7 @@ final class PoolTlsSection {
             }
         } else if (!t.has("server_name")) {
             for (EndpointConfig e : endpoints) {
-                if (isIpLiteral(e.address().host())) {
+                if (UpstreamTlsSettings.isIpLiteral(e.address().host())) {
                     t.keyError("endpoint " + e.address() + " is an IP address, so there is no name to verify its certificate "
                             + "against: set server_name (the name its certificate covers) or verify: false");
                     break;
@@ -82,13 +82,9 @@ final class PoolTlsSection {
 
     private static String dnsName(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
-        if (isIpLiteral(lower) || !DNS_NAME.matcher(lower).matches()) {
+        if (UpstreamTlsSettings.isIpLiteral(lower) || !DNS_NAME.matcher(lower).matches()) {
             throw new IllegalArgumentException("must be a DNS name (what the endpoints' certificates cover), got '" + text + "'");
         }
         return lower;
-    }
-
-    private static boolean isIpLiteral(String host) {
-        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
     }
 }

@@ -7,7 +7,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -133,7 +132,7 @@ public final class UpstreamTls {
         if (settings.serverName() != null) {
             return settings.serverName();
         }
-        return NetUtil.isValidIpV4Address(host) || NetUtil.isValidIpV6Address(host) ? null : host;
+        return UpstreamTlsSettings.isIpLiteral(host) ? null : host;
     }
 
     /** A handler that encrypts a new connection to {@code host:port}, its handshake bounded by {@code timeoutMillis}. */

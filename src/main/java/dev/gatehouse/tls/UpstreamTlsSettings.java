@@ -20,6 +20,14 @@ public record UpstreamTlsSettings(Path caFile, String serverName, boolean verify
     /** File names as written in the config, each null when not given. */
     public record Written(String caFile, String clientCert, String clientKey) {}
 
+    /**
+     * Whether an endpoint's {@code host} is an address rather than a name: it then has no name to send as SNI or to
+     * verify a certificate against, so {@code serverName} must give one.
+     */
+    public static boolean isIpLiteral(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+
     /** The settings with the hash of their files as they are now. */
     public UpstreamTlsSettings hashed() {
         return new UpstreamTlsSettings(caFile, serverName, verify, clientCert, clientKey,
