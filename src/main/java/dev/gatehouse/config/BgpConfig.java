@@ -24,10 +24,6 @@ public record BgpConfig(long localAs, String routerId, List<Peer> peers, Duratio
      */
     public record Peer(String address, long as, int port, Duration holdTime, String md5Key, Bfd bfd) {
 
-        public Peer(String address, long as, int port, Duration holdTime, String md5Key) {
-            this(address, as, port, holdTime, md5Key, null);
-        }
-
         @Override
         public String toString() {
             return "Peer[" + address + ":" + port + " AS" + as + (md5Key == null ? "" : " md5")

@@ -42,14 +42,6 @@ public record PoolConfig(
         zoneAware = zoneAware == null ? ZoneAwareConfig.DEFAULT : zoneAware;
     }
 
-    /** A pool in cleartext. */
-    public PoolConfig(String name, Balance balance, HashOn hashOn, String stickyCookie, List<EndpointConfig> endpoints,
-            HealthConfig health, OutlierConfig outlier, double panicThreshold, Duration slowStart, Duration drainTimeout,
-            int retries, PoolTimeouts timeouts, boolean proxyProtocol, StickConfig stick, ZoneAwareConfig zoneAware) {
-        this(name, balance, hashOn, stickyCookie, endpoints, health, outlier, panicThreshold, slowStart, drainTimeout, retries,
-                timeouts, proxyProtocol, stick, zoneAware, null);
-    }
-
     /** A pool in cleartext with the default zone preference. */
     public PoolConfig(String name, Balance balance, HashOn hashOn, String stickyCookie, List<EndpointConfig> endpoints,
             HealthConfig health, OutlierConfig outlier, double panicThreshold, Duration slowStart, Duration drainTimeout,

@@ -21,10 +21,6 @@ public final class Pool {
     private volatile StickTable stick;
     private volatile Runnable onChange = () -> { };
 
-    public Pool(PoolConfig config, List<Endpoint> endpoints, PoolView initial) {
-        this(config, endpoints, initial, null);
-    }
-
     /** @param tls built from {@code config.tls()}; null for cleartext */
     public Pool(PoolConfig config, List<Endpoint> endpoints, PoolView initial, UpstreamTls tls) {
         this.config = config;

@@ -17,11 +17,6 @@ import dev.gatehouse.tls.UpstreamTls;
  */
 public record ResolvedPool(PoolConfig config, PoolView view, StickTable stick, OutcomeListener outcomes, UpstreamTls tls) {
 
-    /** A pool in cleartext. */
-    public ResolvedPool(PoolConfig config, PoolView view, StickTable stick, OutcomeListener outcomes) {
-        this(config, view, stick, outcomes, null);
-    }
-
     /** The pool's state now; control plane only (it reads the pool's published fields). */
     public static ResolvedPool of(Pool pool) {
         return new ResolvedPool(pool.config(), pool.view(), pool.stick(), pool.outcomes(), pool.tls());

@@ -53,7 +53,7 @@ class BgpConfigTest {
         assertThat(bgp.peers()).containsExactly(
                 new BgpConfig.Peer("203.0.113.1", 65000, 179, Duration.ofSeconds(9), null,
                         new BgpConfig.Bfd(Duration.ofMillis(100), 3)),
-                new BgpConfig.Peer("2001:db8::1", 65002, 1179, BgpConfig.DEFAULT_HOLD_TIME, "s3cret"));
+                new BgpConfig.Peer("2001:db8::1", 65002, 1179, BgpConfig.DEFAULT_HOLD_TIME, "s3cret", null));
         ClusterConfig.VipConfig vip = result.config().cluster().vips().getFirst();
         assertThat(vip.driver()).isEqualTo(Driver.BGP);
         assertThat(vip.bgp().communities()).containsExactly("65001:100", "65535:65281");

@@ -51,7 +51,7 @@ class ZoneHealthTest {
         }
         PoolConfig config = new PoolConfig("web", Balance.ROUND_ROBIN, HashOn.SOURCE_IP, null, endpoints, TestPools.TCP_CHECKS,
                 TestPools.OUTLIERS, 0.3, RAMP, Duration.ofSeconds(30), 1,
-                new PoolTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(60)), false, null, zoneAware);
+                new PoolTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(60)), false, null, zoneAware, null);
         health = PoolHealth.create(config, list -> dev.gatehouse.balance.Balancers.create(Balance.ROUND_ROBIN, list), ticker,
                 scheduler, new HealthEvents() {
                     @Override

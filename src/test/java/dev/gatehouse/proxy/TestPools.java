@@ -54,7 +54,7 @@ public final class TestPools {
             endpoints.add(e);
             statuses.add(new EndpointStatus(e, EndpointState.HEALTHY, 1));
         }
-        return new Pool(config, endpoints, new PoolView(statuses, balancer.apply(List.copyOf(endpoints)), false, ZoneRouting.NONE));
+        return new Pool(config, endpoints, new PoolView(statuses, balancer.apply(List.copyOf(endpoints)), false, ZoneRouting.NONE), null);
     }
 
     public static Pool roundRobin(String name, InetSocketAddress... backends) {
