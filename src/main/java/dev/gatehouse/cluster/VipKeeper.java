@@ -4,6 +4,7 @@ import dev.gatehouse.cluster.ClusterState.Outcome;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.vip.VipDriver;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -48,6 +49,8 @@ final class VipKeeper {
     /** While non-null: given up gracefully, still serving until the successor serves (see {@link #handOver}). */
     private String handingOver;
     private long handOverUntil;
+    /** Completes once the driver no longer competes with the successor's announcements (see {@link #handOver}). */
+    private CompletableFuture<Void> quieted;
     private long successorEpoch = -1;
     private long successorVersion;
     private int successorRenewals;
@@ -104,9 +107,7 @@ final class VipKeeper {
                 release(handingOver + "; no successor served within " + timings.handoverNanos() / 1_000_000 + "ms");
             } else {
                 driver.keepDuringHandover(vip);
-                if (mine) {
-                    proposeRelease(handingOver, able);
-                }
+                proposeHandover(mine, able);
                 return;
             }
         }
@@ -145,7 +146,10 @@ final class VipKeeper {
         if (giveUp != null) {
             if (held && (state.handover() != null || demoted) && driver.overlapsOnHandover(vip)) {
                 handOver(giveUp, now);
-            } else if (held) {
+                proposeHandover(true, able);
+                return;
+            }
+            if (held) {
                 release(giveUp);
             }
             proposeRelease(giveUp, able);
@@ -244,7 +248,8 @@ final class VipKeeper {
     }
 
     /**
-     * A graceful give-up (demote, preemption) keeps serving after the release is proposed, until the successor
+     * A graceful give-up (demote, preemption) first stops announcing (and, on a LAN, answering ARP for) the VIP, and
+     * proposes the release only once that is in effect. It keeps serving after the release is proposed, until the successor
      * has renewed its grant twice: a keeper acquires the VIP (listeners, address, announcement) on its control
      * thread right after its first renewal and renews again at its next tick, so the second renewal says the
      * successor serves. Requests in flight here finish meanwhile; the address stays without being announced
@@ -256,7 +261,19 @@ final class VipKeeper {
         handingOver = reason;
         handOverUntil = now + timings.handoverNanos();
         successorEpoch = -1;
+        quieted = driver.keepDuringHandover(vip);
         LOG.info("VIP {}: handing over ({}); serving until the successor does", vip.name(), reason);
+    }
+
+    /**
+     * Proposes the release that grants the VIP to the successor once the driver stopped competing with it (see
+     * {@link VipDriver#keepDuringHandover}): a successor that announced while this host still answered ARP would
+     * leave some clients pointing here when this host lets go.
+     */
+    private void proposeHandover(boolean mine, boolean able) {
+        if (mine && quieted.isDone()) {
+            proposeRelease(handingOver, able);
+        }
     }
 
     private boolean successorServes(VipState state) {

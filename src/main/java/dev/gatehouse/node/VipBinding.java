@@ -6,6 +6,7 @@ import dev.gatehouse.vip.VipDriver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * What holding a VIP means for a node: the node's {@code vip:} listeners are bound on it, then the address is put
@@ -96,11 +97,9 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
-    public void keepDuringHandover(VipConfig vip) {
+    public CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
         VipDriver driver = driver(vip);
-        if (driver != null) {
-            driver.keepDuringHandover(vip);
-        }
+        return driver != null ? driver.keepDuringHandover(vip) : CompletableFuture.completedFuture(null);
     }
 
     /**

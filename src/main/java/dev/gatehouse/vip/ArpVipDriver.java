@@ -292,7 +292,8 @@ public final class ArpVipDriver implements VipDriver {
     /** Renews the address lifetime (re-adding the address if it went missing) and repeats one GARP per garp_refresh. */
     @Override
     public void refresh(VipConfig vip) {
-        Holding holding = keep(vip, true);
+        keep(vip, true);
+        Holding holding = holdings.get(vip.name());
         long now = ticker.nanos();
         if (holding != null && now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
             holding.lastGarp = now;
@@ -300,16 +301,21 @@ public final class ArpVipDriver implements VipDriver {
         }
     }
 
-    /** Feeds the watchdog and renews the address lifetime, announcing nothing and answering no ARP. */
+    /**
+     * Feeds the watchdog and renews the address lifetime, announcing nothing and answering no ARP. Completes once the
+     * kernel fence stopped this host's ARP for the address (a gratuitous ARP already under way included); without
+     * nftables the kernel answers for it until the address goes, and it completes at once.
+     */
     @Override
-    public void keepDuringHandover(VipConfig vip) {
-        keep(vip, false);
+    public CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
+        return keep(vip, false);
     }
 
-    private Holding keep(VipConfig vip, boolean answerArp) {
+    /** @return completes once the fence's re-arm it queued has run, or at once when it queued none */
+    private CompletableFuture<Void> keep(VipConfig vip, boolean answerArp) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
-            return null;
+            return CompletableFuture.completedFuture(null);
         }
         holding.watchdog.feed();
         long now = ticker.nanos();
@@ -322,13 +328,19 @@ public final class ArpVipDriver implements VipDriver {
         // the fence's timeout counts from here, so skipping a re-arm only closes it sooner; a handover stops ARP at once
         boolean arpChanged = holding.answeringArp != answerArp;
         holding.answeringArp = answerArp; // ends an announcement under way, too
-        if (fence != null && (now - holding.lastFenceRenewal >= LIFETIME_RENEWAL_SPACING.toNanos() || arpChanged)) {
-            holding.lastFenceRenewal = now;
-            List<String> rearm = fence.renew(vip.address(), answerArp);
-            fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
-                    .thenAccept(result -> logFailure(result, "kernel fence not re-armed"));
+        if (fence == null || (now - holding.lastFenceRenewal < LIFETIME_RENEWAL_SPACING.toNanos() && !arpChanged)) {
+            return CompletableFuture.completedFuture(null);
         }
-        return holding;
+        holding.lastFenceRenewal = now;
+        List<String> rearm = fence.renew(vip.address(), answerArp);
+        return fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
+                .handle((result, error) -> {
+                    if (error != null) {
+                        LOG.warn("VIP {}: kernel fence not re-armed: {}", vip.name(), error.toString());
+                    }
+                    logFailure(result, "kernel fence not re-armed");
+                    return null;
+                });
     }
 
     /**

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
@@ -90,10 +91,10 @@ public final class BgpVipDriver implements VipDriver {
 
     /** Keeps announcing while the successor takes over, once with GRACEFUL_SHUTDOWN added so it is preferred. */
     @Override
-    public void keepDuringHandover(VipConfig vip) {
+    public CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         holding.watchdog.feed();
         if (!holding.leaving) {
@@ -101,6 +102,7 @@ public final class BgpVipDriver implements VipDriver {
             speaker.announce(holding.route.with(Community.GRACEFUL_SHUTDOWN));
             events.accept(vip.name(), "announcing with GRACEFUL_SHUTDOWN while the successor takes over");
         }
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Two nodes may announce the same host route at once: routers spread or prefer, nothing conflicts. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.vip;
 
 import dev.gatehouse.config.ClusterConfig.VipConfig;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Puts a floating address in service on this host or takes it out. The cluster calls it only from its own
@@ -44,9 +45,13 @@ public interface VipDriver {
 
     /**
      * Keep a VIP that is being handed over in place without announcing it (the successor's announcement must
-     * win); called every tick of the handover. Nothing to do by default.
+     * win); called when the handover begins and at every tick of it. The first call's stage completes once this
+     * host no longer competes with the successor's announcements (an {@code arp} host no longer answers ARP for the
+     * address): only then does the cluster propose the release that grants the VIP to the successor, so that
+     * clients never hear two owners at once. Completed at once by default.
      */
-    default void keepDuringHandover(VipConfig vip) {
+    default CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Announce a held VIP again at once, after an election or a healed partition; nothing to do by default. */

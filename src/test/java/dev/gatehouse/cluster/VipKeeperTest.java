@@ -81,6 +81,28 @@ class VipKeeperTest {
     }
 
     @Test
+    void aDemotedOwnerProposesItsReleaseOnlyOnceItsDriverStoppedCompetingWithTheSuccessor() {
+        CompletableFuture<Void> quiet = new CompletableFuture<>();
+        VipKeeper handing = new VipKeeper("lb1", vip, log.driverFor("lb1", true, quiet), new ClusterListener() {},
+                command -> {
+                    proposed.add(command);
+                    return CompletableFuture.completedFuture(answer);
+                }, ticker, timings, Runnable::run, id -> id + ".example");
+        handing.tick(granted, true, "", false, null);
+        handing.tick(granted, false, "demoted by operator", true, null);
+        ticker.advance(timings.tick());
+        handing.tick(granted, false, "demoted by operator", true, null);
+        assertThat(proposed).as("no successor may announce while this node still answers for the VIP")
+                .noneMatch(Command.Release.class::isInstance);
+
+        quiet.complete(null);
+        ticker.advance(timings.tick());
+        handing.tick(granted, false, "demoted by operator", true, null);
+        assertThat(proposed).last().isEqualTo(new Command.Release("front", "lb1", 1, "demoted by operator", false, true));
+        assertThat(handing.holds()).isTrue();
+    }
+
+    @Test
     void aHandoverOutlastsTheLeaseButEndsAfterTwoLeasesWhenNoSuccessorServes() {
         VipKeeper overlapping = keeper(true);
         VipState released = new VipState(null, 1, "demoted by operator", 6, null);

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A shared, System.nanoTime-stamped record of every acquire and release by every member's driver, and a count of
@@ -77,6 +78,11 @@ final class VipLog {
 
     /** @param overlaps whether a graceful handover may keep the VIP here until the successor serves */
     VipDriver driverFor(String member, boolean overlaps) {
+        return driverFor(member, overlaps, CompletableFuture.completedFuture(null));
+    }
+
+    /** @param quiet what {@link VipDriver#keepDuringHandover} answers: when this member stops competing */
+    VipDriver driverFor(String member, boolean overlaps, CompletableFuture<Void> quiet) {
         return new VipDriver() {
             private boolean held;
 
@@ -105,6 +111,11 @@ final class VipLog {
             @Override
             public void prepare(VipConfig vip) {
                 called("prepare", member);
+            }
+
+            @Override
+            public CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
+                return quiet;
             }
 
             @Override

@@ -96,6 +96,20 @@ class ArpVipDriverFencingTest {
     }
 
     @Test
+    void aHandoverIsQuietOnlyOnceTheFenceStoppedArp() throws Exception {
+        probesExit();
+        driver.acquire(front);
+        CompletableFuture<CommandRunner.Result> nftRuns = new CompletableFuture<>();
+        commands.answer = line -> line.startsWith("nft ") ? nftRuns : null;
+
+        CompletableFuture<Void> quiet = driver.keepDuringHandover(front);
+        await().until(() -> nft().getLast().startsWith("add element arp gatehouse answering"));
+        assertThat(quiet).as("the kernel may still answer ARP for the address").isNotDone();
+        nftRuns.complete(new CommandRunner.Result(List.of("nft"), 0, ""));
+        assertThat(quiet).succeedsWithin(Duration.ofSeconds(5));
+    }
+
+    @Test
     void releasingTheLastVipRemovesTheTables() throws Exception {
         probesExit();
         driver.acquire(front);
