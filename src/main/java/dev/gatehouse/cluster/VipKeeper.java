@@ -210,7 +210,9 @@ final class VipKeeper {
         }
         try {
             if (held) {
-                driver.refresh(vip);
+                if (handingOver == null) { // a renewal sent before a handover began must not announce again
+                    driver.refresh(vip);
+                }
             } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
                 return; // self-fenced, or given up, since this renewal started: it proves nothing now
             } else {

@@ -103,6 +103,27 @@ class VipKeeperTest {
     }
 
     @Test
+    void aRenewalInFlightWhenAHandoverBeginsDoesNotAnnounceAgain() {
+        List<CompletableFuture<Outcome>> pending = new ArrayList<>();
+        VipKeeper handing = new VipKeeper("lb1", vip, log.driverFor("lb1", true), new ClusterListener() {}, command -> {
+            proposed.add(command);
+            CompletableFuture<Outcome> f = new CompletableFuture<>();
+            pending.add(f);
+            return f;
+        }, ticker, timings, Runnable::run, id -> id + ".example");
+        handing.tick(granted, true, "", false, null);
+        pending.removeFirst().complete(Outcome.ACCEPTED); // acquires, and renews again while binding
+        ticker.advance(Duration.ofNanos(timings.renewIntervalNanos()));
+        handing.tick(granted, true, "", false, null);
+        int refreshes = log.refreshes("lb1");
+        handing.tick(granted, false, "demoted by operator", true, null); // the demote, with renewals in flight
+
+        pending.forEach(renewal -> renewal.complete(Outcome.ACCEPTED));
+        assertThat(handing.holds()).isTrue();
+        assertThat(log.refreshes("lb1")).as("a refresh would answer ARP beside the successor again").isEqualTo(refreshes);
+    }
+
+    @Test
     void aHandoverOutlastsTheLeaseButEndsAfterTwoLeasesWhenNoSuccessorServes() {
         VipKeeper overlapping = keeper(true);
         VipState released = new VipState(null, 1, "demoted by operator", 6, null);

@@ -28,6 +28,10 @@ final class VipLog {
         return calls.getOrDefault("announce " + member, 0);
     }
 
+    synchronized int refreshes(String member) {
+        return calls.getOrDefault("refresh " + member, 0);
+    }
+
     synchronized int preparations(String member) {
         return calls.getOrDefault("prepare " + member, 0);
     }
@@ -101,7 +105,9 @@ final class VipLog {
             }
 
             @Override
-            public void refresh(VipConfig vip) {}
+            public void refresh(VipConfig vip) {
+                called("refresh", member);
+            }
 
             @Override
             public void announce(VipConfig vip) {
