@@ -211,7 +211,7 @@ final class VipKeeper {
         try {
             if (held) {
                 if (handingOver == null) { // a renewal sent before a handover began must not announce again
-                    driver.refresh(vip);
+                    driver.refresh(vip, validUntil - timings.guardNanos());
                 }
             } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
                 return; // self-fenced, or given up, since this renewal started: it proves nothing now

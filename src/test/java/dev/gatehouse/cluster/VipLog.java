@@ -105,7 +105,7 @@ final class VipLog {
             }
 
             @Override
-            public void refresh(VipConfig vip) {
+            public void refresh(VipConfig vip, long servesUntil) {
                 called("refresh", member);
             }
 
