@@ -54,6 +54,8 @@ final class VipKeeper {
     private long successorEpoch = -1;
     private long successorVersion;
     private int successorRenewals;
+    /** When this node first saw the successor serve. */
+    private long successorServedAt;
     /** While self-fenced: since when; else Long.MIN_VALUE. */
     private long fencedSince = Long.MIN_VALUE;
     /** When the last self-fence ended: only a renewal started after it may start serving again. */
@@ -101,7 +103,7 @@ final class VipKeeper {
         if (held && handingOver != null) {
             if (mine && state.epoch() != epoch) {
                 release(handingOver); // granted back to this node: start afresh
-            } else if (successorServes(state)) {
+            } else if (successorServes(state, now) && now - successorServedAt >= timings.leaseNanos()) {
                 release(handingOver + "; " + state.owner() + " serves it now");
             } else if (now >= handOverUntil) {
                 release(handingOver + "; no successor served within " + timings.handoverNanos() / 1_000_000 + "ms");
@@ -254,8 +256,10 @@ final class VipKeeper {
      * proposes the release only once that is in effect. It keeps serving after the release is proposed, until the successor
      * has renewed its grant twice: a keeper acquires the VIP (listeners, address, announcement) on its control
      * thread right after its first renewal and renews again at its next tick, so the second renewal says the
-     * successor serves. Requests in flight here finish meanwhile; the address stays without being announced
-     * again, so the successor's announcement wins. The overlap is deliberate and bounded: by
+     * successor serves. It keeps the address one lease longer: a connection accepted here whose next packets the
+     * clients' new ARP entries take to the successor comes back here through the successor's stray forwarding (two
+     * leases from its grant), and must still find the address. Requests in flight here finish meanwhile; the address
+     * stays without being announced again, so the successor's announcement wins. The overlap is deliberate and bounded: by
      * {@link ClusterTimings#handoverNanos} from the give-up, and, should this process stop, by the driver's own
      * guards (a watchdog not fed for most of a lease).
      */
@@ -278,7 +282,7 @@ final class VipKeeper {
         }
     }
 
-    private boolean successorServes(VipState state) {
+    private boolean successorServes(VipState state, long now) {
         if (!state.owned() || self.equals(state.owner())) {
             return false;
         }
@@ -290,7 +294,9 @@ final class VipKeeper {
         }
         if (state.version() != successorVersion) {
             successorVersion = state.version();
-            successorRenewals++;
+            if (++successorRenewals == 2) {
+                successorServedAt = now;
+            }
         }
         return successorRenewals >= 2;
     }

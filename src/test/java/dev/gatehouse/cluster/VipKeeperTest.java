@@ -63,7 +63,7 @@ class VipKeeperTest {
     }
 
     @Test
-    void aDemotedOwnerWhoseDriverOverlapsServesUntilItsSuccessorHasRenewedTwice() {
+    void aDemotedOwnerWhoseDriverOverlapsServesUntilALeaseAfterItsSuccessorHasRenewedTwice() {
         VipKeeper overlapping = keeper(true);
         overlapping.tick(granted, true, "", false, null);
         overlapping.tick(granted, false, "demoted by operator", true, null);
@@ -75,8 +75,14 @@ class VipKeeperTest {
             overlapping.tick(state, false, "demoted by operator", true, null);
             assertThat(overlapping.holds()).as("still serving at %s", state).isTrue();
         }
-        // lb2 acquires right after its first renewal and renews again only after that
-        overlapping.tick(new VipState("lb2", 2, "demoted by operator", 10, null), false, "demoted by operator", true, null);
+        // lb2 acquires right after its first renewal and renews again only after that: it serves now
+        VipState servedByLb2 = new VipState("lb2", 2, "demoted by operator", 10, null);
+        overlapping.tick(servedByLb2, false, "demoted by operator", true, null);
+        ticker.advance(Duration.ofNanos(timings.leaseNanos() - 1));
+        overlapping.tick(servedByLb2, false, "demoted by operator", true, null);
+        assertThat(overlapping.holds()).as("strays of connections accepted here still come back").isTrue();
+        ticker.advance(Duration.ofNanos(1));
+        overlapping.tick(servedByLb2, false, "demoted by operator", true, null);
         assertThat(overlapping.holds()).isFalse();
     }
 
