@@ -213,7 +213,7 @@ final class VipKeeper {
         try {
             if (held) {
                 if (handingOver == null) { // a renewal sent before a handover began must not announce again
-                    driver.refresh(vip, validUntil - timings.guardNanos());
+                    driver.refresh(vip);
                 }
             } else if (fencedSince != Long.MIN_VALUE || start < unfencedAt || releaseProposed) {
                 return; // self-fenced, or given up, since this renewal started: it proves nothing now

@@ -73,10 +73,10 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
-    public void refresh(VipConfig vip, long servesUntil) throws Exception {
+    public void refresh(VipConfig vip) throws Exception {
         VipDriver driver = driver(vip);
         if (driver != null) {
-            driver.refresh(vip, servesUntil);
+            driver.refresh(vip);
         }
     }
 

@@ -137,7 +137,7 @@ public final class ArpVipDriver implements VipDriver {
         // stray rules a killed process left would outlive their handover: flush them (fails when there are none)
         StrayForwarding.flushLeftovers(commands);
         Duration silence = CommandRunner.Watchdog.silenceFor(clusterLease);
-        KernelFence fence = new KernelFence(silence, KernelFence::procUptime);
+        KernelFence fence = new KernelFence(silence);
         // the tables a killed process left (they fence nothing it still holds): gone; fails when there are none
         commands.start(fence.uninstall()).join();
         CommandRunner.Result nft = commands.start(List.of("nft", "--version")).join();
@@ -291,8 +291,8 @@ public final class ArpVipDriver implements VipDriver {
 
     /** Renews the address lifetime (re-adding the address if it went missing) and repeats one GARP per garp_refresh. */
     @Override
-    public void refresh(VipConfig vip, long servesUntil) {
-        keep(vip, true, servesUntil);
+    public void refresh(VipConfig vip) {
+        keep(vip, true);
         Holding holding = holdings.get(vip.name());
         long now = ticker.nanos();
         if (holding != null && now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
@@ -308,13 +308,11 @@ public final class ArpVipDriver implements VipDriver {
      */
     @Override
     public CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
-        // a handover may outlast the lease: it serves requests in flight while this process ticks, so the fence
-        // stays open a watchdog silence after each tick (ARP stops at once)
-        return keep(vip, false, ticker.nanos() + watchdogSilence.toNanos());
+        return keep(vip, false);
     }
 
     /** @return completes once the fence's re-arm it queued has run, or at once when it queued none */
-    private CompletableFuture<Void> keep(VipConfig vip, boolean answerArp, long servesUntil) {
+    private CompletableFuture<Void> keep(VipConfig vip, boolean answerArp) {
         Holding holding = holdings.get(vip.name());
         if (holding == null) {
             return CompletableFuture.completedFuture(null);
@@ -327,28 +325,22 @@ public final class ArpVipDriver implements VipDriver {
             addressCommands.then(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
                     .thenAccept(result -> logFailure(result, "lifetime not renewed"));
         }
-        // Skipping a re-arm only closes the fence sooner; a handover stops ARP at once. The timeout is what is left of
-        // the lease when nft runs, not a fixed span from then: a re-arm queued behind slow commands on a loaded host
-        // would otherwise keep a frozen owner's kernel answering after the peer took over.
+        // the fence's timeout counts from here, so skipping a re-arm only closes it sooner; a handover stops ARP at once
         boolean arpChanged = holding.answeringArp != answerArp;
         holding.answeringArp = answerArp; // ends an announcement under way, too
         if (fence == null || (now - holding.lastFenceRenewal < LIFETIME_RENEWAL_SPACING.toNanos() && !arpChanged)) {
             return CompletableFuture.completedFuture(null);
         }
         holding.lastFenceRenewal = now;
-        return fenceCommands.then(() -> {
-            long left = servesUntil - ticker.nanos();
-            // a re-arm that stops ARP always runs: the handover waits for it
-            return holding.current && (left > 0 || !answerArp)
-                    ? commands.start(fence.renew(vip.address(), answerArp, Duration.ofNanos(Math.max(0, left))))
-                    : CompletableFuture.completedFuture(null);
-        }).handle((result, error) -> {
-            if (error != null) {
-                LOG.warn("VIP {}: kernel fence not re-armed: {}", vip.name(), error.toString());
-            }
-            logFailure(result, "kernel fence not re-armed");
-            return null;
-        });
+        List<String> rearm = fence.renew(vip.address(), answerArp);
+        return fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
+                .handle((result, error) -> {
+                    if (error != null) {
+                        LOG.warn("VIP {}: kernel fence not re-armed: {}", vip.name(), error.toString());
+                    }
+                    logFailure(result, "kernel fence not re-armed");
+                    return null;
+                });
     }
 
     /**

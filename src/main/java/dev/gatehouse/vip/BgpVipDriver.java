@@ -82,7 +82,7 @@ public final class BgpVipDriver implements VipDriver {
     }
 
     @Override
-    public void refresh(VipConfig vip, long servesUntil) {
+    public void refresh(VipConfig vip) {
         Holding holding = holdings.get(vip.name());
         if (holding != null) {
             holding.watchdog.feed();

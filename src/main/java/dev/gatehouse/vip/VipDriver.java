@@ -22,15 +22,8 @@ public interface VipDriver {
     /** Stop serving the VIP here. Must be idempotent: the cluster calls it whenever it is unsure. */
     void release(VipConfig vip) throws Exception;
 
-    /**
-     * Called after each renewal while the VIP is held: repeat announcements (gratuitous ARP) and check it is still in
-     * place.
-     *
-     * @param servesUntil until when (ticker nanos) the renewed lease lets this node serve: counted from the
-     *     renewal's start, so whatever fences the address by itself must not stay open past it, however late this
-     *     call or the work it starts runs
-     */
-    void refresh(VipConfig vip, long servesUntil) throws Exception;
+    /** Called periodically while the VIP is held: repeat announcements (gratuitous ARP) and check it is still in place. */
+    void refresh(VipConfig vip) throws Exception;
 
     /**
      * Called when this member is granted the VIP after a crash, a cut or an expired lease (not a graceful handover),
@@ -52,11 +45,10 @@ public interface VipDriver {
 
     /**
      * Keep a VIP that is being handed over in place without announcing it (the successor's announcement must
-     * win); called when the handover begins and at every tick of it, which may outlast the lease (the successor has
-     * not served yet), so that requests in flight finish. The first call's stage completes once this host no longer
-     * competes with the successor's announcements (an {@code arp} host no longer answers ARP for the address): only
-     * then does the cluster propose the release that grants the VIP to the successor, so that clients never hear two
-     * owners at once. Completed at once by default.
+     * win); called when the handover begins and at every tick of it. The first call's stage completes once this
+     * host no longer competes with the successor's announcements (an {@code arp} host no longer answers ARP for the
+     * address): only then does the cluster propose the release that grants the VIP to the successor, so that
+     * clients never hear two owners at once. Completed at once by default.
      */
     default CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
         return CompletableFuture.completedFuture(null);

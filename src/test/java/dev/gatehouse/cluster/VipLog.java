@@ -105,7 +105,7 @@ final class VipLog {
             }
 
             @Override
-            public void refresh(VipConfig vip, long servesUntil) {
+            public void refresh(VipConfig vip) {
                 called("refresh", member);
             }
 

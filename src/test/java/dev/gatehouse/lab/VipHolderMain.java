@@ -47,7 +47,7 @@ public final class VipHolderMain {
         server.start();
 
         ScheduledExecutorService renewals = Executors.newSingleThreadScheduledExecutor();
-        renewals.scheduleAtFixedRate(() -> driver.refresh(vip, System.nanoTime() + lease.toNanos()), 0, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+        renewals.scheduleAtFixedRate(() -> driver.refresh(vip), 0, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
         System.out.println("serving " + System.nanoTime());
 
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

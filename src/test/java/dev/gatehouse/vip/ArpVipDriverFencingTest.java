@@ -36,14 +36,9 @@ class ArpVipDriverFencingTest {
     private final VipConfig front = new VipConfig("front", "203.0.113.10", Driver.ARP,
             new Arp("eth0", 24, 3, Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
     private final ManualTicker ticker = new ManualTicker();
-
-    /** Until when a lease renewed now lets the node serve: 500 ms, the fence's span in these tests. */
-    private long leaseLeft() {
-        return ticker.nanos() + Duration.ofMillis(500).toNanos();
-    }
     private final FakeCommands commands = new FakeCommands();
     private final List<String> notices = new CopyOnWriteArrayList<>();
-    private final KernelFence fence = new KernelFence(Duration.ofMillis(500), () -> 100.0);
+    private final KernelFence fence = new KernelFence(Duration.ofMillis(500));
     private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
             Duration.ofMillis(200), ticker, fence, new ArpingProbe(commands, ticker, Duration.ofMillis(500)), false,
             (vip, detail) -> notices.add(vip + ": " + detail));
@@ -61,10 +56,8 @@ class ArpVipDriverFencingTest {
         };
     }
 
-    /** The nft transactions run, a re-arm's without the clock guard around it. */
     private List<String> nft() {
-        return commands.ran.stream().filter(l -> l.startsWith("nft ") || l.startsWith("sh -c awk"))
-                .map(l -> l.startsWith("nft ") ? l.substring(4) : l.substring(l.indexOf(" fence ") + 7)).toList();
+        return commands.ran.stream().filter(l -> l.startsWith("nft ")).map(l -> l.substring(4)).toList();
     }
 
     @Test
@@ -90,8 +83,8 @@ class ArpVipDriverFencingTest {
         int before = nft().size();
 
         ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front, leaseLeft());
-        driver.refresh(front, leaseLeft()); // same instant: the timeout was just re-armed
+        driver.refresh(front);
+        driver.refresh(front); // same instant: the timeout was just re-armed
         assertThat(nft().subList(before, nft().size())).containsExactly(ARM_ARP + "; " + ARM_IP);
 
         driver.keepDuringHandover(front); // same instant, but ARP stops now
@@ -99,7 +92,6 @@ class ArpVipDriverFencingTest {
         driver.keepDuringHandover(front);
         assertThat(nft().getLast()).isEqualTo("add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
                 + "delete element arp gatehouse answering { 203.0.113.10 }; " + ARM_IP);
-        assertThat(commands.ran.getLast()).as("stopping ARP waits for no clock guard").startsWith("nft ");
         assertThat(nft()).hasSize(before + 2);
     }
 
@@ -115,27 +107,6 @@ class ArpVipDriverFencingTest {
         assertThat(quiet).as("the kernel may still answer ARP for the address").isNotDone();
         nftRuns.complete(new CommandRunner.Result(List.of("nft"), 0, ""));
         assertThat(quiet).succeedsWithin(Duration.ofSeconds(5));
-    }
-
-    @Test
-    void aReArmOpensTheFenceOnlyForWhatIsLeftOfTheLeaseAndNotAtAllOnceItEnded() throws Exception {
-        probesExit();
-        driver.acquire(front);
-        int before = nft().size();
-
-        // a renewal whose refresh comes 380 ms after it started (a loaded host): 120 ms of its lease are left
-        ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front, ticker.nanos() + Duration.ofMillis(120).toNanos());
-        assertThat(nft().subList(before, nft().size())).singleElement().asString()
-                .contains("answering { 203.0.113.10 timeout 120ms }").contains("serving { 203.0.113.10 timeout 120ms }")
-                .doesNotContain("500ms");
-        // and it runs only while the kernel's clock (uptime 100.00 s here) is before that lease's end
-        assertThat(commands.ran.getLast()).startsWith("sh -c awk -v until=100.11 '{ exit !($1 < until) }' /proc/uptime && exec nft");
-
-        // one whose lease already ended by the time it comes: the fence closes by the timeout it has
-        ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front, ticker.nanos() - 1);
-        assertThat(nft()).hasSize(before + 1);
     }
 
     @Test

@@ -27,11 +27,6 @@ class ArpVipDriverTest {
             new Arp("eth0", 24, 3, Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
     private final ManualTicker ticker = new ManualTicker();
 
-    /** Until when a lease renewed now lets the node serve: 500 ms, the fence's span in these tests. */
-    private long leaseLeft() {
-        return ticker.nanos() + Duration.ofMillis(500).toNanos();
-    }
-
     private final FakeCommands commands = new FakeCommands();
     private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
             Duration.ofMillis(200), ticker, null, null, false, (vip, detail) -> { });
@@ -48,8 +43,8 @@ class ArpVipDriverTest {
     void aWatchdogGuardsTheAddressFromAcquireToReleaseAndIsFedOnEveryRenewal() throws Exception {
         driver.acquire(front);
         assertThat(commands.watchdogs).containsExactly("start " + DEL + " after 500ms");
-        driver.refresh(front, leaseLeft());
-        driver.refresh(front, leaseLeft());
+        driver.refresh(front);
+        driver.refresh(front);
         driver.release(front);
 
         assertThat(commands.watchdogs).containsExactly("start " + DEL + " after 500ms", "feed", "feed", "stop " + DEL + " after 500ms");
@@ -65,7 +60,7 @@ class ArpVipDriverTest {
         assertThatThrownBy(() -> driver.acquire(front)).isInstanceOf(IOException.class)
                 .hasMessageContaining(ADD).hasMessageContaining("Operation not permitted");
         ticker.advance(Duration.ofSeconds(30));
-        driver.refresh(front, leaseLeft());
+        driver.refresh(front);
         assertThat(commands.ran).containsExactly(ADD);
     }
 
@@ -93,16 +88,16 @@ class ArpVipDriverTest {
         driver.acquire(front);
         await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(GARP) == 3);
 
-        driver.refresh(front, leaseLeft()); // same instant as the acquire: nothing to renew yet
+        driver.refresh(front); // same instant as the acquire: nothing to renew yet
         ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front, leaseLeft());
-        driver.refresh(front, leaseLeft());
+        driver.refresh(front);
+        driver.refresh(front);
         ticker.advance(Duration.ofMillis(50));
-        driver.refresh(front, leaseLeft());
+        driver.refresh(front);
         await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(ADD) == 2);
 
         ticker.advance(Duration.ofSeconds(10));
-        driver.refresh(front, leaseLeft());
+        driver.refresh(front);
         await().atMost(Duration.ofSeconds(2)).until(() -> commands.count(GARP) == 4);
         assertThat(commands.count(ADD)).isEqualTo(3);
     }
@@ -153,9 +148,9 @@ class ArpVipDriverTest {
         CompletableFuture<CommandRunner.Result> slow = new CompletableFuture<>();
         commands.answer = line -> line.equals(ADD) ? slow : null;
         ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front, leaseLeft()); // its renewal is now running and stuck
+        driver.refresh(front); // its renewal is now running and stuck
         ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front, leaseLeft()); // queued behind it
+        driver.refresh(front); // queued behind it
 
         List<Throwable> failures = new CopyOnWriteArrayList<>();
         Thread release = Thread.ofPlatform().start(() -> {

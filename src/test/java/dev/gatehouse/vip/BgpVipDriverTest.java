@@ -54,7 +54,7 @@ class BgpVipDriverTest {
         assertThat(speaker.announces(InetAddress.getByName("198.51.100.10"))).isTrue();
         assertThat(events).containsExactly("front: announced 198.51.100.10/32 [65001:100] over BGP (lease held)");
 
-        driver.refresh(VIP, Long.MAX_VALUE);
+        driver.refresh(VIP);
         assertThat(commands.watchdogs).contains("feed");
 
         driver.release(VIP);
