@@ -101,9 +101,10 @@ final class VipKeeper {
         }
         boolean mine = self.equals(state.owner());
         if (held && handingOver != null) {
+            boolean succeeded = successorServes(state, now);
             if (mine && state.epoch() != epoch) {
                 release(handingOver); // granted back to this node: start afresh
-            } else if (successorServes(state, now) && now - successorServedAt >= timings.leaseNanos()) {
+            } else if (succeeded && (now - successorServedAt >= timings.leaseNanos() || now >= handOverUntil)) {
                 release(handingOver + "; " + state.owner() + " serves it now");
             } else if (now >= handOverUntil) {
                 release(handingOver + "; no successor served within " + timings.handoverNanos() / 1_000_000 + "ms");
