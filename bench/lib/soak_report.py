@@ -53,6 +53,32 @@ def mmss(seconds):
     return f"{int(seconds) // 60:02d}:{int(seconds) % 60:02d}"
 
 
+def lease_gaps(d, day):
+    """(lost, served again) Unix times: from a node's log line saying it lost its lease unrenewed to the next line
+    of either node saying it serves the VIP (logs stamp local wall time, HH:MM:SS.mmm, of the run's day)."""
+    lines = []
+    for node in ("lb1", "lb2"):
+        path = f"{d}/{node}/out.log"
+        if os.path.exists(path):
+            for line in open(path, errors="replace"):
+                if "lost its lease unrenewed" in line or "VIP front: serving at epoch" in line:
+                    try:
+                        t = time.mktime(time.strptime(f"{day} {line[:8]}", "%Y-%m-%d %H:%M:%S")) + float(line[8:12])
+                    except ValueError:
+                        continue
+                    lines.append((t, "lost" in line))
+    gaps, lost = [], None
+    for t, is_loss in sorted(lines):
+        if is_loss and lost is None:
+            lost = t
+        elif not is_loss and lost is not None:
+            gaps.append((lost, t))
+            lost = None
+    if lost is not None:
+        gaps.append((lost, float("inf")))
+    return gaps
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mode", choices=["full", "smoke"], required=True)
@@ -60,6 +86,7 @@ def main():
     p.add_argument("--start", type=float, required=True)
     p.add_argument("--end", type=float, required=True)
     p.add_argument("--warmup", type=int, required=True)
+    p.add_argument("--lease", required=True)
     p.add_argument("--rate", required=True)
     p.add_argument("--conns", required=True)
     p.add_argument("--slow", required=True)
@@ -160,6 +187,9 @@ def main():
     allowed = [f for f in failures if in_flight(f)]
     after_kill = [f for f in failures if any(k[0] <= f[1] <= k[1] + KILL_WINDOW for k in kills)]
     in_drill = [f for f in failures if any(dr[0] <= f[1] <= dr[1] + DRILL_WINDOW for dr in drills)]
+    all_gaps = lease_gaps(d, time.strftime("%Y-%m-%d", time.localtime(a.start)))
+    gaps = [g for g in all_gaps if g[1] >= a.start and g[0] <= a.end]
+    in_gap = [f for f in failures if any(g[0] - 1 <= f[1] <= g[1] + 1 for g in gaps)]
     soak = load.get("soak", {})
     print("Requests of the soak proper (all idempotent GETs; 'resent': a keep-alive connection the server closed "
           "crossed the request, which was sent once more on a new connection, RFC 9112 9.3.1):")
@@ -183,10 +213,14 @@ def main():
     lat = load.get("steady_latency_ms", {})
     print(f"Steady load: {load.get('steady_rate', '?')} req/s achieved, latency p50 {lat.get('p50')} ms, "
           f"p99 {lat.get('p99')} ms, p99.9 {lat.get('p999')} ms, max {lat.get('max')} ms. "
-          f"Failed in the {a.warmup} s warm-up (not judged): {warmup_failed}.")
+          f"Failed in the {a.warmup} s warm-up (not judged): {warmup_failed}; leases that ran out unrenewed "
+          f"(lease {a.lease}) in the warm-up: {sum(1 for g in all_gaps if g[0] < a.start)}.")
     print(f"Failures that ended within {KILL_WINDOW:g} s after a backend kill: {len(after_kill)} "
           f"({len(allowed)} in flight at it); from a drill's start to {DRILL_WINDOW:g} s after its end: {len(in_drill)}; "
-          f"elsewhere: {len(failures) - len(set(after_kill) | set(in_drill))}.")
+          f"while no node served the VIP after a lease ran out unrenewed (from the owner's log line to the next "
+          f"'serving', ± 1 s): {len(in_gap)} ({len(gaps)} such gaps, "
+          f"{sum(min(g[1], a.end) - g[0] for g in gaps if g[0] < a.end):.1f} s in all); "
+          f"elsewhere: {len(failures) - len(set(after_kill) | set(in_drill) | set(in_gap))}.")
     for f in failures[:20]:
         print(f"- failed {time.strftime('%H:%M:%S', time.gmtime(f[0]))} (+{f[1] - f[0]:.3f} s) {f[2]}: {f[3]}"
               f"{' (in flight at a kill)' if f in allowed else ''}")
@@ -203,10 +237,6 @@ def main():
         reasons.append(f"{not_allowed} failed requests not in flight at a kill")
     if drill_failed:
         reasons.append(f"{drill_failed} failed drill probes")
-    if os.path.exists(f"{d}/notes.txt"):
-        for line in open(f"{d}/notes.txt"):
-            print(f"- note: {line.strip()}")
-        print()
     if os.path.exists(f"{d}/problems.txt"):
         problems = [line.strip() for line in open(f"{d}/problems.txt") if line.strip()]
         for line in problems:
