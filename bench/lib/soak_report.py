@@ -87,6 +87,7 @@ def main():
     p.add_argument("--end", type=float, required=True)
     p.add_argument("--warmup", type=int, required=True)
     p.add_argument("--lease", required=True)
+    p.add_argument("--gc-every", type=int, default=10, help="seconds between a member's forced collections")
     p.add_argument("--rate", required=True)
     p.add_argument("--conns", required=True)
     p.add_argument("--slow", required=True)
@@ -98,15 +99,21 @@ def main():
     reasons = []
 
     # ---- samples ----
-    nodes, rows, gc_ms = [], {}, {}
-    for ts, node, rss, heap, fds, threads, direct, _netty, _jvm, gc in read_tsv(f"{d}/samples.tsv"):
+    nodes, rows, gc_ms, collections = [], {}, {}, []
+    for ts, node, rss, heap, fds, threads, direct, _netty, _jvm, gc, *gc_at in read_tsv(f"{d}/samples.tsv"):
         if node not in nodes:
             nodes.append(node)
-        gc_ms.setdefault(node, []).append(int(gc))
+        if int(gc) >= 0:
+            gc_ms.setdefault(node, []).append(int(gc))
+            # (start, node, ms); rows without gc_at (earlier runs, every member collected each round) say when
+            # by the member's place in the round
+            collections.append((float(gc_at[0]) if gc_at else None, float(ts), node, int(gc)))
         t = round(float(ts) - a.start)
         rows.setdefault(t, {})[node] = dict(rss=int(rss), heap=int(heap), fds=int(fds), threads=int(threads),
                                             direct=int(direct))
     times = sorted(rows)
+    collections = [(at if at is not None else ts + nodes.index(n) * 10 / len(nodes), n, ms)
+                   for at, ts, n, ms in collections]
     events = [(float(s), float(e), kind, detail) for s, e, kind, detail in read_tsv(f"{d}/events.tsv")]
     count = {k: sum(1 for e in events if e[2] == k) for k in ("reload", "kill", "restart", "drill")}
 
@@ -139,8 +146,10 @@ def main():
         print(f"| {mmss(t)} | " + " | ".join(cells) + " |")
     print()
 
-    print("Each sample's GC.run + GC.heap_info (a full collection, the process paused), wall time: " + "; ".join(
-        f"{n} median {statistics.median(gc_ms[n]):.0f} ms, max {max(gc_ms[n])} ms" for n in nodes) + ".")
+    print(f"Each member was collected every {a.gc_every} s (its rows in between repeat the latest figure); "
+          f"GC.run + GC.heap_info (a full collection, the process stopped), wall time: " + "; ".join(
+              f"{n} median {statistics.median(gc_ms[n]):.0f} ms, max {max(gc_ms[n])} ms" for n in nodes if n in gc_ms)
+          + f"; {sum(1 for c in collections if c[2] >= 300)} of {len(collections)} took 300 ms or more.")
     print()
 
     # ---- growth ----
@@ -184,12 +193,13 @@ def main():
     def in_flight(f):
         return any(f[0] <= k[1] and f[1] >= k[0] for k in kills)
 
-    allowed = [f for f in failures if in_flight(f)]
-    after_kill = [f for f in failures if any(k[0] <= f[1] <= k[1] + KILL_WINDOW for k in kills)]
-    in_drill = [f for f in failures if any(dr[0] <= f[1] <= dr[1] + DRILL_WINDOW for dr in drills)]
+    # failures as indices: two may be equal to the millisecond
+    allowed = {i for i, f in enumerate(failures) if in_flight(f)}
+    after_kill = {i for i, f in enumerate(failures) if any(k[0] <= f[1] <= k[1] + KILL_WINDOW for k in kills)}
+    in_drill = {i for i, f in enumerate(failures) if any(dr[0] <= f[1] <= dr[1] + DRILL_WINDOW for dr in drills)}
     all_gaps = lease_gaps(d, time.strftime("%Y-%m-%d", time.localtime(a.start)))
     gaps = [g for g in all_gaps if g[1] >= a.start and g[0] <= a.end]
-    in_gap = [f for f in failures if any(g[0] - 1 <= f[1] <= g[1] + 1 for g in gaps)]
+    in_gap = {i for i, f in enumerate(failures) if any(g[0] - 1 <= f[1] <= g[1] + 1 for g in gaps)}
     soak = load.get("soak", {})
     print("Requests of the soak proper (all idempotent GETs; 'resent': a keep-alive connection the server closed "
           "crossed the request, which was sent once more on a new connection, RFC 9112 9.3.1):")
@@ -199,7 +209,7 @@ def main():
     for kind in ("steady", "slow", "idle"):
         s = soak.get(kind, {})
         print(f"| {kind} | {s.get('requests', '?')} | {s.get('ok', '?')} | "
-              f"{sum(1 for f in failures if f[2] == kind)} | {sum(1 for f in allowed if f[2] == kind)} | "
+              f"{sum(1 for f in failures if f[2] == kind)} | {sum(1 for i in allowed if failures[i][2] == kind)} | "
               f"{s.get('resent', '?')} |")
     drill_requests = drill_failed = 0
     for dr in drills:
@@ -220,10 +230,20 @@ def main():
           f"while no node served the VIP after a lease ran out unrenewed (from the owner's log line to the next "
           f"'serving', ± 1 s): {len(in_gap)} ({len(gaps)} such gaps, "
           f"{sum(min(g[1], a.end) - g[0] for g in gaps if g[0] < a.end):.1f} s in all); "
-          f"elsewhere: {len(failures) - len(set(after_kill) | set(in_drill) | set(in_gap))}.")
-    for f in failures[:20]:
+          f"elsewhere: {len(failures) - len(after_kill | in_drill | in_gap)}.")
+    if gaps:
+        after_gc = []
+        for g in gaps:
+            before = [c for c in collections if g[0] - 3 <= c[0] <= g[0]]
+            if before:
+                after_gc.append(max(before, key=lambda c: c[2]))
+        print(f"Of the {len(gaps)} lease gaps in the soak proper, {len(after_gc)} began within 3 s after one of this soak's own forced "
+              f"collections (the longest of them before each: " + ", ".join(f"{n} {ms} ms" for _, n, ms in after_gc)
+              + "). A member stopped past Raft's election timeout (150-300 ms) costs an election, and elections "
+              "in a row cost the lease.")
+    for i, f in enumerate(failures[:20]):
         print(f"- failed {time.strftime('%H:%M:%S', time.gmtime(f[0]))} (+{f[1] - f[0]:.3f} s) {f[2]}: {f[3]}"
-              f"{' (in flight at a kill)' if f in allowed else ''}")
+              f"{' (in flight at a kill)' if i in allowed else ''}")
     if len(failures) > 20:
         print(f"- ... {len(failures) - 20} more in failures.tsv")
     print()

@@ -3,14 +3,16 @@
   rss_kib      VmRSS of /proc/PID/status
   heap_kib     heap in use right after a full collection: one HotSpot attach request runs the diagnostic commands
                GC.run and then GC.heap_info (what `jcmd PID GC.run` and `jcmd PID GC.heap_info` do, without
-               starting a JVM for jcmd every time), and this sums the "used" of the heap's generations
+               starting a JVM for jcmd every time), and this sums the "used" of the heap's generations; a member
+               is collected every --gc-every seconds, and its rows in between repeat the latest figure
   fds          entries of /proc/PID/fd
   threads      Threads of /proc/PID/status
   direct_bytes direct memory, from the node's /metrics: gatehouse_netty_direct_memory_bytes (the data plane's
                pooled allocator, whole chunks) plus jvm_buffer_memory_used_bytes{id="direct"} (the JVM's direct
                buffer pool, which does not count the former); then each of the two
 
-  gc_ms        how long the attach request with the collection took (wall time)
+  gc_ms        how long the attach request with the collection took (wall time; -1: no collection this round)
+  gc_at        when that request began (Unix time; -1: none)
 
 Rows go to --out as TSV (Unix time of the round, node, then the columns above; -1 where a reading failed) until
 --stop exists or --bound seconds passed.
@@ -105,6 +107,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--node", action="append", required=True, help="NAME:PID:ADMIN_HOST:ADMIN_PORT")
     p.add_argument("--interval", type=float, default=10)
+    p.add_argument("--gc-every", type=float, default=60, help="seconds between a member's forced collections")
     p.add_argument("--out", required=True)
     p.add_argument("--stop", required=True)
     p.add_argument("--bound", type=float, required=True)
@@ -114,27 +117,34 @@ def main():
         name, pid, admin = spec.split(":", 2)
         nodes.append((name, int(pid), admin))
 
-    # The nodes' collections are spread over the interval, never back to back: two members paused at once would
-    # leave the cluster without a majority for as long (the witness included), and stall the lease's renewal.
+    # The nodes' collections are spread out, one member at a time and never back to back: a full collection stops
+    # the process, and one that a loaded CPU stretches past Raft's election timeout (150-300 ms) costs an election;
+    # two members stopped at once would leave the cluster without a majority. Member i is collected in the rounds
+    # i * rounds_per_gc / len(nodes) (mod rounds_per_gc); its heap column repeats its latest collection in between.
+    rounds_per_gc = max(1, round(args.gc_every / args.interval))
+    last_heap = {name: -1 for name, _, _ in nodes}
     started = time.monotonic()
     next_at = started
+    round_no = 0
     with open(args.out, "a") as out:
         while not os.path.exists(args.stop) and time.monotonic() - started < args.bound:
             now = time.time()  # the round's time, on every node's row
             for i, (name, pid, admin) in enumerate(nodes):
                 wait_until(next_at + i * args.interval / len(nodes), args.stop)
-                t0 = time.monotonic()
-                heap = reading(heap_after_gc_kib, pid)  # first: the collection must not count what the reads allocate
-                gc_ms = round((time.monotonic() - t0) * 1000)
+                gc_ms = gc_at = -1
+                if round_no % rounds_per_gc == (i * rounds_per_gc // len(nodes)) % rounds_per_gc or last_heap[name] < 0:
+                    gc_at, t0 = time.time(), time.monotonic()
+                    last_heap[name] = reading(heap_after_gc_kib, pid)  # first: not counting what the reads allocate
+                    gc_ms = round((time.monotonic() - t0) * 1000)
                 netty, jvm = reading(direct_bytes, admin)
-                row = [f"{now:.3f}", name, reading(status_field, pid, "VmRSS"), heap,
+                row = [f"{now:.3f}", name, reading(status_field, pid, "VmRSS"), last_heap[name],
                        reading(lambda: len(os.listdir(f"/proc/{pid}/fd"))), reading(status_field, pid, "Threads"),
-                       netty + jvm if min(netty, jvm) >= 0 else -1, netty, jvm, gc_ms]
+                       netty + jvm if min(netty, jvm) >= 0 else -1, netty, jvm, gc_ms, f"{gc_at:.3f}"]
                 out.write("\t".join(map(str, row)) + "\n")
                 out.flush()
             next_at += args.interval
+            round_no += 1
             wait_until(next_at, args.stop)
-
 
 def wait_until(deadline, stop):
     while time.monotonic() < deadline and not os.path.exists(stop):
