@@ -138,6 +138,9 @@ public final class Node implements NodeControl, AutoCloseable {
             node.control.scheduleAtFixedRate(node.limits::sweep, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
             node.metrics.gauge("gatehouse_limit_dropped_usage", "Usage reports from peers dropped as malformed",
                     node.limits::droppedUsage);
+            node.metrics.gauge("gatehouse_netty_direct_memory_bytes",
+                    "Direct memory held by the data plane's pooled buffer allocator: whole chunks, in use or kept for reuse",
+                    Transport::pooledDirectMemory);
             node.metrics.gauge("gatehouse_config_version", "Version of the config in force", () -> node.changes.snapshot().version(),
                     "hash", "current");
             node.metrics.gauge("gatehouse_config_hash_prefix",

@@ -169,6 +169,14 @@ public final class Transport {
         throw new UnavailableException(KIND_VARIABLE + "=" + named + ": expected io_uring, epoll or nio");
     }
 
+    /**
+     * Direct memory the data plane's pooled allocator holds: whole chunks, in use or kept for reuse. The JVM's
+     * direct buffer pool does not count it (Netty takes this memory outside {@code ByteBuffer.allocateDirect}).
+     */
+    public static long pooledDirectMemory() {
+        return PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+    }
+
     public Kind kind() {
         return kind;
     }

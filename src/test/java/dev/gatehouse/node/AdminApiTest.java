@@ -155,6 +155,10 @@ class AdminApiTest {
                 + "\",pool=\"web\",state=\"healthy\"} 1.0");
         assertThat(metrics).contains("gatehouse_endpoint_active_requests{endpoint=");
         assertThat(metrics).contains("gatehouse_pool_panic{pool=\"web\"} 0.0");
+        // the request took buffers from the pooled allocator: at least one chunk is held
+        var direct = java.util.regex.Pattern.compile("(?m)^gatehouse_netty_direct_memory_bytes (\\S+)$").matcher(metrics);
+        assertThat(direct.find()).as("gatehouse_netty_direct_memory_bytes in %s", metrics).isTrue();
+        assertThat(Double.parseDouble(direct.group(1))).isGreaterThan(0);
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
         assertThat(get("/").body()).contains("<title>Gatehouse</title>");
     }
