@@ -149,7 +149,7 @@ final class VipKeeper {
         if (giveUp != null) {
             if (held && (state.handover() != null || demoted) && driver.overlapsOnHandover(vip)) {
                 handOver(giveUp, now);
-                proposeHandover(true, able);
+                proposeHandover(mine, able);
                 return;
             }
             if (held) {

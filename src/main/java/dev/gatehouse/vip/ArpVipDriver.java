@@ -292,10 +292,13 @@ public final class ArpVipDriver implements VipDriver {
     /** Renews the address lifetime (re-adding the address if it went missing) and repeats one GARP per garp_refresh. */
     @Override
     public void refresh(VipConfig vip) {
-        keep(vip, true);
         Holding holding = holdings.get(vip.name());
+        if (holding == null) {
+            return;
+        }
+        keep(vip, holding, true);
         long now = ticker.nanos();
-        if (holding != null && now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
+        if (now - holding.lastGarp >= holding.arp.garpRefresh().toNanos()) {
             holding.lastGarp = now;
             sendGarps(holding, 1);
         }
@@ -308,15 +311,12 @@ public final class ArpVipDriver implements VipDriver {
      */
     @Override
     public CompletableFuture<Void> keepDuringHandover(VipConfig vip) {
-        return keep(vip, false);
+        Holding holding = holdings.get(vip.name());
+        return holding == null ? CompletableFuture.completedFuture(null) : keep(vip, holding, false);
     }
 
     /** @return completes once the fence's re-arm it queued has run, or at once when it queued none */
-    private CompletableFuture<Void> keep(VipConfig vip, boolean answerArp) {
-        Holding holding = holdings.get(vip.name());
-        if (holding == null) {
-            return CompletableFuture.completedFuture(null);
-        }
+    private CompletableFuture<Void> keep(VipConfig vip, Holding holding, boolean answerArp) {
         holding.watchdog.feed();
         long now = ticker.nanos();
         if (now - holding.lastLifetimeRenewal >= LIFETIME_RENEWAL_SPACING.toNanos()) {
@@ -334,13 +334,7 @@ public final class ArpVipDriver implements VipDriver {
         holding.lastFenceRenewal = now;
         List<String> rearm = fence.renew(vip.address(), answerArp);
         return fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
-                .handle((result, error) -> {
-                    if (error != null) {
-                        LOG.warn("VIP {}: kernel fence not re-armed: {}", vip.name(), error.toString());
-                    }
-                    logFailure(result, "kernel fence not re-armed");
-                    return null;
-                });
+                .thenAccept(result -> logFailure(result, "kernel fence not re-armed"));
     }
 
     /**

@@ -7,6 +7,7 @@ import dev.gatehouse.config.ClusterConfig.Driver;
 import dev.gatehouse.config.ClusterConfig.Mode;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.ManualTicker;
+import dev.gatehouse.vip.VipDriver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,21 +26,26 @@ class VipKeeperTest {
     private final VipState granted = new VipState("lb1", 1, "first owner", 5, null);
 
     private VipKeeper keeper(boolean overlappingDriver) {
-        return new VipKeeper("lb1", vip, log.driverFor("lb1", overlappingDriver), new ClusterListener() {},
-                command -> {
-                    proposed.add(command);
-                    return CompletableFuture.completedFuture(answer);
-                }, ticker, timings, Runnable::run, id -> id + ".example");
+        return keeper(log.driverFor("lb1", overlappingDriver), command -> {
+            proposed.add(command);
+            return CompletableFuture.completedFuture(answer);
+        });
+    }
+
+    /** lb1's keeper with {@code driver}, proposing through {@code proposer}. */
+    private VipKeeper keeper(VipDriver driver, Proposer proposer) {
+        return new VipKeeper("lb1", vip, driver, new ClusterListener() {}, proposer, ticker, timings, Runnable::run,
+                id -> id + ".example");
     }
 
     @Test
     void aSelfFencedOwnerStopsAtOnceAndServesAgainOnlyOnARenewalStartedAfterTheFenceLifted() {
         List<CompletableFuture<Outcome>> pending = new ArrayList<>();
-        VipKeeper fenced = new VipKeeper("lb1", vip, log.driverFor("lb1", false), new ClusterListener() {}, command -> {
+        VipKeeper fenced = keeper(log.driverFor("lb1", false), command -> {
             CompletableFuture<Outcome> f = new CompletableFuture<>();
             pending.add(f);
             return f;
-        }, ticker, timings, Runnable::run, id -> id + ".example");
+        });
         fenced.tick(granted, true, "", false, null);
         pending.removeFirst().complete(Outcome.ACCEPTED);
         assertThat(fenced.holds()).isTrue();
@@ -89,11 +95,10 @@ class VipKeeperTest {
     @Test
     void aDemotedOwnerProposesItsReleaseOnlyOnceItsDriverStoppedCompetingWithTheSuccessor() {
         CompletableFuture<Void> quiet = new CompletableFuture<>();
-        VipKeeper handing = new VipKeeper("lb1", vip, log.driverFor("lb1", true, quiet), new ClusterListener() {},
-                command -> {
-                    proposed.add(command);
-                    return CompletableFuture.completedFuture(answer);
-                }, ticker, timings, Runnable::run, id -> id + ".example");
+        VipKeeper handing = keeper(log.driverFor("lb1", true, quiet), command -> {
+            proposed.add(command);
+            return CompletableFuture.completedFuture(answer);
+        });
         handing.tick(granted, true, "", false, null);
         handing.tick(granted, false, "demoted by operator", true, null);
         ticker.advance(timings.tick());
@@ -111,12 +116,12 @@ class VipKeeperTest {
     @Test
     void aRenewalInFlightWhenAHandoverBeginsDoesNotAnnounceAgain() {
         List<CompletableFuture<Outcome>> pending = new ArrayList<>();
-        VipKeeper handing = new VipKeeper("lb1", vip, log.driverFor("lb1", true), new ClusterListener() {}, command -> {
+        VipKeeper handing = keeper(log.driverFor("lb1", true), command -> {
             proposed.add(command);
             CompletableFuture<Outcome> f = new CompletableFuture<>();
             pending.add(f);
             return f;
-        }, ticker, timings, Runnable::run, id -> id + ".example");
+        });
         handing.tick(granted, true, "", false, null);
         pending.removeFirst().complete(Outcome.ACCEPTED); // acquires, and renews again while binding
         ticker.advance(Duration.ofNanos(timings.renewIntervalNanos()));
