@@ -58,16 +58,25 @@ stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
-# Prints N distinct free TCP ports on 127.0.0.1 (the kernel picks them; all held open until all are chosen).
+# Prints N distinct free TCP ports on 127.0.0.1 (the kernel picks them; all held open until all are chosen). With
+# OFFSET, each port's port + OFFSET is free too (a cluster member also listens there).
 free_ports() {
-    python3 - "$1" <<'PY'
+    python3 - "$1" "${2:-0}" <<'PY'
 import socket, sys
-held = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    held.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in held))
+count, offset = int(sys.argv[1]), int(sys.argv[2])
+held, ports = [], []
+while len(ports) < count:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); held.append(s)
+    p = s.getsockname()[1]
+    if offset:
+        if p + offset > 65535:
+            continue
+        try:
+            t = socket.socket(); t.bind(("127.0.0.1", p + offset)); held.append(t)
+        except OSError:
+            continue
+    ports.append(p)
+print(" ".join(map(str, ports)))
 PY
 }
 
