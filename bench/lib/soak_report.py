@@ -24,6 +24,7 @@ GROWTH_LIMIT = 0.05
 KILL_WINDOW = 5.0     # s after a kill whose failures are listed as "after a kill" (only those in flight are allowed)
 DRILL_WINDOW = 10.0   # s after a drill ends: preemption moves the VIP back within it
 MIB = 1024 * 1024
+HISTOGRAM_TOP = 6     # classes listed per member under "What grew"
 # column, header, unit scale, absolute slack in the column's unit
 RESOURCES = [
     ("rss", "RSS MiB", 1 / 1024, 0),
@@ -79,6 +80,41 @@ def lease_gaps(d, day):
     return gaps
 
 
+def read_histogram(path):
+    """{class: (instances, bytes)} of one saved GC.class_histogram (its largest classes)."""
+    classes = {}
+    for line in open(path):
+        _, instances, size, name = line.split(None, 3)
+        classes[name.strip()] = (int(instances), int(size))
+    return classes
+
+
+def print_class_growth(hdir, nodes, from_time):
+    """What grew on each member: its collection nearest the end of the first third against its last one."""
+    if not os.path.isdir(hdir):
+        return
+    print(f"What grew, by class (objects in the member's class histogram at its collection nearest the end of the "
+          f"first third, and at its last; the {HISTOGRAM_TOP} largest growths in bytes):")
+    print()
+    print("| node | class | instances | KiB | growth KiB |")
+    print("|---|---|---:|---:|---:|")
+    for n in nodes:
+        taken = sorted((int(f[len(n) + 1:-4]), f) for f in os.listdir(hdir) if f.startswith(n + "-") and f.endswith(".txt"))
+        if len(taken) < 2:
+            print(f"| {n} | (fewer than two histograms) | | | |")
+            continue
+        first = read_histogram(f"{hdir}/{min(taken[:-1], key=lambda t: abs(t[0] - from_time))[1]}")
+        last = read_histogram(f"{hdir}/{taken[-1][1]}")
+        # the collector's fillers are dead space left in place, not objects anything holds (see soak_sample.py)
+        growth = sorted(((last[c][1] - first.get(c, (0, 0))[1], c) for c in last if "jdk.internal.vm.Filler" not in c),
+                        reverse=True)[:HISTOGRAM_TOP]
+        for grew, c in growth:
+            i0, b0 = first.get(c, (0, 0))
+            i1, b1 = last[c]
+            print(f"| {n} | `{c}` | {i0} → {i1} | {b0 / 1024:.1f} → {b1 / 1024:.1f} | {grew / 1024:+.1f} |")
+    print()
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--mode", choices=["full", "smoke"], required=True)
@@ -131,7 +167,7 @@ def main():
 
     every = max(1, len(times) // 60)
     print(f"Samples every 10 s{f' (every {every}th shown)' if every > 1 else ''}; heap after GC is the heap in use right "
-          f"after a full collection (GC.run, then GC.heap_info), direct is gatehouse_netty_direct_memory_bytes (the data plane's "
+          f"after a full collection (GC.class_histogram, then GC.heap_info), direct is gatehouse_netty_direct_memory_bytes (the data plane's "
           f"pooled allocator) plus jvm_buffer_memory_used_bytes{{id=\"direct\"}} (the JVM's direct buffer pool):")
     print()
     print("| time | " + " | ".join(f"{n} {h}" for n in nodes for _, h, _, _ in RESOURCES) + " |")
@@ -147,7 +183,7 @@ def main():
     print()
 
     print(f"Each member was collected every {a.gc_every} s (its rows in between repeat the latest figure); "
-          f"GC.run + GC.heap_info (a full collection, the process stopped), wall time: " + "; ".join(
+          f"GC.class_histogram + GC.heap_info (a full collection, the process stopped), wall time: " + "; ".join(
               f"{n} median {statistics.median(gc_ms[n]):.0f} ms, max {max(gc_ms[n])} ms" for n in nodes if n in gc_ms)
           + f"; {sum(1 for c in collections if c[2] >= 300)} of {len(collections)} took 300 ms or more.")
     print()
@@ -178,6 +214,8 @@ def main():
                     reasons.append(f"{n} {h} grew {growth:+.1%}")
                 print(f"| {n} | {h} | {m1 * s:.1f} | {m2 * s:.1f} | {growth:+.1%} | {'yes' if ok else 'NO'} |")
         print()
+
+        print_class_growth(f"{d}/histograms", nodes, a.start + times[third])
 
     # ---- requests ----
     load = {}
