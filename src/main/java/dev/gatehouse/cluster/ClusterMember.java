@@ -309,6 +309,11 @@ public final class ClusterMember implements AutoCloseable {
         raft.snapshotNow();
     }
 
+    /** The index of the last log entry this member applied; for tests. */
+    long lastAppliedIndex() throws IOException {
+        return raft.info().getLastAppliedIndex();
+    }
+
     /** Submits raw bytes as a log entry, bypassing the codec; for tests of malformed entries. */
     CompletableFuture<Outcome> proposeRaw(byte[] bytes) {
         return raft.proposeRaw(bytes, proposals);

@@ -17,13 +17,26 @@ import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 /** The Ratis settings Gatehouse runs with, in one place. */
 final class RaftSetup {
 
-    /** Snapshot (and purge the log) every this many entries: about an hour of renewals for one VIP. */
-    private static final long SNAPSHOT_EVERY = 20_000;
+    /**
+     * Snapshot (and purge the log up to it) every this many entries: a few minutes of renewals and reports. Each
+     * entry of a closed segment not yet purged still costs an index record in memory.
+     */
+    static final long SNAPSHOT_EVERY = 4_096;
+    /**
+     * A log segment's size on disk. Ratis holds every entry of the open segment in memory until the segment is full
+     * (renewals, ~150 bytes each: some 1,700 a segment), so this, not the snapshot, bounds the heap the log takes.
+     * Its default (32 MiB, over a day of renewals) let the heap grow by ~0.14 MiB a minute on every member. An entry
+     * larger than this (a big config) gets a segment of its own.
+     */
+    static final SizeInBytes SEGMENT_SIZE = SizeInBytes.valueOf("256KB");
+    /** Closed segments whose entries stay in memory (for a follower catching up); older ones are read from disk. */
+    private static final int SEGMENTS_CACHED = 2;
 
     private RaftSetup() {}
 
@@ -59,6 +72,9 @@ final class RaftSetup {
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SNAPSHOT_EVERY);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SEGMENT_SIZE);
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SEGMENT_SIZE);
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, SEGMENTS_CACHED);
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, millis(timings.requestTimeout()));
         return p;
     }

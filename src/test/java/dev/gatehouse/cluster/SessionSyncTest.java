@@ -119,8 +119,7 @@ class SessionSyncTest {
     }
 
     private static int entries(TestCluster c, String member) {
-        StickTable t = c.stickTables.get(member).get("web");
-        return t == null ? 0 : t.entries();
+        return c.stickEntries(member, "web");
     }
 
     private static long key(int i) {

@@ -9,6 +9,7 @@ import dev.gatehouse.config.ClusterConfig.Preempt;
 import dev.gatehouse.config.ClusterConfig.Role;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.config.HostPort;
+import dev.gatehouse.stick.StickTable;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.time.WallClock;
@@ -57,7 +58,7 @@ final class TestCluster implements AutoCloseable {
 
     ClusterMember start(String id, ClusterConfig withConfig) throws IOException {
         able.putIfAbsent(id, true);
-        ClusterMember member = new ClusterMember(withConfig, id, dir.resolve("raft-" + id),
+        ClusterMember member = new ClusterMember(withConfig, id, raftDir(id),
                 () -> able.get(id), log.driverFor(id), new ClusterListener() {}, ClusterTimings.defaults(),
                 Ticker.system());
         members.put(id, member);
@@ -70,6 +71,17 @@ final class TestCluster implements AutoCloseable {
 
     ClusterMember member(String id) {
         return members.get(id);
+    }
+
+    /** Where member {@code id} keeps its Raft log and snapshots. */
+    Path raftDir(String id) {
+        return dir.resolve("raft-" + id);
+    }
+
+    /** How many entries member {@code id}'s stick table {@code table} holds (0 if it has none). */
+    int stickEntries(String id, String table) {
+        StickTable t = stickTables.get(id).get(table);
+        return t == null ? 0 : t.entries();
     }
 
     String ownerInState() {
