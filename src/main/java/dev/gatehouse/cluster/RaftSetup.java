@@ -29,10 +29,10 @@ final class RaftSetup {
      */
     static final long SNAPSHOT_EVERY = 4_096;
     /**
-     * A log segment's size on disk. Ratis holds every entry of the open segment in memory until the segment is full
-     * (renewals, ~150 bytes each: some 1,700 a segment), so this, not the snapshot, bounds the heap the log takes.
-     * Its default (32 MiB, over a day of renewals) let the heap grow by ~0.14 MiB a minute on every member. An entry
-     * larger than this (a big config) gets a segment of its own.
+     * A log segment's size on disk (renewals and reports take ~70 bytes each: some 3,600 a segment). Ratis keeps
+     * every entry of the open segment in memory until it is full, and ~200 bytes of index for every entry not yet
+     * purged; a purge drops only whole closed segments. Ratis' default, 32 MiB, is days of renewals: with it the heap
+     * grew by ~0.14 MiB a minute on every member. An entry larger than this (a big config) gets a segment of its own.
      */
     static final SizeInBytes SEGMENT_SIZE = SizeInBytes.valueOf("256KB");
     /** Closed segments whose entries stay in memory (for a follower catching up); older ones are read from disk. */
