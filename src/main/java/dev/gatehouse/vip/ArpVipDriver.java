@@ -332,9 +332,20 @@ public final class ArpVipDriver implements VipDriver {
             return CompletableFuture.completedFuture(null);
         }
         holding.lastFenceRenewal = now;
-        List<String> rearm = fence.renew(vip.address(), answerArp);
-        return fenceCommands.then(() -> holding.current ? commands.start(rearm) : CompletableFuture.completedFuture(null))
-                .thenAccept(result -> logFailure(result, "kernel fence not re-armed"));
+        // A renewal (answerArp) proved the lease: it may re-add what ran out, to answer ARP again after a handover that
+        // did not happen, or after the kernel closed the fence (no re-arm within its timeout). Nothing else may: a
+        // re-arm that ran late would reopen the fence of a node the peer has taken over from.
+        boolean reopenArp = answerArp && arpChanged;
+        return fenceCommands.then(() -> {
+            if (!holding.current) {
+                return CompletableFuture.<CommandRunner.Result>completedFuture(null);
+            }
+            List<String> rearm = fence.renew(vip.address(), answerArp, reopenArp || (answerArp && holding.fenceLapsed));
+            return commands.start(rearm).thenApply(result -> {
+                holding.fenceLapsed = !result.ok();
+                return result;
+            });
+        }).thenAccept(result -> logFailure(result, "kernel fence not re-armed (run out? the next renewal reopens it)"));
     }
 
     /**
@@ -424,6 +435,8 @@ public final class ArpVipDriver implements VipDriver {
         long lastFenceRenewal;
         /** False once a handover began: the successor's answers and announcements alone move the clients. */
         volatile boolean answeringArp = true;
+        /** The last re-arm of the fence failed: its elements may have run out, and only a reopen re-adds them. */
+        volatile boolean fenceLapsed;
 
         Holding(VipConfig vip, Arp arp) {
             this.vip = vip;

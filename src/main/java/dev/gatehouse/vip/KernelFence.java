@@ -18,7 +18,11 @@ import java.util.List;
  * finish.
  *
  * <p>Each method returns one {@code nft} command: a list of statements nft runs as one transaction. Re-adding an
- * element does not re-arm its timeout, so a renewal adds it (a no-op if it is there), deletes it and adds it again.
+ * element does not re-arm its timeout, so a renewal deletes it and adds it again. Once the kernel let an element
+ * expire, that delete fails and the whole transaction with it: a re-arm that runs late (its {@code nft} frozen with
+ * the node and thawed after the peer took over, or queued behind a slow one) cannot reopen a closed fence. Only a
+ * {@code reopen} re-adds what is gone: on a renewal that proved the lease after the fence lapsed, and to answer ARP
+ * again after a handover that did not happen.
  */
 final class KernelFence {
 
@@ -37,8 +41,8 @@ final class KernelFence {
     /** Fences {@code address} and opens it for one renewal; {@code install}: creates the tables first. */
     List<String> hold(String address, boolean install) {
         String hold = String.join("; ", element("add", "arp", "held", address, false),
-                element("add", "ip", "held", address, false), rearm("arp", "answering", address),
-                rearm("ip", "serving", address));
+                element("add", "ip", "held", address, false), rearm("arp", "answering", address, true),
+                rearm("ip", "serving", address, true));
         return nft(install ? tables() + "; " + hold : hold);
     }
 
@@ -62,11 +66,14 @@ final class KernelFence {
         return nft("delete table arp " + TABLE + "; delete table ip " + TABLE);
     }
 
-    /** Re-arms the timeouts after a renewal: {@code answerArp} false during a handover, which stops ARP at once. */
-    List<String> renew(String address, boolean answerArp) {
-        String arp = answerArp ? rearm("arp", "answering", address)
+    /**
+     * Re-arms the timeouts after a renewal, if they have not run out: {@code answerArp} false during a handover,
+     * which stops ARP at once; {@code reopen} re-adds the elements even if they ran out.
+     */
+    List<String> renew(String address, boolean answerArp, boolean reopen) {
+        String arp = answerArp ? rearm("arp", "answering", address, reopen)
                 : element("add", "arp", "answering", address, true) + "; " + element("delete", "arp", "answering", address, false);
-        return nft(arp + "; " + rearm("ip", "serving", address));
+        return nft(arp + "; " + rearm("ip", "serving", address, reopen));
     }
 
     /** {@code address} is no longer held: no element of it is left. */
@@ -78,9 +85,10 @@ final class KernelFence {
                 element("delete", "ip", "serving", address, false)));
     }
 
-    private String rearm(String family, String set, String address) {
-        return element("add", family, set, address, true) + "; " + element("delete", family, set, address, false) + "; "
-                + element("add", family, set, address, true);
+    /** Delete, then add with a fresh timeout; {@code reopen}: first an add, so that the delete cannot fail. */
+    private String rearm(String family, String set, String address, boolean reopen) {
+        return (reopen ? element("add", family, set, address, true) + "; " : "")
+                + element("delete", family, set, address, false) + "; " + element("add", family, set, address, true);
     }
 
     private String element(String verb, String family, String set, String address, boolean timed) {

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -32,6 +33,13 @@ class ArpVipDriverFencingTest {
     private static final String ARM_IP = "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }; "
             + "delete element ip gatehouse serving { 203.0.113.10 }; "
             + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
+    /** A re-arm that fails, and changes nothing, once the kernel let the element run out. */
+    private static final String REARM_ARP = "delete element arp gatehouse answering { 203.0.113.10 }; "
+            + "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }";
+    private static final String REARM_IP = "delete element ip gatehouse serving { 203.0.113.10 }; "
+            + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
+    private static final String STOP_ARP = "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
+            + "delete element arp gatehouse answering { 203.0.113.10 }";
 
     private final VipConfig front = new VipConfig("front", "203.0.113.10", Driver.ARP,
             new Arp("eth0", 24, 3, Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
@@ -85,14 +93,55 @@ class ArpVipDriverFencingTest {
         ticker.advance(Duration.ofMillis(200));
         driver.refresh(front);
         driver.refresh(front); // same instant: the timeout was just re-armed
-        assertThat(nft().subList(before, nft().size())).containsExactly(ARM_ARP + "; " + ARM_IP);
+        assertThat(nft().subList(before, nft().size())).containsExactly(REARM_ARP + "; " + REARM_IP);
 
         driver.keepDuringHandover(front); // same instant, but ARP stops now
         ticker.advance(Duration.ofMillis(20));
         driver.keepDuringHandover(front);
-        assertThat(nft().getLast()).isEqualTo("add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
-                + "delete element arp gatehouse answering { 203.0.113.10 }; " + ARM_IP);
+        assertThat(nft().getLast()).isEqualTo(STOP_ARP + "; " + REARM_IP);
         assertThat(nft()).hasSize(before + 2);
+    }
+
+    @Test
+    void aRenewalAfterAFailedReArmReopensTheFence() throws Exception {
+        probesExit();
+        driver.acquire(front);
+        failNextNft();
+        ticker.advance(Duration.ofMillis(200));
+        driver.refresh(front); // the kernel let the elements run out: the delete fails, nothing is re-added
+        assertThat(nft().getLast()).isEqualTo(REARM_ARP + "; " + REARM_IP);
+
+        ticker.advance(Duration.ofMillis(200));
+        driver.refresh(front); // a renewal proved the lease: re-add them
+        assertThat(nft().getLast()).isEqualTo(ARM_ARP + "; " + ARM_IP);
+        ticker.advance(Duration.ofMillis(200));
+        driver.refresh(front);
+        assertThat(nft().getLast()).isEqualTo(REARM_ARP + "; " + REARM_IP);
+    }
+
+    @Test
+    void aHandoverNeverReopensTheFenceButARenewalAnsweringArpAgainDoes() throws Exception {
+        probesExit();
+        driver.acquire(front);
+        driver.keepDuringHandover(front);
+        failNextNft();
+        ticker.advance(Duration.ofMillis(200));
+        driver.keepDuringHandover(front); // fails: the elements ran out
+        ticker.advance(Duration.ofMillis(200));
+        driver.keepDuringHandover(front); // no proof of the lease: it stays closed
+        assertThat(nft().getLast()).isEqualTo(STOP_ARP + "; " + REARM_IP);
+
+        ticker.advance(Duration.ofMillis(200));
+        driver.refresh(front); // the handover did not happen and a renewal proved the lease
+        assertThat(nft().getLast()).isEqualTo(ARM_ARP + "; " + ARM_IP);
+    }
+
+    /** The next nft exits 1, as a delete of an element that ran out does; later ones succeed. */
+    private void failNextNft() {
+        AtomicBoolean failed = new AtomicBoolean();
+        commands.answer = line -> line.startsWith("nft ") && failed.compareAndSet(false, true)
+                ? CompletableFuture.completedFuture(new CommandRunner.Result(List.of("nft"), 1, "No such file or directory"))
+                : null;
     }
 
     @Test
