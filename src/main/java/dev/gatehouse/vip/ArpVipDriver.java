@@ -4,9 +4,7 @@ import dev.gatehouse.config.ClusterConfig.Arp;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.Ticker;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -14,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +59,6 @@ public final class ArpVipDriver implements VipDriver {
 
     private static final Logger LOG = LoggerFactory.getLogger(ArpVipDriver.class);
 
-    /** Gratuitous ARPs of one announcement are this far apart, so one lost frame does not lose the move. */
-    static final Duration GARP_SPACING = Duration.ofMillis(100);
     /** Refresh is called on every renewal; re-issuing the lifetime more often than this only costs forks. */
     static final Duration LIFETIME_RENEWAL_SPACING = Duration.ofMillis(100);
 
@@ -73,7 +68,7 @@ public final class ArpVipDriver implements VipDriver {
     private final Duration watchdogSilence;
     private final StrayForwarding strays;
     /** Null when nftables is not there: then only the watchdog and the lifetime take the address away. */
-    private final KernelFence fence;
+    private final HeldFence fence;
     /** Null: acquire adds the address without probing for it first. */
     private final AddressProbe probe;
     /** Whether this process can send ARP itself ({@link ArpSocket}): then a takeover's first announcement does. */
@@ -86,8 +81,7 @@ public final class ArpVipDriver implements VipDriver {
     /** Probes started at a grant (see {@link #prepare}), each taken by the acquisition that follows. */
     private final Map<String, CompletableFuture<AddressProbe.Outcome>> probes = new ConcurrentHashMap<>();
     private final CommandQueue addressCommands = new CommandQueue();
-    /** The fence's own queue: a slow nft never delays an address command (a release's above all). */
-    private final CommandQueue fenceCommands = new CommandQueue();
+    private final GratuitousArp garps;
 
     /**
      * @param fence null: no kernel fence
@@ -106,7 +100,8 @@ public final class ArpVipDriver implements VipDriver {
         this.lifetimeSeconds = addressLifetime.toSeconds();
         this.watchdogSilence = Objects.requireNonNull(watchdogSilence, "watchdogSilence");
         this.strays = new StrayForwarding(commands, strayWindow);
-        this.fence = fence;
+        this.garps = new GratuitousArp(commands);
+        this.fence = fence == null ? null : new HeldFence(fence, commands);
         this.probe = probe;
         this.ownArpSocket = ownArpSocket;
         this.notices = Objects.requireNonNull(notices, "notices");
@@ -185,8 +180,7 @@ public final class ArpVipDriver implements VipDriver {
         // fencing an address this node does not hold yet changes nothing: it runs while the probe waits (and if it
         // were late, the address would only be unfenced for a moment while this node may serve it)
         if (fence != null) {
-            List<String> fenced = fence.hold(vip.address(), first);
-            fenceCommands.then(() -> commands.start(fenced)).thenAccept(r -> logFailure(r, "VIP not fenced"));
+            fence.hold(vip.address(), first);
         }
         long start = ticker.nanos();
         CompletableFuture<AddressProbe.Outcome> prepared = probes.remove(vip.name());
@@ -213,17 +207,9 @@ public final class ArpVipDriver implements VipDriver {
             // after a crash the clients' caches still name the old owner, whose packets now go nowhere: tell them at
             // once, where starting arping would take its own start first (the repeats below still use it). A graceful
             // predecessor still serves, so its handover keeps the announcements' old pace.
-            announceNow(vip, arp);
+            GratuitousArp.announceNow(vip);
         }
         sendGarps(holding, arp.garpRepeat());
-    }
-
-    private static void announceNow(VipConfig vip, Arp arp) {
-        try (ArpSocket socket = ArpSocket.open(arp.iface())) {
-            socket.broadcast(ArpFrames.announcement(socket.mac(), InetAddress.ofLiteral(vip.address()).getAddress()));
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.warn("VIP {}: first gratuitous ARP not sent from this process: {}", vip.name(), e.getMessage());
-        }
     }
 
     /**
@@ -284,8 +270,7 @@ public final class ArpVipDriver implements VipDriver {
     /** Takes {@code vip} out of the kernel fence; the tables go with the last VIP held here. */
     private void unfence(VipConfig vip) {
         if (fence != null) {
-            List<String> unfence = holdings.isEmpty() ? fence.uninstall() : fence.release(vip.address());
-            fenceCommands.then(() -> commands.start(unfence)).thenAccept(r -> logFailure(r, "kernel fence not removed"));
+            fence.release(vip.address(), holdings.isEmpty());
         }
     }
 
@@ -332,20 +317,7 @@ public final class ArpVipDriver implements VipDriver {
             return CompletableFuture.completedFuture(null);
         }
         holding.lastFenceRenewal = now;
-        // A renewal (answerArp) proved the lease: it may re-add what ran out, to answer ARP again after a handover that
-        // did not happen, or after the kernel closed the fence (no re-arm within its timeout). Nothing else may: a
-        // re-arm that ran late would reopen the fence of a node the peer has taken over from.
-        boolean reopenArp = answerArp && arpChanged;
-        return fenceCommands.then(() -> {
-            if (!holding.current) {
-                return CompletableFuture.<CommandRunner.Result>completedFuture(null);
-            }
-            List<String> rearm = fence.renew(vip.address(), answerArp, reopenArp || (answerArp && holding.fenceLapsed));
-            return commands.start(rearm).thenApply(result -> {
-                holding.fenceLapsed = !result.ok();
-                return result;
-            });
-        }).thenAccept(result -> logFailure(result, "kernel fence not re-armed (run out? the next renewal reopens it)"));
+        return fence.rearm(vip.address(), answerArp, arpChanged, () -> holding.current);
     }
 
     /**
@@ -372,47 +344,14 @@ public final class ArpVipDriver implements VipDriver {
                 lifetime);
     }
 
-    /**
-     * Sends {@code count} gratuitous ARPs {@link #GARP_SPACING} apart on a virtual thread, stopping as soon as the
-     * VIP is released. arping lingers about a second for replies that never come, so each runs on its own.
-     */
-    private void sendGarps(Holding holding, int count) {
-        List<String> garp = List.of("arping", "-q", "-U", "-c", "1", "-I", holding.arp.iface(),
-                holding.vip.address());
-        Thread.ofVirtual().name("vip-garp-" + holding.vip.name()).start(() -> {
-            for (int i = 0; i < count && holding.current && holding.answeringArp; i++) {
-                // Once released, arping refuses to bind the address: expected, not worth a warning.
-                commands.start(garp).thenAccept(result -> {
-                    if (holding.current) {
-                        logFailure(result, "gratuitous ARP not sent");
-                    }
-                });
-                if (i + 1 < count) {
-                    try {
-                        Thread.sleep(GARP_SPACING);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        });
-    }
-
-    /** Runs commands strictly one after another, in the order they were asked for. */
-    private static final class CommandQueue {
-        private CompletableFuture<?> last = CompletableFuture.completedFuture(null);
-
-        synchronized CompletableFuture<CommandRunner.Result> then(Supplier<CompletableFuture<CommandRunner.Result>> next) {
-            CompletableFuture<CommandRunner.Result> queued = last.handle((r, e) -> null).thenCompose(ignored -> next.get());
-            last = queued;
-            return queued;
-        }
-    }
-
     static void logFailure(CommandRunner.Result result, String what) {
         if (result != null && !result.ok()) {
             LOG.warn("VIP: {}: {}", what, result.describe());
         }
+    }
+
+    private void sendGarps(Holding holding, int count) {
+        garps.send(holding.vip, count, () -> holding.current && holding.answeringArp, () -> holding.current);
     }
 
     private static Arp arpOf(VipConfig vip) {
@@ -435,8 +374,6 @@ public final class ArpVipDriver implements VipDriver {
         long lastFenceRenewal;
         /** False once a handover began: the successor's answers and announcements alone move the clients. */
         volatile boolean answeringArp = true;
-        /** The last re-arm of the fence failed: its elements may have run out, and only a reopen re-adds them. */
-        volatile boolean fenceLapsed;
 
         Holding(VipConfig vip, Arp arp) {
             this.vip = vip;
