@@ -10,6 +10,10 @@ import java.util.Objects;
  * What requests and responses share: a private copy of the head bytes, the header fields as offsets
  * into it, and the framing and connection facts derived from them. Reused for every message of a
  * connection; text handed out is valid until the next message is parsed into the same head.
+ *
+ * <p>It runs over 400 lines on purpose: the framing rules of RFC 9112 (Content-Length, Transfer-Encoding,
+ * Connection) all read the same offset arrays, and keeping them beside those arrays is what lets a message be
+ * parsed, checked and rewritten with no object per message.
  */
 public abstract sealed class MessageHead permits RequestHead, ResponseHead {
 
