@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -72,7 +73,12 @@ class DemoKillTest {
                 start(id);
             }
             URI vip = URI.create("http://127.0.0.10:" + vipPort + "/");
-            await().atMost(Duration.ofSeconds(90)).until(() -> "lb1".equals(owner()));
+            try {
+                await().atMost(Duration.ofSeconds(90)).until(() -> "lb1".equals(owner()));
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("lb1 did not serve the VIP within 90 s of the start (owner: " + owner() + ")\n"
+                        + logTails(), e);
+            }
             Probe.warmUp(vip, 20, Duration.ofSeconds(1));
 
             List<Long> outages = new ArrayList<>();
@@ -175,6 +181,17 @@ class DemoKillTest {
 
     private Path log(String id) {
         return dir.resolve(id + ".log");
+    }
+
+    /** The last lines each member logged: what a failure at start needs, as the logs go with the temp dir. */
+    private String logTails() throws IOException {
+        StringBuilder tails = new StringBuilder();
+        for (String id : MEMBERS) {
+            List<String> lines = Files.readAllLines(log(id));
+            tails.append("--- ").append(id).append(" (exited: ").append(!processes.get(id).isAlive()).append(")\n");
+            lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(l -> tails.append(l).append('\n'));
+        }
+        return tails.toString();
     }
 
     private int count(String id, String text) throws IOException {
