@@ -41,7 +41,7 @@ class SessionSyncTest {
             for (int i = 1; i <= 500; i++) {
                 lb1.record(key(i), A);
             }
-            await().atMost(START).until(() -> entries(c, "lb2") == 500 && entries(c, "w1") == 500);
+            await().atMost(START).until(() -> c.stickEntries("lb2", "web") == 500 && c.stickEntries("w1", "web") == 500);
             System.out.printf("500 stick entries on every member after %d ms%n", System.currentTimeMillis() - recorded);
             assertThat(c.stickTables.get("lb2").get("web").lookup(key(1))).isEqualTo(A);
 
@@ -54,10 +54,10 @@ class SessionSyncTest {
             for (int i = 501; i <= 1000; i++) {
                 lb1.record(key(i), B);
             }
-            await().atMost(START).until(() -> entries(c, "w1") == 1000);
+            await().atMost(START).until(() -> c.stickEntries("w1", "web") == 1000);
 
             c.start("lb2", c.config); // a new process: empty tables, then the snapshot, its log and the catch-up
-            await().atMost(START).until(() -> entries(c, "lb2") == 1000);
+            await().atMost(START).until(() -> c.stickEntries("lb2", "web") == 1000);
             StickTable lb2 = c.stickTables.get("lb2").get("web");
             assertThat(lb2.lookup(key(1))).isEqualTo(A);
             assertThat(lb2.lookup(key(1000))).isEqualTo(B);
@@ -122,10 +122,6 @@ class SessionSyncTest {
         assertThat(target.get("web").lookup(key(9))).as("replaced by the snapshot").isEqualTo(StickTable.NONE);
         assertThat(target.get("api").lookup(key(2))).isEqualTo(B);
         assertThat(target.get("api").entries()).as("expired entries are not carried").isEqualTo(1);
-    }
-
-    private static int entries(TestCluster c, String member) {
-        return c.stickEntries(member, "web");
     }
 
     private static long key(int i) {
