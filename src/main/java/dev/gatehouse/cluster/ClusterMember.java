@@ -5,8 +5,6 @@ import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.Role;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
-import dev.gatehouse.limit.UsageExchange;
-import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.time.WallClock;
 import dev.gatehouse.vip.VipDriver;
@@ -48,7 +46,7 @@ public final class ClusterMember implements AutoCloseable {
     private final ClusterTls tls;
     private final Observations seen;
     private final ClusterStateMachine stateMachine;
-    private final SessionSync sessions;
+    private final ChannelSync channels;
     private final FenceLinks fence;
     private final RaftMember raft;
     private final ConfigSeed seed;
@@ -60,8 +58,8 @@ public final class ClusterMember implements AutoCloseable {
      * window for good after one request exhausts its retries, which a cut-off member must survive.
      */
     private final ExecutorService proposals;
-    /** Session updates (see {@link SessionSync}) propose on their own thread: a burst of them never delays a renewal. */
-    private final ExecutorService sessionProposals;
+    /** Channel payloads (see {@link ChannelSync}) propose on their own thread: a burst of them never delays a renewal. */
+    private final ExecutorService channelProposals;
     private final AtomicBoolean tickQueued = new AtomicBoolean();
 
     /**
@@ -89,13 +87,13 @@ public final class ClusterMember implements AutoCloseable {
         this.node = me.role() == Role.NODE;
         this.tls = new ClusterTls(ClusterKey.fromSecretFile(config.secretFile()));
         this.seen = new Observations(ticker, timings);
-        this.sessions = new SessionSync(selfId, WallClock.system());
-        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, sessions,
+        this.channels = new ChannelSync(selfId, WallClock.system());
+        this.stateMachine = new ClusterStateMachine(roster, seen, this::tickSoon, this::leaderChanged, channels,
                 selfId, listener);
         this.fence = new FenceLinks(selfId, roster, tls.context(), seen, this::tickSoon, timings);
         this.loop = Executors.newSingleThreadScheduledExecutor(daemons("gatehouse-cluster-" + selfId));
         this.proposals = Executors.newFixedThreadPool(4, daemons("gatehouse-cluster-propose-" + selfId));
-        this.sessionProposals = Executors.newSingleThreadExecutor(daemons("gatehouse-cluster-sessions-" + selfId));
+        this.channelProposals = Executors.newSingleThreadExecutor(daemons("gatehouse-cluster-channels-" + selfId));
         this.raft = new RaftMember(selfId, roster, RaftSetup.group(config.name(), roster), tls, storageDir, timings,
                 stateMachine);
         this.seed = new ConfigSeed(selfId, this::propose, ticker, timings, loop);
@@ -131,15 +129,12 @@ public final class ClusterMember implements AutoCloseable {
         fence.start();
         raft.start();
         loop.scheduleWithFixedDelay(this::tick, 0, timings.tick().toNanos(), TimeUnit.NANOSECONDS);
-        sessions.start(command -> raft.propose(command, sessionProposals));
+        channels.start(command -> raft.propose(command, channelProposals));
     }
 
-    /**
-     * Replicates {@code tables} and, unless null, {@code usage} through the cluster (see {@link SessionSync}).
-     * Call before {@link #start}; without it the member still keeps the tables it is sent, for its peers' sake.
-     */
-    public void replicate(StickTables tables, UsageExchange usage) {
-        sessions.attach(tables, usage);
+    /** Replicates what {@code channel} sends through the cluster (see {@link ChannelSync}); before {@link #start}. */
+    public void register(ReplicatedChannel channel) {
+        channels.register(channel);
     }
 
     /** Gives up every owned VIP gracefully and stops offering to own any until {@link #undemote()}. */
@@ -282,10 +277,10 @@ public final class ClusterMember implements AutoCloseable {
     }
 
     private void stop() throws IOException {
-        sessions.close();
+        channels.close();
         loop.shutdownNow();
         proposals.shutdownNow();
-        sessionProposals.shutdownNow();
+        channelProposals.shutdownNow();
         try {
             loop.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -77,9 +77,8 @@ record ClusterState(Map<String, VipState> vips, Map<String, MemberReport> report
                                 new VipState(v.owner(), v.epoch(), v.reason(), index, h.reason(), v.predecessor()))
                         : reject();
             }
-            // Sessions live beside this state (they change too often to copy it per entry): see SessionSync.
-            case Command.Stick s -> accept(this);
-            case Command.Usage u -> accept(this);
+            // Channels live beside this state (they change too often to copy it per entry): see ChannelSync.
+            case Command.Channel c -> accept(this);
             case ConfigChange c -> ConfigRules.check(c, config, roster).isEmpty()
                     ? accept(new ClusterState(vips, reports, config.with(c)))
                     : reject();

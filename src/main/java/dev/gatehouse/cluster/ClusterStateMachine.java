@@ -1,11 +1,7 @@
 package dev.gatehouse.cluster;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.cluster.ClusterState.Applied;
 import dev.gatehouse.cluster.ClusterState.Outcome;
 import java.io.File;
@@ -31,23 +27,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ratis glue around {@link ClusterState}: decodes each committed entry, applies it (and its session side effects,
- * see {@link SessionSync}), answers with the outcome, and keeps a one-file JSON snapshot of both so the log (a
- * renewal every lease/3) can be purged. The snapshot carries the current config, so a member that catches up from
- * a snapshot gets the config with it.
+ * Ratis glue around {@link ClusterState}: decodes each committed entry, applies it (a channel's payload goes to its
+ * channel, see {@link ChannelSync}), answers with the outcome, and keeps a one-file snapshot of the state and the
+ * channels ({@link SnapshotFile}) so the log (a renewal every lease/3) can be purged. The snapshot carries the
+ * current config, so a member that catches up from a snapshot gets the config with it.
  */
 final class ClusterStateMachine extends BaseStateMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStateMachine.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    /** The snapshot's field for the stick tables, beside the state's own fields. */
-    private static final String STICK = "stick";
 
     private final Roster roster;
     private final Observations seen;
     private final Runnable onApplied;
     private final Consumer<String> onLeaderChanged;
-    private final SessionSync sessions;
+    private final ChannelSync channels;
     private final String self;
     private final ClusterListener configListener;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -58,9 +52,9 @@ final class ClusterStateMachine extends BaseStateMachine {
 
     /** @param configListener told, in log order, what config {@code self} should run and of canary verdicts */
     ClusterStateMachine(Roster roster, Observations seen, Runnable onApplied, Consumer<String> onLeaderChanged,
-            SessionSync sessions, String self, ClusterListener configListener) {
+            ChannelSync channels, String self, ClusterListener configListener) {
         this.roster = roster;
-        this.sessions = sessions;
+        this.channels = channels;
         this.seen = seen;
         this.onApplied = onApplied;
         this.onLeaderChanged = onLeaderChanged;
@@ -117,6 +111,9 @@ final class ClusterStateMachine extends BaseStateMachine {
         Command command = CommandCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
         ClusterState before = state;
         Applied applied = before.apply(command, entry.getIndex(), roster);
+        if (command instanceof Command.Channel c && !channels.apply(c)) {
+            applied = new Applied(applied.state(), Outcome.MALFORMED);
+        }
         if (applied.outcome() == Outcome.MALFORMED) {
             malformed.incrementAndGet();
             LOG.warn("cluster log entry {} is not a valid command; ignored", entry.getIndex());
@@ -125,7 +122,6 @@ final class ClusterStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         if (command != null) {
             seen.applied(command, applied.outcome());
-            sessions.apply(command);
         }
         if (applied.outcome() == Outcome.ACCEPTED) {
             configChanged(command, before.config(), applied.state().config());
@@ -183,17 +179,7 @@ final class ClusterStateMachine extends BaseStateMachine {
             return -1;
         }
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        ObjectNode fields = JSON.valueToTree(state);
-        try (JsonGenerator out = JSON.createGenerator(file, JsonEncoding.UTF8)) {
-            out.writeStartObject();
-            for (var field : fields.properties()) {
-                out.writeFieldName(field.getKey());
-                out.writeTree(field.getValue());
-            }
-            out.writeFieldName(STICK);
-            sessions.writeSnapshot(out);
-            out.writeEndObject();
-        }
+        SnapshotFile.write(file.toPath(), JSON.writeValueAsBytes(state), channels.channels());
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
         return last.getIndex();
     }
@@ -208,10 +194,9 @@ final class ClusterStateMachine extends BaseStateMachine {
         if (snapshot == null) {
             return;
         }
-        JsonNode tree = JSON.readTree(snapshot.getFile().getPath().toFile());
-        JsonNode stick = tree instanceof ObjectNode o ? o.remove(STICK) : null;
-        ClusterState loaded = JSON.treeToValue(tree, ClusterState.class);
-        sessions.load(stick);
+        SnapshotFile.Contents contents = SnapshotFile.read(snapshot.getFile().getPath());
+        ClusterState loaded = JSON.readValue(contents.state(), ClusterState.class);
+        channels.restore(contents.sections());
         state = loaded;
         seen.loaded(loaded);
         setLastAppliedTermIndex(snapshot.getTermIndex());

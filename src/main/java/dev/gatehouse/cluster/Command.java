@@ -3,7 +3,6 @@ package dev.gatehouse.cluster;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import dev.gatehouse.config.Names;
-import java.util.List;
 import java.util.Objects;
 
 /** An entry of the replicated log. Small, and encoded by {@link CommandCodec}, never by Java serialization. */
@@ -14,8 +13,7 @@ import java.util.Objects;
     @JsonSubTypes.Type(value = Command.Renew.class, name = "renew"),
     @JsonSubTypes.Type(value = Command.Release.class, name = "release"),
     @JsonSubTypes.Type(value = Command.Handover.class, name = "handover"),
-    @JsonSubTypes.Type(value = Command.Stick.class, name = "stick"),
-    @JsonSubTypes.Type(value = Command.Usage.class, name = "usage"),
+    @JsonSubTypes.Type(value = Command.Channel.class, name = "channel"),
     @JsonSubTypes.Type(value = Command.ConfigChange.class, name = "config"),
     @JsonSubTypes.Type(value = Command.CanaryVerdict.class, name = "canary-verdict")
 })
@@ -75,53 +73,15 @@ sealed interface Command {
     }
 
     /**
-     * Stick-table entries {@code origin} recorded for {@code pool}: (affinity key, endpoint key, expiry in wall-clock
-     * milliseconds) triples. Applied beside the replicated state, never in it (see {@link SessionSync}).
-     *
-     * @param recordedAt wall-clock time of the oldest entry, for the replication-lag metric
+     * A payload of {@link ReplicatedChannel} {@code channel}, sent by {@code origin} at wall-clock {@code at}. The
+     * cluster does not read it: applied beside the replicated state, never in it (see {@link ChannelSync}).
      */
-    record Stick(String origin, String pool, long recordedAt, long[] entries) implements Command {
-        static final int MAX_ENTRIES = 4096;
-
-        public Stick {
+    record Channel(String channel, String origin, long at, byte[] payload) implements Command {
+        public Channel {
+            Names.identifier(Objects.requireNonNull(channel, "channel"));
             Objects.requireNonNull(origin, "origin");
-            Objects.requireNonNull(entries, "entries");
-            Names.identifier(Objects.requireNonNull(pool, "pool"));
-            if (entries.length % 3 != 0 || entries.length > 3 * MAX_ENTRIES) {
-                throw new IllegalArgumentException("entries must be at most " + MAX_ENTRIES + " triples");
-            }
-            for (int i = 0; i < entries.length; i += 3) {
-                if (entries[i] == 0 || entries[i + 1] == 0) {
-                    throw new IllegalArgumentException("entries: key and endpoint must not be 0");
-                }
-            }
-        }
-    }
-
-    /**
-     * The requests clients made at {@code origin} since its previous report, per listener and client. Only the
-     * other members apply it, and only while it is fresh (see {@link SessionSync}).
-     *
-     * @param at wall-clock time the usage was drained
-     */
-    record Usage(String origin, long at, List<ClientUsage> clients) implements Command {
-        static final int MAX_CLIENTS = 4096;
-
-        public Usage {
-            Objects.requireNonNull(origin, "origin");
-            clients = List.copyOf(clients);
-            if (clients.size() > MAX_CLIENTS) {
-                throw new IllegalArgumentException("clients must be at most " + MAX_CLIENTS);
-            }
-        }
-
-        public record ClientUsage(String listener, String client, long requests) {
-            public ClientUsage {
-                Objects.requireNonNull(listener, "listener");
-                Objects.requireNonNull(client, "client");
-                if (requests <= 0) {
-                    throw new IllegalArgumentException("requests must be positive, got " + requests);
-                }
+            if (Objects.requireNonNull(payload, "payload").length > ReplicatedChannel.MAX_PAYLOAD) {
+                throw new IllegalArgumentException("payload must be at most " + ReplicatedChannel.MAX_PAYLOAD + " bytes");
             }
         }
     }

@@ -43,8 +43,7 @@ final class Observations {
             case Command.Release r -> renewSeen.remove(r.vip());
             case Command.Report r -> reported(r.member(), r.canServe(), now);
             case Command.Handover h -> {}
-            case Command.Stick s -> {}
-            case Command.Usage u -> {}
+            case Command.Channel c -> {}
             case Command.ConfigChange c -> {}
             case Command.CanaryVerdict v -> {}
         }

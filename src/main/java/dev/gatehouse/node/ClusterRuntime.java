@@ -17,10 +17,13 @@ import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.config.EventKind;
+import dev.gatehouse.limit.UsageChannel;
 import dev.gatehouse.limit.UsageExchange;
 import dev.gatehouse.metrics.Metrics;
+import dev.gatehouse.stick.StickChannel;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
+import dev.gatehouse.time.WallClock;
 import dev.gatehouse.vip.ArpVipDriver;
 import dev.gatehouse.vip.BgpVipDriver;
 import io.micrometer.core.instrument.Counter;
@@ -81,7 +84,11 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
             }
             throw e;
         }
-        member.replicate(stickTables, usage);
+        // a member without the pools (a witness) still keeps their stick entries, for its peers' sake
+        member.register(new StickChannel(stickTables, WallClock.system()));
+        if (usage != null) {
+            member.register(new UsageChannel(usage, WallClock.system()));
+        }
         for (VipConfig vip : config.vips()) {
             metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,
                     "vip", vip.name());

@@ -22,7 +22,7 @@ public final class StickTable {
 
     /** Receives entries as (affinity key, endpoint key, expiry in wall-clock milliseconds). */
     @FunctionalInterface
-    public interface EntryVisitor {
+    interface EntryVisitor {
         void entry(long key, long endpoint, long expires);
     }
 
@@ -31,7 +31,7 @@ public final class StickTable {
      *
      * @param recordedAt wall-clock time of the oldest of them
      */
-    public record Batch(long recordedAt, long[] entries) {
+    record Batch(long recordedAt, long[] entries) {
         public int size() {
             return entries.length / 3;
         }
@@ -101,7 +101,7 @@ public final class StickTable {
      * An entry from the replicated log. For the same endpoint the later expiry wins (a renewal here may be newer
      * than the log's copy); for another endpoint the log's order decides, the same way on every node.
      */
-    public void apply(long key, long endpoint, long expires) {
+    void apply(long key, long endpoint, long expires) {
         long now = clock.millis();
         if (key == 0 || endpoint == NONE || expires <= now) {
             return;
@@ -113,7 +113,7 @@ public final class StickTable {
     }
 
     /** Up to {@code max} of the updates recorded here and not yet replicated, oldest first; null when none. */
-    public Batch takePending(int max) {
+    Batch takePending(int max) {
         return pending.take(max);
     }
 
@@ -121,12 +121,12 @@ public final class StickTable {
      * A batch the cluster did not take (no leader, no majority): it goes out again first, as far as the queue has
      * room; what does not fit counts as dropped.
      */
-    public void retry(Batch batch) {
+    void retry(Batch batch) {
         dropped.add(pending.restore(batch));
     }
 
     /** Visits every live entry, one segment at a time. */
-    public void forEachLive(EntryVisitor visitor) {
+    void forEachLive(EntryVisitor visitor) {
         long now = clock.millis();
         for (Segment s : segments) {
             synchronized (s) {
@@ -136,7 +136,7 @@ public final class StickTable {
     }
 
     /** Removes every entry (before a snapshot replaces the table). */
-    public void clear() {
+    void clear() {
         for (Segment s : segments) {
             synchronized (s) {
                 s.clear();
@@ -145,7 +145,7 @@ public final class StickTable {
     }
 
     /** Drops expired entries, so that {@link #entries()} counts live ones; the control plane calls it now and then. */
-    public void purgeExpired() {
+    void purgeExpired() {
         long now = clock.millis();
         for (Segment s : segments) {
             synchronized (s) {

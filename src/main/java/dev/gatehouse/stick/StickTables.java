@@ -46,7 +46,7 @@ public final class StickTables {
     }
 
     /** The table for entries of {@code pool} from the log, or null when there are too many tables already. */
-    public StickTable forLog(String pool) {
+    StickTable forLog(String pool) {
         StickTable table = tables.get(pool);
         if (table != null || tables.size() >= MAX_TABLES) {
             return table;
@@ -58,12 +58,12 @@ public final class StickTables {
         return tables.get(pool);
     }
 
-    public Collection<StickTable> all() {
+    Collection<StickTable> all() {
         return tables.values();
     }
 
     /** A batch recorded elsewhere was applied here {@code millis} after it was recorded. */
-    public void lag(long millis) {
+    void lag(long millis) {
         lagMillis.set(Math.max(0, millis));
     }
 

@@ -3,7 +3,6 @@ package dev.gatehouse.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gatehouse.cluster.Command.Usage.ClientUsage;
 import dev.gatehouse.config.StickConfig;
 import dev.gatehouse.stick.StickTable;
 import java.io.IOException;
@@ -72,12 +71,12 @@ class RaftLogTest {
         }
     }
 
-    /** Proposes {@code count} small entries (usage too old to count, as a replayed log would carry), by turns. */
+    /** Proposes {@code count} small entries (payloads of a channel no member runs, which they ignore), by turns. */
     private static void fill(List<ClusterMember> members, int count) throws Exception {
-        byte[] stale = CommandCodec.encode(new Command.Usage("lb1", 1, List.of(new ClientUsage("web", "10.0.0.9", 1))));
+        byte[] filler = CommandCodec.encode(new Command.Channel("filler", "lb1", 1, new byte[16]));
         List<CompletableFuture<ClusterState.Outcome>> window = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            window.add(members.get(i % members.size()).proposeRaw(stale));
+            window.add(members.get(i % members.size()).proposeRaw(filler));
             if (window.size() == WINDOW || i == count - 1) {
                 for (CompletableFuture<ClusterState.Outcome> f : window) {
                     assertThat(f.get(10, TimeUnit.SECONDS)).isEqualTo(ClusterState.Outcome.ACCEPTED);

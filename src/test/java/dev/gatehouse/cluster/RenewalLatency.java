@@ -1,13 +1,13 @@
 package dev.gatehouse.cluster;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.config.StickConfig;
+import dev.gatehouse.stick.StickChannel;
 import dev.gatehouse.stick.StickTable;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.time.WallClock;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  * What a busy stick table does to the VIP lease: lb1, lb2 and w1 (a {@link TestCluster}, three Ratis servers on
  * loopback in this JVM) run with lb1 owning the VIP; every renewal's latency, from proposal to outcome as the
  * keeper sees it, is recorded, first with no stick load, then while lb1's stick table takes {@code rate} new
- * entries a second, which {@link SessionSync} proposes through the same log. Prints p50/p99/max per phase and
+ * entries a second, which the stick channel ({@link ChannelSync}) proposes through the same log. Prints p50/p99/max per phase and
  * every lease loss or VIP move. bench/renewal-latency runs it.
  *
  * <pre>RenewalLatency [seconds per phase (20)] [new entries per second (20000)] [rounds (1)]</pre>
@@ -136,7 +136,7 @@ public final class RenewalLatency {
         try {
             phases = run(dir, Duration.ofSeconds(seconds), rate, rounds);
             phases.forEach(p -> System.out.println(p.line()));
-            for (int entries : List.of(rate / 10, Command.Stick.MAX_ENTRIES)) {
+            for (int entries : List.of(rate / 10, StickChannel.MAX_ENTRIES)) {
                 System.out.println(codecCost(entries));
             }
             System.out.println(snapshotCost(1_000_000, dir));
@@ -182,7 +182,7 @@ public final class RenewalLatency {
                         c.log.driverFor(id), listener, ClusterTimings.defaults(), Ticker.system());
                 c.members.put(id, m);
                 c.stickTables.put(id, tables);
-                m.replicate(tables, null);
+                m.register(new StickChannel(tables, WallClock.system()));
                 m.start();
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -231,19 +231,17 @@ public final class RenewalLatency {
         for (int i = 1; i <= entries; i++) {
             table.record(i * 0x9E3779B97F4A7C15L, ENDPOINT);
         }
-        SessionSync sessions = new SessionSync("lb1", WallClock.system());
-        sessions.attach(tables, null);
-        Path file = dir.resolve("stick-snapshot.json");
-        ObjectMapper json = new ObjectMapper();
+        StickChannel channel = new StickChannel(tables, WallClock.system());
+        Path file = dir.resolve("stick-snapshot");
         long[] took = new long[3];
         for (int i = 0; i < took.length; i++) {
             long t0 = System.nanoTime();
-            try (JsonGenerator out = json.getFactory().createGenerator(file.toFile(), JsonEncoding.UTF8)) {
-                sessions.writeSnapshot(out);
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16))) {
+                channel.writeSnapshot(out);
             }
             took[i] = (System.nanoTime() - t0) / 1_000_000;
         }
-        return String.format(Locale.ROOT, "a snapshot's stick part for %d entries: %d MiB, written in %s ms",
+        return String.format(Locale.ROOT, "a snapshot's stick section for %d entries: %d MiB, written in %s ms",
                 table.entries(), Files.size(file) >> 20, Arrays.toString(took));
     }
 
@@ -258,14 +256,14 @@ public final class RenewalLatency {
 
     /** What one stick batch of {@code entries} costs to encode and decode (each member decodes it once). */
     static String codecCost(int entries) {
-        long[] triples = new long[entries * 3];
-        long now = System.currentTimeMillis();
-        for (int i = 0; i < entries; i++) {
-            triples[3 * i] = (i + 1) * 0x9E3779B97F4A7C15L;
-            triples[3 * i + 1] = ENDPOINT;
-            triples[3 * i + 2] = now + 1_800_000 + i;
+        StickTables tables = new StickTables(WallClock.system());
+        StickTable table = tables.configure(POOL, new StickConfig(Duration.ofMinutes(30), 2 * entries));
+        for (int i = 1; i <= entries; i++) {
+            table.record(i * 0x9E3779B97F4A7C15L, ENDPOINT);
         }
-        Command stick = new Command.Stick("lb1", POOL, now, triples);
+        List<byte[]> payloads = new ArrayList<>();
+        new StickChannel(tables, WallClock.system()).collect((payload, onFailed) -> payloads.add(payload));
+        Command stick = new Command.Channel("stick", "lb1", System.currentTimeMillis(), payloads.getFirst());
         int runs = 300;
         long[] encode = new long[runs];
         long[] decode = new long[runs];
@@ -282,7 +280,7 @@ public final class RenewalLatency {
         }
         Arrays.sort(encode);
         Arrays.sort(decode);
-        return String.format(Locale.ROOT, "a stick batch of %d entries: %d bytes of JSON, encode %.0f µs, decode %.0f µs"
+        return String.format(Locale.ROOT, "a stick batch of %d entries: %d bytes in the log, encode %.0f µs, decode %.0f µs"
                 + " (medians of %d)", entries, bytes.length, encode[runs / 2] / 1e3, decode[runs / 2] / 1e3, runs);
     }
 

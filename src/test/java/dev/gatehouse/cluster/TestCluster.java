@@ -9,6 +9,8 @@ import dev.gatehouse.config.ClusterConfig.Preempt;
 import dev.gatehouse.config.ClusterConfig.Role;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.config.HostPort;
+import dev.gatehouse.limit.UsageChannel;
+import dev.gatehouse.stick.StickChannel;
 import dev.gatehouse.stick.StickTable;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
@@ -64,7 +66,8 @@ final class TestCluster implements AutoCloseable {
         members.put(id, member);
         stickTables.put(id, new StickTables(WallClock.system()));
         usage.put(id, new TestUsage());
-        member.replicate(stickTables.get(id), usage.get(id));
+        member.register(new StickChannel(stickTables.get(id), WallClock.system()));
+        member.register(new UsageChannel(usage.get(id), WallClock.system()));
         member.start();
         return member;
     }

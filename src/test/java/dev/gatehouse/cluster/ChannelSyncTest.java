@@ -1,28 +1,31 @@
 package dev.gatehouse.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.gatehouse.cluster.Command.Usage.ClientUsage;
 import dev.gatehouse.config.StickConfig;
+import dev.gatehouse.limit.UsageChannel;
 import dev.gatehouse.stick.StickTable;
-import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.WallClock;
-import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Stick entries and rate usage travel through the Raft log between lb1, lb2 and w1 on loopback. */
-class SessionSyncTest {
+/** Stick entries and rate usage travel as channel payloads through the Raft log between lb1, lb2 and w1 on loopback. */
+class ChannelSyncTest {
 
     private static final Duration START = Duration.ofSeconds(30);
     private static final StickConfig STICK = new StickConfig(Duration.ofMinutes(30), 10_000);
@@ -46,9 +49,11 @@ class SessionSyncTest {
             assertThat(c.stickTables.get("lb2").get("web").lookup(key(1))).isEqualTo(A);
 
             c.member("lb2").snapshotNow();
-            try (Stream<Path> files = Files.walk(dir.resolve("raft-lb2"))) {
+            try (Stream<Path> files = Files.walk(c.raftDir("lb2"))) {
                 Path snapshot = files.filter(f -> f.getFileName().toString().startsWith("snapshot.")).findFirst().orElseThrow();
-                assertThat(Files.readString(snapshot)).contains("\"stick\":{\"web\":[");
+                assertThat(SnapshotFile.read(snapshot).sections()).as("sections of lb2's snapshot, by channel")
+                        .containsOnlyKeys("stick", "usage")
+                        .hasEntrySatisfying("stick", s -> assertThat(s.length).isGreaterThan(500 * 3 * Long.BYTES));
             }
             c.member("lb2").halt();
             for (int i = 501; i <= 1000; i++) {
@@ -69,8 +74,11 @@ class SessionSyncTest {
         try (TestCluster c = new TestCluster(dir, TestCluster.preempt(false, Duration.ZERO)).start("lb1", "lb2", "w1")) {
             await().atMost(START).until(() -> c.member("lb1").owns(TestCluster.VIP));
             // as a log replayed at restart would deliver it: too old to count
-            Command stale = new Command.Usage("lb1", System.currentTimeMillis() - 10_000,
-                    List.of(new ClientUsage("web", "10.0.0.9", 50)));
+            TestUsage earlier = new TestUsage();
+            earlier.admitted("web", "10.0.0.9", 50);
+            List<byte[]> sent = new ArrayList<>();
+            new UsageChannel(earlier, WallClock.system()).collect((payload, onFailed) -> sent.add(payload));
+            Command stale = new Command.Channel("usage", "lb1", System.currentTimeMillis() - 10_000, sent.getFirst());
             assertThat(c.member("lb1").proposeRaw(CommandCodec.encode(stale)).get(5, TimeUnit.SECONDS))
                     .isEqualTo(ClusterState.Outcome.ACCEPTED);
             c.usage.get("lb1").admitted("web", "10.0.0.1", 7);
@@ -88,9 +96,11 @@ class SessionSyncTest {
     void aMalformedStickBatchIsRefusedAndCounted() throws Exception {
         try (TestCluster c = new TestCluster(dir, TestCluster.preempt(false, Duration.ZERO)).start("lb1", "lb2", "w1")) {
             await().atMost(START).until(() -> c.member("lb1").owns(TestCluster.VIP));
-            String bad = "{\"v\":1,\"command\":{\"type\":\"stick\",\"origin\":\"lb1\",\"pool\":\"web\",\"recordedAt\":1,"
-                    + "\"entries\":[1,2]}}";
-            assertThat(c.member("lb2").proposeRaw(bad.getBytes(StandardCharsets.UTF_8)).get(5, TimeUnit.SECONDS))
+            // pool "web", one entry announced, one long of it sent
+            byte[] cut = ByteBuffer.allocate(2 + 3 + 8 + 4 + 8).putShort((short) 3).put("web".getBytes(StandardCharsets.US_ASCII))
+                    .putLong(1).putInt(1).putLong(key(1)).array();
+            Command bad = new Command.Channel("stick", "lb1", System.currentTimeMillis(), cut);
+            assertThat(c.member("lb2").proposeRaw(CommandCodec.encode(bad)).get(5, TimeUnit.SECONDS))
                     .isEqualTo(ClusterState.Outcome.MALFORMED);
             await().atMost(START).until(() -> c.members.values().stream().allMatch(m -> m.view().malformedCommands() == 1));
             assertThat(c.stickTables.values()).allMatch(t -> t.get("web") == null);
@@ -98,30 +108,49 @@ class SessionSyncTest {
     }
 
     @Test
-    void aSnapshotCarriesTheLiveEntriesAndReplacesWhatTheLoaderHeld() throws Exception {
-        long now = System.currentTimeMillis();
-        StickTables source = new StickTables(() -> now);
-        SessionSync from = new SessionSync("lb1", () -> now);
-        from.attach(source, null);
-        source.configure("web", STICK).record(key(1), A);
-        source.configure("api", STICK).record(key(2), B);
-        source.get("api").apply(key(3), A, now - 1);
+    void aSnapshotFileCarriesTheStateAndEachChannelsSection() throws Exception {
+        Path file = dir.resolve("snapshot.1_1");
+        ReplicatedChannel big = new TestChannel("big", new byte[300_000]);
+        ReplicatedChannel none = new TestChannel("none", new byte[0]);
+        SnapshotFile.write(file, "{\"vips\":{}}".getBytes(StandardCharsets.UTF_8), List.of(big, none));
 
-        StickTables target = new StickTables(() -> now);
-        SessionSync to = new SessionSync("lb2", () -> now);
-        to.attach(target, null);
-        target.configure("web", STICK).record(key(9), B);
-        ObjectMapper json = new ObjectMapper();
-        ByteArrayOutputStream written = new ByteArrayOutputStream();
-        try (JsonGenerator out = json.createGenerator(written)) {
-            from.writeSnapshot(out);
+        SnapshotFile.Contents read = SnapshotFile.read(file);
+        assertThat(new String(read.state(), StandardCharsets.UTF_8)).isEqualTo("{\"vips\":{}}");
+        assertThat(read.sections()).containsOnlyKeys("big", "none");
+        assertThat(read.sections().get("big")).hasSize(300_000);
+        assertThat(read.sections().get("none")).isEmpty();
+
+        Files.write(file, Arrays.copyOf(Files.readAllBytes(file), (int) Files.size(file) - 100)); // into the big section
+        assertThatThrownBy(() -> SnapshotFile.read(file)).isInstanceOf(IOException.class).hasMessageContaining("cut short");
+    }
+
+    @Test
+    void aSnapshotFromBeforeChannelsKeepsItsStateAndDropsItsStickEntries() throws Exception {
+        Path file = dir.resolve("snapshot.1_1");
+        Files.writeString(file, "{\"vips\":{},\"stick\":{\"web\":[1,2,3]}}");
+
+        SnapshotFile.Contents read = SnapshotFile.read(file);
+        assertThat(new String(read.state(), StandardCharsets.UTF_8)).isEqualTo("{\"vips\":{}}");
+        assertThat(read.sections()).isEmpty();
+    }
+
+    /** A channel that writes {@code section} to the snapshot and sends nothing. */
+    private record TestChannel(String name, byte[] section) implements ReplicatedChannel {
+        @Override
+        public void collect(Outbox outbox) {}
+
+        @Override
+        public boolean apply(String origin, boolean local, long sentAt, byte[] payload) {
+            return true;
         }
-        to.load(json.readTree(written.toByteArray()));
 
-        assertThat(target.get("web").lookup(key(1))).isEqualTo(A);
-        assertThat(target.get("web").lookup(key(9))).as("replaced by the snapshot").isEqualTo(StickTable.NONE);
-        assertThat(target.get("api").lookup(key(2))).isEqualTo(B);
-        assertThat(target.get("api").entries()).as("expired entries are not carried").isEqualTo(1);
+        @Override
+        public void writeSnapshot(DataOutputStream out) throws IOException {
+            out.write(section);
+        }
+
+        @Override
+        public void restore(DataInputStream in) {}
     }
 
     private static long key(int i) {
