@@ -1,6 +1,7 @@
 package dev.gatehouse.cluster;
 
 import dev.gatehouse.cluster.ClusterState.Outcome;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.Names;
 import dev.gatehouse.time.WallClock;
 import java.io.ByteArrayInputStream;

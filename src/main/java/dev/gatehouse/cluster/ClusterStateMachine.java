@@ -36,6 +36,8 @@ final class ClusterStateMachine extends BaseStateMachine {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterStateMachine.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** The newest snapshot, and the one before it should an install to a member be sending it meanwhile. */
+    static final int SNAPSHOTS_KEPT = 2;
 
     private final Roster roster;
     private final Observations seen;
@@ -180,6 +182,7 @@ final class ClusterStateMachine extends BaseStateMachine {
         }
         File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         SnapshotFile.write(file.toPath(), JSON.writeValueAsBytes(state), channels.channels());
+        SnapshotFile.keepNewest(file.toPath().getParent(), SNAPSHOTS_KEPT);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
         return last.getIndex();
     }

@@ -2,6 +2,7 @@ package dev.gatehouse.cluster;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.Names;
 import java.util.Objects;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -16,8 +17,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +98,24 @@ final class SnapshotFile {
             LOG.warn("snapshot {} predates replicated channels: its stick entries are not carried over", file);
         }
         return new Contents(JSON.writeValueAsBytes(tree), Map.of());
+    }
+
+    /**
+     * Deletes the snapshot files in {@code dir} but the newest {@code kept}. Ratis keeps every snapshot unless each has
+     * an MD5 file, whose digest would lengthen the stall of the thread that writes it (a stick section runs to tens
+     * of MiB); without this a busy table filled the disk, one snapshot every 4,096 entries.
+     */
+    static void keepNewest(Path dir, int kept) throws IOException {
+        List<Path> snapshots;
+        try (Stream<Path> files = Files.list(dir)) {
+            snapshots = files.filter(f -> SimpleStateMachineStorage.SNAPSHOT_REGEX.matcher(f.getFileName().toString()).matches())
+                    .sorted(Comparator.comparing((Path f) -> SimpleStateMachineStorage.getTermIndexFromSnapshotFile(f.toFile()))
+                            .reversed())
+                    .toList();
+        }
+        for (Path old : snapshots.subList(Math.min(kept, snapshots.size()), snapshots.size())) {
+            Files.deleteIfExists(old);
+        }
     }
 
     private static byte[] section(DataInputStream in, long length) throws IOException {

@@ -1,6 +1,6 @@
 package dev.gatehouse.limit;
 
-import dev.gatehouse.cluster.ReplicatedChannel;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.time.WallClock;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,6 +1,6 @@
 package dev.gatehouse.stick;
 
-import dev.gatehouse.cluster.ReplicatedChannel;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.Names;
 import dev.gatehouse.time.WallClock;
 import java.io.DataInputStream;

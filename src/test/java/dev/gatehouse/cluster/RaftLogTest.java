@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Raft log each member keeps, in memory and on disk, stays bounded: it is cut into small segments, snapshotted
  * and purged behind the snapshot; and a member that was down while the others purged what it missed catches up from
- * a snapshot.
+ * a snapshot. Only the newest snapshot files are kept.
  */
 class RaftLogTest {
 
@@ -68,6 +68,13 @@ class RaftLogTest {
             await().atMost(START).until(() -> c.stickEntries("lb2", "web") == 2);
             assertThat(c.stickTables.get("lb2").get("web").lookup(2)).isEqualTo(0xBL);
             assertThat(snapshotIndex(c, "lb2").orElse(0)).as("lb2 installed a snapshot").isGreaterThan(missedFrom);
+
+            for (int i = 0; i < 2; i++) { // two more snapshots on lb1; it keeps only the newest files
+                fill(List.of(c.member("lb1")), 10);
+                c.member("lb1").snapshotNow();
+            }
+            assertThat(files(c, "lb1").stream().filter(f -> SNAPSHOT.matcher(f.getFileName().toString()).matches()))
+                    .as("lb1's snapshot files").hasSize(ClusterStateMachine.SNAPSHOTS_KEPT);
         }
     }
 

@@ -2,7 +2,7 @@ package dev.gatehouse.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.cluster.ReplicatedChannel;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,7 +2,7 @@ package dev.gatehouse.stick;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.gatehouse.cluster.ReplicatedChannel;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.StickConfig;
 import dev.gatehouse.metrics.Metrics;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package dev.gatehouse.cluster;
+package dev.gatehouse.cluster.channel;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -6,11 +6,12 @@ import java.io.IOException;
 
 /**
  * Updates a module shares with every member through the cluster, beside the replicated state and never in it:
- * stick-table entries, per-client rate usage. The cluster carries a channel's payloads as opaque bytes over its
- * authenticated log and knows nothing of what they hold. Register a channel with {@link ClusterMember#register}
- * before the member starts.
+ * stick-table entries, per-client rate usage, TLS session-ticket keys. The cluster carries a channel's payloads as opaque bytes over its
+ * authenticated log and knows nothing of what they hold. Register a channel with the cluster member
+ * ({@code ClusterMember.register}) before the member starts. This package holds only this contract, so that what
+ * implements it needs nothing else of the cluster.
  *
- * <p>Every {@link ChannelSync#PERIOD_MILLIS} a control-plane thread asks each channel for what to send; while any
+ * <p>Every 100 ms a control-plane thread asks each channel for what to send; while any
  * payload of a round is still in flight (no leader, a slow majority) later rounds ask nothing, so proposals never
  * pile up and the data path never waits. Committed payloads come back to every member, the sender too, in log
  * order, on the thread that applies the log: {@link #apply} must be quick.
