@@ -12,18 +12,14 @@ import dev.gatehouse.cluster.MemberReport;
 import dev.gatehouse.cluster.ReplicatedConfig;
 import dev.gatehouse.cluster.ServeCheck;
 import dev.gatehouse.cluster.VipState;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.BgpConfig;
 import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.config.EventKind;
-import dev.gatehouse.limit.UsageChannel;
-import dev.gatehouse.limit.UsageExchange;
 import dev.gatehouse.metrics.Metrics;
-import dev.gatehouse.stick.StickChannel;
-import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
-import dev.gatehouse.time.WallClock;
 import dev.gatehouse.vip.ArpVipDriver;
 import dev.gatehouse.vip.BgpVipDriver;
 import io.micrometer.core.instrument.Counter;
@@ -54,13 +50,13 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     private final Consumer<ReplicatedConfig> configs;
 
     /**
-     * @param usage the per-client limits' usage to share with the other nodes; null: none
+     * @param channels what the node shares with the other members beside the cluster's own state
      * @param configs receives each config that becomes current, in log order, without blocking
      * @param runningVersion the replicated config version the node runs (0: none yet)
      * @param bgp this node's BGP speaker settings; null: none
      */
     ClusterRuntime(ClusterConfig config, BgpConfig bgp, String self, Path dataDir, ListenerSet listeners, ServeCheck serveCheck,
-            StickTables stickTables, UsageExchange usage, Consumer<ReplicatedConfig> configs, LongSupplier runningVersion,
+            List<ReplicatedChannel> channels, Consumer<ReplicatedConfig> configs, LongSupplier runningVersion,
             Events events, Metrics metrics, Ticker ticker) throws IOException {
         this.config = config;
         this.self = self;
@@ -84,11 +80,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
             }
             throw e;
         }
-        // a member without the pools (a witness) still keeps their stick entries, for its peers' sake
-        member.register(new StickChannel(stickTables, WallClock.system()));
-        if (usage != null) {
-            member.register(new UsageChannel(usage, WallClock.system()));
-        }
+        channels.forEach(member::register);
         for (VipConfig vip : config.vips()) {
             metrics.gauge("gatehouse_vip_owned", "1 while this node holds the VIP", () -> member.owns(vip.name()) ? 1 : 0,
                     "vip", vip.name());

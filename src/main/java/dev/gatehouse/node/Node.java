@@ -8,6 +8,7 @@ import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.alert.Alerts;
 import dev.gatehouse.alert.Origin;
+import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
 import dev.gatehouse.config.GatehouseConfig;
@@ -15,9 +16,11 @@ import dev.gatehouse.config.Snapshot;
 import dev.gatehouse.history.HistoryReport;
 import dev.gatehouse.history.TrafficHistory;
 import dev.gatehouse.limit.ClientLimits;
+import dev.gatehouse.limit.UsageChannel;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
+import dev.gatehouse.stick.StickChannel;
 import dev.gatehouse.stick.StickTables;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.time.WallClock;
@@ -123,7 +126,7 @@ public final class Node implements NodeControl, AutoCloseable {
             if (snapshot.config().cluster() != null) {
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().bgp(),
                         snapshot.config().node().id(), node.dataDir(),
-                        node.listeners, node::canServe, node.stickTables, node.limits, node.configSync::committed,
+                        node.listeners, node::canServe, node.channels(), node.configSync::committed,
                         () -> node.changes.snapshot().version(), node.events, node.metrics, ticker);
                 node.cluster.start();
                 node.changes.clustered(new ConfigProposals(node.cluster, node.configSync, snapshot.config().node().id()));
@@ -153,6 +156,16 @@ public final class Node implements NodeControl, AutoCloseable {
         node.events.publish("config", "version " + snapshot.version(), "started with " + snapshot.source()
                 + " (hash " + snapshot.hash().substring(0, 12) + ")");
         return node;
+    }
+
+    /**
+     * What this node shares with the other members beside the cluster's state: its stick tables (a witness keeps
+     * them too, for its peers' sake), its clients' rate usage, and the TLS session-ticket keys (every member keeps
+     * them; only a node serving TLS proposes one).
+     */
+    private List<ReplicatedChannel> channels() {
+        return List.of(new StickChannel(stickTables, WallClock.system()), new UsageChannel(limits, WallClock.system()),
+                tls.ticketKeyChannel(WallClock.system()));
     }
 
     /** See {@link Reconfiguration}: whole or not at all. */

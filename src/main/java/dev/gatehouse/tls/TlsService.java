@@ -1,5 +1,6 @@
 package dev.gatehouse.tls;
 
+import dev.gatehouse.time.WallClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The certificates of every TLS listener of a node. A config change stages new contexts before anything switches
  * (a bad certificate refuses the whole change); the certificate and key files are also polled every
  * {@link #POLL} by content hash, and a changed file is read, checked and swapped in for new handshakes, or refused
- * with the previous certificates serving on. Session-ticket keys are rotated every {@link TicketKeys#ROTATION}.
+ * with the previous certificates serving on. Session-ticket keys are rotated every {@link TicketKeys#ROTATION}, by
+ * this node alone or, in a cluster, through {@link #ticketKeyChannel}.
  */
 public final class TlsService {
 
@@ -36,6 +38,9 @@ public final class TlsService {
     private final ConcurrentMap<String, ListenerTls> listeners = new ConcurrentHashMap<>();
     /** Made with the first TLS context: a node with no TLS listener generates no keys and rotates nothing. */
     private TicketKeys tickets;
+    /** The cluster's ticket keys, newest first (empty: none, or not in a cluster). */
+    private volatile List<byte[]> sharedKeys = List.of();
+    private volatile ScheduledExecutorService control;
     private final MultiGauge expiry;
     /** Per listener, the hash of files already refused, so a bad file is reported once and not retried every poll. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
@@ -52,6 +57,10 @@ public final class TlsService {
 
     /** Polls the files and rotates the ticket keys on {@code control}. */
     public void start(ScheduledExecutorService control) {
+        this.control = control;
+        if (!sharedKeys.isEmpty()) {
+            control.execute(this::applySharedKeys);
+        }
         control.scheduleWithFixedDelay(this::reloadFiles, POLL.toMillis(), POLL.toMillis(), TimeUnit.MILLISECONDS);
         long rotation = TicketKeys.ROTATION.toMillis();
         control.scheduleAtFixedRate(this::rotateTicketKeys, rotation, rotation, TimeUnit.MILLISECONDS);
@@ -194,27 +203,65 @@ public final class TlsService {
                 .filter(c -> c.expiresInSeconds() < EXPIRING_SOON.toSeconds()).toList();
         // the provider once TLS is in use: a status read must not load the native library into a node without TLS
         TlsProvider p = detected();
-        return new TlsStatus(p == null ? "none loaded (no TLS in use)" : p.label(), all, soon);
+        return new TlsStatus(p == null ? "none loaded (no TLS in use)" : p.label(), all, soon, ticketKeys());
     }
 
     synchronized void rotateTicketKeys() {
-        if (tickets == null) {
-            return;
+        if (tickets == null || !sharedKeys.isEmpty()) {
+            return; // the cluster rotates shared keys
         }
         tickets.rotate();
+        applyTicketKeys();
+        LOG.info("TLS session-ticket keys rotated");
+    }
+
+    /**
+     * The channel that shares this node's session-ticket keys with the other members (register it with the cluster
+     * member before it starts); a node keeps its own keys until the first shared one is committed.
+     */
+    public TicketKeyChannel ticketKeyChannel(WallClock clock) {
+        return new TicketKeyChannel(this::servesTls, this::shareTicketKeys, clock);
+    }
+
+    private synchronized String ticketKeys() {
+        return tickets == null ? "none (no TLS in use)" : tickets.describe();
+    }
+
+    private synchronized boolean servesTls() {
+        return tickets != null;
+    }
+
+    /** Called on the cluster's apply thread: the contexts are updated on the control thread, never on that one. */
+    private void shareTicketKeys(List<byte[]> newestFirst) {
+        sharedKeys = newestFirst;
+        ScheduledExecutorService c = control;
+        if (c != null) {
+            c.execute(this::applySharedKeys);
+        }
+    }
+
+    private synchronized void applySharedKeys() {
+        if (tickets != null && !sharedKeys.isEmpty()) {
+            tickets.share(sharedKeys);
+            applyTicketKeys();
+            LOG.info("TLS session-ticket keys from the cluster: {}", sharedKeys.size());
+        }
+    }
+
+    private void applyTicketKeys() {
         for (ListenerTls tls : listeners.values()) {
             ListenerTls.Built b = tls.current();
             if (b != null) {
                 b.contexts().entries().forEach(e -> tickets.applyTo(e.context()));
             }
         }
-        LOG.info("TLS session-ticket keys rotated");
     }
 
     private ListenerTls.Built build(String listener, TlsSettings settings, String hash) {
         TlsProvider p = provider();
         if (tickets == null) {
             tickets = new TicketKeys();
+            tickets.share(sharedKeys);
         }
         List<SniContexts.Entry> entries = new ArrayList<>();
         for (TlsSettings.CertificatePair pair : settings.certificates()) {

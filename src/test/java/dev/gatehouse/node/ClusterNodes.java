@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Cluster members in this JVM for loopback tests: each its own node section over one shared config. */
-final class ClusterNodes {
+public final class ClusterNodes {
 
     private ClusterNodes() {
     }
 
     /** Writes {@code id}'s config (its node section, then {@code shared}) into {@code dir} and starts it. */
-    static Node start(Path dir, String id, String shared) throws Exception {
+    public static Node start(Path dir, String id, String shared) throws Exception {
         Path file = dir.resolve(id + ".yaml");
         Files.writeString(file, "node: { id: " + id + " }\n" + shared);
         return Node.start(file, Ticker.system());
@@ -24,7 +24,7 @@ final class ClusterNodes {
      *
      * @param preempt the VIP's {@code preempt:} value
      */
-    static String clusterSection(String host, String name, String lease, String preempt) {
+    public static String clusterSection(String host, String name, String lease, String preempt) {
         return """
                 cluster:
                   name: %s
@@ -40,7 +40,7 @@ final class ClusterNodes {
     }
 
     /** Whether {@code node} serves the cluster's first VIP, by its own account. */
-    static boolean ownedHere(Node node) {
+    public static boolean ownedHere(Node node) {
         return node.status().cluster().vips().getFirst().ownedHere();
     }
 }

@@ -46,7 +46,12 @@ final class Commands {
 
     /** What {@code openssl s_client}, run in {@code dir} with {@code options}, printed of a handshake with 127.0.0.1:{@code port}. */
     static String sClient(Path dir, int port, String... options) throws IOException, InterruptedException {
-        String[] base = {"openssl", "s_client", "-connect", "127.0.0.1:" + port};
+        return sClient(dir, "127.0.0.1", port, options);
+    }
+
+    /** As {@link #sClient(Path, int, String...)}, with {@code host}. */
+    static String sClient(Path dir, String host, int port, String... options) throws IOException, InterruptedException {
+        String[] base = {"openssl", "s_client", "-connect", host + ":" + port};
         String[] command = new String[base.length + options.length];
         System.arraycopy(base, 0, command, 0, base.length);
         System.arraycopy(options, 0, command, base.length, options.length);
