@@ -109,10 +109,11 @@ proc_rss_kib() {
     echo "$total"
 }
 
-# Unmeasured load on the HTTP listener at PORT: KEEPALIVE_S seconds of keep-alive requests, then CLOSE_S of new
-# connections (wrk -c CONNS, output dropped). Warms a proxy up, and loads a fresh one before scenario 4.
+# Unmeasured load on the HTTP listener at PORT (SCHEME https: a TLS listener): KEEPALIVE_S seconds of keep-alive
+# requests, then CLOSE_S of new connections (wrk -c CONNS, output dropped). Warms a proxy up, and loads a fresh one
+# before scenario 4.
 http_load() {
-    local url="http://127.0.0.1:$1/" keepalive_s=$2 close_s=$3
+    local url="${4:-http}://127.0.0.1:$1/" keepalive_s=$2 close_s=$3
     timeout $((keepalive_s + 30)) wrk -t1 -c"$CONNS" -d"${keepalive_s}s" "$url" >/dev/null 2>&1 || true
     timeout $((close_s + 30)) wrk -t1 -c"$CONNS" -d"${close_s}s" -H "Connection: close" "$url" >/dev/null 2>&1 || true
 }

@@ -2,7 +2,7 @@
 
 NGINX_STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 BENCH_PACKAGES=(haproxy:haproxy nginx:nginx "$NGINX_STREAM_MODULE:libnginx-mod-stream" wrk:wrk curl:curl
-    python3:python3 taskset:util-linux)
+    python3:python3 taskset:util-linux openssl:openssl)
 
 # Installs what is missing; returns 1, saying why, when something still is.
 ensure_tools() {
@@ -20,6 +20,7 @@ tool_versions() {
     echo "- nginx: $(nginx -v 2>&1 | head -n 1)"
     echo "- wrk: $(wrk -v 2>&1 | head -n 1)"
     echo "- curl: $(curl --version | head -n 1 | cut -d' ' -f1-2)"
+    echo "- openssl: $(openssl version 2>&1)"
     echo "- python: $(python3 --version 2>&1)"
     [ -n "${JAVA_HOME:-}" ] && echo "- java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 2 | tail -n 1)"
     [ -n "${GATEHOUSE_JAR:-}" ] && [ -f "$GATEHOUSE_JAR" ] &&

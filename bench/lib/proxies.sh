@@ -1,7 +1,7 @@
 # The backend and the proxies under test: configs rendered from bench/conf, processes started pinned,
 # recorded by pid, and stopped by pid. A target is "direct" (the backend itself) or a proxy.
 
-declare -A T_HTTP=() T_TCP=() T_PID=() T_DIR=()
+declare -A T_HTTP=() T_TCP=() T_TLS=() T_PID=() T_DIR=()
 TARGETS=(direct)   # in the order every round visits them; proxies are appended once they answer
 
 # The prefix that puts a command on the proxy's CPU (everything else inherits the driver's CPU 0).
@@ -18,21 +18,34 @@ start_backend() {
     nginx -e "$dir/error.log" -p "$dir" -c "$dir/nginx.conf" >"$dir/out.log" 2>&1 &
     track_pid $!
     BACKEND_PORT=$port
-    T_HTTP[direct]=$port T_TCP[direct]=$port T_PID[direct]=""
+    T_HTTP[direct]=$port T_TCP[direct]=$port T_TLS[direct]="" T_PID[direct]=""
     wait_ready direct "$(date +%s%N)" 10 $! >/dev/null ||
         die "the backend nginx did not answer: $(tail -n 3 "$dir/error.log" "$dir/out.log" 2>/dev/null)"
 }
 
+# The run's TLS certificate, the same for every proxy: ECDSA P-256, self-signed for bench.test; HAProxy reads the
+# certificate and key from one file.
+make_certificate() {
+    local dir=$BENCH_TMP/tls
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/bench.key" -out "$dir/bench.crt" \
+        -days 2 -subj /CN=bench.test -addext subjectAltName=DNS:bench.test 2>/dev/null || die "openssl could not make a certificate"
+    cat "$dir/bench.crt" "$dir/bench.key" >"$dir/bench.pem"
+    chmod 644 "$dir"/*   # nginx reads them as root at start; nothing here is a secret
+    TLS_CERT=$dir/bench.crt TLS_KEY=$dir/bench.key TLS_PEM=$dir/bench.pem
+}
+
 # Renders NAME's config with fresh ports. Returns 1, saying why, when NAME cannot run here.
 prepare_proxy() {
-    local name=$1 dir=$BENCH_TMP/$1 http tcp
+    local name=$1 dir=$BENCH_TMP/$1 http tcp tls
     mkdir -p "$dir"
-    read -r http tcp < <(free_ports 2)
-    T_DIR[$name]=$dir T_HTTP[$name]=$http T_TCP[$name]=$tcp
-    local common=(DIR="$dir" HTTP_PORT="$http" TCP_PORT="$tcp" BACKEND_PORT="$BACKEND_PORT")
+    read -r http tcp tls < <(free_ports 3)
+    T_DIR[$name]=$dir T_HTTP[$name]=$http T_TCP[$name]=$tcp T_TLS[$name]=$tls
+    local common=(DIR="$dir" HTTP_PORT="$http" TCP_PORT="$tcp" BACKEND_PORT="$BACKEND_PORT" TLS_PORT="$tls"
+        TLS_CERT="$TLS_CERT" TLS_KEY="$TLS_KEY")
     case $name in
     haproxy)
-        render "$BENCH_CONF/haproxy.cfg" "$dir/haproxy.cfg" "${common[@]}" MAXCONN="$PROXY_MAXCONN" ;;
+        render "$BENCH_CONF/haproxy.cfg" "$dir/haproxy.cfg" "${common[@]}" MAXCONN="$PROXY_MAXCONN" TLS_PEM="$TLS_PEM" ;;
     nginx)
         local load="" include=""
         if [ -f "$NGINX_STREAM_MODULE" ]; then

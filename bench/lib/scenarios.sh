@@ -1,5 +1,5 @@
-# The six scenarios. Each takes a target and a round, measures, and records figures (see record);
-# a target that does not answer as it should is reported with fail, never silently dropped.
+# The scenarios. Each takes a target and a round, measures, and records figures (see record); a target that does
+# not answer as it should is reported with fail, never silently dropped. The TLS ones (7, 8) skip direct.
 
 # Appends one figure: scenario, figure, target, round, value (an empty value, e.g. direct's CPU, is none).
 record() { [ -z "$5" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$BENCH_TMP/results.tsv"; }
@@ -34,7 +34,12 @@ wrk_figure() {
         END { if (!found) print (want == "non2xx" || want == "errors") ? 0 : "" }' "$2"
 }
 
-# Runs wrk against TARGET's HTTP port with the given extra options (those after a "--" go to the
+# TARGET's URL: its HTTP listener, or with "tls" its TLS listener.
+target_url() {
+    if [ "${2:-}" = tls ]; then echo "https://127.0.0.1:${T_TLS[$1]}/"; else echo "http://127.0.0.1:${T_HTTP[$1]}/"; fi
+}
+
+# Runs wrk against TARGET's HTTP port (or WRK_URL) with the given extra options (those after a "--" go to the
 # script, after the URL); output in $BENCH_TMP/wrk.out.
 # Returns 1 (after fail) when no request succeeded or any response was not 2xx.
 run_wrk() {
@@ -43,7 +48,7 @@ run_wrk() {
     while [ $# -gt 0 ] && [ "$1" != -- ]; do options+=("$1"); shift; done
     [ $# -gt 0 ] && shift && script_args=("$@")
     timeout $((DURATION + 30)) wrk -t1 -c"$CONNS" -d"${DURATION}s" --timeout 5s --latency "${options[@]}" \
-        "http://127.0.0.1:${T_HTTP[$target]}/" "${script_args[@]}" >"$out" 2>&1 || true
+        "${WRK_URL:-$(target_url "$target")}" "${script_args[@]}" >"$out" 2>&1 || true
     local requests non2xx errors
     requests=$(wrk_figure requests "$out") non2xx=$(wrk_figure non2xx "$out") errors=$(wrk_figure errors "$out")
     if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$non2xx" -gt 0 ]; then
@@ -54,27 +59,72 @@ run_wrk() {
     return 0
 }
 
-scenario_keepalive() {
-    local t=$1 r=$2 before after out=$BENCH_TMP/wrk.out
+# Keep-alive GETs (scenario 1; 8 with WRK_URL on the TLS listener), recorded under SCENARIO.
+measure_keepalive() {
+    local s=$1 t=$2 r=$3 before after out=$BENCH_TMP/wrk.out
     before=$(target_ticks "$t")
-    run_wrk "$t" keepalive || return 0
+    run_wrk "$t" "$s" || return 0
     after=$(target_ticks "$t")
-    record keepalive rps "$t" "$r" "$(wrk_figure rps "$out")"
-    record keepalive p50 "$t" "$r" "$(wrk_figure p50 "$out")"
-    record keepalive p99 "$t" "$r" "$(wrk_figure p99 "$out")"
-    record keepalive cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$(wrk_figure requests "$out")")"
+    record "$s" rps "$t" "$r" "$(wrk_figure rps "$out")"
+    record "$s" p50 "$t" "$r" "$(wrk_figure p50 "$out")"
+    record "$s" p99 "$t" "$r" "$(wrk_figure p99 "$out")"
+    record "$s" cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$(wrk_figure requests "$out")")"
     # Far below 100 % while req/s is far below direct's: something else had the proxy's CPU.
-    [ -n "$before" ] && record keepalive busy "$t" "$r" "$(calc "($after - $before) * 100 / $CLK_TCK / $DURATION")"
+    [ -n "$before" ] && record "$s" busy "$t" "$r" "$(calc "($after - $before) * 100 / $CLK_TCK / $DURATION")"
     return 0
 }
 
-scenario_close() {
-    local t=$1 r=$2 before after out=$BENCH_TMP/wrk.out
+# A new connection per request (scenario 2; 7 with WRK_URL on the TLS listener), recorded under SCENARIO.
+measure_close() {
+    local s=$1 t=$2 r=$3 before after out=$BENCH_TMP/wrk.out
     before=$(target_ticks "$t")
-    run_wrk "$t" close -H "Connection: close" || return 0
+    run_wrk "$t" "$s" -H "Connection: close" || return 0
     after=$(target_ticks "$t")
-    record close cps "$t" "$r" "$(wrk_figure rps "$out")"
-    record close cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$(wrk_figure requests "$out")")"
+    record "$s" cps "$t" "$r" "$(wrk_figure rps "$out")"
+    record "$s" cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$(wrk_figure requests "$out")")"
+}
+
+scenario_keepalive() { measure_keepalive keepalive "$@"; }
+scenario_close() { measure_close close "$@"; }
+
+# 8. Keep-alive GETs over TLS. wrk negotiates TLS 1.2 (ECDHE-ECDSA-AES128-GCM-SHA256 with every proxy here).
+scenario_tls_keepalive() {
+    [ -n "${T_TLS[$1]}" ] || return 0
+    WRK_URL=$(target_url "$1" tls) measure_keepalive tls_keepalive "$@"
+}
+
+# 7. A new TLS connection per request, as wrk makes them: it offers each new connection the session of its last
+# one, so these are abbreviated handshakes (session resumption by ticket), as returning clients make.
+scenario_tls_resume() {
+    [ -n "${T_TLS[$1]}" ] || return 0
+    WRK_URL=$(target_url "$1" tls) measure_close tls_resume "$@"
+}
+
+# 7. Full handshakes, none resumed: TLS_CLIENTS openssl s_time -new clients (TLS 1.3, X25519, each client one
+# handshake after another) for DURATION s. The clients share CPU 0, so handshakes/s is bounded by them; the proxy's
+# CPU per handshake is the figure to compare.
+scenario_tls_full() {
+    local t=$1 r=$2 dir=$BENCH_TMP/s_time before after i n total=0 pids=()
+    [ -n "${T_TLS[$t]}" ] || return 0
+    rm -rf "$dir" && mkdir -p "$dir"
+    before=$(target_ticks "$t")
+    for ((i = 0; i < TLS_CLIENTS; i++)); do
+        timeout $((DURATION + 30)) openssl s_time -connect "127.0.0.1:${T_TLS[$t]}" -new -time "$DURATION" \
+            </dev/null >"$dir/$i.out" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i" || true; done
+    after=$(target_ticks "$t")
+    for ((i = 0; i < TLS_CLIENTS; i++)); do
+        n=$(sed -n 's/^\([0-9][0-9]*\) connections in [0-9]* real seconds.*/\1/p' "$dir/$i.out" | tail -n 1)
+        total=$((total + ${n:-0}))
+    done
+    if [ "$total" -eq 0 ]; then
+        fail "$t tls_full: no handshake completed: $(tail -n 2 "$dir/0.out" | tr '\n' ' ')"
+        return 0
+    fi
+    record tls_full hps "$t" "$r" "$(calc "$total / $DURATION")"
+    record tls_full cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$total")"
 }
 
 # One download of the bulk file through the target's TCP (L4) listener.
@@ -186,6 +236,8 @@ warm_up() {
             http_load "${T_HTTP[$t]}" "$secs" "$close_secs"
             # and the TCP listener's relay, which scenario 3 measures: one bulk transfer
             [ -z "${T_TCP[$t]}" ] || [[ " $SCENARIOS " != *" bulk "* ]] || bulk_get "$t" || true
+            # and the TLS listener, which scenarios 7 and 8 measure
+            [ -z "${T_TLS[$t]}" ] || [[ " $SCENARIOS " != *" tls_"* ]] || http_load "${T_TLS[$t]}" "$secs" "$close_secs" https
         done
     done
 }
