@@ -23,12 +23,13 @@ start_backend() {
         die "the backend nginx did not answer: $(tail -n 3 "$dir/error.log" "$dir/out.log" 2>/dev/null)"
 }
 
-# The run's TLS certificate, the same for every proxy: ECDSA P-256, self-signed for bench.test; HAProxy reads the
-# certificate and key from one file.
+# The run's TLS certificate, the same for every proxy, self-signed for bench.test: ECDSA P-256, or RSA-2048 with
+# BENCH_TLS_KEY=rsa. HAProxy reads the certificate and key from one file.
 make_certificate() {
-    local dir=$BENCH_TMP/tls
+    local dir=$BENCH_TMP/tls key=(-newkey ec -pkeyopt ec_paramgen_curve:P-256)
+    [ "${BENCH_TLS_KEY:-ecdsa}" != rsa ] || key=(-newkey rsa:2048)
     mkdir -p "$dir"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$dir/bench.key" -out "$dir/bench.crt" \
+    openssl req -x509 "${key[@]}" -nodes -keyout "$dir/bench.key" -out "$dir/bench.crt" \
         -days 2 -subj /CN=bench.test -addext subjectAltName=DNS:bench.test 2>/dev/null || die "openssl could not make a certificate"
     cat "$dir/bench.crt" "$dir/bench.key" >"$dir/bench.pem"
     chmod 644 "$dir"/*   # nginx reads them as root at start; nothing here is a secret
