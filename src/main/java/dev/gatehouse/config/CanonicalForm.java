@@ -43,6 +43,7 @@ final class CanonicalForm {
             case String s -> out.append('"').append(s.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
             // As written: nodes keep their certificates where they like, as they do the secret file.
             case TlsSettings.CertificatePair p -> render(List.of(p.certAsWritten(), p.keyAsWritten()), out);
+            case TlsSettings.ClientAuth a -> render(List.of(a.caAsWritten(), a.required()), out);
             case UpstreamTlsSettings t -> renderRecord(t.asWritten(), out);
             case Record r -> renderRecord(r, out);
             case Map<?, ?> m -> {

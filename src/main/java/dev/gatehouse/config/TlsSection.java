@@ -21,7 +21,7 @@ final class TlsSection {
     private TlsSection() {}
 
     static TlsSettings read(YamlNode t, Path baseDir) {
-        if (t == null || !t.expectKeys("certificates", "min_version", "ciphers", "groups", "alpn")) {
+        if (t == null || !t.expectKeys("certificates", "min_version", "ciphers", "groups", "alpn", "client_ca", "verify_client")) {
             return null;
         }
         List<TlsSettings.CertificatePair> pairs = new ArrayList<>();
@@ -45,7 +45,27 @@ final class TlsSection {
                 t.get("min_version", TlsSettings::minVersion, TlsSettings.DEFAULT_MIN_VERSION),
                 list(t, "ciphers", TlsSettings::cipher, TlsSettings.DEFAULT_CIPHERS),
                 list(t, "groups", TlsSettings::group, TlsSettings.DEFAULT_GROUPS),
-                list(t, "alpn", TlsSettings::alpn, TlsSettings.DEFAULT_ALPN));
+                list(t, "alpn", TlsSettings::alpn, TlsSettings.DEFAULT_ALPN),
+                clientAuth(t, baseDir));
+    }
+
+    /** {@code client_ca} (checked like a certificate file) and {@code verify_client} (required unless optional). */
+    private static TlsSettings.ClientAuth clientAuth(YamlNode t, Path baseDir) {
+        if (!t.has("client_ca")) {
+            if (t.has("verify_client")) {
+                t.get("verify_client").error("needs client_ca: the CA certificates client certificates must chain to");
+            }
+            return null;
+        }
+        String caName = t.require("client_ca", Values.TEXT);
+        if (caName == null) {
+            return null;
+        }
+        Path ca = ConfigPaths.resolve(t.get("client_ca"), caName, baseDir);
+        if (baseDir != null) {
+            attempt(t.get("client_ca"), () -> PemFiles.certificates(ca));
+        }
+        return new TlsSettings.ClientAuth(ca, caName, t.get("verify_client", TlsSettings::verifyClient, true));
     }
 
     /** Reads the pair as the listener will, reporting each problem at the key it is about. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.OpenSslContextOption;
 import io.netty.handler.ssl.SslContext;
@@ -10,7 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLException;
 
-/** Builds the server {@link SslContext} of one certificate with a listener's protocol versions, suites, groups and ALPN. */
+/**
+ * Builds the server {@link SslContext} of one certificate with a listener's protocol versions, suites, groups, ALPN and,
+ * when it asks for them, the CA certificates client certificates must chain to.
+ */
 final class ContextBuilder {
 
     private ContextBuilder() {}
@@ -29,6 +33,10 @@ final class ContextBuilder {
             b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
                     ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                     ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, settings.alpn()));
+        }
+        if (settings.clientAuth() != null) {
+            b.trustManager(PemFiles.certificates(settings.clientAuth().ca()).toArray(X509Certificate[]::new))
+                    .clientAuth(settings.clientAuth().required() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
         if (provider == TlsProvider.OPENSSL) {
             b.option(OpenSslContextOption.GROUPS, settings.groups().stream().map(provider::groupName).toArray(String[]::new));

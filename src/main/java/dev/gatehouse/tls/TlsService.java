@@ -304,9 +304,13 @@ public final class TlsService {
         return String.join(", ", b.contexts().entries().stream().map(e -> e.certified().label()).toList());
     }
 
-    /** The hash of every certificate and key file of {@code settings}. */
+    /** The hash of every certificate and key file of {@code settings}, and of its client CA file. */
     static String fileHash(TlsSettings settings) {
-        return FileHash.of(settings.certificates().stream()
-                .flatMap(pair -> java.util.stream.Stream.of(pair.cert(), pair.key())).toArray(java.nio.file.Path[]::new));
+        java.util.stream.Stream<java.nio.file.Path> files = settings.certificates().stream()
+                .flatMap(pair -> java.util.stream.Stream.of(pair.cert(), pair.key()));
+        if (settings.clientAuth() != null) {
+            files = java.util.stream.Stream.concat(files, java.util.stream.Stream.of(settings.clientAuth().ca()));
+        }
+        return FileHash.of(files.toArray(java.nio.file.Path[]::new));
     }
 }

@@ -14,9 +14,21 @@ import java.util.Set;
  * @param ciphers IANA names of the TLS 1.2 suites, in preference order (TLS 1.3 suites are fixed: all three AEADs)
  * @param groups X25519, P-256 or P-384, in preference order
  * @param alpn protocols offered by ALPN; empty: no ALPN
+ * @param clientAuth whether clients must (or may) present a certificate, and what it must chain to; null: none asked
  */
 public record TlsSettings(List<CertificatePair> certificates, String minVersion, List<String> ciphers, List<String> groups,
-        List<String> alpn) {
+        List<String> alpn, ClientAuth clientAuth) {
+
+    /**
+     * Client certificates: verified against the CA certificates in {@code ca} (a PEM file); {@code required}: a client
+     * without a valid one fails its handshake, else one without any is served (one with an invalid one is not).
+     *
+     * @param ca the file as resolved (from the config file's directory); {@code caAsWritten} as the config says
+     */
+    public record ClientAuth(Path ca, String caAsWritten, boolean required) {}
+
+    /** The header that carries a verified client certificate's subject to the backend; any a client sends is dropped. */
+    public static final String CLIENT_SUBJECT_HEADER = "X-Client-Cert-Subject";
 
     /**
      * A certificate chain (leaf first) and its private key, each a PEM file.
@@ -77,6 +89,15 @@ public record TlsSettings(List<CertificatePair> certificates, String minVersion,
             }
         }
         throw new IllegalArgumentException("must be one of " + String.join(", ", DEFAULT_GROUPS) + ", got '" + text + "'");
+    }
+
+    /** {@code required} or {@code optional}: whether a client must present a certificate. */
+    public static boolean verifyClient(String text) {
+        return switch (text) {
+            case "required" -> true;
+            case "optional" -> false;
+            default -> throw new IllegalArgumentException("must be required or optional, got '" + text + "'");
+        };
     }
 
     /** An ALPN protocol this build serves. */

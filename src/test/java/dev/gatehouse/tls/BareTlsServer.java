@@ -28,7 +28,7 @@ final class BareTlsServer implements AutoCloseable {
     BareTlsServer(TestCerts.Leaf leaf, String minVersion) throws InterruptedException {
         var pair = new TlsSettings.CertificatePair(leaf.cert(), leaf.key(), leaf.cert().toString(), leaf.key().toString());
         TlsSettings settings = new TlsSettings(List.of(pair), minVersion, TlsSettings.DEFAULT_CIPHERS,
-                TlsSettings.DEFAULT_GROUPS, TlsSettings.DEFAULT_ALPN);
+                TlsSettings.DEFAULT_GROUPS, TlsSettings.DEFAULT_ALPN, null);
         service.stage(Map.of("web", settings)).commit();
         ListenerTls tls = service.listener("web");
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)

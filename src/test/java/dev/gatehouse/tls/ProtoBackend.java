@@ -8,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** An HTTP backend that answers each request with the X-Forwarded-Proto it received. */
+/** An HTTP backend that answers each request with the X-Forwarded-Proto it received, and any X-Client-Cert-Subject. */
 final class ProtoBackend implements AutoCloseable {
 
     private final HttpServer server;
@@ -16,7 +16,9 @@ final class ProtoBackend implements AutoCloseable {
     ProtoBackend() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
         server.createContext("/", ex -> {
-            byte[] body = ("proto=" + ex.getRequestHeaders().getFirst("X-Forwarded-Proto") + "\n").getBytes(StandardCharsets.US_ASCII);
+            String subject = ex.getRequestHeaders().getFirst("X-Client-Cert-Subject");
+            byte[] body = ("proto=" + ex.getRequestHeaders().getFirst("X-Forwarded-Proto") + "\n"
+                    + (subject == null ? "" : "subject=" + subject + "\n")).getBytes(StandardCharsets.US_ASCII);
             ex.sendResponseHeaders(200, body.length);
             ex.getResponseBody().write(body);
             ex.close();

@@ -96,6 +96,23 @@ class TlsConfigTest {
     }
 
     @Test
+    void clientCertificateSettingsAreCheckedAtTheirKeys() throws Exception {
+        ConfigResult ok = load("{ certificates: [ { cert: ec.crt, key: ec.key } ], client_ca: ca.crt }");
+        assertThat(ok.errorLines()).isEmpty();
+        assertThat(ok.config().listeners().getFirst().tls().clientAuth())
+                .isEqualTo(new TlsSettings.ClientAuth(certs.ca, "ca.crt", true));
+
+        String f = dir.resolve("gh.yaml").toString();
+        assertThat(load("{ certificates: [ { cert: ec.crt, key: ec.key } ], client_ca: ec.key, verify_client: sometimes }")
+                .errorLines()).containsExactly(
+                f + ":5 listeners[0].tls.client_ca: " + ec.key() + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                f + ":5 listeners[0].tls.verify_client: must be required or optional, got 'sometimes'");
+        assertThat(load("{ certificates: [ { cert: ec.crt, key: ec.key } ], verify_client: optional }").errorLines())
+                .containsExactly(f + ":5 listeners[0].tls.verify_client: needs client_ca: the CA certificates client "
+                        + "certificates must chain to");
+    }
+
+    @Test
     void anExpiredCertificateWarnsButLoads() throws Exception {
         TestCerts.Leaf old = certs.expired("old", "old.test");
         ConfigResult r = load("{ certificates: [ { cert: old.crt, key: old.key } ] }");
@@ -109,7 +126,7 @@ class TlsConfigTest {
     void theConfigHashCountsCertificatePathsAsWrittenSoNodesInOtherDirectoriesAgree() throws Exception {
         String body = """
                 listeners:
-                  - { name: web, bind: 127.0.0.1:0, tls: { certificates: [ { cert: ec.crt, key: ec.key } ] },
+                  - { name: web, bind: 127.0.0.1:0, tls: { certificates: [ { cert: ec.crt, key: ec.key } ], client_ca: ca.crt },
                       routes: [ { pool: web } ] }
                 pools:
                   web: { endpoints: [ { address: 127.0.0.1:9 } ] }

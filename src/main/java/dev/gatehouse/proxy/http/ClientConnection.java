@@ -10,6 +10,7 @@ import dev.gatehouse.proxy.http.codec.ParseResult;
 import dev.gatehouse.proxy.http.codec.Refusal;
 import dev.gatehouse.route.RequestFacts;
 import dev.gatehouse.route.ResolvedPool;
+import dev.gatehouse.tls.ClientSubject;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -56,6 +57,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     ClientState client;
     InetAddress clientAddress;
     String clientIp;
+    /** The subject of the client's verified certificate, read at the first request (see {@link #clientSubject()}). */
+    private String clientSubject;
+    private boolean clientSubjectRead;
     long sourceHash;
     Phase phase = Phase.HEAD;
     /** A byte of the next request has arrived: the idle wait has become the header-read deadline. */
@@ -121,6 +125,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
         this.listener = listener;
         this.client = client;
         this.https = https;
+    }
+
+    /** The subject of the certificate the client presented and TLS verified; null without one. */
+    String clientSubject() {
+        if (!clientSubjectRead) {
+            clientSubject = https ? ClientSubject.of(ctx.channel()) : null;
+            clientSubjectRead = true;
+        }
+        return clientSubject;
     }
 
     // ---- client side ----

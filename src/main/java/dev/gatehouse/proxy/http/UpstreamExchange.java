@@ -67,7 +67,7 @@ final class UpstreamExchange {
         c.phase = Phase.EXCHANGE;
         if (c.sentHead == null) {
             c.sentHead = c.ctx.alloc().directBuffer(codecs.request.length() + 128);
-            codecs.request.writeUpstream(c.sentHead, c.clientIp, true, c.https);
+            codecs.request.writeUpstream(c.sentHead, c.clientIp, true, c.https, c.clientSubject());
         }
         boolean retryable = codecs.request.idempotent() && codecs.request.framing() == Framing.NONE;
         if (retryable) {

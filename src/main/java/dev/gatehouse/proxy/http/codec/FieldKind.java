@@ -17,6 +17,8 @@ final class FieldKind {
     static final int X_FORWARDED_FOR = 11;
     static final int X_FORWARDED_PROTO = 12;
     static final int HTTP2_SETTINGS = 13;
+    /** Set only by the proxy, from a verified client certificate: what a client sends is dropped. */
+    static final int X_CLIENT_CERT_SUBJECT = 14;
 
     /** Flag set on a field whose name a Connection header lists: it is hop-by-hop too. */
     static final int NAMED_BY_CONNECTION = 1 << 8;
@@ -40,7 +42,7 @@ final class FieldKind {
         null, Ascii.bytes("host"), Ascii.bytes("content-length"), Ascii.bytes("transfer-encoding"),
         Ascii.bytes("connection"), Ascii.bytes("keep-alive"), Ascii.bytes("proxy-connection"), Ascii.bytes("te"),
         Ascii.bytes("upgrade"), Ascii.bytes("expect"), Ascii.bytes("cookie"), Ascii.bytes("x-forwarded-for"),
-        Ascii.bytes("x-forwarded-proto"), Ascii.bytes("http2-settings"),
+        Ascii.bytes("x-forwarded-proto"), Ascii.bytes("http2-settings"), Ascii.bytes("x-client-cert-subject"),
     };
 
     private FieldKind() {

@@ -24,7 +24,9 @@ public final class RequestHead extends MessageHead {
     private static final byte[] HOST_PREFIX = Ascii.bytes("Host: ");
     private static final byte[] HTTP_1_DOT = Ascii.bytes(" HTTP/1.");
     /** Replaced by what {@link #writeUpstream} appends itself. */
-    private static final int REWRITTEN = FieldKind.bit(FieldKind.X_FORWARDED_FOR) | FieldKind.bit(FieldKind.X_FORWARDED_PROTO);
+    private static final int REWRITTEN = FieldKind.bit(FieldKind.X_FORWARDED_FOR) | FieldKind.bit(FieldKind.X_FORWARDED_PROTO)
+            | FieldKind.bit(FieldKind.X_CLIENT_CERT_SUBJECT);
+    private static final byte[] X_CLIENT_CERT_SUBJECT = Ascii.bytes("X-Client-Cert-Subject: ");
 
     private final AsciiView methodView = new AsciiView();
     private final AsciiView targetView = new AsciiView();
@@ -151,9 +153,11 @@ public final class RequestHead extends MessageHead {
      * Content-Length), then {@code Connection: upgrade} for an upgrade, {@code Connection: close} when the
      * backend connection is not to be reused, or {@code Connection: keep-alive} for an HTTP/1.0 request on a
      * reusable one; then X-Forwarded-For with {@code clientIp} appended and {@code X-Forwarded-Proto}: {@code https}
-     * when {@code https} (the client connection is TLS), else {@code http}.
+     * when {@code https} (the client connection is TLS), else {@code http}; and X-Client-Cert-Subject when
+     * {@code clientSubject} is not null (any the client sent is dropped).
      */
-    public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream, boolean https) {
+    public void writeUpstream(ByteBuf out, CharSequence clientIp, boolean keepAliveUpstream, boolean https,
+            CharSequence clientSubject) {
         int drop = FieldKind.HOP_BY_HOP | FieldKind.FRAMING | REWRITTEN;
         if (upgrade) {
             drop &= ~FieldKind.bit(FieldKind.UPGRADE);
@@ -191,6 +195,11 @@ public final class RequestHead extends MessageHead {
         ByteBufUtil.writeAscii(out, clientIp);
         out.writeBytes(CRLF);
         out.writeBytes(https ? X_FORWARDED_PROTO_HTTPS : X_FORWARDED_PROTO_HTTP);
+        if (clientSubject != null) {
+            out.writeBytes(X_CLIENT_CERT_SUBJECT);
+            ByteBufUtil.writeAscii(out, clientSubject);
+            out.writeBytes(CRLF);
+        }
         out.writeBytes(CRLF);
     }
 

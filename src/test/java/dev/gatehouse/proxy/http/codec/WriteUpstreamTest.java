@@ -14,11 +14,15 @@ class WriteUpstreamTest {
     private final RequestParser parser = new RequestParser(8192);
 
     private String upstream(String raw, CharSequence clientIp, boolean keepAliveUpstream) {
+        return upstream(raw, clientIp, keepAliveUpstream, false, null);
+    }
+
+    private String upstream(String raw, CharSequence clientIp, boolean keepAliveUpstream, boolean https, String subject) {
         ByteBuf in = Raw.buf(raw);
         ByteBuf out = Unpooled.buffer();
         try {
             assertThat(parser.parse(in)).as(parser.errorReason()).isEqualTo(ParseResult.DONE);
-            parser.head().writeUpstream(out, clientIp, keepAliveUpstream, false);
+            parser.head().writeUpstream(out, clientIp, keepAliveUpstream, https, subject);
             return Raw.text(out);
         } finally {
             in.release();
@@ -48,6 +52,16 @@ class WriteUpstreamTest {
                 "User-Agent: t",
                 "X-Forwarded-For: 10.0.0.1, 192.0.2.7",
                 "X-Forwarded-Proto: http"));
+    }
+
+    @Test
+    void aClientCertificatesSubjectIsSentAndOneTheClientWroteNever() {
+        String raw = head("GET / HTTP/1.1", "Host: a", "X-Client-Cert-Subject: CN=forged", "x-client-cert-subject: CN=also");
+        assertThat(upstream(raw, "192.0.2.7", true, true, "CN=client.test,O=Shop"))
+                .isEqualTo(head("GET / HTTP/1.1", "Host: a", "X-Forwarded-For: 192.0.2.7", "X-Forwarded-Proto: https",
+                        "X-Client-Cert-Subject: CN=client.test,O=Shop"));
+        assertThat(upstream(raw, "192.0.2.7", true, true, null)).as("no certificate: no subject, and none forged")
+                .isEqualTo(head("GET / HTTP/1.1", "Host: a", "X-Forwarded-For: 192.0.2.7", "X-Forwarded-Proto: https"));
     }
 
     @Test
