@@ -98,11 +98,20 @@ final class ChannelSync implements AutoCloseable {
      * Hands a committed payload to its channel; called by the state machine, in log order, on every member. A
      * payload of a channel this member does not run (a newer member's, or one this node does not use) is ignored.
      *
-     * @return false when the channel found the payload malformed
+     * @return false when the channel found the payload malformed, or failed on it
      */
     boolean apply(Command.Channel c) {
         ReplicatedChannel channel = find(c.channel());
-        return channel == null || channel.apply(c.origin(), c.origin().equals(self), c.at(), c.payload());
+        if (channel == null) {
+            return true;
+        }
+        try {
+            return channel.apply(c.origin(), c.origin().equals(self), c.at(), c.payload());
+        } catch (RuntimeException e) {
+            // a channel's fault must not stop the thread that applies the log (renewals included)
+            LOG.error("channel {}: a payload from {} could not be applied", c.channel(), c.origin(), e);
+            return false;
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -235,8 +236,12 @@ public final class TlsService {
     private void shareTicketKeys(List<byte[]> newestFirst) {
         sharedKeys = newestFirst;
         ScheduledExecutorService c = control;
-        if (c != null) {
-            c.execute(this::applySharedKeys);
+        if (c != null && !c.isShutdown()) {
+            try {
+                c.execute(this::applySharedKeys);
+            } catch (RejectedExecutionException e) {
+                LOG.debug("ticket keys not applied: the node is stopping");
+            }
         }
     }
 

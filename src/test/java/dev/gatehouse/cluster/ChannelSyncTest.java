@@ -102,6 +102,15 @@ class ChannelSyncTest {
         }
     }
 
+    @Test
+    void aChannelThatFailsOnAPayloadHasItCountedAsMalformedAndStopsNothing() {
+        ChannelSync sync = new ChannelSync("lb1", () -> 0);
+        sync.register(new TestChannel("faulty", new byte[0], true));
+        assertThat(sync.apply(new Command.Channel("faulty", "lb2", 0, new byte[1]))).isFalse();
+        assertThat(sync.apply(new Command.Channel("other", "lb2", 0, new byte[1])))
+                .as("a payload of a channel this member does not run is ignored, not malformed").isTrue();
+    }
+
     private static long key(int i) {
         return i * 0x9E3779B97F4A7C15L;
     }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.cluster.channel.ReplicatedChannel;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,25 +47,6 @@ class SnapshotFileTest {
         SnapshotFile.Contents read = SnapshotFile.read(file);
         assertThat(new String(read.state(), StandardCharsets.UTF_8)).isEqualTo("{\"vips\":{}}");
         assertThat(read.sections()).isEmpty();
-    }
-
-    /** A channel that writes {@code section} to the snapshot and sends nothing. */
-    private record TestChannel(String name, byte[] section) implements ReplicatedChannel {
-        @Override
-        public void collect(Outbox outbox) {}
-
-        @Override
-        public boolean apply(String origin, boolean local, long sentAt, byte[] payload) {
-            return true;
-        }
-
-        @Override
-        public void writeSnapshot(DataOutputStream out) throws IOException {
-            out.write(section);
-        }
-
-        @Override
-        public void restore(DataInputStream in) {}
     }
 
     @Test
