@@ -6,7 +6,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -36,7 +35,6 @@ public final class TicketKeyChannel implements ReplicatedChannel {
     private final BooleanSupplier servesTls;
     private final Consumer<List<byte[]>> onKeys;
     private final WallClock clock;
-    private final SecureRandom random = new SecureRandom();
     /** Committed keys, oldest first; guarded by this. */
     private final List<Key> keys = new ArrayList<>();
     /** When this node last proposed a key; {@link #NEVER} before its first. */
@@ -70,8 +68,7 @@ public final class TicketKeyChannel implements ReplicatedChannel {
             }
             proposedAt = now;
         }
-        byte[] key = new byte[TicketKeys.KEY_BYTES];
-        random.nextBytes(key);
+        byte[] key = TicketKeys.newKey();
         outbox.send(ByteBuffer.allocate(Long.BYTES + key.length).putLong(now).put(key).array(), () -> {});
     }
 

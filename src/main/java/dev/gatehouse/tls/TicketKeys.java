@@ -23,7 +23,7 @@ final class TicketKeys {
     static final int KEY_BYTES = 48;
     private static final int PART = 16;
 
-    private final SecureRandom random = new SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
     private volatile OpenSslSessionTicketKey[] keys;
     private volatile boolean shared;
 
@@ -58,10 +58,10 @@ final class TicketKeys {
         }
     }
 
-    /** {@link #KEY_BYTES} random bytes. */
-    byte[] newKey() {
+    /** A new key: {@link #KEY_BYTES} random bytes. */
+    static byte[] newKey() {
         byte[] key = new byte[KEY_BYTES];
-        random.nextBytes(key);
+        RANDOM.nextBytes(key);
         return key;
     }
 
