@@ -10,6 +10,7 @@ GH_TEST_PACKAGES=(
   dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot
   chromium:chromium   # the dashboard in a real browser (DashboardGraphsTest)
   /usr/sbin/logrotate:logrotate   # access logs: deploy/logrotate/gatehouse, run for real
+  nghttp:nghttp2-client /usr/lib/python3/dist-packages/h2:python3-h2   # HTTP/2 clients, and a client that attacks (dev.gatehouse.proxy.http.h2 tests)
 )
 
 # Prints, one a line, the package of each COMMAND:PACKAGE entry whose command (or file) is not there.

@@ -1,9 +1,8 @@
 package dev.gatehouse.config;
 
 /**
- * Values the design reserves for features this build does not have (today {@code mode: active_active}; ALPN
- * {@code h2} is refused where TLS settings are read). They are refused as errors, so an operator never runs a
- * config that names a protection nothing provides.
+ * Values the design reserves for features this build does not have (today {@code mode: active_active}). They are
+ * refused as errors, so an operator never runs a config that names a protection nothing provides.
  */
 final class Unbuilt {
 

@@ -3,6 +3,7 @@ package dev.gatehouse.tls;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The TLS side of one listener, kept for the listener's life while its certificates change under it: each new
@@ -57,18 +58,19 @@ public final class ListenerTls {
      * Puts the TLS handlers first in a just-accepted connection's pipeline (before the listener's own handler).
      *
      * @param handshakeTimeout how long the client has to complete its handshake; null for 10 s
-     * @return false when the listener has no TLS now: nothing was added
+     * @return the ALPN protocols the installed handlers offer (empty: no ALPN); null when the listener has no TLS now
+     *     and nothing was added
      */
-    public boolean install(Channel ch, Duration handshakeTimeout) {
+    public List<String> install(Channel ch, Duration handshakeTimeout) {
         Built b = current;
         if (b == null) {
             b = pending;
         }
         if (b == null) {
-            return false;
+            return null;
         }
         long timeout = (handshakeTimeout == null ? DEFAULT_HANDSHAKE_TIMEOUT : handshakeTimeout).toMillis();
         ch.pipeline().addLast(new TlsHandler(b.contexts(), timeout, b.jdkGroups()), watch);
-        return true;
+        return b.settings().alpn();
     }
 }

@@ -50,6 +50,8 @@ public record TlsSettings(List<CertificatePair> certificates, String minVersion,
             "TLS_CHACHA20_POLY1305_SHA256");
     public static final List<String> DEFAULT_GROUPS = List.of("X25519", "P-256", "P-384");
     public static final List<String> DEFAULT_ALPN = List.of("http/1.1");
+    /** HTTP/2's ALPN name: an HTTP listener offering it serves HTTP/2 to the clients that choose it. */
+    public static final String H2 = "h2";
     public static final String DEFAULT_MIN_VERSION = "1.2";
     private static final Set<String> VERSIONS = Set.of("1.2", "1.3");
 
@@ -103,11 +105,8 @@ public record TlsSettings(List<CertificatePair> certificates, String minVersion,
     /** An ALPN protocol this build serves. */
     public static String alpn(String text) {
         String lower = text.toLowerCase(Locale.ROOT);
-        if (lower.equals("h2")) {
-            throw new IllegalArgumentException("'h2' is not available in this build (HTTP/2)");
-        }
-        if (!lower.equals("http/1.1")) {
-            throw new IllegalArgumentException("must be http/1.1, got '" + text + "'");
+        if (!lower.equals("http/1.1") && !lower.equals(H2)) {
+            throw new IllegalArgumentException("must be h2 or http/1.1, got '" + text + "'");
         }
         return lower;
     }

@@ -97,7 +97,6 @@ class ConfigLoaderTest {
                         + ": no such file (a relative path is resolved from the config file's directory)",
                 "gh.yaml:15 listeners[0].tls.certificates[0].key: cannot read " + fixture.dir().resolve("site.key")
                         + ": no such file (a relative path is resolved from the config file's directory)",
-                "gh.yaml:15 listeners[0].tls.alpn[0]: 'h2' is not available in this build (HTTP/2)",
                 "gh.yaml:19 listeners[0].routes[0].pool: no pool named 'api'",
                 "gh.yaml:25 listeners[1].pool: no pool named 'db'");
     }

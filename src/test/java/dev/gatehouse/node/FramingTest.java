@@ -216,8 +216,8 @@ class FramingTest {
             assertThat(metric("gatehouse_endpoint_active_requests", "endpoint=\"127.0.0.1:" + lrB.port() + "\"")).isZero();
         });
         String metrics = lb.node.metrics();
-        assertThat(sum(metrics, "gatehouse_upstream_errors_total", "pool=\"lr\"")).as("upstream errors").isZero();
-        assertThat(sum(metrics, "gatehouse_listener_requests_total", "listener=\"lr\"", "class=\"5xx\"")).as("5xx").isZero();
+        assertThat(TestNode.metricSum(metrics, "gatehouse_upstream_errors_total", "pool=\"lr\"")).as("upstream errors").isZero();
+        assertThat(TestNode.metricSum(metrics, "gatehouse_listener_requests_total", "listener=\"lr\"", "class=\"5xx\"")).as("5xx").isZero();
 
         int a = lrA.requests.size();
         int b = lrB.requests.size();
@@ -253,22 +253,7 @@ class FramingTest {
     }
 
     private static double metric(String name, String label) {
-        return sum(lb.node.metrics(), name, label);
-    }
-
-    static double sum(String metrics, String name, String... labels) {
-        double total = 0;
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(metrics);
-        outer:
-        while (m.find()) {
-            for (String label : labels) {
-                if (!m.group(1).contains(label)) {
-                    continue outer;
-                }
-            }
-            total += Double.parseDouble(m.group(2));
-        }
-        return total;
+        return TestNode.metricSum(lb.node.metrics(), name, label);
     }
 
     private static Socket connect(String listener) throws IOException {

@@ -109,7 +109,7 @@ class HostileRequestTest {
     }
 
     private static double refused(String reason) {
-        return FramingTest.sum(lb.node.metrics(), "gatehouse_listener_refused_requests_total", "listener=\"web\"", "reason=\"" + reason + "\"");
+        return TestNode.metricSum(lb.node.metrics(), "gatehouse_listener_refused_requests_total", "listener=\"web\"", "reason=\"" + reason + "\"");
     }
 
     @Test

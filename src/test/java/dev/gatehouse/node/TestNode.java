@@ -87,4 +87,20 @@ public final class TestNode implements AutoCloseable {
         node.close();
         backends.forEach(DemoBackend::close);
     }
+
+    /** The sum of the samples of metric {@code name} (Prometheus text {@code metrics}) whose labels include all of {@code labels}. */
+    public static double metricSum(String metrics, String name, String... labels) {
+        double total = 0;
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)\\} (\\S+)$").matcher(metrics);
+        outer:
+        while (m.find()) {
+            for (String label : labels) {
+                if (!m.group(1).contains(label)) {
+                    continue outer;
+                }
+            }
+            total += Double.parseDouble(m.group(2));
+        }
+        return total;
+    }
 }

@@ -13,15 +13,15 @@ import java.util.concurrent.TimeUnit;
  * The command-line tools the TLS tests drive (openssl, curl, keytool, testssl), run within a bound each test picks
  * (testssl takes minutes), output kept. Whether a tool is there is {@link dev.gatehouse.Tools#require}'s to say.
  */
-final class Commands {
+public final class Commands {
 
     /** What a finished command did. */
-    record Result(int exit, String output) {}
+    public record Result(int exit, String output) {}
 
     private Commands() {}
 
     /** Runs {@code command} in {@code dir} with stdin from {@code input}, stdout and stderr together, within {@code bound}. */
-    static Result run(Path dir, Duration bound, String input, String... command) throws IOException, InterruptedException {
+    public static Result run(Path dir, Duration bound, String input, String... command) throws IOException, InterruptedException {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(out.toFile()).start();

@@ -11,10 +11,10 @@ import java.util.List;
  * it signed, ECDSA P-256 or RSA-2048, with the names given as DNS SANs. Each leaf's cert file holds its chain (leaf,
  * then the CA), so chain files are read as they are in production.
  */
-final class TestCerts {
+public final class TestCerts {
 
     /** A leaf: its chain file and its key file (PKCS#8). */
-    record Leaf(Path cert, Path key) {}
+    public record Leaf(Path cert, Path key) {}
 
     final Path dir;
     final Path ca;
@@ -25,14 +25,14 @@ final class TestCerts {
     }
 
     /** A CA in {@code dir}, valid 30 days. */
-    static TestCerts in(Path dir) throws IOException, InterruptedException {
+    public static TestCerts in(Path dir) throws IOException, InterruptedException {
         Tools.require("openssl", "openssl");
         Commands.ok(dir, "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
                 "-keyout", "ca.key", "-out", "ca.crt", "-days", "30", "-subj", "/CN=Gatehouse Test CA");
         return new TestCerts(dir);
     }
 
-    Leaf ecdsa(String file, String... names) throws IOException, InterruptedException {
+    public Leaf ecdsa(String file, String... names) throws IOException, InterruptedException {
         return leaf(file, List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"), names);
     }
 

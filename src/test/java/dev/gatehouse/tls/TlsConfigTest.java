@@ -82,7 +82,7 @@ class TlsConfigTest {
                 min_version: "1.1"
                 ciphers: [ TLS_RSA_WITH_AES_128_CBC_SHA, TLS_AES_128_GCM_SHA256 ]
                 groups: [ ffdhe2048 ]
-                alpn: [ h2, http/1.1 ]
+                alpn: [ h2, spdy/3 ]
                 session_cache: 1000""");
         assertThat(r.errorLines()).extracting(l -> l.substring(l.indexOf(' ') + 1)).containsExactly(
                 "listeners[0].tls.min_version: must be \"1.2\" or \"1.3\", got '1.1' (older versions are insecure)",
@@ -91,7 +91,7 @@ class TlsConfigTest {
                 "listeners[0].tls.ciphers[1]: 'TLS_AES_128_GCM_SHA256' is a TLS 1.3 suite: those are fixed (all three AEADs "
                         + "are offered); ciphers lists TLS 1.2 suites",
                 "listeners[0].tls.groups[0]: must be one of X25519, P-256, P-384, got 'ffdhe2048'",
-                "listeners[0].tls.alpn[0]: 'h2' is not available in this build (HTTP/2)",
+                "listeners[0].tls.alpn[1]: must be h2 or http/1.1, got 'spdy/3'",
                 "listeners[0].tls.session_cache: unknown key");
     }
 

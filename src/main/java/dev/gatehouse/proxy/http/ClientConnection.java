@@ -13,6 +13,7 @@ import dev.gatehouse.route.ResolvedPool;
 import dev.gatehouse.tls.ClientSubject;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,6 +50,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     final HttpListener listener;
     /** Accepted over TLS (X-Forwarded-Proto): so it stays whatever a reload does to the listener's {@code tls:}. */
     final boolean https;
+    /** The HTTP/2 connection this stream's exchange is on; null on an HTTP/1.1 connection. */
+    private final Channel connection;
     /** The parsers and endpoint choice of the exchange in flight; null while the connection is idle (see {@link ExchangeCodecs}). */
     ExchangeCodecs codecs;
 
@@ -121,16 +124,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     ChannelFutureListener onUpstreamTunnelWrite;
     ChannelFutureListener onClientTunnelWrite;
 
-    ClientConnection(HttpListener listener, ClientState client, boolean https) {
+    /**
+     * @param connection for an HTTP/2 stream, the client's connection, which carries its TLS and whose accounting is
+     *     its own; null for an HTTP/1.1 connection
+     */
+    ClientConnection(HttpListener listener, ClientState client, boolean https, Channel connection) {
         this.listener = listener;
         this.client = client;
         this.https = https;
+        this.connection = connection;
     }
 
     /** The subject of the certificate the client presented and TLS verified; null without one. */
     String clientSubject() {
         if (!clientSubjectRead) {
-            clientSubject = https ? ClientSubject.of(ctx.channel()) : null;
+            clientSubject = https ? ClientSubject.of(connection == null ? ctx.channel() : connection) : null;
             clientSubjectRead = true;
         }
         return clientSubject;
@@ -191,16 +199,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        listener.stats().closed();
+        if (connection == null) {
+            listener.stats().closed();
+        }
         RequestLog.closed(this);
         if (phase == Phase.CONNECTING || phase == Phase.EXCHANGE || phase == Phase.TUNNEL) {
             UpstreamExchange.abandon(this, false);
         }
         phase = Phase.CLOSED;
-        if (client != null) {
+        if (client != null && connection == null) {
             listener.limiter().disconnect(client);
-            client = null;
         }
+        client = null;
         if (timer != null) { // null when the channel never became active
             timer.close();
         }

@@ -12,11 +12,16 @@ import dev.gatehouse.pool.Endpoint;
 import dev.gatehouse.proxy.ProxyListener;
 import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.UpstreamConnector;
+import dev.gatehouse.proxy.http.h2.Exchanges;
+import dev.gatehouse.proxy.http.h2.H2Connection;
+import dev.gatehouse.proxy.http.h2.ProtocolChoice;
 import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.tls.ListenerTls;
+import dev.gatehouse.tls.TlsSettings;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
@@ -24,15 +29,17 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * An HTTP/1.1 listener: accepts clients and hands each to a {@link ClientConnection}. Its route table (config,
+ * An HTTP listener: accepts clients and hands each to a {@link ClientConnection}, or, on TLS with {@code h2} offered
+ * by ALPN, to {@link ProtocolChoice}, which gives a client that chose HTTP/2 a {@link ClientConnection} per stream. Its route table (config,
  * routes and their pools) is swapped by a reload or a health change while connections stay open: each new request
  * reads the current one.
  */
-public final class HttpListener implements ProxyListener {
+public final class HttpListener implements ProxyListener, Exchanges {
 
     private final Transport transport;
     private final UpstreamConnector connector;
@@ -87,8 +94,12 @@ public final class HttpListener implements ProxyListener {
                         } else if (client == ClientState.UNTRACKED) {
                             stats.untrackedClient();
                         }
-                        boolean https = tls.install(ch, config().headerReadTimeout());
-                        ch.pipeline().addLast(new ClientConnection(HttpListener.this, client, https));
+                        List<String> alpn = tls.install(ch, config().headerReadTimeout());
+                        if (alpn != null && alpn.contains(TlsSettings.H2)) {
+                            ch.pipeline().addLast(new ProtocolChoice(HttpListener.this, client));
+                        } else {
+                            ch.pipeline().addLast(new ClientConnection(HttpListener.this, client, alpn != null, null));
+                        }
                     }
                 });
         server = b.bind(bind).sync().channel();
@@ -129,8 +140,11 @@ public final class HttpListener implements ProxyListener {
         }
         for (Channel ch : clients) {
             ClientConnection conn = ch.pipeline().get(ClientConnection.class);
+            H2Connection h2 = ch.pipeline().get(H2Connection.class);
             if (conn != null) {
                 ch.eventLoop().execute(conn::drain);
+            } else if (h2 != null) {
+                ch.eventLoop().execute(h2::drain);
             }
         }
         GlobalEventExecutor.INSTANCE.execute(() -> waitEmpty(done, System.nanoTime() + bound.toNanos()));
@@ -147,11 +161,37 @@ public final class HttpListener implements ProxyListener {
         }
     }
 
-    // ---- for ClientConnection ----
+    // ---- for HTTP/2 (Exchanges) ----
 
-    boolean draining() {
+    @Override
+    public boolean draining() {
         return draining;
     }
+
+    @Override
+    public ChannelHandler http1(ClientState client) {
+        return new ClientConnection(this, client, true, null);
+    }
+
+    @Override
+    public ChannelHandler stream(ClientState client, Channel connection) {
+        return new ClientConnection(this, client, true, connection);
+    }
+
+    @Override
+    public void connectionClosed(ClientState client) {
+        stats.closed();
+        if (client != null) {
+            limiter.disconnect(client);
+        }
+    }
+
+    @Override
+    public void refused(String label, String detail) {
+        refusals.refusedHttp2(label, detail);
+    }
+
+    // ---- for ClientConnection ----
 
     RouteTable routes() {
         return routes;

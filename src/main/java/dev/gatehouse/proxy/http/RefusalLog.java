@@ -29,16 +29,25 @@ final class RefusalLog {
 
     /** Counts a refusal and logs it unless a line was written less than a second ago. */
     void refused(Refusal why, String detail, String clientIp) {
-        stats.refusedRequest(why.label());
+        refused(why.status() + " " + why.label(), why.label(), detail, clientIp);
+    }
+
+    /** Counts and logs an HTTP/2 stream reset or connection ended for what its client sent. */
+    void refusedHttp2(String label, String detail) {
+        refused(label, label, detail, "an HTTP/2 client");
+    }
+
+    private void refused(String answer, String label, String detail, String client) {
+        stats.refusedRequest(label);
         long more = gate.pass();
         if (more < 0) {
             return;
         }
         if (more == 0) {
-            LOG.warn("listener {} refused a request from {}: {} {} ({})", listener, clientIp, why.status(), why.label(), detail);
+            LOG.warn("listener {} refused a request from {}: {} ({})", listener, client, answer, detail);
         } else {
-            LOG.warn("listener {} refused a request from {}: {} {} ({}); {} more refused since the last line",
-                    listener, clientIp, why.status(), why.label(), detail, more);
+            LOG.warn("listener {} refused a request from {}: {} ({}); {} more refused since the last line",
+                    listener, client, answer, detail, more);
         }
     }
 }

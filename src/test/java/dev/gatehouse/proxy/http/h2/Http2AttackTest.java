@@ -1,0 +1,136 @@
+package dev.gatehouse.proxy.http.h2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import dev.gatehouse.Tools;
+import dev.gatehouse.node.TestNode;
+import dev.gatehouse.tls.Commands;
+import dev.gatehouse.tls.TestCerts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The known HTTP/2 attacks, driven by a real client library (Debian's python3-h2, {@code hostile.py}): each ends with
+ * the stream refused or the connection closed, and the node serving other clients (curl) right after.
+ */
+@Timeout(180)
+class Http2AttackTest {
+
+    private static final String PYTHON = "/usr/bin/python3";
+    /** Rapid reset: the streams the client opens before the connection ends (200 resets per 30 s are allowed). */
+    private static final int MAX_RESETS_SEEN = H2Connection.MAX_RESETS + 1;
+
+    @TempDir
+    Path dir;
+    private EchoBackend backend;
+    private TestNode lb;
+    private int port;
+
+    /** A node whose listener closes an HTTP/2 connection idle (or stalled) for {@code idle}. */
+    private void start(String idle) throws Exception {
+        Tools.require("curl", "curl");
+        Tools.require("/usr/lib/python3/dist-packages/h2", "python3-h2");
+        TestCerts.in(dir).ecdsa("site", "a.test");
+        Files.copy(Objects.requireNonNull(getClass().getResourceAsStream("/h2/hostile.py")), dir.resolve("hostile.py"));
+        backend = new EchoBackend();
+        lb = TestNode.start(dir, 0, """
+                node: { id: lb1 }
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:0
+                    tls: { certificates: [ { cert: site.crt, key: site.key } ], alpn: [ h2, http/1.1 ] }
+                    timeouts: { idle: IDLE }
+                    routes: [ { pool: web } ]
+                pools:
+                  web: { endpoints: [ { address: "BACKEND" } ] }
+                """.replace("BACKEND", backend.address()).replace("IDLE", idle));
+        port = lb.node.listenerAddress("web").getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (lb != null) {
+            lb.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void malformedRequestsAreResetAndNeverForwarded() throws Exception {
+        start("30s");
+        Map<String, String> r = hostile("malformed");
+        assertThat(r).containsExactly(entry("connection", "PROTOCOL_ERROR"), entry("x-smuggle", "PROTOCOL_ERROR"),
+                entry("transfer-encoding", "PROTOCOL_ERROR"), entry("te", "PROTOCOL_ERROR"), entry("x-space", "PROTOCOL_ERROR"),
+                entry("valid", "200"));
+        assertThat(backend.requests()).as("only the valid request reached the backend").isEqualTo(1);
+        assertThat(TestNode.metricSum(lb.node.metrics(), "gatehouse_listener_refused_requests_total", "reason=\"h2_malformed\""))
+                .isEqualTo(5);
+        stillServes();
+    }
+
+    @Test
+    void rapidResetEndsTheConnection() throws Exception {
+        start("30s");
+        Map<String, String> r = hostile("rapid_reset");
+        assertThat(r.get("goaway")).startsWith("ENHANCE_YOUR_CALM").contains("RST frames");
+        assertThat(TestNode.metricSum(lb.node.metrics(), "gatehouse_listener_refused_requests_total",
+                "reason=\"h2_enhance_your_calm\"")).isEqualTo(1);
+        assertThat(backend.requests()).as("requests the backend saw").isLessThanOrEqualTo(MAX_RESETS_SEEN);
+        stillServes();
+    }
+
+    @Test
+    void aContinuationFloodEndsTheConnection() throws Exception {
+        start("30s");
+        Map<String, String> r = hostile("continuation");
+        assertThat(r.get("closed")).isEqualTo("True");
+        assertThat(Integer.parseInt(r.get("frames_sent"))).as("closed before the client sent all its frames").isLessThan(20_001);
+        assertThat(backend.requests()).isZero();
+        stillServes();
+    }
+
+    @Test
+    void aPingFloodFromAClientThatDoesNotReadEndsTheConnection() throws Exception {
+        start("30s");
+        Map<String, String> r = hostile("ping_flood");
+        assertThat(r.get("goaway")).startsWith("ENHANCE_YOUR_CALM").contains("control frames");
+        stillServes();
+    }
+
+    @Test
+    void aClientThatNeverOpensItsWindowIsClosed() throws Exception {
+        start("1s");
+        Map<String, String> r = hostile("zero_window");
+        assertThat(r.get("status")).isEqualTo("200");
+        assertThat(r.get("goaway")).startsWith("ENHANCE_YOUR_CALM").contains("window stalled");
+        // closed at the second idle check (1 s apart) that finds it stalled: between 1 and 2 s after the first
+        assertThat(Integer.parseInt(r.get("closed_after_ms"))).isBetween(1000, 3000);
+        stillServes();
+    }
+
+    private Map<String, String> hostile(String mode) throws Exception {
+        Commands.Result r = Commands.run(dir, Duration.ofSeconds(60), "", PYTHON, "hostile.py", Integer.toString(port), "ca.crt", mode);
+        assertThat(r.exit()).as(r.output()).isZero();
+        Map<String, String> out = new LinkedHashMap<>();
+        r.output().lines().filter(l -> l.contains("=")).forEach(l -> out.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        return out;
+    }
+
+    private void stillServes() throws Exception {
+        Commands.Result r = Commands.run(dir, Duration.ofSeconds(30), "", "curl", "-sS", "--max-time", "10", "--http2",
+                "--cacert", "ca.crt", "--resolve", "a.test:" + port + ":127.0.0.1", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                "https://a.test:" + port + "/echo");
+        assertThat(r.output()).isEqualTo("200 2");
+    }
+}

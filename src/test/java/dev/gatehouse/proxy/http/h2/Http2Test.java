@@ -1,0 +1,127 @@
+package dev.gatehouse.proxy.http.h2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.Tools;
+import dev.gatehouse.node.TestNode;
+import dev.gatehouse.tls.Commands;
+import dev.gatehouse.tls.TestCerts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * HTTP/2 with real clients (curl, nghttp) on a TLS listener that offers h2 and http/1.1: requests and bodies in both
+ * directions reach an HTTP/1.1 backend as they were sent, large responses pass flow control, many streams share one
+ * connection, and a client that picks HTTP/1.1 on the same listener is served as before.
+ */
+@Timeout(120)
+class Http2Test {
+
+    @TempDir
+    Path dir;
+    private EchoBackend backend;
+    private TestNode lb;
+    private int port;
+
+    @BeforeEach
+    void start() throws Exception {
+        Tools.require("curl", "curl");
+        TestCerts.in(dir).ecdsa("site", "a.test");
+        backend = new EchoBackend();
+        lb = TestNode.start(dir, 0, """
+                node: { id: lb1 }
+                listeners:
+                  - name: web
+                    bind: 127.0.0.1:0
+                    tls: { certificates: [ { cert: site.crt, key: site.key } ], alpn: [ h2, http/1.1 ] }
+                    routes: [ { pool: web } ]
+                pools:
+                  web: { endpoints: [ { address: "BACKEND" } ] }
+                """.replace("BACKEND", backend.address()));
+        port = lb.node.listenerAddress("web").getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (lb != null) {
+            lb.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void aRequestOverHttp2ReachesTheBackendAsSent() throws Exception {
+        Commands.Result r = curl("--http2", "-H", "Cookie: a=1", "-H", "Cookie: b=2", "-w", "version=%{http_version}\n",
+                "https://a.test:" + port + "/echo?x=1");
+        assertThat(r.output()).isEqualTo("""
+                method=GET
+                path=/echo?x=1
+                host=a.test:PORT
+                cookie=[a=1; b=2]
+                proto=https
+                framing=none
+                body=0
+                version=2
+                """.replace("PORT", Integer.toString(port)));
+    }
+
+    @Test
+    void bodiesGoUpWithTheirLengthOrChunkedAndComeBackWhole() throws Exception {
+        Path upload = dir.resolve("upload");
+        Files.write(upload, new byte[300_000]);
+        Commands.Result sized = curl("--http2", "--data-binary", "@upload", "https://a.test:" + port + "/echo");
+        assertThat(sized.output()).contains("method=POST", "framing=length", "body=300000");
+        Commands.Result streamed = curl("--http2", "-H", "Transfer-Encoding: chunked", "--data-binary", "@upload",
+                "https://a.test:" + port + "/echo");
+        assertThat(streamed.output()).contains("framing=chunked", "body=300000");
+
+        for (String kind : List.of("bytes", "chunked")) {
+            Commands.Result big = curl("--http2", "-o", kind, "-w", "%{http_code} %{size_download} %{http_version}",
+                    "https://a.test:" + port + "/" + kind + "/3000000");
+            assertThat(big.output()).as(kind).isEqualTo("200 3000000 2");
+            assertThat(Files.size(dir.resolve(kind))).isEqualTo(3_000_000);
+        }
+    }
+
+    @Test
+    void manyStreamsShareOneConnection() throws Exception {
+        Tools.require("nghttp", "nghttp2-client");
+        List<String> command = new ArrayList<>(List.of("nghttp", "-n", "-s", "-m", "64", "https://a.test:" + port + "/bytes/20000"));
+        Commands.Result r = Commands.run(dir, Duration.ofSeconds(30), "", resolved(command).toArray(String[]::new));
+        assertThat(r.exit()).as(r.output()).isZero();
+        assertThat(r.output().lines().filter(l -> l.matches(".*\\s200\\s+19K\\s+/bytes/20000")).count())
+                .as(r.output()).isEqualTo(64);
+    }
+
+    @Test
+    void aClientThatChoosesHttp11IsServedOnTheSameListener() throws Exception {
+        Commands.Result r = curl("--http1.1", "-w", "version=%{http_version}\n", "https://a.test:" + port + "/echo");
+        assertThat(r.output()).contains("proto=https", "version=1.1");
+    }
+
+    private Commands.Result curl(String... options) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", "ca.crt",
+                "--resolve", "a.test:" + port + ":127.0.0.1"));
+        command.addAll(List.of(options));
+        Commands.Result r = Commands.run(dir, Duration.ofSeconds(30), "", command.toArray(String[]::new));
+        assertThat(r.exit()).as(r.output()).isZero();
+        return r;
+    }
+
+    /** nghttp has no --resolve: it connects to 127.0.0.1 and sends a.test as SNI and :authority. */
+    private List<String> resolved(List<String> command) {
+        List<String> out = new ArrayList<>(command.subList(0, command.size() - 1));
+        out.add(command.getLast().replace("a.test", "127.0.0.1"));
+        return out;
+    }
+}
