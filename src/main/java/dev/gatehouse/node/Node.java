@@ -29,8 +29,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,9 @@ import org.slf4j.LoggerFactory;
 public final class Node implements NodeControl, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
+    /** How long {@link #close()} waits for the connections to close, and again for the event loops to stop. */
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private final Ticker ticker;
     private final Metrics metrics = new Metrics();
@@ -84,7 +90,7 @@ public final class Node implements NodeControl, AutoCloseable {
                 this::republishRoutes);
         this.limits = new ClientLimits(ticker);
         this.routes = new RouteTables(pools, this::runningListeners);
-        this.dns = new DnsService(transport, metrics.registry(), events::publish, ticker);
+        this.dns = new DnsService(snapshot.config().node().id(), transport, metrics.registry(), events::publish, ticker);
         this.tls = new TlsService(metrics.registry(), (subject, detail) -> events.publish("tls", subject, detail),
                 java.time.Clock.systemUTC());
         this.accessLogs = new AccessLogs(metrics, WallClock.system());
@@ -213,13 +219,17 @@ public final class Node implements NodeControl, AutoCloseable {
             c.withdrawGracefully();
         }
         closeCluster();
-        listeners.drainAll(bound).orTimeout(bound.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+        listeners.drainAll(bound).orTimeout(bound.toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .exceptionally(e -> null).join();
         close();
     }
 
+    /** Stops everything; a second call does nothing. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         stopping = true;
         closeCluster();
         if (admin != null) {
@@ -229,7 +239,11 @@ public final class Node implements NodeControl, AutoCloseable {
         pools.stopAll();
         alerts.close();
         control.shutdownNow();
-        transport.shutdownGracefully();
+        // Connections closed, then the event loops stopped, each waited for (bounded): the loops' native rings are
+        // freed only with nothing in flight on them, and no loop thread outlives the node (as one would, still
+        // tearing down, in the next node a test starts in this JVM).
+        listeners.drainAll(Duration.ZERO).orTimeout(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS).exceptionally(e -> null).join();
+        transport.shutdownGracefully().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
         try {
             accessLogs.close(); // after the listeners: their last lines are written
         } catch (InterruptedException e) {
@@ -268,6 +282,11 @@ public final class Node implements NodeControl, AutoCloseable {
     @Override
     public HistoryReport history() {
         return history.report();
+    }
+
+    @Override
+    public Map<String, Object> gslbVerdicts() {
+        return dns.ownVerdicts();
     }
 
     @Override
