@@ -2,7 +2,7 @@
 
 NGINX_STREAM_MODULE=/usr/lib/nginx/modules/ngx_stream_module.so
 BENCH_PACKAGES=(haproxy:haproxy nginx:nginx "$NGINX_STREAM_MODULE:libnginx-mod-stream" wrk:wrk curl:curl
-    python3:python3 taskset:util-linux openssl:openssl)
+    python3:python3 taskset:util-linux openssl:openssl h2load:nghttp2-client)
 
 # Installs what is missing; returns 1, saying why, when something still is.
 ensure_tools() {
@@ -19,6 +19,7 @@ tool_versions() {
     echo "- haproxy: $(haproxy -v 2>&1 | head -n 1)"
     echo "- nginx: $(nginx -v 2>&1 | head -n 1)"
     echo "- wrk: $(wrk -v 2>&1 | head -n 1)"
+    echo "- h2load: $(h2load --version 2>&1 | head -n 1)"
     echo "- curl: $(curl --version | head -n 1 | cut -d' ' -f1-2)"
     echo "- openssl: $(openssl version 2>&1)"
     echo "- python: $(python3 --version 2>&1)"

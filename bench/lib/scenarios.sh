@@ -1,5 +1,5 @@
 # The scenarios. Each takes a target and a round, measures, and records figures (see record); a target that does
-# not answer as it should is reported with fail, never silently dropped. The TLS ones (7, 8) skip direct.
+# not answer as it should is reported with fail, never silently dropped. The TLS ones (7, 8, 9) skip direct.
 
 # Appends one figure: scenario, figure, target, round, value (an empty value, e.g. direct's CPU, is none).
 record() { [ -z "$5" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >>"$BENCH_TMP/results.tsv"; }
@@ -127,6 +127,24 @@ scenario_tls_full() {
     record tls_full cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$total")"
 }
 
+# 9. HTTP/2: h2load (one thread) on the TLS listener, ALPN h2, 8 connections with 8 concurrent streams each (64 in
+# all), small GETs for DURATION s; every proxy forwards them over HTTP/1.1 to the backend.
+scenario_h2() {
+    local t=$1 r=$2 out=$BENCH_TMP/h2load.out before after ok failed
+    [ -n "${T_TLS[$t]}" ] || return 0
+    before=$(target_ticks "$t")
+    timeout $((DURATION + 30)) h2load -t 1 -c 8 -m 8 -D "$DURATION" "$(target_url "$t" tls)" >"$out" 2>&1 || true
+    after=$(target_ticks "$t")
+    ok=$(sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p' "$out")
+    failed=$(sed -n 's/^requests: .* \([0-9]*\) failed, \([0-9]*\) errored.*/\1 \2/p' "$out")
+    if [ -z "$ok" ] || [ "$ok" -eq 0 ] || [ "$failed" != "0 0" ] || ! grep -q '^Application protocol: h2' "$out"; then
+        fail "$t h2: ${ok:-no} 2xx, failed/errored ${failed:-?}: $(grep -E '^(requests|status codes|Application)' "$out" | tr '\n' ' ')"
+        return 0
+    fi
+    record h2 rps "$t" "$r" "$(calc "$ok / $DURATION")"
+    record h2 cpu_us "$t" "$r" "$(cpu_us_per "$before" "$after" "$ok")"
+}
+
 # One download of the bulk file through the target's TCP (L4) listener.
 # Downloads the bulk file through TARGET's TCP listener, body dropped; further arguments go to curl.
 bulk_get() {
@@ -231,13 +249,16 @@ warm_up() {
         secs=1 close_secs=1 cycles=1
         [[ $t == gatehouse* ]] && secs=$(((WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) \
             close_secs=$(((CLOSE_WARMUP + WARM_CYCLES - 1) / WARM_CYCLES)) cycles=$WARM_CYCLES
-        log "warming up $t: $cycles x (${secs}s of keep-alive requests + ${close_secs}s of new connections + a bulk transfer)"
+        log "warming up $t: $cycles x (${secs}s of keep-alive requests + ${close_secs}s of new connections + a bulk transfer, on each listener measured)"
         for ((cycle = 1; cycle <= cycles; cycle++)); do
             http_load "${T_HTTP[$t]}" "$secs" "$close_secs"
             # and the TCP listener's relay, which scenario 3 measures: one bulk transfer
             [ -z "${T_TCP[$t]}" ] || [[ " $SCENARIOS " != *" bulk "* ]] || bulk_get "$t" || true
             # and the TLS listener, which scenarios 7 and 8 measure
             [ -z "${T_TLS[$t]}" ] || [[ " $SCENARIOS " != *" tls_"* ]] || http_load "${T_TLS[$t]}" "$secs" "$close_secs" https
+            # and HTTP/2 on it, which scenario 9 measures
+            [ -z "${T_TLS[$t]}" ] || [[ " $SCENARIOS " != *" h2 "* ]] \
+                || timeout $((secs + 30)) h2load -t 1 -c 8 -m 8 -D "$secs" "$(target_url "$t" tls)" >/dev/null 2>&1 || true
         done
     done
 }

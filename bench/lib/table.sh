@@ -30,7 +30,9 @@ tls_resume|cps|7. new TLS connection per request, session resumed (wrk, TLS 1.2)
 tls_resume|cpu_us|7. new TLS connection per request, session resumed: proxy CPU µs/conn|1|<=1.0
 tls_keepalive|rps|8. TLS keep-alive GET (wrk, TLS 1.2): req/s|0|>=1.0
 tls_keepalive|p99|8. TLS keep-alive GET: p99 ms|3|<=1.2
-tls_keepalive|cpu_us|8. TLS keep-alive GET: proxy CPU µs/request|2|<=1.0'
+tls_keepalive|cpu_us|8. TLS keep-alive GET: proxy CPU µs/request|2|<=1.0
+h2|rps|9. HTTP/2 GET (h2load, 8 connections × 8 streams, TLS): req/s|0|>=1.0
+h2|cpu_us|9. HTTP/2 GET: proxy CPU µs/request|2|<=1.0'
 
 # Prints the Markdown table from results.tsv (medians over rounds; the ratio paired by round).
 print_table() {

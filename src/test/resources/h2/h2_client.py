@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A hostile HTTP/2 client (python3-h2) for Gatehouse's tests: one attack per run, printing what the server did.
 
-usage: hostile.py PORT CA_FILE MODE
+usage: h2_client.py PORT CA_FILE MODE
 Modes: malformed, rapid_reset, continuation, ping_flood, zero_window. Prints `key=value` lines; exits 0 when it ran.
 """
 import socket

@@ -2,6 +2,7 @@ package dev.gatehouse.proxy.http.h2;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
@@ -10,8 +11,6 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -25,6 +24,12 @@ final class ResponseFrames {
     private enum State { HEAD, LENGTH, CHUNK_SIZE, CHUNK_LINE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, UNTIL_CLOSE, DONE, FAILED }
 
     private static final ByteProcessor FIND_LF = ByteProcessor.FIND_LF;
+    private static final AsciiString TRANSFER_ENCODING = AsciiString.cached("transfer-encoding");
+    private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
+    private static final AsciiString CONNECTION = AsciiString.cached("connection");
+    private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+    private static final AsciiString UPGRADE = AsciiString.cached("upgrade");
 
     private final boolean headRequest;
     private State state = State.HEAD;
@@ -90,44 +95,52 @@ final class ResponseFrames {
             head.writeBytes(in, upTo - in.readerIndex());
             int w = head.writerIndex();
             if (lf >= 0 && w >= 4 && head.getByte(w - 3) == '\n' && head.getByte(w - 4) == '\r') {
-                String text = head.toString(StandardCharsets.ISO_8859_1);
+                emitHead(head, out);
                 head.release();
                 head = null;
-                emitHead(text, out);
                 return;
             }
         }
     }
 
-    private void emitHead(String text, Consumer<Http2StreamFrame> out) {
-        String[] lines = text.split("\r\n");
-        if (lines[0].length() < 12 || !lines[0].startsWith("HTTP/1.")) {
+    /** The head in {@code h} (status line, fields, blank line; CRLF line ends, as the proxy writes them) as a HEADERS frame. */
+    private void emitHead(ByteBuf h, Consumer<Http2StreamFrame> out) {
+        if (h.readableBytes() < 14 || h.getByte(h.readerIndex() + 8) != ' ') {
             state = State.FAILED;
             return;
         }
-        int status = Integer.parseInt(lines[0], 9, 12, 10);
+        int at = h.readerIndex() + 9;
+        int status = (h.getByte(at) - '0') * 100 + (h.getByte(at + 1) - '0') * 10 + h.getByte(at + 2) - '0';
         Http2Headers headers = new DefaultHttp2Headers(false);
         headers.status(AsciiString.of(Integer.toString(status)));
         long length = -1;
         boolean chunked = false;
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            int colon = line.indexOf(':');
-            if (colon <= 0) {
-                continue;
-            }
-            String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).strip();
-            switch (name) {
-                case "connection", "keep-alive", "proxy-connection", "upgrade" -> { }
-                case "transfer-encoding" -> chunked = true; // the relay passes only a chunked last coding on
-                default -> {
-                    if (name.equals("content-length")) {
-                        length = Long.parseLong(value);
+        int line = h.forEachByte(FIND_LF) + 1;
+        int end = h.writerIndex() - 2; // the blank line
+        while (line < end) {
+            int lf = h.indexOf(line, end + 2, (byte) '\n');
+            int colon = h.indexOf(line, lf, (byte) ':');
+            if (colon > line) {
+                AsciiString name = lowerCase(h, line, colon);
+                int v = colon + 1;
+                int vEnd = lf - 1; // before the CR
+                while (v < vEnd && h.getByte(v) == ' ') {
+                    v++;
+                }
+                while (vEnd > v && h.getByte(vEnd - 1) == ' ') {
+                    vEnd--;
+                }
+                AsciiString value = new AsciiString(ByteBufUtil.getBytes(h, v, vEnd - v), false);
+                if (name.contentEquals(TRANSFER_ENCODING)) {
+                    chunked = true; // the relay passes only a chunked last coding on
+                } else if (!connectionSpecific(name)) {
+                    if (name.contentEquals(CONTENT_LENGTH)) {
+                        length = value.parseLong();
                     }
-                    headers.add(AsciiString.of(name), value);
+                    headers.add(name, value);
                 }
             }
+            line = lf + 1;
         }
         if (status < 200) {
             out.accept(new DefaultHttp2HeadersFrame(headers, false)); // interim: a final head follows
@@ -146,6 +159,21 @@ final class ResponseFrames {
         } else {
             state = State.UNTIL_CLOSE;
         }
+    }
+
+    private static AsciiString lowerCase(ByteBuf h, int from, int to) {
+        byte[] name = ByteBufUtil.getBytes(h, from, to - from);
+        for (int i = 0; i < name.length; i++) {
+            if (name[i] >= 'A' && name[i] <= 'Z') {
+                name[i] += 'a' - 'A';
+            }
+        }
+        return new AsciiString(name, false);
+    }
+
+    private static boolean connectionSpecific(AsciiString name) {
+        return name.contentEquals(CONNECTION) || name.contentEquals(KEEP_ALIVE) || name.contentEquals(PROXY_CONNECTION)
+                || name.contentEquals(UPGRADE);
     }
 
     /** One step of taking the chunk framing off (RFC 9112 section 7.1); extensions and trailer fields are dropped. */

@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An HTTP/1.1 backend for the HTTP/2 tests: {@code /echo} answers with what it received (method, path, Host, Cookie,
  * X-Forwarded-Proto, how it was framed and the body's length); {@code /bytes/N} with N bytes of a fixed length;
- * {@code /chunked/N} with N bytes, chunked.
+ * {@code /chunked/N} with N bytes, chunked; {@code /slow/MS} with "slow done" after MS milliseconds.
  */
 final class EchoBackend implements AutoCloseable {
 
@@ -26,6 +26,14 @@ final class EchoBackend implements AutoCloseable {
             requests.incrementAndGet();
             byte[] received = ex.getRequestBody().readAllBytes();
             String path = ex.getRequestURI().getRawPath();
+            if (path.startsWith("/slow/")) {
+                sleep(Long.parseLong(path.substring("/slow/".length())));
+                byte[] body = "slow done\n".getBytes(StandardCharsets.US_ASCII);
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+                return;
+            }
             if (path.startsWith("/bytes/") || path.startsWith("/chunked/")) {
                 int n = Integer.parseInt(path.substring(path.lastIndexOf('/') + 1));
                 ex.sendResponseHeaders(200, path.startsWith("/bytes/") ? n : 0);
@@ -51,6 +59,14 @@ final class EchoBackend implements AutoCloseable {
             ex.close();
         });
         server.start();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Requests received so far. */

@@ -7,25 +7,21 @@ import dev.gatehouse.Tools;
 import dev.gatehouse.node.TestNode;
 import dev.gatehouse.tls.Commands;
 import dev.gatehouse.tls.TestCerts;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The known HTTP/2 attacks, driven by a real client library (Debian's python3-h2, {@code hostile.py}): each ends with
+ * The known HTTP/2 attacks, driven by a real client library (Debian's python3-h2, {@code h2_client.py}): each ends with
  * the stream refused or the connection closed, and the node serving other clients (curl) right after.
  */
 @Timeout(180)
 class Http2AttackTest {
 
-    private static final String PYTHON = "/usr/bin/python3";
     /** Rapid reset: the streams the client opens before the connection ends (200 resets per 30 s are allowed). */
     private static final int MAX_RESETS_SEEN = H2Connection.MAX_RESETS + 1;
 
@@ -38,9 +34,8 @@ class Http2AttackTest {
     /** A node whose listener closes an HTTP/2 connection idle (or stalled) for {@code idle}. */
     private void start(String idle) throws Exception {
         Tools.require("curl", "curl");
-        Tools.require("/usr/lib/python3/dist-packages/h2", "python3-h2");
         TestCerts.in(dir).ecdsa("site", "a.test");
-        Files.copy(Objects.requireNonNull(getClass().getResourceAsStream("/h2/hostile.py")), dir.resolve("hostile.py"));
+        H2Client.install(dir);
         backend = new EchoBackend();
         lb = TestNode.start(dir, 0, """
                 node: { id: lb1 }
@@ -120,11 +115,7 @@ class Http2AttackTest {
     }
 
     private Map<String, String> hostile(String mode) throws Exception {
-        Commands.Result r = Commands.run(dir, Duration.ofSeconds(60), "", PYTHON, "hostile.py", Integer.toString(port), "ca.crt", mode);
-        assertThat(r.exit()).as(r.output()).isZero();
-        Map<String, String> out = new LinkedHashMap<>();
-        r.output().lines().filter(l -> l.contains("=")).forEach(l -> out.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
-        return out;
+        return H2Client.run(dir, port, mode);
     }
 
     private void stillServes() throws Exception {

@@ -1,6 +1,7 @@
 package dev.gatehouse.proxy.http.h2;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.Tools;
 import dev.gatehouse.node.TestNode;
@@ -11,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * HTTP/2 with real clients (curl, nghttp) on a TLS listener that offers h2 and http/1.1: requests and bodies in both
  * directions reach an HTTP/1.1 backend as they were sent, large responses pass flow control, many streams share one
- * connection, and a client that picks HTTP/1.1 on the same listener is served as before.
+ * connection, a client that picks HTTP/1.1 on the same listener is served as before, and a stream in flight when the
+ * listener drains finishes after the connection's GOAWAY.
  */
 @Timeout(120)
 class Http2Test {
@@ -107,6 +111,27 @@ class Http2Test {
     void aClientThatChoosesHttp11IsServedOnTheSameListener() throws Exception {
         Commands.Result r = curl("--http1.1", "-w", "version=%{http_version}\n", "https://a.test:" + port + "/echo");
         assertThat(r.output()).contains("proto=https", "version=1.1");
+    }
+
+    @Test
+    void aDrainingListenerSendsGoawayAndLetsTheStreamInFlightFinish() throws Exception {
+        Tools.require("nghttp", "nghttp2-client");
+        CompletableFuture<Commands.Result> client = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Commands.run(dir, Duration.ofSeconds(30), "", "nghttp", "-v", "https://127.0.0.1:" + port + "/slow/1500");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> backend.requests() == 1); // the stream's request is at the backend
+        lb.node.shutdown(Duration.ofSeconds(10));
+        String frames = client.get(30, TimeUnit.SECONDS).output();
+        int goaway = frames.indexOf("recv GOAWAY frame");
+        int end = frames.indexOf("recv DATA frame");
+        assertThat(goaway).as(frames).isPositive();
+        assertThat(frames.substring(goaway)).contains("last_stream_id=1", "error_code=NO_ERROR");
+        assertThat(end).as("the response after the GOAWAY").isGreaterThan(goaway);
+        assertThat(frames).contains("slow done", ":status: 200");
     }
 
     private Commands.Result curl(String... options) throws Exception {
