@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * Who may do what on the admin API. A write (any method but GET and HEAD) needs {@code Authorization: Bearer}
  * with the write token; a read needs the read or the write token when a read token is configured, else nothing;
- * {@code /healthz} is always open, for external health checkers, and so is the dashboard's static page.
+ * {@code /healthz} is always open, for external health checkers, and so are the dashboard's static page and
+ * {@code /api/v1/gslb/checks}, this node's GSLB check verdicts, for its peers.
  *
  * <p>A browser cannot forge a write: the credential is a header it sends only when a script sets it, which a
  * cross-origin script cannot do without a CORS preflight this API never grants; no cookie or other ambient
@@ -46,6 +47,7 @@ final class AdminAuth {
     }
 
     private static final String BEARER = "Bearer ";
+    static final String GSLB_CHECKS = "/api/v1/gslb/checks";
 
     private final AdminAccess access;
     /** Filled before the first request and only read after, so a plain map is safe across exchanges. */
@@ -102,8 +104,9 @@ final class AdminAuth {
     }
 
     private Verdict read(String path, Headers headers) {
-        // /healthz is for external health checkers; / is the dashboard's page, which holds no data and asks for a token
-        if (access.read() == null || path.equals("/healthz") || path.equals("/")) {
+        // /healthz is for external health checkers; / is the dashboard's page, which holds no data and asks for a token;
+        // /api/v1/gslb/checks is for the other GSLB servers, and tells what the zone's DNS answers tell anyone
+        if (access.read() == null || path.equals("/healthz") || path.equals("/") || path.equals(GSLB_CHECKS)) {
             return Verdict.OPEN;
         }
         String presented = bearer(headers);

@@ -119,6 +119,10 @@ public final class AdminServer {
         switch (method + " " + path) {
             case "GET /api/v1/status" -> json(ex, 200, node.status());
             case "GET /api/v1/history" -> json(ex, 200, node.history());
+            case "GET " + AdminAuth.GSLB_CHECKS -> {
+                Map<String, Object> verdicts = node.gslbVerdicts();
+                json(ex, verdicts == null ? 404 : 200, verdicts == null ? Map.of("error", "this node runs no GSLB server") : verdicts);
+            }
             case "GET /healthz" -> {
                 String why = node.notServing(); // asked once: the answer's status and body must agree
                 send(ex, why == null ? 200 : 503, "text/plain", why == null ? "ok\n" : "not serving: " + why + "\n");

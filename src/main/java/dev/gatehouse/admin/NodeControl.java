@@ -2,6 +2,7 @@ package dev.gatehouse.admin;
 
 import dev.gatehouse.history.HistoryReport;
 import java.util.List;
+import java.util.Map;
 
 /** What the admin API can ask of the process it runs in. */
 public interface NodeControl {
@@ -16,6 +17,11 @@ public interface NodeControl {
      * config applied, and every pool behind its listeners with an endpoint that passes its checks.
      */
     String notServing();
+
+    /** This node's GSLB server's own check verdicts (node, zone, targets), for its peers; null when it runs none. */
+    default Map<String, Object> gslbVerdicts() {
+        return null;
+    }
 
     /** The cluster-wide config (YAML, without {@code node:}) now in force. */
     String configYaml();

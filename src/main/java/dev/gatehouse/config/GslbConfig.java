@@ -9,14 +9,16 @@ import java.util.List;
  *
  * @param ns the zone's name servers (at least one)
  * @param secondaries servers that may take the zone by AXFR and are sent a NOTIFY when its serial changes
+ * @param peers the admin APIs of the other GSLB servers of the zone, whose check verdicts count with this one's
  */
 public record GslbConfig(HostPort bind, String zone, Soa soa, List<String> ns, List<RecordSet> records,
-        List<HostPort> secondaries, Health health) {
+        List<HostPort> secondaries, Health health, List<HostPort> peers) {
 
     public GslbConfig {
         ns = List.copyOf(ns);
         records = List.copyOf(records);
         secondaries = List.copyOf(secondaries);
+        peers = List.copyOf(peers);
     }
 
     /**

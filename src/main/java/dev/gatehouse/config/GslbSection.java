@@ -32,7 +32,7 @@ final class GslbSection {
 
     /** The section, or null when absent or invalid (with its errors recorded). */
     static GslbConfig read(YamlNode section, BindTable binds) {
-        if (section == null || !section.expectKeys("bind", "zone", "soa", "ns", "records", "secondaries", "health")) {
+        if (section == null || !section.expectKeys("bind", "zone", "soa", "ns", "records", "secondaries", "health", "peers")) {
             return null;
         }
         return new GslbSection(section).read(binds);
@@ -54,7 +54,8 @@ final class GslbSection {
         List<GslbConfig.RecordSet> records = records();
         List<HostPort> secondaries = parsed(section.list("secondaries"), GslbSection::secondary);
         GslbConfig.Health health = health(section.get("health"));
-        return bind == null ? null : new GslbConfig(bind, zone.toString(), soa, ns, records, secondaries, health);
+        List<HostPort> peers = parsed(section.list("peers"), Addresses::hostPort);
+        return bind == null ? null : new GslbConfig(bind, zone.toString(), soa, ns, records, secondaries, health, peers);
     }
 
     /** The items that parse (the others have their errors recorded). */

@@ -136,6 +136,12 @@ final class TargetChecks {
         }
     }
 
+    /** This server's verdict on {@code target}: {@link Votes#UNKNOWN} before its first result, else up or down. */
+    synchronized int verdict(int target) {
+        HealthHysteresis state = probes.get(target).state;
+        return state == null ? Votes.UNKNOWN : state.healthy() ? Votes.UP : Votes.DOWN;
+    }
+
     synchronized List<View> views() {
         List<View> out = new ArrayList<>();
         for (Probe p : probes) {

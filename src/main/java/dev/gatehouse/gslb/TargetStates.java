@@ -21,6 +21,10 @@ final class TargetStates {
         return new TargetStates(up);
     }
 
+    static TargetStates of(boolean[] up) {
+        return new TargetStates(up.clone());
+    }
+
     boolean up(int target) {
         return up[target];
     }

@@ -7,6 +7,7 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.time.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
+import java.util.Map;
 
 /**
  * The GSLB DNS server a process runs while its config has {@code gslb:}: started with it, replaced whole when a
@@ -14,13 +15,15 @@ import java.net.InetSocketAddress;
  */
 final class DnsService implements AutoCloseable {
 
+    private final String node;
     private final Transport transport;
     private final MeterRegistry registry;
     private final Gslb.EventSink events;
     private final Ticker ticker;
     private volatile Gslb running;
 
-    DnsService(Transport transport, MeterRegistry registry, Gslb.EventSink events, Ticker ticker) {
+    DnsService(String node, Transport transport, MeterRegistry registry, Gslb.EventSink events, Ticker ticker) {
+        this.node = node;
         this.transport = transport;
         this.registry = registry;
         this.events = events;
@@ -38,7 +41,7 @@ final class DnsService implements AutoCloseable {
             running = null;
         }
         if (next != null) {
-            running = Gslb.start(next, transport, registry, events, ticker);
+            running = Gslb.start(next, node, transport, registry, events, ticker);
         }
     }
 
@@ -56,6 +59,12 @@ final class DnsService implements AutoCloseable {
     GslbStatus status() {
         Gslb g = running;
         return g == null ? null : g.status();
+    }
+
+    /** This server's own check verdicts, for its peers; null when none runs. */
+    Map<String, Object> ownVerdicts() {
+        Gslb g = running;
+        return g == null ? null : g.ownVerdicts();
     }
 
     @Override

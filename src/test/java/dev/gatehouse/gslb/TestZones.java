@@ -79,10 +79,15 @@ final class TestZones {
 
     /** Starts {@code config}'s server; checks run only when the test calls {@link Gslb#probeDue()}, on {@code runner}. */
     static Server start(GslbConfig config, Ticker ticker, Executor runner) throws Exception {
+        return start(config, "dns1", ticker, runner);
+    }
+
+    /** As {@link #start(GslbConfig, Ticker, Executor)}, for node {@code node}. */
+    static Server start(GslbConfig config, String node, Ticker ticker, Executor runner) throws Exception {
         Transport transport = Transport.create(1);
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         List<String> events = new CopyOnWriteArrayList<>();
-        Gslb gslb = Gslb.manual(config, transport, registry, (type, subject, detail) -> events.add(subject + ": " + detail),
+        Gslb gslb = Gslb.manual(config, node, transport, registry, (type, subject, detail) -> events.add(subject + ": " + detail),
                 ticker, runner);
         return new Server(gslb, transport, registry, events);
     }

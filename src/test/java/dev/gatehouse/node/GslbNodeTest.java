@@ -75,9 +75,35 @@ class GslbNodeTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> ask(at, "api.example.com.").equals(List.of("192.0.2.10")));
             String status = get(http, dns, "/api/v1/status");
             assertThat(status).contains("\"gslb\":{\"bind\":\"/127.0.0.1:" + at.getPort() + "\",\"zone\":\"example.com.\"")
-                    .contains("\"state\":\"down\",\"last_result\":\"HTTP 503 (expected 200-399)\",\"answering\":false");
+                    .contains("\"state\":\"down\",\"last_result\":\"HTTP 503 (expected 200-399)\",\"agreed\":\"down\",\"votes\":1,"
+                            + "\"down_votes\":1,\"answering\":false");
             assertThat(get(http, dns, "/metrics")).contains("gatehouse_gslb_queries_total{rcode=\"noerror\",type=\"A\"}")
                     .contains("gatehouse_gslb_target_up{record=\"api.example.com.\",region=\"us-east\",target=\"203.0.113.10\"} 0.0");
+        }
+    }
+
+    @Test
+    void peersTakeEachOthersVerdictsFromTheAdminApiWhichServesThemWithoutAToken() throws Exception {
+        AdminTokens.write(nodes.dir());
+        TestNode dns1 = nodes.start(2, "node: { id: dns1, admin: 127.0.0.1:0 }\n" + GSLB);
+        TestNode dns2 = nodes.start(0, ("node: { id: dns2, admin: { bind: 127.0.0.1:0, token_file: admin.token, "
+                + "read_token_file: read.token } }\n" + GSLB + "  peers: [ \"127.0.0.1:%d\" ]\n").formatted(dns1.node.adminAddress().getPort())
+                .replace("${be1}", "127.0.0.1:" + dns1.backends.get(0).port()).replace("${be2}", "127.0.0.1:" + dns1.backends.get(1).port()));
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            assertThat(get(http, dns2, "/api/v1/status")).as("reads need the read token").contains("missing_token");
+            assertThat(get(http, dns2, "/api/v1/gslb/checks")).as("but a peer's verdicts are open")
+                    .startsWith("{").contains("\"node\":\"dns2\"", "\"zone\":\"example.com.\"", "\"address\":\"203.0.113.10\"");
+            await().atMost(Duration.ofSeconds(5)).until(() -> dns2.node.status().gslb().agreement()
+                    .equals("majority of this server and 1 of 1 peers"));
+            assertThat(dns2.node.status().gslb().peers()).singleElement().satisfies(p -> {
+                assertThat(p.node()).isEqualTo("dns1");
+                assertThat(p.counted()).isTrue();
+                assertThat(p.problem()).isEmpty();
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> dns2.node.status().gslb().targets().getFirst().votes() == 2);
+
+            dns1.close(); // its admin API goes: dns2 is alone, and says so
+            await().atMost(Duration.ofSeconds(5)).until(() -> dns2.node.status().gslb().agreement().startsWith("alone"));
         }
     }
 

@@ -26,6 +26,11 @@ final class TestNodes implements BeforeEachCallback, AfterEachCallback {
         dir = Files.createTempDirectory("gatehouse-node-test");
     }
 
+    /** This test's directory, where the nodes' config files are (and files they name, such as token files). */
+    Path dir() {
+        return dir;
+    }
+
     /** {@link TestNode#start} in this test's directory. */
     TestNode start(int backendCount, String yaml) throws Exception {
         TestNode node = TestNode.start(dir, backendCount, yaml);
