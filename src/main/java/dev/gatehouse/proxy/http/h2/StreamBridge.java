@@ -64,7 +64,10 @@ final class StreamBridge extends ChannelDuplexHandler {
             ctx.write(msg, promise);
             return;
         }
-        if (response == null || response.done() || response.failed()) {
+        if (response == null) {
+            response = new ResponseFrames(false); // an answer before the request was read: a 429 over the client's cap
+        }
+        if (response.done() || response.failed()) {
             buf.release(); // nothing can follow the END_STREAM (an empty flush-and-close, say)
             promise.trySuccess();
             return;
