@@ -14,6 +14,7 @@ import java.util.List;
  * @param maxHeaderSize HTTP: the largest request head accepted (431 above it)
  * @param tls null: cleartext
  * @param accessLog null: no access log
+ * @param h2c HTTP without TLS: a client that opens with HTTP/2's connection preface is served HTTP/2 (prior knowledge)
  */
 public record ListenerConfig(
         String name,
@@ -26,7 +27,8 @@ public record ListenerConfig(
         Duration idleTimeout,
         int maxHeaderSize,
         TlsSettings tls,
-        AccessLogConfig accessLog) {
+        AccessLogConfig accessLog,
+        boolean h2c) {
 
     public ListenerConfig {
         routes = List.copyOf(routes);

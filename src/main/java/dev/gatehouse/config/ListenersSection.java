@@ -38,7 +38,7 @@ final class ListenersSection {
         Duplicates<String> names = new Duplicates<>("listener name");
         for (YamlNode l : root.list("listeners")) {
             if (!l.expectKeys("name", "bind", "protocol", "routes", "pool", "limits", "timeouts", "max_header_size",
-                    "tls", "access_log")) {
+                    "tls", "access_log", "h2c")) {
                 continue;
             }
             String name = l.require("name", Names::identifier);
@@ -57,9 +57,24 @@ final class ListenersSection {
                     timeoutsOk ? timeouts.get("idle", Values.POSITIVE_DURATION, DEFAULT_IDLE) : DEFAULT_IDLE,
                     l.get("max_header_size", ListenersSection::headerSize, DEFAULT_MAX_HEADER_SIZE),
                     TlsSection.read(l.get("tls"), baseDir),
-                    AccessLogSection.read(l.get("access_log"), baseDir)));
+                    AccessLogSection.read(l.get("access_log"), baseDir),
+                    h2c(l, protocol)));
         }
         return listeners;
+    }
+
+    /** {@code h2c: true}: HTTP/2 by prior knowledge, on a cleartext HTTP listener only. */
+    private static boolean h2c(YamlNode listener, Protocol protocol) {
+        boolean on = listener.get("h2c", Values.BOOL, false);
+        if (on && protocol != Protocol.HTTP) {
+            listener.get("h2c").error("HTTP/2 needs an http listener");
+            return false;
+        }
+        if (on && listener.has("tls")) {
+            listener.get("h2c").error("h2c is HTTP/2 without TLS; on a TLS listener list h2 in tls.alpn");
+            return false;
+        }
+        return on;
     }
 
     private Bind bind(YamlNode listener, String name) {

@@ -111,6 +111,20 @@ class ValidationTest {
         }
 
         @Test
+        void h2cOnlyOnCleartextHttpListeners() {
+            assertErrors("""
+                    node: { id: lb1 }
+                    pools: { web: { endpoints: [ { address: 127.0.0.1:9001 } ] } }
+                    listeners:
+                      - { name: a, bind: 127.0.0.1:8080, routes: [ { pool: web } ], h2c: true }
+                      - { name: b, bind: 127.0.0.1:8081, protocol: tcp, pool: web, h2c: true }
+                      - { name: c, bind: 127.0.0.1:8082, routes: [ { pool: web } ], h2c: yes please }
+                    """,
+                    "gh.yaml:5 listeners[1].h2c: HTTP/2 needs an http listener",
+                    "gh.yaml:6 listeners[2].h2c: must be true or false, got 'yes please'");
+        }
+
+        @Test
         void portZeroOnlyWhereThisProcessListens() {
             assertErrors("""
                     node: { id: lb1, admin: "127.0.0.1:0" }

@@ -14,6 +14,7 @@ import dev.gatehouse.proxy.Transport;
 import dev.gatehouse.proxy.UpstreamConnector;
 import dev.gatehouse.proxy.http.h2.Exchanges;
 import dev.gatehouse.proxy.http.h2.H2Connection;
+import dev.gatehouse.proxy.http.h2.PriorKnowledge;
 import dev.gatehouse.proxy.http.h2.ProtocolChoice;
 import dev.gatehouse.route.RouteTable;
 import dev.gatehouse.time.Ticker;
@@ -26,6 +27,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -97,6 +99,8 @@ public final class HttpListener implements ProxyListener, Exchanges {
                         List<String> alpn = tls.install(ch, config().headerReadTimeout());
                         if (alpn != null && alpn.contains(TlsSettings.H2)) {
                             ch.pipeline().addLast(new ProtocolChoice(HttpListener.this, client));
+                        } else if (alpn == null && config().h2c()) {
+                            ch.pipeline().addLast(new PriorKnowledge(HttpListener.this, client));
                         } else {
                             ch.pipeline().addLast(new ClientConnection(HttpListener.this, client, alpn != null, null));
                         }
@@ -169,13 +173,13 @@ public final class HttpListener implements ProxyListener, Exchanges {
     }
 
     @Override
-    public ChannelHandler http1(ClientState client) {
-        return new ClientConnection(this, client, true, null);
+    public ChannelHandler http1(ClientState client, boolean https) {
+        return new ClientConnection(this, client, https, null);
     }
 
     @Override
     public ChannelHandler stream(ClientState client, Channel connection) {
-        return new ClientConnection(this, client, true, connection);
+        return new ClientConnection(this, client, connection.pipeline().get(SslHandler.class) != null, connection);
     }
 
     @Override

@@ -96,7 +96,7 @@ class AccessLogQueueTest {
         Pool pool = TestPools.roundRobin("p", new InetSocketAddress("127.0.0.1", backend.port()));
         ListenerConfig config = new ListenerConfig("web", Bind.plain(new HostPort("127.0.0.1", 0)), Protocol.HTTP,
                 List.of(new RouteConfig(null, "p")), null, LimitsConfig.NONE, Duration.ofSeconds(10), Duration.ofSeconds(60),
-                32 * 1024, null, new AccessLogConfig(null, AccessLogConfig.Format.JSON, 1.0));
+                32 * 1024, null, new AccessLogConfig(null, AccessLogConfig.Format.JSON, 1.0), false);
         logs.configure(List.of(config));
         AccessLog log = logs.of("web");
         listener = new HttpListener(RouteTable.of(config, name -> ResolvedPool.of(pool)), transport, metrics,

@@ -444,7 +444,7 @@ class TcpListenerTest {
 
     private void listen(Function<String, Pool> pools, String poolName, LimitsConfig limitsConfig) {
         ListenerConfig config = new ListenerConfig("tcp-test", Bind.plain(new HostPort("127.0.0.1", 0)), Protocol.TCP,
-                List.of(), poolName, limitsConfig, null, null, 0, null, null);
+                List.of(), poolName, limitsConfig, null, null, 0, null, null, false);
         limits.limiter(config.name()).configure(limitsConfig);
         listener = new TcpListener(routes(config, pools), transport, stats, limits.limiter(config.name()), ticker,
                 new TlsService(new SimpleMeterRegistry(), (subject, detail) -> { }, Clock.systemUTC()).listener(config.name()),

@@ -14,8 +14,11 @@ public interface Exchanges {
     /** The listener is draining: connections finish what is in flight and take nothing new. */
     boolean draining();
 
-    /** The handler of an HTTP/1.1 connection, for a TLS client that chose it by ALPN (or named no protocol). */
-    ChannelHandler http1(ClientState client);
+    /**
+     * The handler of an HTTP/1.1 connection: a TLS client that chose it by ALPN (or named no protocol), or a cleartext
+     * one that did not open with HTTP/2's preface.
+     */
+    ChannelHandler http1(ClientState client, boolean https);
 
     /**
      * The handler of one stream's exchange on {@code connection}; the connection's own accounting is not its part.

@@ -64,7 +64,7 @@ public final class H2Connection extends ChannelDuplexHandler {
         this.connection = codec.connection();
     }
 
-    /** Puts HTTP/2 after {@code choice} on its connection, whose TLS handshake chose it. */
+    /** Puts HTTP/2 after {@code choice} on its connection, whose TLS handshake (or its preface, h2c) chose it. */
     static void install(ChannelHandlerContext choice, Exchanges exchanges, ClientState client) {
         ListenerConfig config = exchanges.config();
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()

@@ -42,7 +42,7 @@ public final class ProtocolChoice extends ChannelInboundHandlerAdapter {
         if (TlsSettings.H2.equals(ssl.applicationProtocol())) {
             H2Connection.install(ctx, exchanges, client);
         } else {
-            ctx.pipeline().addAfter(ctx.name(), null, exchanges.http1(client));
+            ctx.pipeline().addAfter(ctx.name(), null, exchanges.http1(client, true));
             ctx.fireChannelActive(); // to the handler just added: the connection was active before it came
         }
         ctx.pipeline().remove(this);

@@ -3,10 +3,8 @@ package dev.gatehouse.proxy.http.h2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
-import dev.gatehouse.Tools;
 import dev.gatehouse.node.TestNode;
 import dev.gatehouse.tls.Commands;
-import dev.gatehouse.tls.TestCerts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -27,37 +25,24 @@ class Http2AttackTest {
 
     @TempDir
     Path dir;
+    private H2Site site;
     private EchoBackend backend;
     private TestNode lb;
     private int port;
 
     /** A node whose listener closes an HTTP/2 connection idle (or stalled) for {@code idle}. */
     private void start(String idle) throws Exception {
-        Tools.require("curl", "curl");
-        TestCerts.in(dir).ecdsa("site", "a.test");
+        site = H2Site.start(dir, idle);
         H2Client.install(dir);
-        backend = new EchoBackend();
-        lb = TestNode.start(dir, 0, """
-                node: { id: lb1 }
-                listeners:
-                  - name: web
-                    bind: 127.0.0.1:0
-                    tls: { certificates: [ { cert: site.crt, key: site.key } ], alpn: [ h2, http/1.1 ] }
-                    timeouts: { idle: IDLE }
-                    routes: [ { pool: web } ]
-                pools:
-                  web: { endpoints: [ { address: "BACKEND" } ] }
-                """.replace("BACKEND", backend.address()).replace("IDLE", idle));
-        port = lb.node.listenerAddress("web").getPort();
+        backend = site.backend();
+        lb = site.lb();
+        port = site.port();
     }
 
     @AfterEach
     void stop() {
-        if (lb != null) {
-            lb.close();
-        }
-        if (backend != null) {
-            backend.close();
+        if (site != null) {
+            site.close();
         }
     }
 

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.gatehouse.Tools;
 import dev.gatehouse.node.TestNode;
 import dev.gatehouse.tls.Commands;
-import dev.gatehouse.tls.TestCerts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,35 +30,23 @@ class Http2Test {
 
     @TempDir
     Path dir;
+    private H2Site site;
     private EchoBackend backend;
     private TestNode lb;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        Tools.require("curl", "curl");
-        TestCerts.in(dir).ecdsa("site", "a.test");
-        backend = new EchoBackend();
-        lb = TestNode.start(dir, 0, """
-                node: { id: lb1 }
-                listeners:
-                  - name: web
-                    bind: 127.0.0.1:0
-                    tls: { certificates: [ { cert: site.crt, key: site.key } ], alpn: [ h2, http/1.1 ] }
-                    routes: [ { pool: web } ]
-                pools:
-                  web: { endpoints: [ { address: "BACKEND" } ] }
-                """.replace("BACKEND", backend.address()));
-        port = lb.node.listenerAddress("web").getPort();
+        site = H2Site.start(dir, "60s");
+        backend = site.backend();
+        lb = site.lb();
+        port = site.port();
     }
 
     @AfterEach
     void stop() {
-        if (lb != null) {
-            lb.close();
-        }
-        if (backend != null) {
-            backend.close();
+        if (site != null) {
+            site.close();
         }
     }
 
@@ -105,6 +92,16 @@ class Http2Test {
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output().lines().filter(l -> l.matches(".*\\s200\\s+19K\\s+/bytes/20000")).count())
                 .as(r.output()).isEqualTo(64);
+    }
+
+    @Test
+    void aCleartextListenerWithH2cServesHttp2ByPriorKnowledgeAndHttp11Too() throws Exception {
+        String url = "http://127.0.0.1:" + site.plainPort() + "/echo";
+        assertThat(curl("--http2-prior-knowledge", "-w", "version=%{http_version}\n", url).output())
+                .contains("proto=http\n", "host=127.0.0.1:" + site.plainPort(), "version=2");
+        assertThat(curl("--http1.1", "-w", "version=%{http_version}\n", url).output()).contains("proto=http\n", "version=1.1");
+        Commands.Result h2OverTls = curl("--http2", "-w", "%{http_version}", "-o", "/dev/null", "https://a.test:" + port + "/echo");
+        assertThat(h2OverTls.output()).isEqualTo("2");
     }
 
     @Test
