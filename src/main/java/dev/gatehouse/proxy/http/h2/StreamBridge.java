@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.PromiseNotifier;
+import java.util.function.Consumer;
 
 /**
  * Between one stream's channel and the exchange handler after it: the client's frames become the request's HTTP/1.1
@@ -29,6 +30,7 @@ final class StreamBridge extends ChannelDuplexHandler {
     private ChannelFuture endWritten;
     /** The frame translated last, held back so the caller's promise goes with the last frame of a write. */
     private Http2StreamFrame held;
+    private Consumer<Http2StreamFrame> writeHeld;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -72,19 +74,12 @@ final class StreamBridge extends ChannelDuplexHandler {
             promise.trySuccess();
             return;
         }
-        response.translate(ctx.alloc(), buf, frame -> {
-            if (held != null) {
-                ctx.write(held, ctx.voidPromise());
-            }
-            held = frame;
-        });
-        if (held == null) {
-            promise.trySuccess();
-            return;
-        }
+        response.translate(ctx.alloc(), buf, writeHeld);
         Http2StreamFrame last = held;
         held = null;
-        if (response.done()) {
+        if (last == null) {
+            promise.trySuccess();
+        } else if (response.done()) {
             endWritten = ctx.write(last);
             if (!promise.isVoid()) {
                 PromiseNotifier.cascade(endWritten, promise);
@@ -95,6 +90,17 @@ final class StreamBridge extends ChannelDuplexHandler {
         if (response.failed()) {
             ctx.close();
         }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        // Each frame but a write's last goes out as the next one comes: the caller's promise is for the last.
+        writeHeld = frame -> {
+            if (held != null) {
+                ctx.write(held, ctx.voidPromise());
+            }
+            held = frame;
+        };
     }
 
     @Override
