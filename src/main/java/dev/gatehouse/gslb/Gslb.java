@@ -294,7 +294,7 @@ public final class Gslb implements AutoCloseable {
                 int[] tally = votes.tally(a.target());
                 targets.add(new GslbStatus.TargetStatus(v.record(), v.address(), v.region(), v.check(), v.state(), v.lastResult(),
                         tally[0] == 0 ? "unknown" : s.states().up(a.target()) ? "up" : "down", tally[0], tally[1],
-                        answering.contains(a.record())));
+                        votes.peerVerdicts(a.target()), answering.contains(a.record())));
             }
         }
         List<GslbStatus.PeerStatus> peers = new ArrayList<>();

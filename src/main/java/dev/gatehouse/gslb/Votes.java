@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.IntUnaryOperator;
 
 /**
@@ -96,6 +97,20 @@ final class Votes {
             }
         }
         return new int[] {votes, down};
+    }
+
+    /** Each peer's verdict on {@code target} by its node name: up, down, unknown, or stale (no longer counted). */
+    synchronized Map<String, String> peerVerdicts(int target) {
+        long now = ticker.nanos();
+        Map<String, String> out = new TreeMap<>();
+        for (Peer p : peers.values()) {
+            out.put(p.node, now - p.at >= freshNanos ? "stale" : switch (p.verdicts[target]) {
+                case UP -> "up";
+                case DOWN -> "down";
+                default -> "unknown";
+            });
+        }
+        return out;
     }
 
     /** Whether peer {@code address} gave verdicts recently enough to count. */

@@ -1,6 +1,7 @@
 package dev.gatehouse.gslb;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
@@ -90,6 +91,7 @@ class GslbAgreementTest {
             assertThat(t.agreed()).isEqualTo("up");
             assertThat(t.votes()).isEqualTo(3);
             assertThat(t.downVotes()).isEqualTo(1);
+            assertThat(t.peerStates()).as("what each vantage point sees").containsExactly(entry("dnsa", "up"), entry("dnsb", "up"));
         });
         for (TestZones.Server s : servers) {
             assertThat(addresses(s)).as("one server's cut path changes no answer").containsExactly("203.0.113.10");
@@ -119,6 +121,7 @@ class GslbAgreementTest {
         }
         assertThat(c.gslb().status().agreement()).isEqualTo("alone: no peer answers; answering from this server's own checks");
         assertThat(c.gslb().status().peers()).allSatisfy(p -> assertThat(p.counted()).isFalse());
+        assertThat(c.gslb().status().targets().getFirst().peerStates()).containsOnlyKeys("dnsa", "dnsb").containsValue("stale");
         assertThat(addresses(c)).as("alone, c follows its own checks").containsExactly("192.0.2.10");
         assertThat(c.events()).anySatisfy(e -> assertThat(e).startsWith("peer 127.0.0.1:").contains("does not answer"));
         assertThat(addresses(a)).as("a still has b").containsExactly("203.0.113.10");

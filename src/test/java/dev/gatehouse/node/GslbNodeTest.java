@@ -76,7 +76,7 @@ class GslbNodeTest {
             String status = get(http, dns, "/api/v1/status");
             assertThat(status).contains("\"gslb\":{\"bind\":\"/127.0.0.1:" + at.getPort() + "\",\"zone\":\"example.com.\"")
                     .contains("\"state\":\"down\",\"last_result\":\"HTTP 503 (expected 200-399)\",\"agreed\":\"down\",\"votes\":1,"
-                            + "\"down_votes\":1,\"answering\":false");
+                            + "\"down_votes\":1,\"peer_states\":{},\"answering\":false");
             assertThat(get(http, dns, "/metrics")).contains("gatehouse_gslb_queries_total{rcode=\"noerror\",type=\"A\"}")
                     .contains("gatehouse_gslb_target_up{record=\"api.example.com.\",region=\"us-east\",target=\"203.0.113.10\"} 0.0");
         }
