@@ -2,7 +2,8 @@
 """A hostile HTTP/2 client (python3-h2) for Gatehouse's tests: one attack per run, printing what the server did.
 
 usage: h2_client.py PORT CA_FILE MODE
-Modes: malformed, rapid_reset, continuation, ping_flood, zero_window. Prints `key=value` lines; exits 0 when it ran.
+Modes: malformed, rapid_reset, continuation, ping_flood, zero_window, and slow_reader (not an attack: one that must be
+served). Prints `key=value` lines; exits 0 when it ran.
 """
 import socket
 import ssl
@@ -188,5 +189,52 @@ def zero_window():
     print(f"closed_after_ms={int((time.monotonic() - start) * 1000) if (closed or goaway(events)) else -1}")
 
 
-{"malformed": malformed, "rapid_reset": rapid_reset, "continuation": continuation, "ping_flood": ping_flood,
+def slow_reader():
+    """Reads a 300,000-byte body through a 16 KiB window, opening it again only every 300 ms: slow, never stalled."""
+    window = 16384
+    sock, conn = connect({h2.settings.SettingCodes.INITIAL_WINDOW_SIZE: window})
+    conn.send_headers(1, [(":method", "GET"), (":path", "/bytes/300000"), (":scheme", "https"), (":authority", HOST)],
+                      end_stream=True)
+    sock.sendall(conn.data_to_send())
+    start = time.monotonic()
+    received = 0
+    status = None
+    ended_ok = False
+    terminated = None
+    sock.settimeout(0.3)
+    while time.monotonic() - start < 30 and not ended_ok and terminated is None:
+        try:
+            data = sock.recv(65536)
+            if not data:
+                terminated = "EOF"
+                break
+            for e in conn.receive_data(data):
+                if isinstance(e, h2.events.ResponseReceived):
+                    status = dict(e.headers).get(b":status", b"").decode()
+                elif isinstance(e, h2.events.DataReceived):
+                    received += len(e.data)
+                    pending.append((e.stream_id, e.flow_controlled_length))
+                elif isinstance(e, h2.events.StreamEnded):
+                    ended_ok = True
+                elif isinstance(e, h2.events.ConnectionTerminated):
+                    terminated = e.error_code.name
+        except socket.timeout:
+            pass
+        time.sleep(0.3)  # a slow reader: the window opens again only now
+        while pending:
+            stream, n = pending.pop()
+            conn.acknowledge_received_data(n, stream)
+        out = conn.data_to_send()
+        if out:
+            sock.sendall(out)
+    print(f"status={status}")
+    print(f"received={received}")
+    print(f"ended={ended_ok}")
+    print(f"goaway={terminated}")
+    print(f"took_ms={int((time.monotonic() - start) * 1000)}")
+
+
+pending = []
+
+{"malformed": malformed, "slow_reader": slow_reader, "rapid_reset": rapid_reset, "continuation": continuation, "ping_flood": ping_flood,
  "zero_window": zero_window}[MODE]()

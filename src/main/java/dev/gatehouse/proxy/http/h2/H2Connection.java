@@ -34,8 +34,8 @@ import java.util.concurrent.TimeUnit;
  * {@value #MAX_RESETS} streams reset by the client per {@value #RESET_WINDOW_SECONDS} s (rapid reset, CVE-2023-44487),
  * at most {@value #MAX_QUEUED_CONTROL} control frames queued towards a client that does not read (PING and SETTINGS
  * floods), at most {@value #MAX_EMPTY_DATA} empty DATA frames in a row. A client that keeps the data it is sent
- * stalled (a zero flow-control window) for a whole idle timeout is closed, as is a connection with no stream for that
- * long.
+ * stalled (a zero flow-control window, not one DATA frame out) for a whole idle timeout is closed, as is a connection
+ * with no stream for that long.
  */
 public final class H2Connection extends ChannelDuplexHandler {
 
@@ -49,37 +49,42 @@ public final class H2Connection extends ChannelDuplexHandler {
     private final Exchanges exchanges;
     private final ClientState client;
     private final Http2FrameCodec codec;
+    private final FrameWatch frames;
     private final Http2Connection connection;
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> check;
     /** Streams opened so far, and at the last idle check: a connection idles only while no stream opened since. */
     private long opened;
     private long openedAtCheck;
-    private boolean stalledAtCheck;
+    /** Data waited for the client's window at the last check, and the DATA frames sent by then. */
+    private boolean waitingAtCheck;
+    private long sentAtCheck;
 
-    private H2Connection(Exchanges exchanges, ClientState client, Http2FrameCodec codec) {
+    private H2Connection(Exchanges exchanges, ClientState client, Http2FrameCodec codec, FrameWatch frames) {
         this.exchanges = exchanges;
         this.client = client;
         this.codec = codec;
+        this.frames = frames;
         this.connection = codec.connection();
     }
 
     /** Puts HTTP/2 after {@code choice} on its connection, whose TLS handshake (or its preface, h2c) chose it. */
     static void install(ChannelHandlerContext choice, Exchanges exchanges, ClientState client) {
         ListenerConfig config = exchanges.config();
+        FrameWatch frames = new FrameWatch(exchanges);
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(Http2Settings.defaultSettings()
                         .maxConcurrentStreams(MAX_STREAMS)
                         .maxHeaderListSize(config.maxHeaderSize())
                         .headerTableSize(HPACK_TABLE))
                 .validateHeaders(true)
-                .frameLogger(new AbuseCounter(exchanges))
+                .frameLogger(frames)
                 .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
                 .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA)
                 .gracefulShutdownTimeoutMillis(config.idleTimeout().toMillis())
                 .build();
-        H2Connection h2 = new H2Connection(exchanges, client, codec);
+        H2Connection h2 = new H2Connection(exchanges, client, codec, frames);
         Channel parent = choice.channel();
         Http2MultiplexHandler streams = new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
@@ -113,15 +118,19 @@ public final class H2Connection extends ChannelDuplexHandler {
         check = ctx.executor().schedule(this::idleCheck, exchanges.config().idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** Every idle timeout: closes a connection that opened no stream and has none open, or whose client stalls. */
+    /**
+     * Every idle timeout: closes a connection that opened no stream and has none open, or whose client stalls: data
+     * waited for its flow-control window at this check and the last, and not one DATA frame went out in between (a
+     * client that reads slowly but reads is not stalled).
+     */
     private void idleCheck() {
-        boolean idle = connection.numActiveStreams() == 0 && opened == openedAtCheck;
-        boolean stalled = stalled();
-        if (idle) {
+        if (connection.numActiveStreams() == 0 && opened == openedAtCheck) {
             ctx.close();
             return;
         }
-        if (stalled && stalledAtCheck) {
+        boolean waiting = dataWaiting();
+        long sent = frames.dataSent();
+        if (waiting && waitingAtCheck && sent == sentAtCheck) {
             codec.gracefulShutdownTimeoutMillis(0); // its streams wait for the client's window: they would never finish
             ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.ENHANCE_YOUR_CALM,
                     Unpooled.copiedBuffer("flow-control window stalled", StandardCharsets.US_ASCII)));
@@ -129,23 +138,24 @@ public final class H2Connection extends ChannelDuplexHandler {
             return;
         }
         openedAtCheck = opened;
-        stalledAtCheck = stalled;
+        waitingAtCheck = waiting;
+        sentAtCheck = sent;
         scheduleCheck();
     }
 
-    /** Data waits for the client to open its flow-control window (of a stream or of the connection). */
-    private boolean stalled() {
+    /** Some stream has data queued for the client that its flow-control window (or the connection's) holds back. */
+    private boolean dataWaiting() {
         Http2RemoteFlowController flow = connection.remote().flowController();
-        boolean[] stalled = {false};
+        boolean[] waiting = {false};
         try {
             connection.forEachActiveStream((Http2Stream s) -> {
-                stalled[0] = flow.hasFlowControlled(s) && !flow.isWritable(s);
-                return !stalled[0];
+                waiting[0] = flow.hasFlowControlled(s) && !flow.isWritable(s);
+                return !waiting[0];
             });
         } catch (Http2Exception e) { // declared for visitors that throw; this one does not
             return false;
         }
-        return stalled[0];
+        return waiting[0];
     }
 
     @Override

@@ -51,7 +51,7 @@ final class StreamBridge extends ChannelDuplexHandler {
             ctx.read();
             return;
         }
-        if (request.error() != null) { // counted as the reset goes out (AbuseCounter)
+        if (request.error() != null) { // counted as the reset goes out (FrameWatch)
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR)).addListener(f -> ctx.close());
         } else if (bytes != null) {
             ctx.fireChannelRead(bytes);

@@ -99,6 +99,15 @@ class Http2AttackTest {
         stillServes();
     }
 
+    @Test
+    void aClientThatReadsSlowlyButReadsIsServedToTheEnd() throws Exception {
+        start("1s");
+        Map<String, String> r = hostile("slow_reader");
+        assertThat(r).containsEntry("status", "200").containsEntry("received", "300000").containsEntry("ended", "True")
+                .containsEntry("goaway", "None");
+        assertThat(Integer.parseInt(r.get("took_ms"))).as("longer than two idle checks").isGreaterThan(3000);
+    }
+
     private Map<String, String> hostile(String mode) throws Exception {
         return H2Client.run(dir, port, mode);
     }

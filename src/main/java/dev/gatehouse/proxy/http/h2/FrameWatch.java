@@ -8,19 +8,34 @@ import io.netty.handler.logging.LogLevel;
 import java.util.Locale;
 
 /**
- * Counts what the connection refused, from the frames it sends: a RST_STREAM with PROTOCOL_ERROR is a malformed
- * request (found by the codec's header validation or by {@link RequestBytes}), a GOAWAY with an error code a
- * connection ended for what its client did (rapid reset, floods, a stalled window: ENHANCE_YOUR_CALM). The codec
+ * Watches the frames one connection sends. It counts what the connection refused: a RST_STREAM with PROTOCOL_ERROR is
+ * a malformed request (found by the codec's header validation or by {@link RequestBytes}), a GOAWAY with an error code
+ * a connection ended for what its client did (rapid reset, floods, a stalled window: ENHANCE_YOUR_CALM). And it counts
+ * the DATA frames sent, by which {@link H2Connection} tells a client that reads slowly from one that stalls. The codec
  * calls a frame logger for every frame it reads or writes, and no other hook sees the resets it makes itself; this
  * one logs nothing of its own (its level, TRACE, is off).
  */
-final class AbuseCounter extends Http2FrameLogger {
+final class FrameWatch extends Http2FrameLogger {
 
     private final Exchanges exchanges;
+    private long dataSent;
 
-    AbuseCounter(Exchanges exchanges) {
-        super(LogLevel.TRACE, AbuseCounter.class);
+    FrameWatch(Exchanges exchanges) {
+        super(LogLevel.TRACE, FrameWatch.class);
         this.exchanges = exchanges;
+    }
+
+    /** DATA frames written so far. */
+    long dataSent() {
+        return dataSent;
+    }
+
+    @Override
+    public void logData(Direction direction, ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding,
+            boolean endStream) {
+        if (direction == Direction.OUTBOUND) {
+            dataSent++;
+        }
     }
 
     @Override
