@@ -105,6 +105,7 @@ public final class Gslb implements AutoCloseable {
             this.server = DnsServer.start(transport, config.bind().socketAddress(),
                     new Responder(() -> snapshot, transferAllowed::contains, stats, this::transferred));
         } catch (InterruptedException | BindException | RuntimeException e) {
+            peerViews.close();
             notifier.shutdownNow();
             steps.shutdownNow();
             if (ownRunner != null) {
@@ -333,6 +334,7 @@ public final class Gslb implements AutoCloseable {
         if (ownRunner != null) {
             ownRunner.shutdownNow();
         }
+        peerViews.close();
         server.close();
         gauges.forEach(registry::remove);
     }

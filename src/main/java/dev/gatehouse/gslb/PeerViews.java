@@ -36,6 +36,7 @@ final class PeerViews {
     private final Votes votes;
     private final Duration timeout;
     private final Listener listener;
+    /** Null without peers: an HTTP client holds a selector thread. */
     private final HttpClient http;
     /** The last problem of each peer ("" while it answers), to report each change once. */
     private final Map<String, String> problems = new ConcurrentHashMap<>();
@@ -50,7 +51,7 @@ final class PeerViews {
         this.votes = votes;
         this.timeout = timeout;
         this.listener = listener;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.http = peers.isEmpty() ? null : HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 
     static String key(String record, String address) {
@@ -116,6 +117,13 @@ final class PeerViews {
         }
         votes.peer(address, node, verdicts);
         return null;
+    }
+
+    /** Stops the HTTP client (its selector thread) and the fetches in flight. */
+    void close() {
+        if (http != null) {
+            http.shutdownNow();
+        }
     }
 
     /** Each peer's last problem ("" while it answers; absent before its first fetch). */
