@@ -26,17 +26,11 @@ class Http2AttackTest {
     @TempDir
     Path dir;
     private H2Site site;
-    private EchoBackend backend;
-    private TestNode lb;
-    private int port;
 
     /** A node whose listener closes an HTTP/2 connection idle (or stalled) for {@code idle}. */
     private void start(String idle) throws Exception {
         site = H2Site.start(dir, idle);
         H2Client.install(dir);
-        backend = site.backend();
-        lb = site.lb();
-        port = site.port();
     }
 
     @AfterEach
@@ -53,8 +47,8 @@ class Http2AttackTest {
         assertThat(r).containsExactly(entry("connection", "PROTOCOL_ERROR"), entry("x-smuggle", "PROTOCOL_ERROR"),
                 entry("transfer-encoding", "PROTOCOL_ERROR"), entry("te", "PROTOCOL_ERROR"), entry("x-space", "PROTOCOL_ERROR"),
                 entry("valid", "200"));
-        assertThat(backend.requests()).as("only the valid request reached the backend").isEqualTo(1);
-        assertThat(TestNode.metricSum(lb.node.metrics(), "gatehouse_listener_refused_requests_total", "reason=\"h2_malformed\""))
+        assertThat(site.backend().requests()).as("only the valid request reached the backend").isEqualTo(1);
+        assertThat(TestNode.metricSum(site.lb().node.metrics(), "gatehouse_listener_refused_requests_total", "reason=\"h2_malformed\""))
                 .isEqualTo(5);
         stillServes();
     }
@@ -64,9 +58,9 @@ class Http2AttackTest {
         start("30s");
         Map<String, String> r = hostile("rapid_reset");
         assertThat(r.get("goaway")).startsWith("ENHANCE_YOUR_CALM").contains("RST frames");
-        assertThat(TestNode.metricSum(lb.node.metrics(), "gatehouse_listener_refused_requests_total",
+        assertThat(TestNode.metricSum(site.lb().node.metrics(), "gatehouse_listener_refused_requests_total",
                 "reason=\"h2_enhance_your_calm\"")).isEqualTo(1);
-        assertThat(backend.requests()).as("requests the backend saw").isLessThanOrEqualTo(MAX_RESETS_SEEN);
+        assertThat(site.backend().requests()).as("requests the backend saw").isLessThanOrEqualTo(MAX_RESETS_SEEN);
         stillServes();
     }
 
@@ -76,7 +70,7 @@ class Http2AttackTest {
         Map<String, String> r = hostile("continuation");
         assertThat(r.get("closed")).isEqualTo("True");
         assertThat(Integer.parseInt(r.get("frames_sent"))).as("closed before the client sent all its frames").isLessThan(20_001);
-        assertThat(backend.requests()).isZero();
+        assertThat(site.backend().requests()).isZero();
         stillServes();
     }
 
@@ -109,13 +103,13 @@ class Http2AttackTest {
     }
 
     private Map<String, String> hostile(String mode) throws Exception {
-        return H2Client.run(dir, port, mode);
+        return H2Client.run(dir, site.port(), mode);
     }
 
     private void stillServes() throws Exception {
         Commands.Result r = Commands.run(dir, Duration.ofSeconds(30), "", "curl", "-sS", "--max-time", "10", "--http2",
-                "--cacert", "ca.crt", "--resolve", "a.test:" + port + ":127.0.0.1", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
-                "https://a.test:" + port + "/echo");
+                "--cacert", "ca.crt", "--resolve", "a.test:" + site.port() + ":127.0.0.1", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                "https://a.test:" + site.port() + "/echo");
         assertThat(r.output()).isEqualTo("200 2");
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.Tools;
-import dev.gatehouse.node.TestNode;
 import dev.gatehouse.tls.Commands;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,16 +30,10 @@ class Http2Test {
     @TempDir
     Path dir;
     private H2Site site;
-    private EchoBackend backend;
-    private TestNode lb;
-    private int port;
 
     @BeforeEach
     void start() throws Exception {
         site = H2Site.start(dir, "60s");
-        backend = site.backend();
-        lb = site.lb();
-        port = site.port();
     }
 
     @AfterEach
@@ -53,7 +46,7 @@ class Http2Test {
     @Test
     void aRequestOverHttp2ReachesTheBackendAsSent() throws Exception {
         Commands.Result r = curl("--http2", "-H", "Cookie: a=1", "-H", "Cookie: b=2", "-w", "version=%{http_version}\n",
-                "https://a.test:" + port + "/echo?x=1");
+                "https://a.test:" + site.port() + "/echo?x=1");
         assertThat(r.output()).isEqualTo("""
                 method=GET
                 path=/echo?x=1
@@ -63,22 +56,22 @@ class Http2Test {
                 framing=none
                 body=0
                 version=2
-                """.replace("PORT", Integer.toString(port)));
+                """.replace("PORT", Integer.toString(site.port())));
     }
 
     @Test
     void bodiesGoUpWithTheirLengthOrChunkedAndComeBackWhole() throws Exception {
         Path upload = dir.resolve("upload");
         Files.write(upload, new byte[300_000]);
-        Commands.Result sized = curl("--http2", "--data-binary", "@upload", "https://a.test:" + port + "/echo");
+        Commands.Result sized = curl("--http2", "--data-binary", "@upload", "https://a.test:" + site.port() + "/echo");
         assertThat(sized.output()).contains("method=POST", "framing=length", "body=300000");
         Commands.Result streamed = curl("--http2", "-H", "Transfer-Encoding: chunked", "--data-binary", "@upload",
-                "https://a.test:" + port + "/echo");
+                "https://a.test:" + site.port() + "/echo");
         assertThat(streamed.output()).contains("framing=chunked", "body=300000");
 
         for (String kind : List.of("bytes", "chunked")) {
             Commands.Result big = curl("--http2", "-o", kind, "-w", "%{http_code} %{size_download} %{http_version}",
-                    "https://a.test:" + port + "/" + kind + "/3000000");
+                    "https://a.test:" + site.port() + "/" + kind + "/3000000");
             assertThat(big.output()).as(kind).isEqualTo("200 3000000 2");
             assertThat(Files.size(dir.resolve(kind))).isEqualTo(3_000_000);
         }
@@ -87,7 +80,7 @@ class Http2Test {
     @Test
     void manyStreamsShareOneConnection() throws Exception {
         Tools.require("nghttp", "nghttp2-client");
-        List<String> command = new ArrayList<>(List.of("nghttp", "-n", "-s", "-m", "64", "https://a.test:" + port + "/bytes/20000"));
+        List<String> command = new ArrayList<>(List.of("nghttp", "-n", "-s", "-m", "64", "https://a.test:" + site.port() + "/bytes/20000"));
         Commands.Result r = Commands.run(dir, Duration.ofSeconds(30), "", resolved(command).toArray(String[]::new));
         assertThat(r.exit()).as(r.output()).isZero();
         assertThat(r.output().lines().filter(l -> l.matches(".*\\s200\\s+19K\\s+/bytes/20000")).count())
@@ -100,13 +93,13 @@ class Http2Test {
         assertThat(curl("--http2-prior-knowledge", "-w", "version=%{http_version}\n", url).output())
                 .contains("proto=http\n", "host=127.0.0.1:" + site.plainPort(), "version=2");
         assertThat(curl("--http1.1", "-w", "version=%{http_version}\n", url).output()).contains("proto=http\n", "version=1.1");
-        Commands.Result h2OverTls = curl("--http2", "-w", "%{http_version}", "-o", "/dev/null", "https://a.test:" + port + "/echo");
+        Commands.Result h2OverTls = curl("--http2", "-w", "%{http_version}", "-o", "/dev/null", "https://a.test:" + site.port() + "/echo");
         assertThat(h2OverTls.output()).isEqualTo("2");
     }
 
     @Test
     void aClientThatChoosesHttp11IsServedOnTheSameListener() throws Exception {
-        Commands.Result r = curl("--http1.1", "-w", "version=%{http_version}\n", "https://a.test:" + port + "/echo");
+        Commands.Result r = curl("--http1.1", "-w", "version=%{http_version}\n", "https://a.test:" + site.port() + "/echo");
         assertThat(r.output()).contains("proto=https", "version=1.1");
     }
 
@@ -115,13 +108,13 @@ class Http2Test {
         Tools.require("nghttp", "nghttp2-client");
         CompletableFuture<Commands.Result> client = CompletableFuture.supplyAsync(() -> {
             try {
-                return Commands.run(dir, Duration.ofSeconds(30), "", "nghttp", "-v", "https://127.0.0.1:" + port + "/slow/1500");
+                return Commands.run(dir, Duration.ofSeconds(30), "", "nghttp", "-v", "https://127.0.0.1:" + site.port() + "/slow/1500");
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
-        await().atMost(Duration.ofSeconds(10)).until(() -> backend.requests() == 1); // the stream's request is at the backend
-        lb.node.shutdown(Duration.ofSeconds(10));
+        await().atMost(Duration.ofSeconds(10)).until(() -> site.backend().requests() == 1); // the stream's request is at the backend
+        site.lb().node.shutdown(Duration.ofSeconds(10));
         String frames = client.get(30, TimeUnit.SECONDS).output();
         int goaway = frames.indexOf("recv GOAWAY frame");
         int end = frames.indexOf("recv DATA frame");
@@ -133,7 +126,7 @@ class Http2Test {
 
     private Commands.Result curl(String... options) throws Exception {
         List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--cacert", "ca.crt",
-                "--resolve", "a.test:" + port + ":127.0.0.1"));
+                "--resolve", "a.test:" + site.port() + ":127.0.0.1"));
         command.addAll(List.of(options));
         Commands.Result r = Commands.run(dir, Duration.ofSeconds(30), "", command.toArray(String[]::new));
         assertThat(r.exit()).as(r.output()).isZero();
