@@ -27,7 +27,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -178,8 +177,8 @@ public final class HttpListener implements ProxyListener, Exchanges {
     }
 
     @Override
-    public ChannelHandler stream(ClientState client, Channel connection) {
-        return new ClientConnection(this, client, connection.pipeline().get(SslHandler.class) != null, connection);
+    public ChannelHandler stream(ClientState client, Channel connection, boolean https) {
+        return new ClientConnection(this, client, https, connection);
     }
 
     @Override

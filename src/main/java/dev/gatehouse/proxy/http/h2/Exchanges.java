@@ -24,8 +24,9 @@ public interface Exchanges {
      * The handler of one stream's exchange on {@code connection}; the connection's own accounting is not its part.
      *
      * @param client the connection's per-client limits (null when it was over its connection cap)
+     * @param https the connection is TLS
      */
-    ChannelHandler stream(ClientState client, Channel connection);
+    ChannelHandler stream(ClientState client, Channel connection, boolean https);
 
     /** An HTTP/2 connection of {@code client} closed: its connection slot is free again. */
     void connectionClosed(ClientState client);

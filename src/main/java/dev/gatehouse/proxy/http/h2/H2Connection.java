@@ -68,8 +68,21 @@ public final class H2Connection extends ChannelDuplexHandler {
         this.connection = codec.connection();
     }
 
-    /** Puts HTTP/2 after {@code choice} on its connection, whose TLS handshake (or its preface, h2c) chose it. */
-    static void install(ChannelHandlerContext choice, Exchanges exchanges, ClientState client) {
+    /**
+     * Hands the connection of {@code choice} to HTTP/2 ({@code h2}) or to HTTP/1.1, as its TLS handshake or its first
+     * bytes chose; {@code https}: the connection is TLS.
+     */
+    static void handOff(ChannelHandlerContext choice, Exchanges exchanges, ClientState client, boolean h2, boolean https) {
+        if (h2) {
+            install(choice, exchanges, client, https);
+        } else {
+            choice.pipeline().addAfter(choice.name(), null, exchanges.http1(client, https));
+            choice.fireChannelActive(); // to the handler just added: the connection was active before it came
+        }
+    }
+
+    /** Puts HTTP/2 after {@code choice} on its connection. */
+    private static void install(ChannelHandlerContext choice, Exchanges exchanges, ClientState client, boolean https) {
         ListenerConfig config = exchanges.config();
         FrameWatch frames = new FrameWatch(exchanges);
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
@@ -91,7 +104,7 @@ public final class H2Connection extends ChannelDuplexHandler {
             protected void initChannel(Http2StreamChannel ch) {
                 h2.opened++;
                 ch.config().setAutoRead(false); // the exchange handler reads as it forwards, so flow control follows the backend
-                ch.pipeline().addLast(new StreamBridge(), exchanges.stream(client, parent));
+                ch.pipeline().addLast(new StreamBridge(), exchanges.stream(client, parent, https));
             }
         });
         choice.pipeline().addAfter(choice.name(), null, codec);

@@ -54,12 +54,7 @@ public final class PriorKnowledge extends ChannelInboundHandlerAdapter {
     private void choose(ChannelHandlerContext ctx, boolean h2) {
         chosen = true;
         deadline.cancel(false);
-        if (h2) {
-            H2Connection.install(ctx, exchanges, client);
-        } else {
-            ctx.pipeline().addAfter(ctx.name(), null, exchanges.http1(client, false));
-            ctx.fireChannelActive(); // to the handler just added: the connection was active before it came
-        }
+        H2Connection.handOff(ctx, exchanges, client, h2, false);
         ByteBuf bytes = first;
         first = null;
         ctx.pipeline().remove(this);

@@ -39,12 +39,7 @@ public final class ProtocolChoice extends ChannelInboundHandlerAdapter {
         }
         chosen = true;
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        if (TlsSettings.H2.equals(ssl.applicationProtocol())) {
-            H2Connection.install(ctx, exchanges, client);
-        } else {
-            ctx.pipeline().addAfter(ctx.name(), null, exchanges.http1(client, true));
-            ctx.fireChannelActive(); // to the handler just added: the connection was active before it came
-        }
+        H2Connection.handOff(ctx, exchanges, client, TlsSettings.H2.equals(ssl.applicationProtocol()), true);
         ctx.pipeline().remove(this);
     }
 
