@@ -78,7 +78,7 @@ final class ResponseFrames {
         }
     }
 
-    /** The frame that ends a body delimited by the close of the stream's exchange. */
+    /** The frame that ends a body: after the last chunk, or at the close of the stream's exchange. */
     Http2StreamFrame endOfBody() {
         state = State.DONE;
         return new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true);
@@ -211,8 +211,7 @@ final class ResponseFrames {
                 byte b = in.readByte();
                 if (b == '\n') {
                     if (trailerLine == 0) {
-                        out.accept(new DefaultHttp2DataFrame(Unpooled.EMPTY_BUFFER, true));
-                        state = State.DONE;
+                        out.accept(endOfBody());
                     }
                     trailerLine = 0;
                 } else if (b != '\r') {
