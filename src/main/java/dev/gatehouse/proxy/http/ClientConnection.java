@@ -259,8 +259,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     /** Called when the listener drains: an idle connection closes now, a busy one after its response. */
     void drain() {
         if (phase == Phase.HEAD && !headStarted) {
-            ctx.close();
+            closeIdle();
         }
+    }
+
+    /**
+     * Ends an idle keep-alive connection without a reset: half-closed, it lingers, and a request the client sent
+     * before it saw the FIN is read and dropped (the client sees the connection end before an answer, which every
+     * HTTP client sends again on a new connection), where a plain close would answer it with a reset.
+     */
+    private void closeIdle() {
+        phase = Phase.CLOSED;
+        timer.stop();
+        lingerThenClose(ctx.newSucceededFuture());
     }
 
     // ---- the upstream channel's events, from Upstream ----
@@ -291,7 +302,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void awaitRequest(long waitNanos) {
         phase = Phase.HEAD;
         if (listener.draining()) {
-            ctx.close();
+            closeIdle();
             return;
         }
         headStarted = inbound != null && inbound.isReadable();
