@@ -4,7 +4,7 @@
 
 GH_SWITCH=gh-sw
 GH_BRIDGE=br0
-GH_HOSTS=(client lb1 lb2 witness be1 be2)
+GH_HOSTS=(client lb1 lb2 lb3 witness be1 be2)
 GH_PREFIX=24
 GH_VIP=203.0.113.10
 
@@ -20,6 +20,7 @@ gh_addr() {
     client) echo 203.0.113.100 ;;
     lb1) echo 203.0.113.11 ;;
     lb2) echo 203.0.113.12 ;;
+    lb3) echo 203.0.113.14 ;;
     witness) echo 203.0.113.13 ;;
     be1) echo 203.0.113.21 ;;
     be2) echo 203.0.113.22 ;;

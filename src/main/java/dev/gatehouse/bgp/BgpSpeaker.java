@@ -155,8 +155,11 @@ public final class BgpSpeaker implements AutoCloseable {
         });
     }
 
-    /** Withdraws the route of {@code address} at once, if announced. */
+    /** Withdraws the route of {@code address} at once, if announced (after {@link #close} nothing is). */
     public void withdraw(InetAddress address) {
+        if (loop.isShuttingDown()) {
+            return; // the Cease withdrew every route
+        }
         loop.execute(() -> {
             drains.remove(address);
             remove(address);

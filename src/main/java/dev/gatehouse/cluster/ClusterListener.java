@@ -10,6 +10,12 @@ public interface ClusterListener {
     default void vipReleased(String vip, long epoch, String reason) {}
 
     /**
+     * An {@code active_active} VIP changed here: {@code change} is announced, leaving (announced as leaving before the
+     * withdrawal), withdrawn (connections here finishing) or released (address gone).
+     */
+    default void vipAnnouncement(String vip, String change, String reason) {}
+
+    /**
      * A renewal of this member's lease on {@code vip} came back {@code nanos} after it was proposed: committed,
      * or not (refused, timed out, no leader). A lease lives {@link ClusterTimings#lease()} from its last committed
      * renewal's start, so this is how close the member came to losing it.

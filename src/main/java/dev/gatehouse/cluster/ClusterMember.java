@@ -4,6 +4,7 @@ import dev.gatehouse.cluster.ClusterState.Outcome;
 import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
+import dev.gatehouse.config.ClusterConfig.Mode;
 import dev.gatehouse.config.ClusterConfig.Role;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.Ticker;
@@ -52,7 +53,7 @@ public final class ClusterMember implements AutoCloseable {
     private final RaftMember raft;
     private final ConfigSeed seed;
     private final ControlLoop control;
-    private final Map<String, VipKeeper> keepers = new LinkedHashMap<>();
+    private final Map<String, Keeper> keepers = new LinkedHashMap<>();
     private final ScheduledExecutorService loop;
     /**
      * Proposals use the blocking client API on their own threads: Ratis' ordered async API closes its sliding
@@ -99,14 +100,16 @@ public final class ClusterMember implements AutoCloseable {
                 stateMachine);
         this.seed = new ConfigSeed(selfId, this::propose, ticker, timings, loop);
         for (VipConfig vip : config.vips()) {
-            if (node) {
+            if (node && vip.mode() == Mode.ACTIVE_ACTIVE) {
+                keepers.put(vip.name(), new ActiveKeeper(vip, driver, listener, ticker));
+            } else if (node) {
                 keepers.put(vip.name(), new VipKeeper(selfId, vip, driver, listener, this::propose, ticker, timings, loop,
                         id -> roster.members().get(id).address().host()));
             }
         }
         this.control = new ControlLoop(new ControlLoop.Parts(selfId, node, me.priority(), roster, serveCheck, listener, timings,
                 ticker, seen, stateMachine, new Controller(roster, timings), fence, raft, seed, this::propose, loop, proposals),
-                keepers, config.vips().stream().map(VipConfig::name).toList());
+                keepers, config.vips().stream().filter(v -> v.mode() == Mode.ACTIVE_PASSIVE).map(VipConfig::name).toList());
         warnIfFragile();
     }
 
@@ -231,7 +234,7 @@ public final class ClusterMember implements AutoCloseable {
 
     /** Whether this member serves {@code vip} right now. */
     public boolean owns(String vip) {
-        VipKeeper keeper = keepers.get(vip);
+        Keeper keeper = keepers.get(vip);
         return keeper != null && onLoop(keeper::holds);
     }
 
@@ -338,7 +341,7 @@ public final class ClusterMember implements AutoCloseable {
         tickSoon();
         loop.execute(() -> {
             listener.termChanged(view().term(), leader);
-            keepers.values().forEach(VipKeeper::reannounce);
+            keepers.values().forEach(Keeper::reannounce);
         });
     }
 

@@ -25,7 +25,7 @@ final class ControlLoop {
             FenceLinks fence, RaftMember raft, ConfigSeed seed, Proposer proposer, Executor loop, Executor proposals) {}
 
     private final Parts p;
-    private final Map<String, VipKeeper> keepers;
+    private final Map<String, Keeper> keepers;
     private final Map<String, Boolean> controlInFlight = new LinkedHashMap<>();
     /** Whether each other node's reports were fresh at the last tick; a lapse followed by a fresh one is a return. */
     private final Map<String, Boolean> peersFresh = new LinkedHashMap<>();
@@ -43,9 +43,9 @@ final class ControlLoop {
 
     /**
      * @param keepers this node's VIP keepers by VIP name (none on a witness)
-     * @param vips every VIP's name, in config order (the order the controller decides them in)
+     * @param vips the name of every VIP the controller places (active_passive), in config order (the order it decides them in)
      */
-    ControlLoop(Parts parts, Map<String, VipKeeper> keepers, List<String> vips) {
+    ControlLoop(Parts parts, Map<String, Keeper> keepers, List<String> vips) {
         this.p = parts;
         this.keepers = keepers;
         for (String vip : vips) {
@@ -141,7 +141,7 @@ final class ControlLoop {
                 Boolean wasFresh = peersFresh.put(id, fresh);
                 if (fresh && Boolean.FALSE.equals(wasFresh)) {
                     p.listener().peerReturned(id);
-                    keepers.values().forEach(VipKeeper::reannounce);
+                    keepers.values().forEach(Keeper::reannounce);
                 }
             }
         }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>All methods run on the member's control thread.
  */
-final class VipKeeper {
+final class VipKeeper implements Keeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(VipKeeper.class);
 
@@ -77,16 +77,11 @@ final class VipKeeper {
     }
 
     /**
-     * One step: fence, follow the replicated state, renew.
-     *
-     * @param state the replicated record of this VIP as this member last applied it
-     * @param able whether this member may serve now
-     * @param unableReason why not, when {@code able} is false
-     * @param demoted whether the operator asked this member to step aside (a graceful give-up, like preemption)
-     * @param fencedBy why this member must not serve even on a valid lease (its fence link to the leader ended, so
-     *     the leader may have granted the VIP elsewhere), or null; it serves again only on a renewal started after
+     * One step: fence, follow the replicated state, renew. Fenced ({@code fencedBy} non-null), it serves again only
+     * on a renewal started after the fence ended.
      */
-    void tick(VipState state, boolean able, String unableReason, boolean demoted, String fencedBy) {
+    @Override
+    public void tick(VipState state, boolean able, String unableReason, boolean demoted, String fencedBy) {
         long now = ticker.nanos();
         if (fencedBy != null) {
             fencedSince = fencedSince == Long.MIN_VALUE ? now : fencedSince;
@@ -161,19 +156,20 @@ final class VipKeeper {
         }
     }
 
-    boolean holds() {
+    @Override
+    public boolean holds() {
         return held;
     }
 
-    /** Announces a held VIP again at once: after an election or a healed partition a client may hold a stale entry. */
-    void reannounce() {
+    @Override
+    public void reannounce() {
         if (held) {
             driver.announce(vip);
         }
     }
 
-    /** Stop serving now, e.g. on shutdown; tells the cluster if it can. */
-    void releaseNow(String reason) {
+    @Override
+    public void releaseNow(String reason) {
         if (held) {
             release(reason);
             proposeRelease(reason, false);

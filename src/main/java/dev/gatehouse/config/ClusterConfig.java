@@ -56,8 +56,11 @@ public record ClusterConfig(String name, Path secretFile, List<MemberConfig> mem
         }
     }
 
-    /** Only one owner at a time; {@code active_active} (every healthy node announces, over BGP) is not built yet. */
-    public enum Mode { ACTIVE_PASSIVE }
+    /**
+     * {@code active_passive}: one owner at a time, moved by leases. {@code active_active} (driver bgp only): every node
+     * that can serve announces the VIP and the routers spread flows over them (ECMP).
+     */
+    public enum Mode { ACTIVE_PASSIVE, ACTIVE_ACTIVE }
 
     public record Arp(String iface, int prefix, int garpRepeat, Duration garpRefresh) {}
 

@@ -15,6 +15,8 @@ import java.util.List;
 final class VipsSection {
 
     private static final Preempt DEFAULT_PREEMPT = new Preempt(true, Duration.ZERO);
+    /** An active-active VIP has no owner to preempt. */
+    private static final Preempt NO_PREEMPT = new Preempt(false, Duration.ZERO);
 
     private VipsSection() {}
 
@@ -31,11 +33,19 @@ final class VipsSection {
             String address = v.require("address", Addresses::ip);
             addresses.check(address, v.get("address"));
             Driver driver = v.require("driver", Values.oneOf(Driver.class));
-            Mode mode = Unbuilt.refused(v.get("mode"), "active_active", "active-active VIPs")
-                    ? null : v.get("mode", Values.oneOf(Mode.class), Mode.ACTIVE_PASSIVE);
+            Mode mode = v.get("mode", Values.oneOf(Mode.class), Mode.ACTIVE_PASSIVE);
+            if (mode == Mode.ACTIVE_ACTIVE && driver != null && driver != Driver.BGP) {
+                // an address on one segment can be answered for by one host only; routes can lead to many
+                v.get("mode").error("active_active needs driver: bgp (with " + driver.name().toLowerCase()
+                        + " only one node can hold the address)");
+            }
+            if (mode == Mode.ACTIVE_ACTIVE && v.has("preempt")) {
+                v.get("preempt").keyError("applies only to mode: active_passive (in active_active every node that can"
+                        + " serve announces)");
+            }
             vips.add(new VipConfig(name, address, driver,
                     driverSettings(v, "arp", driver == Driver.ARP) ? arp(v.get("arp"), address) : null,
-                    mode, preempt(v.get("preempt")), bgp(v, driver == Driver.BGP)));
+                    mode, mode == Mode.ACTIVE_ACTIVE ? NO_PREEMPT : preempt(v.get("preempt")), bgp(v, driver == Driver.BGP)));
         }
         return vips;
     }

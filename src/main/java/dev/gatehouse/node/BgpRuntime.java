@@ -13,6 +13,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
@@ -45,6 +46,11 @@ final class BgpRuntime implements AutoCloseable {
 
     BgpSpeaker speaker() {
         return speaker;
+    }
+
+    /** {@code node.bgp.graceful_shutdown}: how long a planned withdrawal announces its routes as leaving first. */
+    Duration gracefulShutdown() {
+        return config.gracefulShutdown();
     }
 
     List<StatusReport.BgpPeerStatus> status() {

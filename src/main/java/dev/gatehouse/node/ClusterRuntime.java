@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,6 +40,8 @@ import java.util.function.LongSupplier;
  * node, and every change reported to events and metrics.
  */
 final class ClusterRuntime implements ClusterListener, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterRuntime.class);
 
     private final ClusterConfig config;
     private final String self;
@@ -72,6 +76,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
             this.vips = new VipBinding(listeners, anyArp ? ArpVipDriver.create(timings.lease(), ticker,
                     this::splitSuspected) : null,
                     this.bgp == null ? null : BgpVipDriver.create(this.bgp.speaker(), timings.lease(),
+                            this.bgp.gracefulShutdown(), peerHosts(config, self),
                             (vip, detail) -> events.publish("bgp", vip, detail)));
             this.member = new ClusterMember(config, self, dataDir, serveCheck, vips, this, timings, ticker);
         } catch (IOException | RuntimeException e) {
@@ -98,6 +103,12 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
                 () -> clusterVersion(member.view()));
         metrics.gauge("gatehouse_config_current", "1 while this node runs the cluster's current config",
                 () -> current(member.view(), runningVersion.getAsLong()) ? 1 : 0);
+    }
+
+    /** The cluster addresses of the other nodes (not witnesses): where packets of moved active-active flows go. */
+    private static List<String> peerHosts(ClusterConfig config, String self) {
+        return config.members().stream().filter(m -> m.role() == ClusterConfig.Role.NODE && !m.id().equals(self))
+                .map(m -> m.address().host()).toList();
     }
 
     private static long clusterVersion(ClusterView view) {
@@ -161,10 +172,21 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         change(vip, "released", epoch, reason);
     }
 
+    @Override
+    public void vipAnnouncement(String vip, String change, String reason) {
+        events.publish(EventKind.FAILOVER, vip, self + " " + change + " it: " + reason);
+        count(vip, change);
+    }
+
     private void change(String vip, String what, long epoch, String reason) {
         events.publish(EventKind.FAILOVER, vip, self + " " + what + " it (epoch " + epoch + "): " + reason);
-        Counter.builder("gatehouse_vip_changes").description("VIPs acquired and released by this node")
-                .tags("vip", vip, "change", what).register(metrics.registry()).increment();
+        count(vip, what);
+    }
+
+    private void count(String vip, String change) {
+        Counter.builder("gatehouse_vip_changes")
+                .description("VIPs acquired and released (active_active: announced, leaving, withdrawn, released) by this node")
+                .tags("vip", vip, "change", change).register(metrics.registry()).increment();
     }
 
     @Override
@@ -237,6 +259,22 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     void withdrawGracefully() {
         if (bgp != null) {
             bgp.withdrawGracefully();
+        }
+    }
+
+    /**
+     * Takes away the addresses of the active-active VIPs this node withdrew on its way out (it kept them while its
+     * connections drained); after the listeners are drained.
+     */
+    void releaseWithdrawn() {
+        for (VipConfig vip : config.vips()) {
+            if (vip.mode() == ClusterConfig.Mode.ACTIVE_ACTIVE) {
+                try {
+                    vips.release(vip);
+                } catch (Exception e) {
+                    LOG.warn("VIP {}: address not taken away ({})", vip.name(), e.toString());
+                }
+            }
         }
     }
 

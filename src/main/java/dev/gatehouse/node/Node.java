@@ -243,6 +243,9 @@ public final class Node implements NodeControl, AutoCloseable {
         // freed only with nothing in flight on them, and no loop thread outlives the node (as one would, still
         // tearing down, in the next node a test starts in this JVM).
         listeners.drainAll(Duration.ZERO).orTimeout(CLOSE_WAIT_MILLIS, TimeUnit.MILLISECONDS).exceptionally(e -> null).join();
+        if (cluster != null) {
+            cluster.releaseWithdrawn();
+        }
         transport.shutdownGracefully().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
         try {
             accessLogs.close(); // after the listeners: their last lines are written

@@ -114,6 +114,20 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
+    public void withdraw(VipConfig vip) {
+        VipDriver driver = driver(vip);
+        if (driver != null) {
+            driver.withdraw(vip);
+        }
+    }
+
+    @Override
+    public Duration leaveNotice(VipConfig vip) {
+        VipDriver driver = driver(vip);
+        return driver != null ? driver.leaveNotice(vip) : Duration.ZERO;
+    }
+
+    @Override
     public void announce(VipConfig vip) {
         VipDriver driver = driver(vip);
         if (driver != null) {

@@ -49,7 +49,8 @@ interface CommandRunner {
             return clusterLease.minusMillis(100);
         }
 
-        void feed();
+        /** Feeds it; false when it is gone (it ran its command, or was killed): what it guards may be undone. */
+        boolean feed();
 
         void stop();
     }

@@ -66,12 +66,14 @@ final class ProcessCommandRunner implements CommandRunner {
         var feed = process.getOutputStream();
         return new Watchdog() {
             @Override
-            public void feed() {
+            public boolean feed() {
                 try {
                     feed.write('\n');
                     feed.flush();
+                    return true;
                 } catch (IOException e) {
                     LOG.warn("VIP: watchdog {} gone: {}", process.pid(), e.getMessage());
+                    return false;
                 }
             }
 
@@ -84,7 +86,8 @@ final class ProcessCommandRunner implements CommandRunner {
 
     private static final Watchdog NO_WATCHDOG = new Watchdog() {
         @Override
-        public void feed() {
+        public boolean feed() {
+            return true;
         }
 
         @Override

@@ -24,18 +24,17 @@ final class StrayForwarding {
     /** The mangle-table chain that holds the stray-forwarding rules of handovers in progress. */
     static final String CHAIN = "GATEHOUSE-STRAYS";
 
-    private final CommandRunner commands;
+    private final MangleChain chain;
     private final Duration window;
-    private boolean chainReady;
 
     StrayForwarding(CommandRunner commands, Duration window) {
-        this.commands = commands;
+        this.chain = new MangleChain(CHAIN, commands);
         this.window = Objects.requireNonNull(window, "window");
     }
 
     /** Stray rules a killed process left would outlive their handover: flushes them (fails when there are none). */
     static void flushLeftovers(CommandRunner commands) {
-        commands.start(iptables("-F", List.of(CHAIN))).join();
+        new MangleChain(CHAIN, commands).flush();
     }
 
     /** Forwards strays of {@code vip} to {@code predecessorHost} for the window, if it is on the VIP's segment. */
@@ -45,15 +44,13 @@ final class StrayForwarding {
                     vip.name(), predecessorHost);
             return;
         }
-        if (!chainReady) {
-            chainReady = prepareChain();
-            if (!chainReady) {
-                return;
-            }
+        if (!chain.ready()) {
+            LOG.warn("VIP {}: no iptables; requests in flight at a handover's switch may fail", vip.name());
+            return;
         }
-        List<List<String>> rules = List.of(strayRule(vip, "TEE", "--gateway", predecessorHost), strayRule(vip, "DROP"));
+        List<List<String>> rules = List.of(strayRule(vip, "-j", "TEE", "--gateway", predecessorHost), strayRule(vip, "-j", "DROP"));
         for (List<String> rule : rules) {
-            ArpVipDriver.logFailure(commands.start(iptables("-A", rule)).join(), "strays not forwarded to " + predecessorHost);
+            ArpVipDriver.logFailure(chain.append(rule), "strays not forwarded to " + predecessorHost);
         }
         Thread.ofVirtual().name("vip-strays-" + vip.name()).start(() -> {
             try {
@@ -61,7 +58,7 @@ final class StrayForwarding {
             } catch (InterruptedException e) {
                 return;
             }
-            rules.forEach(rule -> commands.start(iptables("-D", rule)).thenAccept(r -> ArpVipDriver.logFailure(r, "stray rule left")));
+            rules.forEach(rule -> ArpVipDriver.logFailure(chain.delete(rule), "stray rule left"));
         });
     }
 
@@ -83,29 +80,11 @@ final class StrayForwarding {
         return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
     }
 
-    /** TCP to the VIP that is not a SYN and belongs to no connection of this host. */
-    private static List<String> strayRule(VipConfig vip, String... target) {
-        List<String> rule = new ArrayList<>(List.of(CHAIN, "-d", vip.address() + "/32", "-p", "tcp", "!", "--syn",
-                "-m", "conntrack", "--ctstate", "NEW,INVALID", "-j"));
-        rule.addAll(List.of(target));
+    /** TCP to the VIP that is not a SYN and belongs to no connection of this host (then {@code more}). */
+    static List<String> strayRule(VipConfig vip, String... more) {
+        List<String> rule = new ArrayList<>(List.of("-d", vip.address() + "/32", "-p", "tcp", "!", "--syn",
+                "-m", "conntrack", "--ctstate", "NEW,INVALID"));
+        rule.addAll(List.of(more));
         return rule;
-    }
-
-    /** The chain, empty (rules a killed process left are stale), and PREROUTING jumping to it. */
-    private boolean prepareChain() {
-        commands.start(iptables("-N", List.of(CHAIN))).join(); // fails when it exists: fine
-        CommandRunner.Result flushed = commands.start(iptables("-F", List.of(CHAIN))).join();
-        if (!flushed.ok()) {
-            LOG.warn("VIP: no iptables ({}); requests in flight at a handover's switch may fail", flushed.describe());
-            return false;
-        }
-        List<String> jump = List.of("PREROUTING", "-j", CHAIN);
-        return commands.start(iptables("-C", jump)).join().ok() || commands.start(iptables("-I", jump)).join().ok();
-    }
-
-    private static List<String> iptables(String verb, List<String> rest) {
-        List<String> command = new ArrayList<>(List.of("iptables", "-w", "-t", "mangle", verb));
-        command.addAll(rest);
-        return command;
     }
 }

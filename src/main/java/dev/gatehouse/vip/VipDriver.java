@@ -1,12 +1,14 @@
 package dev.gatehouse.vip;
 
 import dev.gatehouse.config.ClusterConfig.VipConfig;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Puts a floating address in service on this host or takes it out. The cluster calls it only from its own
- * control thread, only while this member holds a valid lease for the VIP ({@link #acquire}), and releases
- * before that lease runs out. Implementations may block briefly (a bind, a netlink call) but never wait on the
+ * control thread; for an {@code active_passive} VIP only while this member holds a valid lease for it
+ * ({@link #acquire}), releasing before that lease runs out; for an {@code active_active} one whenever this node can
+ * serve, withdrawing when it cannot. Implementations may block briefly (a bind, a netlink call) but never wait on the
  * cluster.
  *
  * <p>Handover: after a crash or a cut the cluster releases on the old owner before it grants the new one, so a
@@ -65,5 +67,20 @@ public interface VipDriver {
      */
     default boolean overlapsOnHandover(VipConfig vip) {
         return false;
+    }
+
+    /**
+     * Active-active: stop attracting new connections to the VIP here but keep finishing those already here (the
+     * address stays until {@link #release}). Nothing to do by default.
+     */
+    default void withdraw(VipConfig vip) {
+    }
+
+    /**
+     * Active-active: how long a node that leaves on purpose (demoted) keeps announcing the VIP, marked as leaving
+     * ({@link #keepDuringHandover}), before it {@link #withdraw withdraws}; zero by default.
+     */
+    default Duration leaveNotice(VipConfig vip) {
+        return Duration.ZERO;
     }
 }

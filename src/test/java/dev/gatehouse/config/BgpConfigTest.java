@@ -60,6 +60,24 @@ class BgpConfigTest {
     }
 
     @Test
+    void anActiveActiveVipLoadsWithoutPreemption() {
+        ConfigResult result = fixture.parse(config(BGP,
+                "- { name: front, address: 198.51.100.10, driver: bgp, mode: active_active }"));
+        assertThat(result.errors()).isEmpty();
+        ClusterConfig.VipConfig vip = result.config().cluster().vips().getFirst();
+        assertThat(vip.mode()).isEqualTo(ClusterConfig.Mode.ACTIVE_ACTIVE);
+        assertThat(vip.preempt().enabled()).isFalse();
+    }
+
+    @Test
+    void anActiveActiveVipRefusesPreemption() {
+        assertThat(fixture.errors(config(BGP, "- { name: front, address: 198.51.100.10, driver: bgp, mode: active_active,"
+                + " preempt: { enabled: true } }")))
+                .containsExactly("gh.yaml:14 cluster.vips[0].preempt: applies only to mode: active_passive (in"
+                        + " active_active every node that can serve announces)");
+    }
+
+    @Test
     void eachMistakeIsNamedAtItsLine() {
         String bad = """
                 local_as: 0

@@ -550,7 +550,7 @@ class ValidationTest {
         }
 
         @Test
-        void activeActiveIsRefusedUntilBuiltAndABgpVipNeedsNodeBgp() {
+        void aBgpVipNeedsNodeBgp() {
             assertErrors(vip("""
                         - name: front
                           address: 198.51.100.10
@@ -558,8 +558,17 @@ class ValidationTest {
                           mode: active_active
                           bgp: { communities: [ "65001:100" ] }
                     """),
-                    "gh.yaml:11 cluster.vips[0].driver: driver bgp needs node.bgp (local_as, router_id, peers) on this node",
-                    "gh.yaml:12 cluster.vips[0].mode: 'active_active' is not available in this build (active-active VIPs)");
+                    "gh.yaml:11 cluster.vips[0].driver: driver bgp needs node.bgp (local_as, router_id, peers) on this node");
+        }
+
+        @Test
+        void activeActiveNeedsBgpAndHasNoPreemption() {
+            assertErrors(vip("""
+                        - { name: front, address: 127.0.0.10, driver: loopback, mode: active_active }
+                        - { name: back, address: 127.0.0.11, driver: loopback, preempt: { enabled: false } }
+                    """),
+                    "gh.yaml:9 cluster.vips[0].mode: active_active needs driver: bgp (with loopback only one node can hold"
+                            + " the address)");
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /**
  * The network-namespace lab as a test fixture: one bridged segment 203.0.113.0/24 with hosts client (.100),
- * lb1 (.11), lb2 (.12), witness (.13), be1 (.21), be2 (.22), built and removed by the scripts in {@code lab/}.
+ * lb1 (.11), lb2 (.12), lb3 (.14), witness (.13), be1 (.21), be2 (.22), built and removed by the scripts in {@code lab/}.
  * Hosts are named without the {@code gh-} prefix of their namespaces.
  *
  * <pre>{@code
@@ -69,6 +69,7 @@ public final class Lab implements AutoCloseable {
             case "client" -> "203.0.113.100";
             case "lb1" -> "203.0.113.11";
             case "lb2" -> "203.0.113.12";
+            case "lb3" -> "203.0.113.14";
             case "witness" -> "203.0.113.13";
             case "be1" -> "203.0.113.21";
             case "be2" -> "203.0.113.22";

@@ -38,7 +38,7 @@ class BgpVipDriverTest {
     @BeforeEach
     void setUp() {
         speaker = BgpSpeaker.start(List.of(), BackOff.DEFAULT, Ticker.system(), new SimpleMeterRegistry());
-        driver = new BgpVipDriver(speaker, commands, Duration.ofMillis(500), (vip, what) -> events.add(vip + ": " + what));
+        driver = new BgpVipDriver(speaker, commands, Duration.ofMillis(500), Duration.ZERO, List.of(), (vip, what) -> events.add(vip + ": " + what));
     }
 
     @AfterEach

@@ -27,8 +27,9 @@ final class FakeCommands implements CommandRunner {
         watchdogs.add("start " + line);
         return new Watchdog() {
             @Override
-            public void feed() {
+            public boolean feed() {
                 watchdogs.add("feed");
+                return true;
             }
 
             @Override
