@@ -271,7 +271,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Req
     private void closeIdle() {
         phase = Phase.CLOSED;
         timer.stop();
-        lingerThenClose(ctx.newSucceededFuture());
+        // after what is still queued (the last answer's end), as half-closing drops writes not yet flushed
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) this::lingerThenClose);
     }
 
     // ---- the upstream channel's events, from Upstream ----
