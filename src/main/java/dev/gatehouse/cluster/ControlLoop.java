@@ -68,7 +68,7 @@ final class ControlLoop {
         try {
             ClusterState state = p.stateMachine().state();
             boolean able = p.node() && !demoted && safeServeCheck();
-            String unable = demoted ? "demoted by operator" : p.self() + " cannot serve";
+            String unable = demoted ? "demoted by operator" : able ? null : whyNot();
             String leader = p.raft().leaderId();
             String fenced = leader != null && !leader.equals(p.self()) && p.fence().broken(leader)
                     ? "self-fenced: the fence link to leader " + leader + " ended without a goodbye" : null;
@@ -90,6 +90,15 @@ final class ControlLoop {
         } catch (RuntimeException e) {
             LOG.warn("serve check failed; treating this node as unable to serve", e);
             return false;
+        }
+    }
+
+    private String whyNot() {
+        try {
+            String why = p.serveCheck().whyNot();
+            return why != null ? why : p.self() + " cannot serve";
+        } catch (RuntimeException e) {
+            return p.self() + " cannot serve";
         }
     }
 

@@ -8,4 +8,9 @@ package dev.gatehouse.cluster;
 public interface ServeCheck {
 
     boolean canServe();
+
+    /** Why it cannot serve, for events and status, when {@link #canServe} is false; null: no detail. */
+    default String whyNot() {
+        return null;
+    }
 }

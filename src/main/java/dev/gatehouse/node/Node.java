@@ -8,6 +8,7 @@ import dev.gatehouse.admin.NodeControl;
 import dev.gatehouse.admin.StatusReport;
 import dev.gatehouse.alert.Alerts;
 import dev.gatehouse.alert.Origin;
+import dev.gatehouse.cluster.ServeCheck;
 import dev.gatehouse.cluster.channel.ReplicatedChannel;
 import dev.gatehouse.config.ConfigLoader;
 import dev.gatehouse.config.ConfigResult;
@@ -132,7 +133,7 @@ public final class Node implements NodeControl, AutoCloseable {
             if (snapshot.config().cluster() != null) {
                 node.cluster = new ClusterRuntime(snapshot.config().cluster(), snapshot.config().node().bgp(),
                         snapshot.config().node().id(), node.dataDir(),
-                        node.listeners, node::canServe, node.channels(), node.configSync::committed,
+                        node.listeners, node.serveCheck(), node.channels(), node.configSync::committed,
                         () -> node.changes.snapshot().version(), node.events, node.metrics, ticker);
                 node.cluster.start();
                 node.changes.clustered(new ConfigProposals(node.cluster, node.configSync, snapshot.config().node().id()));
@@ -320,9 +321,19 @@ public final class Node implements NodeControl, AutoCloseable {
         return true;
     }
 
-    /** Whether this node may own a VIP (see {@link ServePolicy}). */
-    private boolean canServe() {
-        return servePolicy.unservable(true) == null;
+    /** Whether this node may own a VIP, and why not (see {@link ServePolicy}). */
+    private ServeCheck serveCheck() {
+        return new ServeCheck() {
+            @Override
+            public boolean canServe() {
+                return servePolicy.unservable(true) == null;
+            }
+
+            @Override
+            public String whyNot() {
+                return servePolicy.unservable(true);
+            }
+        };
     }
 
     private boolean witness() {
