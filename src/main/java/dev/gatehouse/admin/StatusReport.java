@@ -56,8 +56,13 @@ public record StatusReport(
     public record MemberStatus(String id, String address, String role, int priority, boolean up, long lastHeardMs,
             boolean canServe, long configVersion) {}
 
-    /** @param owner the member the cluster granted the VIP to; {@code ownedHere} whether this process serves it now */
-    public record VipStatus(String name, String address, String driver, String owner, long epoch, String reason, boolean ownedHere) {}
+    /**
+     * @param owner the member the cluster granted the VIP to (none for active_active)
+     * @param ownedHere whether this process serves it now
+     * @param announcedBy active_active: the nodes that announce it (see the node's status), else empty
+     */
+    public record VipStatus(String name, String address, String driver, String mode, String owner, long epoch, String reason,
+            boolean ownedHere, List<String> announcedBy) {}
 
     public record ListenerStatus(String name, String bind, String protocol, int activeConnections, long requests, double requestRate,
             LimitStatus limits) {}

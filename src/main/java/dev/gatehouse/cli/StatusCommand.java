@@ -1,6 +1,8 @@
 package dev.gatehouse.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,8 +39,11 @@ final class StatusCommand implements Callable<Integer> {
                     cluster.path("config_current").asBoolean() ? "" : " (this node is not running it)"));
             Table vips = new Table("VIP", "ADDRESS", "DRIVER", "OWNER", "EPOCH", "HERE", "REASON");
             for (JsonNode v : cluster.path("vips")) {
-                vips.row(v.path("name").asText(), v.path("address").asText(), v.path("driver").asText(), v.path("owner").asText("none"),
-                        v.path("epoch").asText(), v.path("owned_here").asBoolean() ? "serving" : "-", v.path("reason").asText(""));
+                boolean active = v.path("mode").asText().equals("active_active");
+                vips.row(v.path("name").asText(), v.path("address").asText(), v.path("driver").asText(),
+                        active ? "announced by " + announcers(v) : v.path("owner").asText("none"),
+                        active ? "-" : v.path("epoch").asText(), v.path("owned_here").asBoolean() ? "serving" : "-",
+                        v.path("reason").asText(""));
             }
             out.append(vips).append('\n');
             Table members = new Table("MEMBER", "ADDRESS", "ROLE", "STATE", "LAST HEARD", "PRIORITY", "CAN SERVE", "CONFIG");
@@ -84,5 +89,12 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return out.append(pools).toString();
+    }
+
+    /** An active-active VIP's announcing nodes, "none" when none. */
+    private static String announcers(JsonNode vip) {
+        List<String> ids = new ArrayList<>();
+        vip.path("announced_by").forEach(id -> ids.add(id.asText()));
+        return ids.isEmpty() ? "none" : String.join(",", ids);
     }
 }

@@ -241,7 +241,9 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         for (VipConfig v : config.vips()) {
             VipState s = view.vips().get(v.name());
             vips.add(new StatusReport.VipStatus(v.name(), v.address(), v.driver().name().toLowerCase(),
-                    s == null ? null : s.owner(), s == null ? 0 : s.epoch(), s == null ? null : s.reason(), member.owns(v.name())));
+                    v.mode().name().toLowerCase(), s == null ? null : s.owner(), s == null ? 0 : s.epoch(),
+                    s == null ? null : s.reason(), member.owns(v.name()),
+                    v.mode() == ClusterConfig.Mode.ACTIVE_ACTIVE ? announcers(v, members) : List.of()));
         }
         ReplicatedConfig current = view.config().current();
         ReplicatedConfig canary = view.config().canary();
@@ -260,6 +262,15 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         if (bgp != null) {
             bgp.withdrawGracefully();
         }
+    }
+
+    /**
+     * Who announces an active-active VIP: this node as its keeper says, every other node that is up and whose last
+     * report says it can serve (the rule each node announces by).
+     */
+    private List<String> announcers(VipConfig vip, List<StatusReport.MemberStatus> members) {
+        return members.stream().filter(m -> m.id().equals(self) ? member.owns(vip.name())
+                : m.role().equals("node") && m.up() && m.canServe()).map(StatusReport.MemberStatus::id).toList();
     }
 
     /**

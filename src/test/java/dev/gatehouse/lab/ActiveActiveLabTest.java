@@ -44,6 +44,8 @@ class ActiveActiveLabTest {
     private static final List<String> NODES = List.of("lb1", "lb2", "lb3");
     private static final Pattern ACCEPTED = Pattern.compile("gatehouse_listener_connections_total\\{[^}]*listener=\"web\"[^}]*} ([0-9.E]+)");
 
+    private static final String ALL_ANNOUNCE = "\"announced_by\":[\"lb1\",\"lb2\",\"lb3\"]";
+
     @TempDir
     Path dir;
 
@@ -68,6 +70,7 @@ class ActiveActiveLabTest {
             try {
                 await().atMost(STARTUP).until(() -> nextHops(lab).size() == 3);
                 await().atMost(Duration.ofSeconds(30)).until(() -> curl(lab).startsWith("200"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> status(lab, "lb1").contains(ALL_ANNOUNCE));
                 spread(lab);
                 backendsFail(lab);
                 gracefulStopAndJoin(lab);
@@ -104,6 +107,10 @@ class ActiveActiveLabTest {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
                 .until(() -> !nextHops(lab).contains(lab.address("lb3")));
         long withdrawnMs = (System.nanoTime() - cut) / 1_000_000;
+        // the others show it: lb3 up, its report "cannot serve"
+        await().atMost(Duration.ofSeconds(5)).until(() -> status(lab, "lb1").contains("\"announced_by\":[\"lb1\",\"lb2\"]"));
+        assertThat(nodes.get("lb3").lines()).anyMatch(l -> l.contains("lb3 withdrawn it: pool web (listener web) has no"
+                + " healthy endpoint"));
         long healed = System.nanoTime();
         lab.heal("lb3", "be1");
         lab.heal("lb3", "be2");
@@ -186,6 +193,11 @@ class ActiveActiveLabTest {
         if (!member.equals("witness")) {
             nodes.put(member, p);
         }
+    }
+
+    /** A node's {@code /api/v1/status}. */
+    private static String status(Lab lab, String node) {
+        return lab.exec(node, "curl", "-s", "http://127.0.0.1:9901/api/v1/status");
     }
 
     /** Each node's count of connections accepted by its VIP listener. */
