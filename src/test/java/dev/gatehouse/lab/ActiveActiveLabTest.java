@@ -24,10 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * An {@code active_active} VIP in the lab: lb1, lb2 and lb3 (and a witness) run the real node and each announces
  * 198.51.100.10/32 over BGP to BIRD in the client's namespace, the router, which merges the three routes into one
  * ECMP route (hashing on ports, {@code fib_multipath_hash_policy=1}) and honours GRACEFUL_SHUTDOWN (local
- * preference 0). Each scenario prints what it measured and asserts its bound:
+ * preference 0), with BFD on each session. Each scenario prints what it measured and asserts its bound:
  * <ol>
  *   <li>spread: 3,000 new connections split within 15 % of a third per node;
  *   <li>a node whose backends fail its checks withdraws, and announces again after they pass;
+ *   <li>every process of a node frozen: BFD (100 ms × 3) takes its route out within 400 ms;
  *   <li>graceful stop (SIGTERM) of a node under 200 long-lived connections and new requests: nothing broken, nothing
  *       failed, though the router moves flows of the other nodes too (they are handed to the node holding them);
  *   <li>the node joins again: nothing broken either;
@@ -73,6 +74,7 @@ class ActiveActiveLabTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> status(lab, "lb1").contains(ALL_ANNOUNCE));
                 spread(lab);
                 backendsFail(lab);
+                freeze(lab);
                 gracefulStopAndJoin(lab);
                 killNine(lab);
             } finally {
@@ -123,6 +125,27 @@ class ActiveActiveLabTest {
         // fall 3 × 200 ms, the last check's 100 ms timeout, a control tick and the router's update
         assertThat(withdrawnMs).isLessThan(1500);
         assertThat(backMs).isGreaterThanOrEqualTo(200).isLessThan(1500);
+    }
+
+    /**
+     * Every process of lb1 frozen (a cgroup freeze): BIRD's BFD (100 ms × 3) ends the session and the route leaves;
+     * thawed, lb1 connects again and announces.
+     */
+    private void freeze(Lab lab) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> birdc(lab, "show", "bfd", "sessions").split(" Up ").length == 4);
+        long frozen = System.nanoTime();
+        String how = lab.freeze("lb1");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                .until(() -> !nextHops(lab).contains(lab.address("lb1")));
+        long goneMs = (System.nanoTime() - frozen) / 1_000_000;
+        lab.thaw("lb1");
+        long thawed = System.nanoTime();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> nextHops(lab).contains(lab.address("lb1")));
+        System.out.println("lab active-active: lb1 frozen (" + how + "): its route left the router after " + goneMs
+                + " ms (BFD 100 ms x 3, hold time 9 s); thawed: announced again after "
+                + (System.nanoTime() - thawed) / 1_000_000 + " ms");
+        assertThat(goneMs).isLessThanOrEqualTo(400);
     }
 
     /**
@@ -195,6 +218,12 @@ class ActiveActiveLabTest {
         }
     }
 
+    private String birdc(Lab lab, String... command) {
+        List<String> all = new ArrayList<>(List.of("birdc", "-s", dir.resolve("bird.ctl").toString()));
+        all.addAll(List.of(command));
+        return lab.exec("client", all.toArray(String[]::new));
+    }
+
     /** A node's {@code /api/v1/status}. */
     private static String status(Lab lab, String node) {
         return lab.exec(node, "curl", "-s", "http://127.0.0.1:9901/api/v1/status");
@@ -222,7 +251,12 @@ class ActiveActiveLabTest {
                 protocol device { }
                 protocol kernel { ipv4 { export all; }; merge paths on; }
                 filter from_lb { if (65535, 0) ~ bgp_community then bgp_local_pref = 0; accept; }
-                template bgp lb { local 203.0.113.100 as 65000; passive on; hold time 9; ipv4 { import filter from_lb; export none; }; }
+                protocol bfd { interface "eth0" { interval 100 ms; multiplier 3; }; }
+                template bgp lb {
+                  local 203.0.113.100 as 65000; passive on; hold time 9; bfd on;
+                  error wait time 1, 2; # BIRD waits 60-300 s after an error by default; a frozen node comes back
+                  ipv4 { import filter from_lb; export none; };
+                }
                 """ + peers;
     }
 
@@ -233,7 +267,7 @@ class ActiveActiveLabTest {
                     local_as: 65001
                     router_id: %s
                     graceful_shutdown: 1s
-                    peers: [ { address: 203.0.113.100, as: 65000, hold_time: 9s } ]
+                    peers: [ { address: 203.0.113.100, as: 65000, hold_time: 9s, bfd: { interval: 100ms, multiplier: 3 } } ]
                 """.formatted(lab.address(member));
         return """
                 node:
