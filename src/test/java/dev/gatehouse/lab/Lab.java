@@ -196,6 +196,15 @@ public final class Lab implements AutoCloseable {
         run(List.of(script("heal"), host));
     }
 
+    /** The status code of one GET of {@code url} from the client (1 s at most), or "failed". */
+    public String httpStatus(String url) {
+        try {
+            return exec("client", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1", url);
+        } catch (IllegalStateException e) {
+            return "failed";
+        }
+    }
+
     /** Starts a probe in the client: a new HTTP request to {@code url} every {@code interval}, {@code count} in all. */
     public LabProbe probe(String url, int count, Duration interval) {
         return track(new LabProbe(spawnJava("client", ProbeMain.class, url, Integer.toString(count),
