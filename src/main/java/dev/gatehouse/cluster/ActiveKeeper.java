@@ -4,6 +4,7 @@ import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.vip.VipDriver;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * can serve (listeners bound, a healthy endpoint behind each VIP listener, the cluster's config applied, not
  * demoted, not stopping) and withdraws when it cannot; the routers spread flows over every node that announces.
  * Nodes announcing at once is the point, so announcing needs no consensus: a node cut off from the cluster keeps
- * serving for as long as its own checks pass, and one that (re)starts announces once they do.
+ * serving for as long as its own checks pass, and one that (re)starts announces once they have passed (its endpoints
+ * start healthy, so it would otherwise draw traffic on no evidence).
  *
  * <p>Leaving: a node that can still serve but steps aside (demoted) first announces the VIP marked as leaving
  * (GRACEFUL_SHUTDOWN) for the driver's {@linkplain VipDriver#leaveNotice notice}, so routers that honour it move new
@@ -33,17 +35,22 @@ final class ActiveKeeper implements Keeper {
     private final VipDriver driver;
     private final ClusterListener listener;
     private final Ticker ticker;
+    /** Whether this node's own checks have passed since it started. */
+    private final BooleanSupplier checked;
 
     private Phase phase = Phase.OUT;
+    /** Whether it announced since this process started: the first announcement waits for this node's own checks. */
+    private boolean announcedOnce;
     private long phaseSince;
     /** The last driver failure logged, so a failing acquisition is logged once, not at every tick. */
     private String lastFailure;
 
-    ActiveKeeper(VipConfig vip, VipDriver driver, ClusterListener listener, Ticker ticker) {
+    ActiveKeeper(VipConfig vip, VipDriver driver, ClusterListener listener, Ticker ticker, BooleanSupplier checked) {
         this.vip = vip;
         this.driver = driver;
         this.listener = listener;
         this.ticker = ticker;
+        this.checked = checked;
     }
 
     /** Fencing and the replicated record are for leases: neither matters here. */
@@ -53,7 +60,7 @@ final class ActiveKeeper implements Keeper {
         if (able) {
             if (phase == Phase.SERVING) {
                 refresh();
-            } else {
+            } else if (announcedOnce || checked.getAsBoolean()) {
                 announce(phase == Phase.OUT ? "able to serve" : "able to serve again");
             }
             return;
@@ -119,6 +126,7 @@ final class ActiveKeeper implements Keeper {
             return;
         }
         lastFailure = null;
+        announcedOnce = true;
         enter(Phase.SERVING, ticker.nanos(), reason);
     }
 

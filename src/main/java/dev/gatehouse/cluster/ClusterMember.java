@@ -101,7 +101,7 @@ public final class ClusterMember implements AutoCloseable {
         this.seed = new ConfigSeed(selfId, this::propose, ticker, timings, loop);
         for (VipConfig vip : config.vips()) {
             if (node && vip.mode() == Mode.ACTIVE_ACTIVE) {
-                keepers.put(vip.name(), new ActiveKeeper(vip, driver, listener, ticker));
+                keepers.put(vip.name(), new ActiveKeeper(vip, driver, listener, ticker, serveCheck::checked));
             } else if (node) {
                 keepers.put(vip.name(), new VipKeeper(selfId, vip, driver, listener, this::propose, ticker, timings, loop,
                         id -> roster.members().get(id).address().host()));

@@ -58,6 +58,8 @@ public final class PoolHealth {
     private boolean rampTickPending;
     private boolean started;
     private volatile boolean stopped;
+    /** Whether an endpoint passed an active check since start (here or in an earlier build of the pool). */
+    private volatile boolean checkPassed;
     private ExecutorService checkThreads;
 
     private PoolHealth(
@@ -77,6 +79,7 @@ public final class PoolHealth {
         UpstreamTls tls = config.tls() == null ? null
                 : UpstreamTls.build(name, config.tls(), previous == null ? null : previous.pool.tls());
         this.checker = healthConfig == null ? null : ActiveChecker.of(healthConfig, config.proxyProtocol(), tls);
+        this.checkPassed = checker == null || (previous != null && previous.checkPassed);
         this.outlierConfig = config.outlier();
         this.panicThreshold = config.panicThreshold();
         this.zones = ZonePreference.of(config, nodeZone);
@@ -189,6 +192,14 @@ public final class PoolHealth {
     }
 
     /** The state in the latest published view. */
+    /**
+     * Whether an endpoint passed an active check since the checks started (true without active checks): endpoints
+     * start healthy so a restart is no outage, but a node should not draw new traffic on that alone.
+     */
+    public boolean checkPassed() {
+        return checkPassed;
+    }
+
     public synchronized EndpointState state(Endpoint endpoint) {
         return require(endpoint).published();
     }
@@ -196,6 +207,7 @@ public final class PoolHealth {
     /** Applies one check result; package-private so tests can feed results without sockets. */
     synchronized void recordCheck(Endpoint endpoint, CheckResult result) {
         EndpointHealth tracker = require(endpoint);
+        checkPassed |= result.passed();
         tracker.record(result.passed());
         String reason = result.passed()
                 ? "passed " + healthConfig.rise() + " checks in a row, last: " + result.reason()

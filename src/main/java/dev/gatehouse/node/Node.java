@@ -330,6 +330,11 @@ public final class Node implements NodeControl, AutoCloseable {
             }
 
             @Override
+            public boolean checked() {
+                return servePolicy.vipPoolsChecked();
+            }
+
+            @Override
             public String whyNot() {
                 return servePolicy.unservable(true);
             }

@@ -1,6 +1,7 @@
 package dev.gatehouse.node;
 
 import dev.gatehouse.config.ListenerConfig;
+import dev.gatehouse.health.PoolHealth;
 import dev.gatehouse.pool.Pool;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -55,8 +56,7 @@ final class ServePolicy {
             if (vipOnly && !l.bind().isVip()) {
                 continue;
             }
-            List<String> targets = l.pool() != null ? List.of(l.pool()) : l.routes().stream().map(r -> r.pool()).toList();
-            for (String name : targets) {
+            for (String name : targets(l)) {
                 Pool pool = pools.pool(name);
                 if (pool == null || pool.view().healthyCount() == 0) {
                     return "pool " + name + " (listener " + l.name() + ") has no healthy endpoint";
@@ -64,5 +64,25 @@ final class ServePolicy {
             }
         }
         return null;
+    }
+
+    /** Whether each pool behind a VIP listener had an endpoint pass an active check since it started. */
+    boolean vipPoolsChecked() {
+        for (var l : listeners.configs()) {
+            if (!l.bind().isVip()) {
+                continue;
+            }
+            for (String name : targets(l)) {
+                PoolHealth health = pools.health(name);
+                if (health == null || !health.checkPassed()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static List<String> targets(ListenerConfig l) {
+        return l.pool() != null ? List.of(l.pool()) : l.routes().stream().map(r -> r.pool()).toList();
     }
 }

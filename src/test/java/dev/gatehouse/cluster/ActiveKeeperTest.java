@@ -24,12 +24,13 @@ class ActiveKeeperTest {
     private final List<String> calls = new ArrayList<>();
     private final List<String> changes = new ArrayList<>();
     private boolean acquireFails;
+    private boolean checked = true;
     private final ActiveKeeper keeper = new ActiveKeeper(vip, new RecordingDriver(), new ClusterListener() {
         @Override
         public void vipAnnouncement(String name, String change, String reason) {
             changes.add(change + ": " + reason);
         }
-    }, ticker);
+    }, ticker, () -> checked);
 
     @Test
     void announcesWhileAbleWithoutAnyLeaseOrFenceAndWithdrawsAtOnceWhenUnable() {
@@ -77,6 +78,17 @@ class ActiveKeeperTest {
         keeper.tick(NONE, true, "", false, null);
         assertThat(calls).endsWith("withdraw", "acquire").doesNotContain("release");
         assertThat(changes).last().isEqualTo("announced: able to serve again");
+    }
+
+    @Test
+    void aStartingNodeAnnouncesOnlyOnceItsOwnChecksPassed() {
+        checked = false;
+        keeper.tick(NONE, true, "", false, null);
+        assertThat(keeper.holds()).isFalse();
+        checked = true;
+        keeper.tick(NONE, true, "", false, null);
+        assertThat(keeper.holds()).isTrue();
+        assertThat(calls).containsExactly("acquire");
     }
 
     @Test

@@ -87,6 +87,20 @@ class PoolHealthTest {
     }
 
     @Test
+    void aCheckPassedOnlyOnceAnEndpointPassedOneAndARebuiltPoolKeepsIt() {
+        PoolHealth health = create(2, null, 0.5, SLOW_START_TIME);
+        checks(health, endpoint(health, 0), false, 1);
+        assertThat(health.checkPassed()).isFalse(); // healthy from the start, but nothing proved it yet
+        checks(health, endpoint(health, 1), true, 1);
+        assertThat(health.checkPassed()).isTrue();
+        PoolHealth rebuilt = create(TestPools.pool(TestPools.endpoints(3), TestPools.TCP_CHECKS, null, 0.5,
+                SLOW_START_TIME, DRAIN_TIMEOUT), health);
+        assertThat(rebuilt.checkPassed()).isTrue();
+        assertThat(create(TestPools.pool(TestPools.endpoints(1), null, null, 0.5, SLOW_START_TIME, DRAIN_TIMEOUT), null)
+                .checkPassed()).as("a pool without active checks").isTrue();
+    }
+
+    @Test
     void endpointsStartHealthyWithFullWeight() {
         PoolHealth health = create(4, null, 0.5, SLOW_START_TIME);
         PoolView view = health.pool().view();
