@@ -90,4 +90,47 @@ class BgpVipDriverTest {
         assertThat(speaker.announces(InetAddress.getByName("198.51.100.10"))).isTrue();
         assertThat(driver.overlapsOnHandover(VIP)).isTrue();
     }
+
+    @Test
+    void anActiveActiveVipForwardsMovedFlowsBeforeItsAddressAndKeepsTheAddressAfterWithdrawing() throws Exception {
+        VipConfig active = new VipConfig("front", "198.51.100.10", Driver.BGP, null, Mode.ACTIVE_ACTIVE,
+                new ClusterConfig.Preempt(false, Duration.ZERO), new Bgp(List.of()));
+        BgpVipDriver spreading = new BgpVipDriver(speaker, commands, Duration.ofMillis(500), Duration.ofSeconds(5),
+                List.of("203.0.113.12", "203.0.113.14"), (vip, what) -> events.add(vip + ": " + what));
+        spreading.acquire(active);
+        String stray = "-d 198.51.100.10/32 -p tcp ! --syn -m conntrack --ctstate NEW,INVALID";
+        String chain = "iptables -w -t mangle -A GATEHOUSE-SPREAD " + stray;
+        assertThat(commands.ran).filteredOn(c -> c.contains(" -A GATEHOUSE-SPREAD ") || c.startsWith("ip addr"))
+                .containsExactly(
+                        chain + " -m dscp --dscp 5 -j DROP", // a copy a peer forwarded and nobody here holds
+                        chain + " -j DSCP --set-dscp 5",
+                        chain + " -j TEE --gateway 203.0.113.12",
+                        chain + " -j TEE --gateway 203.0.113.14",
+                        chain + " -j DROP",
+                        "ip addr replace 198.51.100.10/32 dev lo"); // only then may this host take packets for it
+        assertThat(commands.ran).contains("iptables -w -t mangle -C PREROUTING -j GATEHOUSE-SPREAD");
+        // its watchdog acts when the process dies, not after a stall as short as a lease
+        assertThat(commands.watchdogs).containsExactly("start ip addr del 198.51.100.10/32 dev lo after 30000ms");
+        assertThat(spreading.leaveNotice(active)).isEqualTo(Duration.ofSeconds(5));
+
+        spreading.withdraw(active);
+        assertThat(speaker.announces(InetAddress.getByName("198.51.100.10"))).isFalse();
+        assertThat(commands.ran).doesNotContain("ip addr del 198.51.100.10/32 dev lo");
+
+        spreading.release(active);
+        List<String> after = commands.ran.subList(commands.ran.indexOf("ip addr del 198.51.100.10/32 dev lo"),
+                commands.ran.size());
+        assertThat(after).hasSize(6).allMatch(c -> c.startsWith("ip addr del") || c.contains(" -D GATEHOUSE-SPREAD "));
+        assertThat(events).containsExactly("front: announced 198.51.100.10/32 over BGP (able to serve)",
+                "front: withdrew 198.51.100.10/32 (finishing the connections here)", "front: address taken off lo");
+    }
+
+    @Test
+    void anAddressItsWatchdogTookIsPutBack() throws Exception {
+        driver.acquire(VIP);
+        commands.watchdogGone = true;
+        driver.refresh(VIP);
+        assertThat(commands.ran).containsExactly("ip addr replace 198.51.100.10/32 dev lo", "ip addr replace 198.51.100.10/32 dev lo");
+        assertThat(events).last().asString().startsWith("front: address put back on lo");
+    }
 }

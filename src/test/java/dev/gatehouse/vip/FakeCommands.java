@@ -20,6 +20,8 @@ final class FakeCommands implements CommandRunner {
     }
 
     final List<String> watchdogs = new CopyOnWriteArrayList<>();
+    /** Whether feeding a watchdog finds it gone (it ran its command). */
+    volatile boolean watchdogGone;
 
     @Override
     public Watchdog watch(List<String> onSilence, Duration silence) {
@@ -29,7 +31,7 @@ final class FakeCommands implements CommandRunner {
             @Override
             public boolean feed() {
                 watchdogs.add("feed");
-                return true;
+                return !watchdogGone;
             }
 
             @Override
