@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An {@code active_active} VIP in the lab: lb1, lb2 and lb3 (and a witness) run the real node and each announces
- * 198.51.100.10/32 over BGP to BIRD in the client's namespace, the router, which merges the three routes into one
- * ECMP route (hashing on ports, {@code fib_multipath_hash_policy=1}) and honours GRACEFUL_SHUTDOWN (local
- * preference 0), with BFD on each session. Each scenario prints what it measured and asserts its bound:
+ * 198.51.100.10/32 over BGP to BIRD in the client's namespace ({@code lab/bird-ecmp.conf}), the router, which merges
+ * the three routes into one ECMP route (hashing on ports, {@code fib_multipath_hash_policy=1}) and honours
+ * GRACEFUL_SHUTDOWN (local preference 0), with BFD on each session. Each scenario prints what it measured and asserts its bound:
  * <ol>
  *   <li>spread: 3,000 new connections split within 15 % of a third per node;
  *   <li>a node whose backends fail its checks withdraws, and announces again after they pass;
@@ -58,8 +58,7 @@ class ActiveActiveLabTest {
         Tools.require("bird", "bird2");
         try (Lab lab = Lab.up()) {
             lab.exec("client", "sysctl", "-qw", "net.ipv4.fib_multipath_hash_policy=1");
-            Files.writeString(dir.resolve("bird.conf"), birdConfig(lab));
-            lab.spawn("client", "bird", "-f", "-c", dir.resolve("bird.conf").toString(), "-s",
+            lab.spawn("client", "bird", "-f", "-c", Path.of("lab", "bird-ecmp.conf").toAbsolutePath().toString(), "-s",
                     dir.resolve("bird.ctl").toString(), "-P", dir.resolve("bird.pid").toString());
             for (String be : new String[] {"be1", "be2"}) {
                 lab.spawnJava(be, Main.class, "backend", "--host", lab.address(be), "--port", "8080", "--name", be)
@@ -237,27 +236,6 @@ class ActiveActiveLabTest {
             counts.put(node, m.find() ? (long) Double.parseDouble(m.group(1)) : 0L);
         }
         return counts;
-    }
-
-    private static String birdConfig(Lab lab) {
-        StringBuilder peers = new StringBuilder();
-        for (String node : NODES) {
-            peers.append("protocol bgp ").append(node).append(" from lb { neighbor ").append(lab.address(node))
-                    .append(" as 65001; }\n");
-        }
-        return """
-                router id 203.0.113.100;
-                log stderr { warning, error };
-                protocol device { }
-                protocol kernel { ipv4 { export all; }; merge paths on; }
-                filter from_lb { if (65535, 0) ~ bgp_community then bgp_local_pref = 0; accept; }
-                protocol bfd { interface "eth0" { interval 100 ms; multiplier 3; }; }
-                template bgp lb {
-                  local 203.0.113.100 as 65000; passive on; hold time 9; bfd on;
-                  error wait time 1, 2; # BIRD waits 60-300 s after an error by default; a frozen node comes back
-                  ipv4 { import filter from_lb; export none; };
-                }
-                """ + peers;
     }
 
     private static String nodeConfig(Lab lab, String member) {
