@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -124,7 +125,7 @@ final class NamespacePair implements AutoCloseable {
     @Override
     public void close() {
         for (LabProcess process : started.reversed()) {
-            process.close();
+            process.stop(Duration.ofSeconds(2)); // FRR's daemons leave their runtime directories behind a SIGKILL
         }
         for (String namespace : List.of(router, gatehouse)) {
             try {

@@ -84,6 +84,23 @@ public final class LabProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /**
+     * Stops it as its own shutdown expects (SIGCONT for a stopped one, then SIGTERM: a daemon then removes its
+     * runtime files), and {@link #close}s it if it outlives {@code grace}.
+     */
+    public void stop(Duration grace) {
+        try {
+            signal("CONT");
+            signal("TERM");
+            process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (IllegalStateException gone) {
+            // it had exited already: kill found no such process
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        close();
+    }
+
     /** Kills the process (it may be stopped: SIGKILL works on a stopped process too) and waits for it. */
     @Override
     public void close() {
