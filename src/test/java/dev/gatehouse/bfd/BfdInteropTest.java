@@ -65,7 +65,9 @@ class BfdInteropTest {
             WireWatch wire = setup.wire();
             RouterPeer peer = setup.peer();
             LabProcess gatehouse = setup.gatehouse();
-            awaitPeerSends(wire, p -> p.state() == UP, 0);
+            // Up, and the Poll that moved Gatehouse off the slow (1 s) timers of a session not yet Up answered with
+            // Final: frozen before that, the peer would still detect with 3 x 1 s
+            awaitPeerSends(wire, p -> p.state() == UP && p.fin(), 0);
             System.out.println("bfd interop: " + peer.name() + " sees the session Up:\n" + peer.show());
             assertThat(wire.packets()).filteredOn(p -> p.from().equals(NamespacePair.GATEHOUSE_ADDRESS))
                     .isNotEmpty().allMatch(p -> p.ttl() == 255);
