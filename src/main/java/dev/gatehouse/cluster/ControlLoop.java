@@ -67,8 +67,8 @@ final class ControlLoop {
         }
         try {
             ClusterState state = p.stateMachine().state();
-            boolean able = p.node() && !demoted && safeServeCheck();
-            String unable = demoted ? "demoted by operator" : able ? null : whyNot();
+            String unable = demoted ? "demoted by operator" : p.node() ? unservable() : p.self() + " cannot serve";
+            boolean able = unable == null;
             String leader = p.raft().leaderId();
             String fenced = leader != null && !leader.equals(p.self()) && p.fence().broken(leader)
                     ? "self-fenced: the fence link to leader " + leader + " ended without a goodbye" : null;
@@ -84,20 +84,16 @@ final class ControlLoop {
         }
     }
 
-    private boolean safeServeCheck() {
+    /** Why this node cannot serve now, or null when it can; a check that fails counts as cannot. */
+    private String unservable() {
         try {
-            return p.serveCheck().canServe();
-        } catch (RuntimeException e) {
-            LOG.warn("serve check failed; treating this node as unable to serve", e);
-            return false;
-        }
-    }
-
-    private String whyNot() {
-        try {
+            if (p.serveCheck().canServe()) {
+                return null;
+            }
             String why = p.serveCheck().whyNot();
             return why != null ? why : p.self() + " cannot serve";
         } catch (RuntimeException e) {
+            LOG.warn("serve check failed; treating this node as unable to serve", e);
             return p.self() + " cannot serve";
         }
     }
