@@ -4,7 +4,7 @@
 
 GH_SWITCH=gh-sw
 GH_BRIDGE=br0
-GH_HOSTS=(client lb1 lb2 lb3 witness be1 be2)
+GH_HOSTS=(client lb1 lb2 lb3 witness be1 be2 r1 r2)
 GH_PREFIX=24
 GH_VIP=203.0.113.10
 
@@ -24,6 +24,8 @@ gh_addr() {
     witness) echo 203.0.113.13 ;;
     be1) echo 203.0.113.21 ;;
     be2) echo 203.0.113.22 ;;
+    r1) echo 203.0.113.1 ;;
+    r2) echo 203.0.113.2 ;;
     *) gh_die "no lab host '$1' (hosts: ${GH_HOSTS[*]})" ;;
   esac
 }

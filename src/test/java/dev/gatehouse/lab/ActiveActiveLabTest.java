@@ -3,10 +3,8 @@ package dev.gatehouse.lab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gatehouse.Main;
 import dev.gatehouse.Tools;
 import dev.gatehouse.drill.ProbeReport;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,10 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class ActiveActiveLabTest {
 
-    private static final String VIP = "198.51.100.10";
-    private static final String URL = "http://" + VIP + "/";
-    private static final Duration STARTUP = Duration.ofSeconds(90);
-    private static final List<String> NODES = List.of("lb1", "lb2", "lb3");
+    private static final String VIP = ActiveActiveNodes.VIP;
+    private static final String URL = ActiveActiveNodes.URL;
+    private static final List<String> NODES = ActiveActiveNodes.NODES;
     private static final Pattern ACCEPTED = Pattern.compile("gatehouse_listener_connections_total\\{[^}]*listener=\"web\"[^}]*} ([0-9.E]+)");
 
     private static final String ALL_ANNOUNCE = "\"announced_by\":[\"lb1\",\"lb2\",\"lb3\"]";
@@ -50,36 +47,27 @@ class ActiveActiveLabTest {
     @TempDir
     Path dir;
 
-    private final Map<String, LabProcess> nodes = new LinkedHashMap<>();
+    private ActiveActiveNodes nodes;
 
     @Test
     void everyNodeServesAndNoEstablishedConnectionBreaksWhenTheSetChanges() throws Exception {
         Lab.assumeAvailable();
         Tools.require("bird", "bird2");
         try (Lab lab = Lab.up()) {
-            lab.exec("client", "sysctl", "-qw", "net.ipv4.fib_multipath_hash_policy=1");
-            lab.spawn("client", "bird", "-f", "-c", Path.of("lab", "bird-ecmp.conf").toAbsolutePath().toString(), "-s",
-                    dir.resolve("bird.ctl").toString(), "-P", dir.resolve("bird.pid").toString());
-            for (String be : new String[] {"be1", "be2"}) {
-                lab.spawnJava(be, Main.class, "backend", "--host", lab.address(be), "--port", "8080", "--name", be)
-                        .awaitLine(l -> l.startsWith("backend " + be), STARTUP);
-            }
-            Files.writeString(dir.resolve("cluster.key"), "the lab cluster's shared secret, long enough");
-            start(lab, "witness");
-            NODES.forEach(node -> start(lab, node));
+            nodes = new ActiveActiveNodes(lab, dir, "client");
+            nodes.startBird("client", "bird-ecmp.conf");
+            nodes.startAll();
             try {
-                await().atMost(STARTUP).until(() -> nextHops(lab).size() == 3);
+                await().atMost(ActiveActiveNodes.STARTUP).until(() -> nodes.nextHops("client").size() == 3);
                 await().atMost(Duration.ofSeconds(30)).until(() -> lab.httpStatus(URL).startsWith("200"));
-                await().atMost(Duration.ofSeconds(10)).until(() -> status(lab, "lb1").contains(ALL_ANNOUNCE));
+                await().atMost(Duration.ofSeconds(10)).until(() -> nodes.status("lb1").contains(ALL_ANNOUNCE));
                 spread(lab);
                 backendsFail(lab);
                 freeze(lab);
                 gracefulStopAndJoin(lab);
                 killNine(lab);
             } finally {
-                nodes.forEach((name, node) -> node.lines().stream()
-                        .filter(l -> l.matches("(?i).*(bgp|front|error|warn|exception).*"))
-                        .forEach(l -> System.out.println(name + ": " + l)));
+                nodes.printLogs();
             }
         }
     }
@@ -106,17 +94,17 @@ class ActiveActiveLabTest {
         lab.cut("lb3", "be1");
         lab.cut("lb3", "be2");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                .until(() -> !nextHops(lab).contains(lab.address("lb3")));
+                .until(() -> !nodes.nextHops("client").contains(lab.address("lb3")));
         long withdrawnMs = (System.nanoTime() - cut) / 1_000_000;
         // the others show it: lb3 up, its report "cannot serve"
-        await().atMost(Duration.ofSeconds(5)).until(() -> status(lab, "lb1").contains("\"announced_by\":[\"lb1\",\"lb2\"]"));
-        assertThat(nodes.get("lb3").lines()).anyMatch(l -> l.contains("lb3 withdrawn it: pool web (listener web) has no"
+        await().atMost(Duration.ofSeconds(5)).until(() -> nodes.status("lb1").contains("\"announced_by\":[\"lb1\",\"lb2\"]"));
+        assertThat(nodes.node("lb3").lines()).anyMatch(l -> l.contains("lb3 withdrawn it: pool web (listener web) has no"
                 + " healthy endpoint"));
         long healed = System.nanoTime();
         lab.heal("lb3", "be1");
         lab.heal("lb3", "be2");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
-                .until(() -> nextHops(lab).contains(lab.address("lb3")));
+                .until(() -> nodes.nextHops("client").contains(lab.address("lb3")));
         long backMs = (System.nanoTime() - healed) / 1_000_000;
         System.out.println("lab active-active: lb3's backends cut: withdrawn after " + withdrawnMs
                 + " ms (checks every 200 ms, timeout 100 ms, fall 3); healed: announced again after " + backMs
@@ -131,16 +119,16 @@ class ActiveActiveLabTest {
      * thawed, lb1 connects again and announces.
      */
     private void freeze(Lab lab) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> birdc(lab, "show", "bfd", "sessions").split(" Up ").length == 4);
+        await().atMost(Duration.ofSeconds(10)).until(() -> nodes.birdc("client", "show", "bfd", "sessions").split(" Up ").length == 4);
         long frozen = System.nanoTime();
         String how = lab.freeze("lb1");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
-                .until(() -> !nextHops(lab).contains(lab.address("lb1")));
+                .until(() -> !nodes.nextHops("client").contains(lab.address("lb1")));
         long goneMs = (System.nanoTime() - frozen) / 1_000_000;
         lab.thaw("lb1");
         long thawed = System.nanoTime();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
-                .until(() -> nextHops(lab).contains(lab.address("lb1")));
+                .until(() -> nodes.nextHops("client").contains(lab.address("lb1")));
         System.out.println("lab active-active: lb1 frozen (" + how + "): its route left the router after " + goneMs
                 + " ms (BFD 100 ms x 3, hold time 9 s); thawed: announced again after "
                 + (System.nanoTime() - thawed) / 1_000_000 + " ms");
@@ -158,12 +146,12 @@ class ActiveActiveLabTest {
         LabProbe probe = lab.probe(URL, 1600, Duration.ofMillis(10));
         probe.awaitStarted();
         long stopped = System.nanoTime();
-        nodes.get("lb3").terminate(Duration.ofSeconds(60));
+        nodes.node("lb3").terminate(Duration.ofSeconds(60));
         long exitMs = (System.nanoTime() - stopped) / 1_000_000;
-        assertThat(nextHops(lab)).doesNotContain(lab.address("lb3"));
+        assertThat(nodes.nextHops("client")).doesNotContain(lab.address("lb3"));
         long restarted = System.nanoTime();
-        start(lab, "lb3");
-        await().atMost(STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> nextHops(lab).size() == 3);
+        nodes.start("lb3");
+        await().atMost(ActiveActiveNodes.STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> nodes.nextHops("client").size() == 3);
         long joinMs = (System.nanoTime() - restarted) / 1_000_000;
         ProbeReport report = probe.awaitReport(Duration.ofSeconds(60));
         String summary = longLived.awaitLine(l -> l.startsWith("summary "), Duration.ofSeconds(60));
@@ -186,10 +174,10 @@ class ActiveActiveLabTest {
         longLived.awaitLine("ready"::equals, Duration.ofSeconds(30));
         LabProbe probe = lab.probe(URL, 400, Duration.ofMillis(10));
         probe.awaitStarted();
-        Matcher held = Pattern.compile("\\{\"name\":\"web\"[^}]*\"active_connections\":(\\d+)").matcher(status(lab, "lb2"));
+        Matcher held = Pattern.compile("\\{\"name\":\"web\"[^}]*\"active_connections\":(\\d+)").matcher(nodes.status("lb2"));
         assertThat(held.find()).as("lb2's web listener in its status").isTrue();
         int onLb2 = Integer.parseInt(held.group(1));
-        LabProcess lb2 = nodes.get("lb2");
+        LabProcess lb2 = nodes.node("lb2");
         long killed = System.nanoTime();
         java.util.concurrent.CompletableFuture<Long> exited = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
             try {
@@ -201,7 +189,7 @@ class ActiveActiveLabTest {
         });
         lb2.kill9();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(2))
-                .until(() -> !nextHops(lab).contains(lab.address("lb2")));
+                .until(() -> !nodes.nextHops("client").contains(lab.address("lb2")));
         long withdrawnMs = (System.nanoTime() - killed) / 1_000_000;
         ProbeReport report = probe.awaitReport(Duration.ofSeconds(60));
         String summary = longLived.awaitLine(l -> l.startsWith("summary "), Duration.ofSeconds(60));
@@ -220,29 +208,6 @@ class ActiveActiveLabTest {
         assertThat(report.failed()).isLessThanOrEqualTo(withdrawnMs / 20);
     }
 
-    private void start(Lab lab, String member) {
-        try {
-            Files.writeString(dir.resolve(member + ".yaml"), nodeConfig(lab, member));
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        LabProcess p = lab.spawnJava(member, Main.class, "run", "-c", dir.resolve(member + ".yaml").toString());
-        if (!member.equals("witness")) {
-            nodes.put(member, p);
-        }
-    }
-
-    private String birdc(Lab lab, String... command) {
-        List<String> all = new ArrayList<>(List.of("birdc", "-s", dir.resolve("bird.ctl").toString()));
-        all.addAll(List.of(command));
-        return lab.exec("client", all.toArray(String[]::new));
-    }
-
-    /** A node's {@code /api/v1/status}. */
-    private static String status(Lab lab, String node) {
-        return lab.exec(node, "curl", "-s", "http://127.0.0.1:9901/api/v1/status");
-    }
-
     /** Each node's count of connections accepted by its VIP listener. */
     private static Map<String, Long> accepted(Lab lab) {
         Map<String, Long> counts = new LinkedHashMap<>();
@@ -251,48 +216,5 @@ class ActiveActiveLabTest {
             counts.put(node, m.find() ? (long) Double.parseDouble(m.group(1)) : 0L);
         }
         return counts;
-    }
-
-    private static String nodeConfig(Lab lab, String member) {
-        String id = member.equals("witness") ? "w1" : member;
-        String bgp = member.equals("witness") ? "" : """
-                  bgp:
-                    local_as: 65001
-                    router_id: %s
-                    graceful_shutdown: 1s
-                    peers: [ { address: 203.0.113.100, as: 65000, hold_time: 9s, bfd: { interval: 100ms, multiplier: 3 } } ]
-                """.formatted(lab.address(member));
-        return """
-                node:
-                  id: %s
-                  admin: 127.0.0.1:9901
-                %slisteners:
-                  - { name: web, bind: "vip:front:80", routes: [ { pool: web } ] }
-                pools:
-                  web:
-                    endpoints: [ { address: "203.0.113.21:8080" }, { address: "203.0.113.22:8080" } ]
-                    health: { type: http, path: /healthz, interval: 200ms, timeout: 100ms, fall: 3, rise: 2 }
-                cluster:
-                  name: lab-edge
-                  secret_file: cluster.key
-                  members:
-                    - { id: lb1, address: "203.0.113.11:7946" }
-                    - { id: lb2, address: "203.0.113.12:7946" }
-                    - { id: lb3, address: "203.0.113.14:7946" }
-                    - { id: w1, address: "203.0.113.13:7946", role: witness }
-                  vips:
-                    - { name: front, address: %s, driver: bgp, mode: active_active }
-                """.formatted(id, bgp, VIP);
-    }
-
-    /** The next hops of the router's route to the VIP (one, several for ECMP, none). */
-    private static List<String> nextHops(Lab lab) {
-        String out = lab.exec("client", "ip", "route", "show", VIP);
-        List<String> hops = new ArrayList<>();
-        Matcher m = Pattern.compile("via (\\S+)").matcher(out);
-        while (m.find()) {
-            hops.add(m.group(1));
-        }
-        return hops;
     }
 }

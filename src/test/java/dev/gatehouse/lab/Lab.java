@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 
 /**
  * The network-namespace lab as a test fixture: one bridged segment 203.0.113.0/24 with hosts client (.100),
- * lb1 (.11), lb2 (.12), lb3 (.14), witness (.13), be1 (.21), be2 (.22), built and removed by the scripts in {@code lab/}.
+ * lb1 (.11), lb2 (.12), lb3 (.14), witness (.13), be1 (.21), be2 (.22), and the routers r1 (.1) and r2 (.2), built and removed by the scripts in {@code lab/}.
  * Hosts are named without the {@code gh-} prefix of their namespaces.
  *
  * <pre>{@code
@@ -73,6 +73,8 @@ public final class Lab implements AutoCloseable {
             case "witness" -> "203.0.113.13";
             case "be1" -> "203.0.113.21";
             case "be2" -> "203.0.113.22";
+            case "r1" -> "203.0.113.1";
+            case "r2" -> "203.0.113.2";
             default -> throw new IllegalArgumentException("no lab host '" + host + "'");
         };
     }
@@ -187,13 +189,16 @@ public final class Lab implements AutoCloseable {
         run(List.of(script("heal"), a, b));
     }
 
-    /** Takes a host's switch port down: it reaches no one. */
+    /**
+     * Takes a host's switch port down: it reaches no one. As {@code lab/cut HOST} does, without its shell, so that
+     * the port is down a few milliseconds after the call (tests time what follows from the call).
+     */
     public void unplug(String host) {
-        run(List.of(script("cut"), host));
+        run(List.of("ip", "-n", "gh-sw", "link", "set", host, "down"));
     }
 
     public void plug(String host) {
-        run(List.of(script("heal"), host));
+        run(List.of("ip", "-n", "gh-sw", "link", "set", host, "up"));
     }
 
     /** The status code of one GET of {@code url} from the client (1 s at most), or "failed". */
