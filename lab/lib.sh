@@ -8,6 +8,12 @@ GH_HOSTS=(client lb1 lb2 lb3 witness be1 be2 r1 r2)
 GH_PREFIX=24
 GH_VIP=203.0.113.10
 
+# The two-site lab (lab/up-sites): sites a and b, each a segment of its own (switch gh-swa, gh-swb) with a router,
+# two nodes, a witness and a backend in each of two zones; an "internet" router (inet) joined to each site's router
+# by a link of its own, with the user (a client) and a resolver on a third segment (gh-swc) behind it.
+GH_SITE_HOSTS=(inet user resolver a-r a-lb1 a-lb2 a-w a-be1 a-be2 b-r b-lb1 b-lb2 b-w b-be1 b-be2)
+GH_SITE_SWITCHES=(gh-swa gh-swb gh-swc)
+
 gh_die() { echo "lab: $*" >&2; exit 1; }
 
 gh_need_root() {
@@ -26,7 +32,22 @@ gh_addr() {
     be2) echo 203.0.113.22 ;;
     r1) echo 203.0.113.1 ;;
     r2) echo 203.0.113.2 ;;
-    *) gh_die "no lab host '$1' (hosts: ${GH_HOSTS[*]})" ;;
+    a-r) echo 203.0.113.1 ;;      # site a: 203.0.113.0/26; uplink 192.0.2.2/30
+    a-lb1) echo 203.0.113.11 ;;
+    a-lb2) echo 203.0.113.12 ;;
+    a-w) echo 203.0.113.13 ;;
+    a-be1) echo 203.0.113.21 ;;
+    a-be2) echo 203.0.113.22 ;;
+    b-r) echo 203.0.113.65 ;;     # site b: 203.0.113.64/26; uplink 192.0.2.6/30
+    b-lb1) echo 203.0.113.75 ;;
+    b-lb2) echo 203.0.113.76 ;;
+    b-w) echo 203.0.113.77 ;;
+    b-be1) echo 203.0.113.85 ;;
+    b-be2) echo 203.0.113.86 ;;
+    inet) echo 192.0.2.129 ;;     # the client segment 192.0.2.128/26; uplinks 192.0.2.1/30 (a), 192.0.2.5/30 (b)
+    user) echo 192.0.2.130 ;;
+    resolver) echo 192.0.2.131 ;;
+    *) gh_die "no lab host '$1' (hosts: ${GH_HOSTS[*]} ${GH_SITE_HOSTS[*]})" ;;
   esac
 }
 
@@ -91,8 +112,8 @@ gh_remove_cgroup() {
 
 gh_down() {
   local h
-  for h in "${GH_HOSTS[@]}"; do gh_remove_cgroup "gh-$h"; gh_remove_ns "gh-$h"; done
-  gh_remove_ns "$GH_SWITCH"
+  for h in "${GH_HOSTS[@]}" "${GH_SITE_HOSTS[@]}"; do gh_remove_cgroup "gh-$h"; gh_remove_ns "gh-$h"; done
+  for h in "$GH_SWITCH" "${GH_SITE_SWITCHES[@]}"; do gh_remove_ns "$h"; done
 }
 
 # Adds (add) or removes (del) the DROP rules between two lab hosts, in both namespaces, tagged "gh-cut".

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 
 /**
  * The network-namespace lab as a test fixture: one bridged segment 203.0.113.0/24 with hosts client (.100),
- * lb1 (.11), lb2 (.12), lb3 (.14), witness (.13), be1 (.21), be2 (.22), and the routers r1 (.1) and r2 (.2), built and removed by the scripts in {@code lab/}.
+ * lb1 (.11), lb2 (.12), lb3 (.14), witness (.13), be1 (.21), be2 (.22), and the routers r1 (.1) and r2 (.2), built
+ * and removed by the scripts in {@code lab/}; or the two-site lab of {@link #upSites}.
  * Hosts are named without the {@code gh-} prefix of their namespaces.
  *
  * <pre>{@code
@@ -53,10 +54,22 @@ public final class Lab implements AutoCloseable {
 
     /** Builds the lab afresh (the script removes whatever an earlier run left first). */
     public static Lab up() {
+        return build("up");
+    }
+
+    /**
+     * Builds the two-site lab instead ({@code lab/up-sites}): sites a and b on segments of their own, each behind its
+     * router, an internet router between them, and the user and a resolver behind it.
+     */
+    public static Lab upSites() {
+        return build("up-sites");
+    }
+
+    private static Lab build(String upScript) {
         Lab lab = new Lab();
         Runtime.getRuntime().addShutdownHook(lab.cleanupAtExit);
         try {
-            run(List.of(script("up")));
+            run(List.of(script(upScript)));
         } catch (RuntimeException e) {
             lab.close();
             throw e;
@@ -75,6 +88,21 @@ public final class Lab implements AutoCloseable {
             case "be2" -> "203.0.113.22";
             case "r1" -> "203.0.113.1";
             case "r2" -> "203.0.113.2";
+            case "a-r" -> "203.0.113.1";
+            case "a-lb1" -> "203.0.113.11";
+            case "a-lb2" -> "203.0.113.12";
+            case "a-w" -> "203.0.113.13";
+            case "a-be1" -> "203.0.113.21";
+            case "a-be2" -> "203.0.113.22";
+            case "b-r" -> "203.0.113.65";
+            case "b-lb1" -> "203.0.113.75";
+            case "b-lb2" -> "203.0.113.76";
+            case "b-w" -> "203.0.113.77";
+            case "b-be1" -> "203.0.113.85";
+            case "b-be2" -> "203.0.113.86";
+            case "inet" -> "192.0.2.129";
+            case "user" -> "192.0.2.130";
+            case "resolver" -> "192.0.2.131";
             default -> throw new IllegalArgumentException("no lab host '" + host + "'");
         };
     }

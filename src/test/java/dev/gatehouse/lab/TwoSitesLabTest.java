@@ -1,0 +1,222 @@
+package dev.gatehouse.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.gatehouse.Main;
+import dev.gatehouse.Tools;
+import dev.gatehouse.drill.ProbeReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An anycast VIP announced from two sites ({@code lab/up-sites}): in each site two nodes (and a witness, a cluster
+ * of its own) announce 198.51.100.10 over BGP to the site's router (BIRD), which announces it on to the internet
+ * router (BIRD in gh-inet); site b prepends its AS, so the internet routes the user to site a while site a
+ * announces. Each site's pool has a backend in each of its two zones, and each node is in one of them. Each scenario
+ * prints what it measured and asserts its bound:
+ * <ol>
+ *   <li>the user reaches the nearest site: every answer comes from site a's backends;
+ *   <li>one zone of site a loses its backend under load: no request fails and none leaves the site;
+ *   <li>kill -9 of both of site a's nodes under load: the internet's route moves to site b as soon as the
+ *       processes are gone (their BGP sessions close), and the user is answered by site b;
+ *   <li>site a's nodes start again: the route comes back to site a only once their checks pass.
+ * </ol>
+ */
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class TwoSitesLabTest {
+
+    private static final String VIP = "198.51.100.10";
+    private static final String URL = "http://" + VIP + "/";
+    private static final Duration STARTUP = Duration.ofSeconds(120);
+    /** Site a's uplink address, the next hop of the internet's route to the VIP while site a announces. */
+    private static final String SITE_A = "192.0.2.2";
+    private static final String SITE_B = "192.0.2.6";
+    private static final Pattern ACCEPTED = Pattern.compile("gatehouse_listener_connections_total\\{[^}]*listener=\"web\"[^}]*} ([0-9.E]+)");
+
+    @TempDir
+    Path dir;
+
+    private final Map<String, LabProcess> processes = new LinkedHashMap<>();
+
+    @Test
+    void theUserReachesTheNearestSiteAndTheOtherWhenItDies() throws Exception {
+        Lab.assumeAvailable();
+        Tools.require("bird", "bird2");
+        try (Lab lab = Lab.upSites()) {
+            bird(lab, "a-r", "bird-site-a.conf");
+            bird(lab, "b-r", "bird-site-b.conf");
+            bird(lab, "inet", "bird-inet.conf");
+            for (String be : List.of("a-be1", "a-be2", "b-be1", "b-be2")) {
+                processes.put(be, lab.spawnJava(be, Main.class, "backend", "--host", lab.address(be), "--port", "8080",
+                        "--name", be));
+            }
+            for (String be : List.of("a-be1", "a-be2", "b-be1", "b-be2")) {
+                processes.get(be).awaitLine(l -> l.startsWith("backend " + be), STARTUP);
+            }
+            Files.writeString(dir.resolve("cluster.key"), "the lab cluster's shared secret, long enough");
+            for (String member : List.of("a-w", "b-w", "a-lb1", "a-lb2", "b-lb1", "b-lb2")) {
+                start(lab, member);
+            }
+            try {
+                await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> nextHops(lab, "a-r").size() == 2
+                        && nextHops(lab, "b-r").size() == 2 && nextHops(lab, "inet").equals(List.of(SITE_A)));
+                nearest(lab);
+                zoneDies(lab);
+                siteDiesAndComesBack(lab);
+            } finally {
+                processes.forEach((name, p) -> p.lines().stream()
+                        .filter(l -> name.contains("lb") && l.matches("(?i).*(bgp|front|error|warn|exception).*"))
+                        .forEach(l -> System.out.println(name + ": " + l)));
+            }
+        }
+    }
+
+    /** 100 requests from the user: all answered by site a, the nearer. */
+    private void nearest(Lab lab) {
+        String bodies = lab.exec("user", "curl", "-s", "--max-time", "2", "-H", "Connection: close", URL + "?n=[1-100]");
+        long fromA = bodies.lines().filter(l -> l.startsWith("hello from a-be")).count();
+        System.out.println("lab two sites: 100 requests from the user, answered by site a: " + fromA);
+        assertThat(fromA).isEqualTo(100);
+    }
+
+    /**
+     * a-be1, zone a1's only backend, killed while the user sends a new request every 10 ms: a-lb1 (zone a1) spills
+     * to zone a2, retries cover the requests in flight, and site b's nodes see none of it.
+     */
+    private void zoneDies(Lab lab) throws IOException {
+        long bBefore = accepted(lab, "b-lb1") + accepted(lab, "b-lb2");
+        ProbeReport report;
+        try (LabProbe probe = probe(lab, 500)) {
+            processes.get("a-be1").kill9();
+            report = probe.awaitReport(Duration.ofSeconds(60));
+        }
+        long toB = accepted(lab, "b-lb1") + accepted(lab, "b-lb2") - bBefore;
+        System.out.println("lab two sites: zone a1's backend killed under load: " + report.summary()
+                + "; connections reaching site b: " + toB);
+        assertThat(report.failed()).isZero();
+        assertThat(toB).isZero();
+    }
+
+    /**
+     * Both of site a's nodes killed while the user sends a new request every 10 ms: the internet routes the VIP to
+     * site b once site a's router has lost both sessions; then they start again and site a takes the user back.
+     */
+    private void siteDiesAndComesBack(Lab lab) throws Exception {
+        LabProbe probe = probe(lab, 1500);
+        long killed = System.nanoTime();
+        processes.get("a-lb1").kill9();
+        processes.get("a-lb2").kill9();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                .until(() -> nextHops(lab, "inet").equals(List.of(SITE_B)));
+        long movedMs = (System.nanoTime() - killed) / 1_000_000;
+        String body = lab.exec("user", "curl", "-s", "--max-time", "2", URL);
+        processes.get("a-lb1").awaitExit(Duration.ofSeconds(20));
+        processes.get("a-lb2").awaitExit(Duration.ofSeconds(20));
+        long restarted = System.nanoTime();
+        start(lab, "a-lb1");
+        start(lab, "a-lb2");
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> nextHops(lab, "inet").equals(List.of(SITE_A)));
+        long backMs = (System.nanoTime() - restarted) / 1_000_000;
+        ProbeReport report = probe.awaitReport(Duration.ofSeconds(60));
+        probe.close();
+        System.out.println("lab two sites: kill -9 of site a's two nodes under load: the internet's route moved to site b"
+                + " after " + movedMs + " ms, the user then answered by: " + body.strip() + "; restarted, site a had the"
+                + " route back after " + backMs + " ms; new requests every 10 ms: " + report.summary());
+        assertThat(body).startsWith("hello from b-be");
+        // the sessions close when the processes are gone (100-300 ms on this machine), then two BGP updates
+        assertThat(movedMs).isLessThanOrEqualTo(1000);
+        // requests sent to site a between the kill and the route's move fail, no others
+        assertThat(report.failed()).isLessThanOrEqualTo(movedMs / 10 + 2);
+    }
+
+    /** A new request from the user every 10 ms, {@code count} in all, once a hundred have been answered. */
+    private static LabProbe probe(Lab lab, int count) {
+        LabProbe probe = new LabProbe(lab.spawnJava("user", ProbeMain.class, URL, Integer.toString(count), "10",
+                Long.toString(LabProbe.REQUEST_TIMEOUT.toMillis())), Duration.ofMillis(10));
+        probe.awaitStarted();
+        await().atMost(Duration.ofSeconds(10)).until(() -> probe.linesSoFar().size() > 100);
+        return probe;
+    }
+
+    private void bird(Lab lab, String host, String conf) {
+        lab.spawn(host, "bird", "-f", "-c", Path.of("lab", conf).toAbsolutePath().toString(), "-s",
+                dir.resolve("bird-" + host + ".ctl").toString(), "-P", dir.resolve("bird-" + host + ".pid").toString());
+    }
+
+    private void start(Lab lab, String member) {
+        try {
+            Files.writeString(dir.resolve(member + ".yaml"), config(lab, member));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        processes.put(member, lab.spawnJava(member, Main.class, "run", "-c", dir.resolve(member + ".yaml").toString()));
+    }
+
+    /** Site a's members or site b's: a cluster per site, each node in its own zone, its router as its BGP peer. */
+    private static String config(Lab lab, String member) {
+        String site = member.substring(0, 1);
+        int siteAs = site.equals("a") ? 65010 : 65020;
+        String node = member.endsWith("-w") ? "node: { id: %s, admin: 127.0.0.1:9901 }".formatted(member) : """
+                node:
+                  id: %s
+                  zone: %s
+                  admin: 127.0.0.1:9901
+                  bgp:
+                    local_as: %d
+                    router_id: %s
+                    graceful_shutdown: 1s
+                    peers: [ { address: %s, as: %d, hold_time: 9s, bfd: { interval: 100ms, multiplier: 3 } } ]
+                """.formatted(member, site + member.substring(member.length() - 1), siteAs + 1, lab.address(member),
+                lab.address(site + "-r"), siteAs);
+        return node + """
+
+                listeners:
+                  - { name: web, bind: "vip:front:80", routes: [ { pool: web } ] }
+                pools:
+                  web:
+                    endpoints: [ { address: "%s:8080", zone: %s1 }, { address: "%s:8080", zone: %s2 } ]
+                    health: { type: http, path: /healthz, interval: 200ms, timeout: 100ms, fall: 3, rise: 2 }
+                    zone_aware: { enabled: true }
+                    retries: 2
+                cluster:
+                  name: site-%s
+                  secret_file: cluster.key
+                  members:
+                    - { id: %s-lb1, address: "%s:7946" }
+                    - { id: %s-lb2, address: "%s:7946" }
+                    - { id: %s-w, address: "%s:7946", role: witness }
+                  vips:
+                    - { name: front, address: %s, driver: bgp, mode: active_active }
+                """.formatted(lab.address(site + "-be1"), site, lab.address(site + "-be2"), site, site,
+                site, lab.address(site + "-lb1"), site, lab.address(site + "-lb2"), site, lab.address(site + "-w"), VIP);
+    }
+
+    /** The next hops of {@code host}'s route to the VIP. */
+    private static List<String> nextHops(Lab lab, String host) {
+        List<String> hops = new ArrayList<>();
+        Matcher m = Pattern.compile("via (\\S+)").matcher(lab.exec(host, "ip", "route", "show", VIP));
+        while (m.find()) {
+            hops.add(m.group(1));
+        }
+        return hops;
+    }
+
+    /** A node's count of connections accepted by its VIP listener. */
+    private static long accepted(Lab lab, String node) {
+        Matcher m = ACCEPTED.matcher(lab.exec(node, "curl", "-s", "http://127.0.0.1:9901/metrics"));
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0L;
+    }
+}
