@@ -7,7 +7,7 @@ GH_TEST_PACKAGES=(
   openssl:openssl testssl:testssl.sh
   nginx:nginx   # a keep-alive TLS backend (UpstreamTlsTest)
   bird:bird2 birdc:bird2 /usr/lib/frr/bfdd:frr vtysh:frr python3:python3 gobgpd:gobgpd   # BGP and BFD peers and wire watch (dev.gatehouse.bfd tests)
-  dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot
+  dig:dnsutils kdig:knot-dnsutils /usr/sbin/knotd:knot /usr/sbin/unbound:unbound   # unbound: the resolver of the two-site lab
   chromium:chromium   # the dashboard in a real browser (DashboardGraphsTest)
   /usr/sbin/logrotate:logrotate   # access logs: deploy/logrotate/gatehouse, run for real
   nghttp:nghttp2-client /usr/lib/python3/dist-packages/h2:python3-h2   # HTTP/2 clients, and a client that attacks (dev.gatehouse.proxy.http.h2 tests)

@@ -9,9 +9,9 @@ GH_PREFIX=24
 GH_VIP=203.0.113.10
 
 # The two-site lab (lab/up-sites): sites a and b, each a segment of its own (switch gh-swa, gh-swb) with a router,
-# two nodes, a witness and a backend in each of two zones; an "internet" router (inet) joined to each site's router
+# two nodes, a witness, a GSLB server and a backend in each of two zones; an "internet" router (inet) joined to each site's router
 # by a link of its own, with the user (a client) and a resolver on a third segment (gh-swc) behind it.
-GH_SITE_HOSTS=(inet user resolver a-r a-lb1 a-lb2 a-w a-be1 a-be2 b-r b-lb1 b-lb2 b-w b-be1 b-be2)
+GH_SITE_HOSTS=(inet user resolver a-r a-lb1 a-lb2 a-w a-dns a-be1 a-be2 b-r b-lb1 b-lb2 b-w b-dns b-be1 b-be2)
 GH_SITE_SWITCHES=(gh-swa gh-swb gh-swc)
 
 gh_die() { echo "lab: $*" >&2; exit 1; }
@@ -36,12 +36,14 @@ gh_addr() {
     a-lb1) echo 203.0.113.11 ;;
     a-lb2) echo 203.0.113.12 ;;
     a-w) echo 203.0.113.13 ;;
+    a-dns) echo 203.0.113.14 ;;
     a-be1) echo 203.0.113.21 ;;
     a-be2) echo 203.0.113.22 ;;
     b-r) echo 203.0.113.65 ;;     # site b: 203.0.113.64/26; uplink 192.0.2.6/30
     b-lb1) echo 203.0.113.75 ;;
     b-lb2) echo 203.0.113.76 ;;
     b-w) echo 203.0.113.77 ;;
+    b-dns) echo 203.0.113.78 ;;
     b-be1) echo 203.0.113.85 ;;
     b-be2) echo 203.0.113.86 ;;
     inet) echo 192.0.2.129 ;;     # the client segment 192.0.2.128/26; uplinks 192.0.2.1/30 (a), 192.0.2.5/30 (b)
@@ -55,6 +57,16 @@ gh_addr() {
 gh_ns() {
   gh_addr "$1" >/dev/null
   echo "gh-${1#gh-}"
+}
+
+# The namespace of the switch a host's eth0 is plugged into.
+gh_switch() {
+  case "${1#gh-}" in
+    a-*) echo gh-swa ;;
+    b-*) echo gh-swb ;;
+    inet|user|resolver) echo gh-swc ;;
+    *) echo "$GH_SWITCH" ;;
+  esac
 }
 
 gh_ns_exists() {

@@ -92,12 +92,14 @@ public final class Lab implements AutoCloseable {
             case "a-lb1" -> "203.0.113.11";
             case "a-lb2" -> "203.0.113.12";
             case "a-w" -> "203.0.113.13";
+            case "a-dns" -> "203.0.113.14";
             case "a-be1" -> "203.0.113.21";
             case "a-be2" -> "203.0.113.22";
             case "b-r" -> "203.0.113.65";
             case "b-lb1" -> "203.0.113.75";
             case "b-lb2" -> "203.0.113.76";
             case "b-w" -> "203.0.113.77";
+            case "b-dns" -> "203.0.113.78";
             case "b-be1" -> "203.0.113.85";
             case "b-be2" -> "203.0.113.86";
             case "inet" -> "192.0.2.129";
@@ -222,11 +224,22 @@ public final class Lab implements AutoCloseable {
      * the port is down a few milliseconds after the call (tests time what follows from the call).
      */
     public void unplug(String host) {
-        run(List.of("ip", "-n", "gh-sw", "link", "set", host, "down"));
+        run(List.of("ip", "-n", switchOf(host), "link", "set", "dev", host, "down"));
     }
 
     public void plug(String host) {
-        run(List.of("ip", "-n", "gh-sw", "link", "set", host, "up"));
+        run(List.of("ip", "-n", switchOf(host), "link", "set", "dev", host, "up"));
+    }
+
+    /** The namespace of the switch a host's eth0 is plugged into (gh_switch of lab/lib.sh). */
+    private static String switchOf(String host) {
+        if (host.startsWith("a-")) {
+            return "gh-swa";
+        }
+        if (host.startsWith("b-")) {
+            return "gh-swb";
+        }
+        return List.of("inet", "user", "resolver").contains(host) ? "gh-swc" : "gh-sw";
     }
 
     /** The status code of one GET of {@code url} from the client (1 s at most), or "failed". */

@@ -25,14 +25,22 @@ import org.junit.jupiter.api.io.TempDir;
  * An anycast VIP announced from two sites ({@code lab/up-sites}): in each site two nodes (and a witness, a cluster
  * of its own) announce 198.51.100.10 over BGP to the site's router (BIRD), which announces it on to the internet
  * router (BIRD in gh-inet); site b prepends its AS, so the internet routes the user to site a while site a
- * announces. Each site's pool has a backend in each of its two zones, and each node is in one of them. Each scenario
- * prints what it measured and asserts its bound:
+ * announces. Each site's pool has a backend in each of its two zones, and each node is in one of them. Each site
+ * also announces a regional VIP of its own (198.51.100.11 for a, .12 for b), and each has a GSLB server (gh-a-dns,
+ * gh-b-dns, peers of each other) answering www.example.test with every regional VIP whose TCP check passes (every
+ * second, fall 3, rise 2, TTL 2 s); the user asks unbound (gh-resolver), whose stub zone names both servers. Each
+ * scenario prints what it measured and asserts its bound:
  * <ol>
  *   <li>the user reaches the nearest site: every answer comes from site a's backends;
  *   <li>one zone of site a loses its backend under load: no request fails and none leaves the site;
+ *   <li>site a's GSLB server unplugged: site b's server answers as before (alone, and saying so), and so does the
+ *       resolver;
+ *   <li>site a cut from the internet (its uplink down): site b's GSLB server drops site a's VIP within interval × fall,
+ *       the user through the resolver within that plus the TTL, and the internet routes the anycast VIP to site b;
+ *   <li>site a's uplink back: its VIP is answered again only after rise passing checks, and then steadily;
  *   <li>kill -9 of both of site a's nodes under load: the internet's route moves to site b as soon as the
- *       processes are gone (their BGP sessions close), and the user is answered by site b;
- *   <li>site a's nodes start again: the route comes back to site a only once their checks pass.
+ *       processes are gone (their BGP sessions close), and the user is answered by site b; site a's nodes start
+ *       again: the route comes back to site a once their checks pass.
  * </ol>
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
@@ -44,6 +52,12 @@ class TwoSitesLabTest {
     /** Site a's uplink address, the next hop of the internet's route to the VIP while site a announces. */
     private static final String SITE_A = "192.0.2.2";
     private static final String SITE_B = "192.0.2.6";
+    private static final String REGION_A = "198.51.100.11";
+    private static final String REGION_B = "198.51.100.12";
+    private static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+    private static final int FALL = 3;
+    private static final int RISE = 2;
+    private static final int TTL_SECONDS = 2;
     private static final Pattern ACCEPTED = Pattern.compile("gatehouse_listener_connections_total\\{[^}]*listener=\"web\"[^}]*} ([0-9.E]+)");
 
     @TempDir
@@ -70,15 +84,33 @@ class TwoSitesLabTest {
             for (String member : List.of("a-w", "b-w", "a-lb1", "a-lb2", "b-lb1", "b-lb2")) {
                 start(lab, member);
             }
+            for (String server : List.of("a-dns", "b-dns")) {
+                Files.writeString(dir.resolve(server + ".yaml"), gslbConfig(lab, server));
+                processes.put(server, lab.spawnJava(server, Main.class, "run", "-c", dir.resolve(server + ".yaml").toString()));
+            }
+            // -vv: each query to a GSLB server and its reply in the resolver's log, printed below
+            LabProcess resolver = lab.spawn("resolver", "unbound", "-d", "-vv", "-c",
+                    Path.of("lab", "unbound-sites.conf").toAbsolutePath().toString());
             try {
                 await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> nextHops(lab, "a-r").size() == 2
                         && nextHops(lab, "b-r").size() == 2 && nextHops(lab, "inet").equals(List.of(SITE_A)));
+                for (String server : List.of("a-dns", "b-dns")) {
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                            .until(() -> answers(lab, server).equals(List.of(REGION_A, REGION_B)));
+                }
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                        .until(() -> resolved(lab).equals(List.of(REGION_A, REGION_B)));
                 nearest(lab);
                 zoneDies(lab);
+                gslbServerCut(lab);
+                regionCutAndBack(lab);
                 siteDiesAndComesBack(lab);
             } finally {
+                resolver.lines().stream().filter(l -> l.matches(".*(203\\.0\\.113|error|fail|timeout).*"))
+                        .forEach(l -> System.out.println("resolver: " + l));
                 processes.forEach((name, p) -> p.lines().stream()
-                        .filter(l -> name.contains("lb") && l.matches("(?i).*(bgp|front|error|warn|exception).*"))
+                        .filter(l -> name.contains("lb") && l.matches("(?i).*(bgp|front|error|warn|exception).*")
+                                || name.contains("dns") && l.contains("gslb"))
                         .forEach(l -> System.out.println(name + ": " + l)));
             }
         }
@@ -108,6 +140,65 @@ class TwoSitesLabTest {
                 + "; connections reaching site b: " + toB);
         assertThat(report.failed()).isZero();
         assertThat(toB).isZero();
+    }
+
+    /**
+     * Site a's GSLB server unplugged for twice its fall time: site b's server keeps answering both regions, says it is
+     * alone, and the resolver (which tries both servers) answers as before.
+     */
+    private void gslbServerCut(Lab lab) {
+        lab.unplug("a-dns");
+        long cut = System.nanoTime();
+        while (System.nanoTime() - cut < CHECK_INTERVAL.multipliedBy(2L * FALL).toNanos()) {
+            assertThat(answers(lab, "b-dns")).as("b-dns while a-dns is unplugged").containsExactly(REGION_A, REGION_B);
+            assertThat(resolved(lab)).as("the resolver while a-dns is unplugged").containsExactly(REGION_A, REGION_B);
+        }
+        String agreement = lab.exec("b-dns", "curl", "-s", "http://" + lab.address("b-dns") + ":9901/api/v1/status");
+        System.out.println("lab two sites: a-dns unplugged for " + (System.nanoTime() - cut) / 1_000_000 + " ms: b-dns"
+                + " and the resolver kept answering both regions; b-dns's agreement: " + field(agreement, "agreement"));
+        assertThat(field(agreement, "agreement")).startsWith("alone");
+        lab.plug("a-dns");
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> answers(lab, "a-dns").equals(List.of(REGION_A, REGION_B)));
+    }
+
+    /**
+     * Site a's uplink down (the region cut off from the internet): site b's GSLB server stops answering site a's VIP
+     * within interval × fall, the user's resolver within that plus the TTL, and the internet's anycast route moves to
+     * site b. The uplink back: site a's VIP is answered again only after rise passing checks, then steadily.
+     */
+    private void regionCutAndBack(Lab lab) {
+        long cut = System.nanoTime();
+        lab.exec("inet", "ip", "link", "set", "dev", "a", "down");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
+                .until(() -> nextHops(lab, "inet").equals(List.of(SITE_B)));
+        long anycastMs = (System.nanoTime() - cut) / 1_000_000;
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> answers(lab, "b-dns").equals(List.of(REGION_B)));
+        long gslbMs = (System.nanoTime() - cut) / 1_000_000;
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+                .until(() -> resolved(lab).equals(List.of(REGION_B)));
+        long resolverMs = (System.nanoTime() - cut) / 1_000_000;
+        String body = lab.exec("user", "curl", "-s", "--max-time", "2", URL);
+        long back = System.nanoTime();
+        lab.exec("inet", "ip", "link", "set", "dev", "a", "up");
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> answers(lab, "b-dns").equals(List.of(REGION_A, REGION_B)));
+        long answeredMs = (System.nanoTime() - back) / 1_000_000;
+        long watch = System.nanoTime();
+        while (System.nanoTime() - watch < CHECK_INTERVAL.multipliedBy(4).toNanos()) {
+            assertThat(answers(lab, "b-dns")).as("b-dns after site a came back").containsExactly(REGION_A, REGION_B);
+        }
+        System.out.println("lab two sites: site a's uplink cut: the anycast route moved to site b after " + anycastMs
+                + " ms (the user then answered by: " + body.strip() + "); b-dns dropped site a's VIP after " + gslbMs
+                + " ms, the user's resolver after " + resolverMs + " ms; uplink back: site a's VIP answered again after "
+                + answeredMs + " ms, then steadily for 4 s");
+        assertThat(body).startsWith("hello from b-be");
+        assertThat(anycastMs).as("the internet router sees its link to site a go down").isLessThanOrEqualTo(400);
+        // the check that fails the third time starts at most an interval after the cut, and times out after 500 ms
+        assertThat(gslbMs).isLessThanOrEqualTo(CHECK_INTERVAL.toMillis() * FALL + 500);
+        assertThat(resolverMs).isLessThanOrEqualTo(CHECK_INTERVAL.toMillis() * FALL + 500 + TTL_SECONDS * 1000L + 500);
+        assertThat(answeredMs).as("not before rise - 1 intervals").isGreaterThanOrEqualTo(CHECK_INTERVAL.toMillis() * (RISE - 1));
     }
 
     /**
@@ -165,6 +256,27 @@ class TwoSitesLabTest {
         processes.put(member, lab.spawnJava(member, Main.class, "run", "-c", dir.resolve(member + ".yaml").toString()));
     }
 
+    /** A site's GSLB server for example.test, the other site's server as its peer. */
+    private static String gslbConfig(Lab lab, String server) {
+        String peer = server.equals("a-dns") ? "b-dns" : "a-dns";
+        return """
+                node: { id: %s, admin: "%s:9901" }
+                gslb:
+                  bind: "%s:53"
+                  zone: example.test.
+                  health: { interval: %dms, timeout: 500ms, rise: %d, fall: %d }
+                  peers: [ "%s:9901" ]
+                  records:
+                    - name: www.example.test.
+                      ttl: %d
+                      policy: all_healthy
+                      targets:
+                        - { address: %s, region: a, check: "tcp://%s:80" }
+                        - { address: %s, region: b, check: "tcp://%s:80" }
+                """.formatted(server, lab.address(server), lab.address(server), CHECK_INTERVAL.toMillis(), RISE, FALL,
+                lab.address(peer), TTL_SECONDS, REGION_A, REGION_A, REGION_B, REGION_B);
+    }
+
     /** Site a's members or site b's: a cluster per site, each node in its own zone, its router as its BGP peer. */
     private static String config(Lab lab, String member) {
         String site = member.substring(0, 1);
@@ -185,6 +297,7 @@ class TwoSitesLabTest {
 
                 listeners:
                   - { name: web, bind: "vip:front:80", routes: [ { pool: web } ] }
+                  - { name: regional, bind: "vip:region:80", routes: [ { pool: web } ] }
                 pools:
                   web:
                     endpoints: [ { address: "%s:8080", zone: %s1 }, { address: "%s:8080", zone: %s2 } ]
@@ -200,8 +313,10 @@ class TwoSitesLabTest {
                     - { id: %s-w, address: "%s:7946", role: witness }
                   vips:
                     - { name: front, address: %s, driver: bgp, mode: active_active }
+                    - { name: region, address: %s, driver: bgp, mode: active_active }
                 """.formatted(lab.address(site + "-be1"), site, lab.address(site + "-be2"), site, site,
-                site, lab.address(site + "-lb1"), site, lab.address(site + "-lb2"), site, lab.address(site + "-w"), VIP);
+                site, lab.address(site + "-lb1"), site, lab.address(site + "-lb2"), site, lab.address(site + "-w"), VIP,
+                site.equals("a") ? REGION_A : REGION_B);
     }
 
     /** The next hops of {@code host}'s route to the VIP. */
@@ -212,6 +327,30 @@ class TwoSitesLabTest {
             hops.add(m.group(1));
         }
         return hops;
+    }
+
+    /** What a GSLB server answers for www.example.test/A, asked with dig from the user (1 s at most). */
+    private static List<String> answers(Lab lab, String server) {
+        return dig(lab, lab.address(server), 1);
+    }
+
+    /**
+     * What the user's resolver answers for www.example.test/A, waiting up to 5 s as a stub resolver does: with a
+     * GSLB server gone, unbound answers once its query to that server timed out and the other answered.
+     */
+    private static List<String> resolved(Lab lab) {
+        return dig(lab, lab.address("resolver"), 5);
+    }
+
+    private static List<String> dig(Lab lab, String server, int seconds) {
+        String out = lab.exec("user", "dig", "+short", "+time=" + seconds, "+tries=1", "@" + server, "www.example.test", "A");
+        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    /** A string field of a JSON text, or "" (enough for one status field). */
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
+        return m.find() ? m.group(1) : "";
     }
 
     /** A node's count of connections accepted by its VIP listener. */
