@@ -22,7 +22,12 @@ final class Votes {
     static final byte UNKNOWN = 0;
     static final byte UP = 1;
     static final byte DOWN = 2;
-    static final int FRESH_INTERVALS = 3;
+    /**
+     * A peer silent for two fetches is dropped: one fetch may fail, but a vantage point cut off with the target it
+     * last saw up must not hold that target up for longer than this server's own {@code fall} checks take (3 by
+     * default) when the target's region is cut off whole.
+     */
+    static final int FRESH_INTERVALS = 2;
 
     /** A peer's verdicts by target index, when they were fetched, and the node that gave them. */
     private record Peer(String node, byte[] verdicts, long at) {}
