@@ -70,6 +70,8 @@ class TwoSitesLabTest {
     void theUserReachesTheNearestSiteAndTheOtherWhenItDies() throws Exception {
         Lab.assumeAvailable();
         Tools.require("bird", "bird2");
+        Tools.require("/usr/sbin/unbound", "unbound");
+        Tools.require("dig", "dnsutils");
         try (Lab lab = Lab.upSites()) {
             bird(lab, "a-r", "bird-site-a.conf");
             bird(lab, "b-r", "bird-site-b.conf");
