@@ -212,7 +212,8 @@ class TwoSitesLabTest {
         // start; by then a-dns's last verdicts (site a up) have expired, two intervals and a timeout after its last
         // fetch
         long detection = CHECK_INTERVAL.toMillis() * FALL + CHECK_TIMEOUT.toMillis();
-        assertThat(gslbMs).isLessThanOrEqualTo(detection);
+        // seen by a dig every 20 ms, each a process started on a loaded machine: 200 ms for that
+        assertThat(gslbMs).isLessThanOrEqualTo(detection + 200);
         // then the resolver's cached answer lives out its TTL; 500 ms for its query to the dead a-dns to time out
         assertThat(resolverMs).isLessThanOrEqualTo(detection + TTL_SECONDS * 1000L + 500);
         assertThat(answeredMs).as("not before rise - 1 intervals").isGreaterThanOrEqualTo(CHECK_INTERVAL.toMillis() * (RISE - 1));
