@@ -191,7 +191,6 @@ public final class PoolHealth {
         settleAndPublish(tracker, "enabled");
     }
 
-    /** The state in the latest published view. */
     /**
      * Whether an endpoint passed an active check since the checks started (true without active checks): endpoints
      * start healthy so a restart is no outage, but a node should not draw new traffic on that alone.
@@ -200,6 +199,7 @@ public final class PoolHealth {
         return checkPassed;
     }
 
+    /** The state in the latest published view. */
     public synchronized EndpointState state(Endpoint endpoint) {
         return require(endpoint).published();
     }
