@@ -40,7 +40,6 @@ class ActiveActiveLabTest {
     private static final String VIP = ActiveActiveNodes.VIP;
     private static final String URL = ActiveActiveNodes.URL;
     private static final List<String> NODES = ActiveActiveNodes.NODES;
-    private static final Pattern ACCEPTED = Pattern.compile("gatehouse_listener_connections_total\\{[^}]*listener=\"web\"[^}]*} ([0-9.E]+)");
 
     private static final String ALL_ANNOUNCE = "\"announced_by\":[\"lb1\",\"lb2\",\"lb3\"]";
 
@@ -212,8 +211,7 @@ class ActiveActiveLabTest {
     private static Map<String, Long> accepted(Lab lab) {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String node : NODES) {
-            Matcher m = ACCEPTED.matcher(lab.exec(node, "curl", "-s", "http://127.0.0.1:9901/metrics"));
-            counts.put(node, m.find() ? (long) Double.parseDouble(m.group(1)) : 0L);
+            counts.put(node, lab.acceptedConnections(node, "web"));
         }
         return counts;
     }

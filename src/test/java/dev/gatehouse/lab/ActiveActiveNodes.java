@@ -5,12 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -79,13 +76,7 @@ final class ActiveActiveNodes {
 
     /** The next hops of {@code host}'s route to the VIP (one, several for ECMP, none). */
     List<String> nextHops(String host) {
-        String out = lab.exec(host, "ip", "route", "show", VIP);
-        List<String> hops = new ArrayList<>();
-        Matcher m = Pattern.compile("via (\\S+)").matcher(out);
-        while (m.find()) {
-            hops.add(m.group(1));
-        }
-        return hops;
+        return lab.nextHops(host, VIP);
     }
 
     /**
@@ -94,19 +85,12 @@ final class ActiveActiveNodes {
      */
     void startBird(String host, String conf) {
         lab.exec(host, "sysctl", "-qw", "net.ipv4.fib_multipath_hash_policy=1");
-        lab.spawn(host, "bird", "-f", "-c", Path.of("lab", conf).toAbsolutePath().toString(), "-s",
-                birdSocket(host).toString(), "-P", dir.resolve("bird-" + host + ".pid").toString());
+        lab.startBird(host, conf, dir);
     }
 
     /** {@code birdc} of the BIRD {@link #startBird} started in {@code host}. */
     String birdc(String host, String... command) {
-        List<String> all = new ArrayList<>(List.of("birdc", "-s", birdSocket(host).toString()));
-        all.addAll(List.of(command));
-        return lab.exec(host, all.toArray(String[]::new));
-    }
-
-    private Path birdSocket(String host) {
-        return dir.resolve("bird-" + host + ".ctl");
+        return lab.birdc(host, dir, command);
     }
 
     private String config(String member) {

@@ -130,7 +130,6 @@ class GslbLabTest {
 
     /** What {@code server} answers for api.example.com/A, asked with dig from the client. */
     private static List<String> answers(Lab lab, String server) {
-        String out = lab.exec("client", "dig", "+short", "+time=1", "+tries=1", "@" + lab.address(server), "api.example.com", "A");
-        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+        return lab.digA("client", lab.address(server), "api.example.com", 1);
     }
 }

@@ -37,6 +37,7 @@ public final class Lab implements AutoCloseable {
     private static final Path SCRIPTS = Path.of("lab").toAbsolutePath();
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern MAC = Pattern.compile("link/ether ([0-9a-f:]{17})");
+    private static final Pattern VIA = Pattern.compile("via (\\S+)");
 
     private final List<AutoCloseable> started = new CopyOnWriteArrayList<>();
     private final Thread cleanupAtExit = new Thread(() -> run(List.of(script("down"))), "lab-down");
@@ -240,6 +241,52 @@ public final class Lab implements AutoCloseable {
             return "gh-swb";
         }
         return List.of("inet", "user", "resolver").contains(host) ? "gh-swc" : "gh-sw";
+    }
+
+    /** The next hops of {@code host}'s route to {@code destination} (one, several for ECMP, none). */
+    public List<String> nextHops(String host, String destination) {
+        List<String> hops = new ArrayList<>();
+        Matcher m = VIA.matcher(exec(host, "ip", "route", "show", destination));
+        while (m.find()) {
+            hops.add(m.group(1));
+        }
+        return hops;
+    }
+
+    /** The connections a node's listener has accepted, from its metrics (admin API on 127.0.0.1:9901). */
+    public long acceptedConnections(String node, String listener) {
+        Matcher m = Pattern.compile("gatehouse_listener_connections_total\\{[^}]*listener=\"" + Pattern.quote(listener)
+                + "\"[^}]*} ([0-9.E]+)").matcher(exec(node, "curl", "-s", "http://127.0.0.1:9901/metrics"));
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0L;
+    }
+
+    /**
+     * The A records {@code server} answers for {@code name}, asked with dig from {@code host} (one try of at most
+     * {@code seconds}), sorted; fails when no answer came.
+     */
+    public List<String> digA(String host, String server, String name, int seconds) {
+        String out = exec(host, "dig", "+short", "+time=" + seconds, "+tries=1", "@" + server, name, "A");
+        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+    }
+
+    /**
+     * Starts BIRD in {@code host} with the config {@code lab/CONF}, its control socket and PID file in {@code dir}
+     * (named for the host; see {@link #birdc}).
+     */
+    public LabProcess startBird(String host, String conf, Path dir) {
+        return spawn(host, "bird", "-f", "-c", SCRIPTS.resolve(conf).toString(), "-s", birdSocket(host, dir).toString(),
+                "-P", dir.resolve("bird-" + host + ".pid").toString());
+    }
+
+    /** {@code birdc} of the BIRD {@link #startBird} started in {@code host}. */
+    public String birdc(String host, Path dir, String... command) {
+        List<String> all = new ArrayList<>(List.of("birdc", "-s", birdSocket(host, dir).toString()));
+        all.addAll(List.of(command));
+        return exec(host, all.toArray(String[]::new));
+    }
+
+    private static Path birdSocket(String host, Path dir) {
+        return dir.resolve("bird-" + host + ".ctl");
     }
 
     /** The status code of one GET of {@code url} from the client (1 s at most), or "failed". */

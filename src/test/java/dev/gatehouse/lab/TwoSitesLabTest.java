@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,6 @@ class TwoSitesLabTest {
     private static final int FALL = 3;
     private static final int RISE = 2;
     private static final int TTL_SECONDS = 2;
-    private static final Pattern ACCEPTED = Pattern.compile("gatehouse_listener_connections_total\\{[^}]*listener=\"web\"[^}]*} ([0-9.E]+)");
 
     @TempDir
     Path dir;
@@ -73,9 +71,9 @@ class TwoSitesLabTest {
         Tools.require("/usr/sbin/unbound", "unbound");
         Tools.require("dig", "dnsutils");
         try (Lab lab = Lab.upSites()) {
-            bird(lab, "a-r", "bird-site-a.conf");
-            bird(lab, "b-r", "bird-site-b.conf");
-            bird(lab, "inet", "bird-inet.conf");
+            lab.startBird("a-r", "bird-site-a.conf", dir);
+            lab.startBird("b-r", "bird-site-b.conf", dir);
+            lab.startBird("inet", "bird-inet.conf", dir);
             for (String be : List.of("a-be1", "a-be2", "b-be1", "b-be2")) {
                 processes.put(be, lab.spawnJava(be, Main.class, "backend", "--host", lab.address(be), "--port", "8080",
                         "--name", be));
@@ -95,8 +93,8 @@ class TwoSitesLabTest {
             LabProcess resolver = lab.spawn("resolver", "unbound", "-d", "-vv", "-c",
                     Path.of("lab", "unbound-sites.conf").toAbsolutePath().toString());
             try {
-                await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> nextHops(lab, "a-r").size() == 2
-                        && nextHops(lab, "b-r").size() == 2 && nextHops(lab, "inet").equals(List.of(SITE_A)));
+                await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> lab.nextHops("a-r", VIP).size() == 2
+                        && lab.nextHops("b-r", VIP).size() == 2 && lab.nextHops("inet", VIP).equals(List.of(SITE_A)));
                 for (String server : List.of("a-dns", "b-dns")) {
                     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                             .until(() -> answers(lab, server).equals(List.of(REGION_A, REGION_B)));
@@ -132,13 +130,13 @@ class TwoSitesLabTest {
      * to zone a2, retries cover the requests in flight, and site b's nodes see none of it.
      */
     private void zoneDies(Lab lab) throws IOException {
-        long bBefore = accepted(lab, "b-lb1") + accepted(lab, "b-lb2");
+        long bBefore = lab.acceptedConnections("b-lb1", "web") + lab.acceptedConnections("b-lb2", "web");
         ProbeReport report;
         try (LabProbe probe = probe(lab, 500)) {
             processes.get("a-be1").kill9();
             report = probe.awaitReport(Duration.ofSeconds(60));
         }
-        long toB = accepted(lab, "b-lb1") + accepted(lab, "b-lb2") - bBefore;
+        long toB = lab.acceptedConnections("b-lb1", "web") + lab.acceptedConnections("b-lb2", "web") - bBefore;
         System.out.println("lab two sites: zone a1's backend killed under load: " + report.summary()
                 + "; connections reaching site b: " + toB);
         assertThat(report.failed()).isZero();
@@ -184,7 +182,7 @@ class TwoSitesLabTest {
         long cut = System.nanoTime();
         lab.exec("inet", "ip", "link", "set", "dev", "a", "down");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
-                .until(() -> nextHops(lab, "inet").equals(List.of(SITE_B)));
+                .until(() -> lab.nextHops("inet", VIP).equals(List.of(SITE_B)));
         long anycastMs = (System.nanoTime() - cut) / 1_000_000;
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .until(() -> answers(lab, "b-dns").equals(List.of(REGION_B)));
@@ -229,7 +227,7 @@ class TwoSitesLabTest {
         processes.get("a-lb1").kill9();
         processes.get("a-lb2").kill9();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(2))
-                .until(() -> nextHops(lab, "inet").equals(List.of(SITE_B)));
+                .until(() -> lab.nextHops("inet", VIP).equals(List.of(SITE_B)));
         long movedMs = (System.nanoTime() - killed) / 1_000_000;
         String body = lab.exec("user", "curl", "-s", "--max-time", "2", URL);
         processes.get("a-lb1").awaitExit(Duration.ofSeconds(20));
@@ -237,7 +235,7 @@ class TwoSitesLabTest {
         long restarted = System.nanoTime();
         start(lab, "a-lb1");
         start(lab, "a-lb2");
-        await().atMost(STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> nextHops(lab, "inet").equals(List.of(SITE_A)));
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> lab.nextHops("inet", VIP).equals(List.of(SITE_A)));
         long backMs = (System.nanoTime() - restarted) / 1_000_000;
         ProbeReport report = probe.awaitReport(Duration.ofSeconds(60));
         probe.close();
@@ -258,11 +256,6 @@ class TwoSitesLabTest {
         probe.awaitStarted();
         await().atMost(Duration.ofSeconds(10)).until(() -> probe.linesSoFar().size() > 100);
         return probe;
-    }
-
-    private void bird(Lab lab, String host, String conf) {
-        lab.spawn(host, "bird", "-f", "-c", Path.of("lab", conf).toAbsolutePath().toString(), "-s",
-                dir.resolve("bird-" + host + ".ctl").toString(), "-P", dir.resolve("bird-" + host + ".pid").toString());
     }
 
     private void start(Lab lab, String member) {
@@ -337,19 +330,9 @@ class TwoSitesLabTest {
                 site.equals("a") ? REGION_A : REGION_B);
     }
 
-    /** The next hops of {@code host}'s route to the VIP. */
-    private static List<String> nextHops(Lab lab, String host) {
-        List<String> hops = new ArrayList<>();
-        Matcher m = Pattern.compile("via (\\S+)").matcher(lab.exec(host, "ip", "route", "show", VIP));
-        while (m.find()) {
-            hops.add(m.group(1));
-        }
-        return hops;
-    }
-
     /** What a GSLB server answers for www.example.test/A, asked with dig from the user (1 s at most). */
     private static List<String> answers(Lab lab, String server) {
-        return dig(lab, lab.address(server), 1);
+        return lab.digA("user", lab.address(server), "www.example.test", 1);
     }
 
     /**
@@ -357,23 +340,12 @@ class TwoSitesLabTest {
      * GSLB server gone, unbound answers once its query to that server timed out and the other answered.
      */
     private static List<String> resolved(Lab lab) {
-        return dig(lab, lab.address("resolver"), 5);
-    }
-
-    private static List<String> dig(Lab lab, String server, int seconds) {
-        String out = lab.exec("user", "dig", "+short", "+time=" + seconds, "+tries=1", "@" + server, "www.example.test", "A");
-        return out.lines().map(String::strip).filter(l -> !l.isEmpty()).sorted().toList();
+        return lab.digA("user", lab.address("resolver"), "www.example.test", 5);
     }
 
     /** A string field of a JSON text, or "" (enough for one status field). */
     private static String field(String json, String name) {
         Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
         return m.find() ? m.group(1) : "";
-    }
-
-    /** A node's count of connections accepted by its VIP listener. */
-    private static long accepted(Lab lab, String node) {
-        Matcher m = ACCEPTED.matcher(lab.exec(node, "curl", "-s", "http://127.0.0.1:9901/metrics"));
-        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0L;
     }
 }
