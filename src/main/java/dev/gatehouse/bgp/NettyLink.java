@@ -1,5 +1,6 @@
 package dev.gatehouse.bgp;
 
+import dev.gatehouse.guard.ExitReset;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -54,6 +55,9 @@ final class NettyLink implements Link {
             if (f.channel() != current) {
                 f.channel().close();
             } else if (f.isSuccess()) {
+                // reset by the exit guard if this JVM dies: the router drops the routes then, not after the heap
+                ExitReset.Tracked tracked = ExitReset.track(f.channel().localAddress());
+                f.channel().closeFuture().addListener(closed -> tracked.close());
                 session.connected();
             } else {
                 current = null;

@@ -2,6 +2,7 @@ package dev.gatehouse.cluster;
 
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.HostPort;
+import dev.gatehouse.guard.ExitReset;
 import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.IOException;
@@ -26,6 +27,9 @@ import org.slf4j.LoggerFactory;
  * without a goodbye is proof that the process at the other end has exited, and it lets the leader grant a VIP
  * at once instead of waiting out the owner's lease. A link that merely goes quiet (a cut cable, SIGSTOP, a
  * frozen or powered-off host) ends with nothing and proves nothing; the lease governs then, as before.
+ *
+ * <p>The kernel closes a killed JVM's sockets only after tearing down its memory; {@link ExitReset} resets the links
+ * within milliseconds of the death instead, which the peer reads as the same evidence.
  *
  * <p>The member with the smaller id dials (to the peer's cluster port + 1000). Both ends clear the peer's exit
  * mark before the other end counts the link up (hello, welcome, ready), so a leader that still holds a stale exit
@@ -137,7 +141,7 @@ final class FenceLinks implements AutoCloseable {
     }
 
     private void accepted(Socket plain) {
-        try {
+        try (ExitReset.Tracked tracked = ExitReset.track(plain.getLocalSocketAddress())) {
             Link link = new Link(plain, false);
             String hello = link.handshakeLine();
             String peer = hello.startsWith(HELLO) ? hello.substring(HELLO.length()) : null;
@@ -160,8 +164,10 @@ final class FenceLinks implements AutoCloseable {
         MemberConfig member = roster.members().get(peer);
         while (!closing) {
             Socket plain = new Socket();
+            ExitReset.Tracked tracked = null;
             try {
                 plain.connect(member.fenceAddress().socketAddress(), (int) timings.lease().toMillis());
+                tracked = ExitReset.track(plain.getLocalSocketAddress());
                 Link link = new Link(plain, true);
                 link.send(HELLO + self);
                 if (!(WELCOME + peer).equals(link.handshakeLine())) {
@@ -173,6 +179,8 @@ final class FenceLinks implements AutoCloseable {
             } catch (IOException e) {
                 closeQuietly(plain);
                 LOG.trace("fence link to {} not up: {}", peer, e.toString());
+            } finally {
+                if (tracked != null) tracked.close();
             }
             sleep(timings.tick().toMillis() * 2);
         }

@@ -1,5 +1,6 @@
 package dev.gatehouse.vip;
 
+import dev.gatehouse.guard.Guards;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -47,20 +48,22 @@ final class ProcessCommandRunner implements CommandRunner {
     }
 
     /**
-     * The guard is a bash loop reading lines from our pipe with a timeout; EOF (we died) or silence (we are stopped
-     * or stuck) ends the loop and it execs {@code onSilence}. It is its own process, so neither kill -9 nor
-     * SIGSTOP of this JVM stops it; SIGTERM from {@link Watchdog#stop} ends it before it acts.
+     * The guard is a bash loop reading lines from our pipe with a timeout; silence (we are stopped or stuck), the
+     * end of the pipe or the death signal (we died: {@link Guards}) ends it and it execs {@code onSilence}. It is its
+     * own process, so neither kill -9 nor SIGSTOP of this JVM stops it; SIGTERM from {@link Watchdog#stop} ends it
+     * before it acts.
      */
     @Override
     public Watchdog watch(List<String> onSilence, Duration silence) {
-        List<String> argv = new ArrayList<>(List.of("bash", "-c", "while IFS= read -r -t \"$0\" _; do :; done; exec \"$@\"",
-                String.format(java.util.Locale.ROOT, "%.3f", silence.toNanos() / 1e9)));
-        argv.addAll(onSilence);
+        List<String> args = new ArrayList<>();
+        args.add(String.format(java.util.Locale.ROOT, "%.3f", silence.toNanos() / 1e9));
+        args.addAll(onSilence);
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            process = Guards.start("trap 'exec \"$@\"' " + Guards.DEATH_SIGNAL
+                    + "; while IFS= read -r -t \"$0\" _; do :; done; exec \"$@\"", args);
         } catch (IOException e) {
-            LOG.error("VIP: cannot start the watchdog {}: {}", argv, e.getMessage());
+            LOG.error("VIP: cannot start the watchdog for {}: {}", onSilence, e.getMessage());
             return NO_WATCHDOG;
         }
         var feed = process.getOutputStream();
