@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
     private final VipBinding vips;
     /** Null without {@code node.bgp}. */
     private final BgpRuntime bgp;
+    private final AtomicBoolean closed = new AtomicBoolean();
     private final Consumer<ReplicatedConfig> configs;
 
     /**
@@ -289,8 +291,12 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         }
     }
 
+    /** Stops the member, then the BGP speaker; a second call (a shutdown ends with the node's close) does nothing. */
     @Override
     public void close() throws IOException {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         try {
             member.close();
         } finally {

@@ -145,8 +145,11 @@ class ActiveActiveLabTest {
         LabProbe probe = lab.probe(URL, 1600, Duration.ofMillis(10));
         probe.awaitStarted();
         long stopped = System.nanoTime();
-        nodes.node("lb3").terminate(Duration.ofSeconds(60));
+        LabProcess lb3 = nodes.node("lb3");
+        lb3.terminate(Duration.ofSeconds(60));
         long exitMs = (System.nanoTime() - stopped) / 1_000_000;
+        // the JVM's status after a SIGTERM whose shutdown ran to its end (one that threw ended with 255)
+        assertThat(lb3.awaitExit(Duration.ZERO)).as("lb3's exit status").isEqualTo(143);
         assertThat(nodes.nextHops("client")).doesNotContain(lab.address("lb3"));
         long restarted = System.nanoTime();
         nodes.start("lb3");
