@@ -31,7 +31,7 @@ public final class ExitReset {
      * Keeps the last filter read from the pipe; on the death signal or the pipe's end it resets what the filter
      * names. An empty filter resets nothing ({@code ss -K} without one would reset every socket of the host).
      */
-    private static final String SCRIPT = "reset() { if [ ${#f[@]} -gt 0 ]; then ss -K -t -n state established \"${f[@]}\";"
+    private static final String SCRIPT = "reset() { " + Guards.IGNORE_DEATH_SIGNAL + "if [ ${#f[@]} -gt 0 ]; then ss -K -t -n state established \"${f[@]}\";"
             + " fi; exit 0; }; trap reset " + Guards.DEATH_SIGNAL + "; f=(); while read -r -a next; do f=(\"${next[@]}\");"
             + " done; reset";
 

@@ -25,6 +25,13 @@ public final class Guards {
 
     /** The signal the kernel sends a guard when this JVM dies; a guard's script traps it. */
     public static final String DEATH_SIGNAL = "USR1";
+    /**
+     * What a guard runs first when it acts. The kernel sends the signal again each time the guard is handed to
+     * another thread of the dying process, and a command the guard execs keeps the signal and would die of it (an
+     * {@code ip addr del} killed before it ran: the address stayed for its lifetime). Ignored, it stays ignored
+     * across exec.
+     */
+    public static final String IGNORE_DEATH_SIGNAL = "trap '' " + DEATH_SIGNAL + "; ";
 
     private static final BlockingQueue<FutureTask<Process>> STARTS = new LinkedBlockingQueue<>();
     private static final boolean SETPRIV = onPath("setpriv");
