@@ -43,7 +43,7 @@ class SystemdUnitTest {
     void stopDrainsWithinTheTimeoutAndLeavesTheVipWatchdogToAct() throws Exception {
         String unit = Files.readString(UNIT);
         assertThat(unit).contains("\nKillMode=mixed\n", "\nExecReload=/bin/kill -HUP $MAINPID\n", "\nSuccessExitStatus=143\n",
-                "\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE\n");
+                "\nAmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE CAP_SYS_NICE\n");
         Duration drain = Duration.ofSeconds(Long.parseLong(first(unit, "--shutdown-bound (\\d+)s")));
         Duration stopTimeout = Duration.ofSeconds(Long.parseLong(first(unit, "\nTimeoutStopSec=(\\d+)s")));
         // the JVM's drain plus its own second of grace must end before systemd's SIGKILL
