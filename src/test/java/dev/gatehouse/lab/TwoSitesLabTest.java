@@ -212,8 +212,9 @@ class TwoSitesLabTest {
         long detection = CHECK_INTERVAL.toMillis() * FALL + CHECK_TIMEOUT.toMillis();
         // seen by a dig every 20 ms, each a process started on a loaded machine: 200 ms for that
         assertThat(gslbMs).isLessThanOrEqualTo(detection + 200);
-        // then the resolver's cached answer lives out its TTL; 500 ms for its query to the dead a-dns to time out
-        assertThat(resolverMs).isLessThanOrEqualTo(detection + TTL_SECONDS * 1000L + 500);
+        // then the resolver's cached answer lives out its TTL, and unbound gives up on the unreachable a-dns before it
+        // asks b-dns: 0.5 s in 24 runs, 2.8 s in one CI run (its timeouts to a server double, capped at 1 s here)
+        assertThat(resolverMs).isLessThanOrEqualTo(detection + TTL_SECONDS * 1000L + 3_500);
         assertThat(answeredMs).as("not before rise - 1 intervals").isGreaterThanOrEqualTo(CHECK_INTERVAL.toMillis() * (RISE - 1));
     }
 
