@@ -31,9 +31,8 @@ public final class ExitReset {
      * Keeps the last filter read from the pipe; on the death signal or the pipe's end it resets what the filter
      * names. An empty filter resets nothing ({@code ss -K} without one would reset every socket of the host).
      */
-    private static final String SCRIPT = "reset() { " + Guards.IGNORE_DEATH_SIGNAL + "if [ ${#f[@]} -gt 0 ]; then ss -K -t -n state established \"${f[@]}\";"
-            + " fi; exit 0; }; trap reset " + Guards.DEATH_SIGNAL + "; f=(); while read -r -a next; do f=(\"${next[@]}\");"
-            + " done; reset";
+    private static final String KEEP_FILTER = "f=(); while read -r -a next; do f=(\"${next[@]}\"); done";
+    private static final String RESET = "if [ ${#f[@]} -gt 0 ]; then ss -K -t -n state established \"${f[@]}\"; fi; exit 0";
 
     /** Local ends tracked, each with how many open connections share it (those accepted on one port do). */
     private static final Map<String, Integer> ENDS = new TreeMap<>();
@@ -95,7 +94,7 @@ public final class ExitReset {
         }
         try {
             if (guard == null) {
-                guard = Guards.start(SCRIPT, List.of()).getOutputStream();
+                guard = Guards.start(KEEP_FILTER, RESET, List.of()).getOutputStream();
             }
             guard.write((filter(ENDS.keySet()) + "\n").getBytes(StandardCharsets.US_ASCII));
             guard.flush();

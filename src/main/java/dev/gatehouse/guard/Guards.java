@@ -16,22 +16,15 @@ import java.util.concurrent.LinkedBlockingQueue;
  *
  * <p>A guard learns of the death from its pipe's end of stream, but the kernel closes a dead process's files only
  * after it has torn down its memory: 50-700 ms for a JVM with a heap of a few GiB. So each guard also runs under
- * {@code setpriv --pdeathsig USR1} and traps {@link #DEATH_SIGNAL}. The kernel sends that signal when the thread
+ * {@code setpriv --pdeathsig USR1} and traps that signal. The kernel sends that signal when the thread
  * that started the guard exits, which happens within milliseconds of a kill -9, well before the memory is gone.
  * Every guard is therefore started from one platform thread that exits only with the JVM: started from any other
  * thread (a virtual thread's carrier, a pool's worker) a guard would be told of a death when that thread retires.
  */
 public final class Guards {
 
-    /** The signal the kernel sends a guard when this JVM dies; a guard's script traps it. */
-    public static final String DEATH_SIGNAL = "USR1";
-    /**
-     * What a guard runs first when it acts. The kernel sends the signal again each time the guard is handed to
-     * another thread of the dying process, and a command the guard execs keeps the signal and would die of it (an
-     * {@code ip addr del} killed before it ran: the address stayed for its lifetime). Ignored, it stays ignored
-     * across exec.
-     */
-    public static final String IGNORE_DEATH_SIGNAL = "trap '' " + DEATH_SIGNAL + "; ";
+    /** The signal the kernel sends a guard when this JVM dies. */
+    private static final String DEATH_SIGNAL = "USR1";
 
     private static final BlockingQueue<FutureTask<Process>> STARTS = new LinkedBlockingQueue<>();
     private static final boolean SETPRIV = onPath("setpriv");
@@ -52,14 +45,20 @@ public final class Guards {
     }
 
     /**
-     * Starts {@code bash -c script args...} as a guard, its output discarded; stdin is the pipe the caller feeds.
-     * Without {@code setpriv} on the PATH a guard still acts at the end of its pipe, only later.
+     * Starts a guard: a bash script that runs {@code loop} (which reads the pipe the caller feeds, its stdin), then
+     * {@code act}; the death signal cuts the loop short and runs {@code act} at once. Both see {@code args} as
+     * {@code $0 $1 ...}; output is discarded. {@code act} runs once and deaf to the signal: the kernel sends it again
+     * each time the guard is handed to another thread of the dying process, and a command the guard execs would keep
+     * it and die of it (an {@code ip addr del} killed before it ran: the address stayed for its lifetime); ignored, it
+     * stays ignored across exec. Without {@code setpriv} on the PATH a guard still acts at the end of its pipe, later.
      */
-    public static Process start(String script, List<String> args) throws IOException {
+    public static Process start(String loop, String act, List<String> args) throws IOException {
         List<String> argv = new ArrayList<>();
         if (SETPRIV) {
             argv.addAll(List.of("setpriv", "--pdeathsig", DEATH_SIGNAL, "--"));
         }
+        String script = "act() { trap '' " + DEATH_SIGNAL + "; " + act + "; }; trap 'act \"$@\"' " + DEATH_SIGNAL + "; "
+                + loop + "; act \"$@\"";
         argv.addAll(List.of("bash", "-c", script));
         argv.addAll(args);
         FutureTask<Process> start = new FutureTask<>(() -> new ProcessBuilder(argv).redirectErrorStream(true)

@@ -48,7 +48,7 @@ final class ProcessCommandRunner implements CommandRunner {
     }
 
     /**
-     * Run first on the death signal: a command the JVM started just before it died (an {@code ip addr replace} that
+     * Run first when the watchdog acts: a command the JVM started just before it died (an {@code ip addr replace} that
      * renews the address's lifetime) still runs, and landing after the watchdog's delete it would put the address
      * back for a lifetime. So the watchdog waits while the dead JVM has an {@code ip} (or a spawn helper about to
      * become one) among its children, a few milliseconds, at most 200 checks; without pgrep it acts at once.
@@ -58,10 +58,9 @@ final class ProcessCommandRunner implements CommandRunner {
 
     /**
      * The guard is a bash loop reading lines from our pipe with a timeout; silence (we are stopped or stuck), the
-     * end of the pipe or the death signal (we died: {@link Guards}) ends it, and it execs {@code onSilence} (after
-     * the stragglers, and deaf to the death signal, which comes again and would otherwise kill the command). It is its
-     * own process, so neither kill -9 nor SIGSTOP of this JVM stops it; SIGTERM from {@link Watchdog#stop} ends it
-     * before it acts.
+     * end of the pipe or the death signal (we died: {@link Guards}) ends it, and it execs {@code onSilence} after the
+     * stragglers. It is its own process, so neither kill -9 nor SIGSTOP of this JVM stops it; SIGTERM from
+     * {@link Watchdog#stop} ends it before it acts.
      */
     @Override
     public Watchdog watch(List<String> onSilence, Duration silence) {
@@ -70,9 +69,7 @@ final class ProcessCommandRunner implements CommandRunner {
         args.addAll(onSilence);
         Process process;
         try {
-            process = Guards.start("act() { " + Guards.IGNORE_DEATH_SIGNAL + AFTER_STRAGGLERS + "exec \"$@\"; }; "
-                    + "trap 'act \"$@\"' " + Guards.DEATH_SIGNAL + "; while IFS= read -r -t \"$0\" _; do :; done; "
-                    + "act \"$@\"", args);
+            process = Guards.start("while IFS= read -r -t \"$0\" _; do :; done", AFTER_STRAGGLERS + "exec \"$@\"", args);
         } catch (IOException e) {
             LOG.error("VIP: cannot start the watchdog for {}: {}", onSilence, e.getMessage());
             return NO_WATCHDOG;

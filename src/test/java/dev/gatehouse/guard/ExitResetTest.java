@@ -56,8 +56,8 @@ class ExitResetTest {
             long resetMs = (System.nanoTime() - killed) / 1_000_000;
             String closed = untracked.get();
             long closedMs = (System.nanoTime() - killed) / 1_000_000;
-            System.out.println("exit reset: kill -9 of a JVM with 1.5 GiB in use: tracked connection " + reset + " after "
-                    + resetMs + " ms, untracked " + closed + " after " + closedMs + " ms");
+            System.out.println("exit reset: kill -9 of a JVM with 1.5 GiB in use: tracked connection " + reset
+                    + " after " + resetMs + " ms, untracked " + closed + " after " + closedMs + " ms");
             assertThat(reset).isEqualTo("reset");
             assertThat(resetMs).isLessThanOrEqualTo(60);
             assertThat(closedMs).isGreaterThan(resetMs);

@@ -197,7 +197,8 @@ class ActiveActiveLabTest {
         String summary = longLived.awaitLine(l -> l.startsWith("summary "), Duration.ofSeconds(60));
         System.out.println("lab active-active: kill -9 of lb2: the process was gone after " + exited.join()
                 + " ms, its route left the router after " + withdrawnMs + " ms (the exit guard's reset; hold time 9 s);"
-                + " new requests every 10 ms: " + report.summary() + "; 200 long-lived connections, " + onLb2 + " of them on lb2: " + summary);
+                + " new requests every 10 ms: " + report.summary() + "; 200 long-lived connections, " + onLb2
+                + " of them on lb2: " + summary);
         Matcher ended = Pattern.compile(" broken=(\\d+) closed=(\\d+)").matcher(summary);
         assertThat(ended.find()).isTrue();
         // every connection that ended (broken, or closed by lb2's kernel) was lb2's: a few more may have ended

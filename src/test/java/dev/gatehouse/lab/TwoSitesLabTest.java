@@ -93,8 +93,8 @@ class TwoSitesLabTest {
             LabProcess resolver = lab.spawn("resolver", "unbound", "-d", "-vv", "-c",
                     Path.of("lab", "unbound-sites.conf").toAbsolutePath().toString());
             try {
-                await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> lab.nextHops("a-r", VIP).size() == 2
-                        && lab.nextHops("b-r", VIP).size() == 2 && lab.nextHops("inet", VIP).equals(List.of(SITE_A)));
+                await().atMost(STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> lab.nextHops("a-r", VIP).size()
+                        == 2 && lab.nextHops("b-r", VIP).size() == 2 && lab.nextHops("inet", VIP).equals(List.of(SITE_A)));
                 for (String server : List.of("a-dns", "b-dns")) {
                     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
                             .until(() -> answers(lab, server).equals(List.of(REGION_A, REGION_B)));
@@ -236,7 +236,8 @@ class TwoSitesLabTest {
         long restarted = System.nanoTime();
         start(lab, "a-lb1");
         start(lab, "a-lb2");
-        await().atMost(STARTUP).pollInterval(Duration.ofMillis(20)).until(() -> lab.nextHops("inet", VIP).equals(List.of(SITE_A)));
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(20))
+                .until(() -> lab.nextHops("inet", VIP).equals(List.of(SITE_A)));
         long backMs = (System.nanoTime() - restarted) / 1_000_000;
         ProbeReport report = probe.awaitReport(Duration.ofSeconds(60));
         probe.close();
