@@ -204,6 +204,7 @@ final class VipKeeper implements Keeper {
         if (ticker.nanos() >= validUntil - timings.guardNanos()) {
             return; // the round trip outlived the lease (a pause): do not start serving on it
         }
+        driver.leaseUntil(vip, validUntil);
         if (binding) {
             return; // the renewal sent while the driver binds came back: its lease counts, the rest follows the bind
         }

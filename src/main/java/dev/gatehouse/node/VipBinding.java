@@ -73,6 +73,14 @@ final class VipBinding implements VipDriver {
     }
 
     @Override
+    public void leaseUntil(VipConfig vip, long endNanos) {
+        VipDriver driver = driver(vip);
+        if (driver != null) {
+            driver.leaseUntil(vip, endNanos);
+        }
+    }
+
+    @Override
     public void refresh(VipConfig vip) throws Exception {
         VipDriver driver = driver(vip);
         if (driver != null) {

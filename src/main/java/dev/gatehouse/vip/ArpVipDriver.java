@@ -78,6 +78,8 @@ public final class ArpVipDriver implements VipDriver {
     /** VIPs whose next acquisition takes over from a graceful predecessor, which holds the address on purpose. */
     private final Set<String> gracefulTakeovers = ConcurrentHashMap.newKeySet();
     private final Map<String, Holding> holdings = new ConcurrentHashMap<>();
+    /** The end of each VIP's lease (ticker nanos), as the last renewal that proved it said; none for active-active. */
+    private final Map<String, Long> leaseEnds = new ConcurrentHashMap<>();
     /** Probes started at a grant (see {@link #prepare}), each taken by the acquisition that follows. */
     private final Map<String, CompletableFuture<AddressProbe.Outcome>> probes = new ConcurrentHashMap<>();
     private final CommandQueue addressCommands = new CommandQueue();
@@ -101,7 +103,7 @@ public final class ArpVipDriver implements VipDriver {
         this.watchdogSilence = Objects.requireNonNull(watchdogSilence, "watchdogSilence");
         this.strays = new StrayForwarding(commands, strayWindow);
         this.garps = new GratuitousArp(commands);
-        this.fence = fence == null ? null : new HeldFence(fence, commands);
+        this.fence = fence == null ? null : new HeldFence(fence, commands, ticker);
         this.probe = probe;
         this.ownArpSocket = ownArpSocket;
         this.notices = Objects.requireNonNull(notices, "notices");
@@ -132,7 +134,7 @@ public final class ArpVipDriver implements VipDriver {
         // stray rules a killed process left would outlive their handover: flush them (fails when there are none)
         StrayForwarding.flushLeftovers(commands);
         Duration silence = CommandRunner.Watchdog.silenceFor(clusterLease);
-        KernelFence fence = new KernelFence(silence);
+        KernelFence fence = KernelFence.forLease(clusterLease);
         // the tables a killed process left (they fence nothing it still holds): gone; fails when there are none
         commands.start(fence.uninstall()).join();
         CommandRunner.Result nft = commands.start(List.of("nft", "--version")).join();
@@ -179,9 +181,8 @@ public final class ArpVipDriver implements VipDriver {
         }
         // fencing an address this node does not hold yet changes nothing: it runs while the probe waits (and if it
         // were late, the address would only be unfenced for a moment while this node may serve it)
-        if (fence != null) {
-            fence.hold(vip.address(), first);
-        }
+        CompletableFuture<Void> fenced = fence == null ? CompletableFuture.completedFuture(null)
+                : fence.hold(vip.address(), first, fence.answerUntil(leaseEnds.get(vip.name()), ticker.nanos()));
         long start = ticker.nanos();
         CompletableFuture<AddressProbe.Outcome> prepared = probes.remove(vip.name());
         boolean graceful = gracefulTakeovers.remove(vip.name());
@@ -189,6 +190,7 @@ public final class ArpVipDriver implements VipDriver {
             report(vip, prepared != null ? prepared.join() : probe.awaitFree(arp.iface(), vip.address()));
         }
         long probed = ticker.nanos();
+        fenced.join(); // the address answers ARP from its first moment: its first announcement must not be dropped
         CommandRunner.Result added = addressCommands.then(() -> commands.start(addressCommand("replace", vip, arp))).join();
         LOG.info("VIP {}: address added {} ms after the acquisition began ({} ms waiting for its probe)", vip.name(),
                 (ticker.nanos() - start) / 1_000_000, (probed - start) / 1_000_000);
@@ -251,8 +253,14 @@ public final class ArpVipDriver implements VipDriver {
     }
 
     @Override
+    public void leaseUntil(VipConfig vip, long endNanos) {
+        leaseEnds.put(vip.name(), endNanos);
+    }
+
+    @Override
     public void release(VipConfig vip) throws IOException {
         Arp arp = arpOf(vip);
+        leaseEnds.remove(vip.name());
         Holding holding = holdings.remove(vip.name());
         if (holding != null) {
             holding.current = false;
@@ -310,14 +318,16 @@ public final class ArpVipDriver implements VipDriver {
             addressCommands.then(() -> holding.current ? commands.start(renew) : CompletableFuture.completedFuture(null))
                     .thenAccept(result -> logFailure(result, "lifetime not renewed"));
         }
-        // the fence's timeout counts from here, so skipping a re-arm only closes it sooner; a handover stops ARP at once
+        // the fence answers ARP only until this lease's deadline, so skipping a re-arm only closes it sooner; a
+        // handover stops ARP at once
         boolean arpChanged = holding.answeringArp != answerArp;
         holding.answeringArp = answerArp; // ends an announcement under way, too
         if (fence == null || (now - holding.lastFenceRenewal < LIFETIME_RENEWAL_SPACING.toNanos() && !arpChanged)) {
             return CompletableFuture.completedFuture(null);
         }
         holding.lastFenceRenewal = now;
-        return fence.rearm(vip.address(), answerArp, arpChanged, () -> holding.current);
+        return fence.rearm(vip.address(), answerArp, fence.answerUntil(leaseEnds.get(vip.name()), now),
+                () -> holding.current);
     }
 
     /**

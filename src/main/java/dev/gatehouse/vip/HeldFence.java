@@ -1,68 +1,127 @@
 package dev.gatehouse.vip;
 
+import dev.gatehouse.time.Ticker;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
  * The {@link KernelFence} of the addresses a driver holds, as it runs: its {@code nft} commands one after another on
- * a queue of their own (a slow nft never delays an address command, a release's above all), and which addresses'
- * last re-arm failed.
+ * a queue of their own (a slow nft never delays an address command, a release's above all), and by when each
+ * address's gate ends at the latest.
+ *
+ * <p>ARP for an address is answered until a deadline the caller gives (its lease, see {@link #answerUntil}), and
+ * never later, however late an {@code nft} runs. A re-arm of ARP runs only while the gate it finds is open, so no
+ * later than that gate's end, which is known from above: a gate opened by a command that was seen to end at {@code t}
+ * ends by {@code t} + its timeout. The re-arm gives ARP what is left until the deadline after that gate's end, less
+ * {@link #MARGIN}; the kernel cannot carry it past the deadline, even if it ran only at the gate's last moment.
  */
 final class HeldFence {
 
+    /** Taken off every ARP timeout: the kernel ends a timeout up to a jiffy late, and rounds it up to a jiffy. */
+    static final Duration MARGIN = Duration.ofMillis(20);
+
     private final KernelFence fence;
     private final CommandRunner commands;
+    private final Ticker ticker;
+    private final long gateNanos;
+    private final long serveNanos;
+    private final long afterLeaseNanos;
     private final CommandQueue queue = new CommandQueue();
-    /** Addresses whose last re-arm failed: their elements may have run out, and only a reopen re-adds them. */
-    private final Set<String> lapsed = ConcurrentHashMap.newKeySet();
+    /** Per address, the latest its gate can end (ticker nanos); none while it may be gone. */
+    private final Map<String, Long> gates = new ConcurrentHashMap<>();
 
-    HeldFence(KernelFence fence, CommandRunner commands) {
+    HeldFence(KernelFence fence, CommandRunner commands, Ticker ticker) {
         this.fence = Objects.requireNonNull(fence, "fence");
         this.commands = Objects.requireNonNull(commands, "commands");
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.gateNanos = fence.gate.toNanos();
+        this.serveNanos = fence.serve.toNanos();
+        this.afterLeaseNanos = fence.afterLease.toNanos();
     }
 
-    /** Fences {@code address} and opens it for one renewal; {@code first}: creates the tables first. */
-    void hold(String address, boolean first) {
-        lapsed.remove(address);
+    /** Until when (ticker nanos) a renewal at {@code now} may answer ARP: {@code leaseEnd} null when it has no lease. */
+    long answerUntil(Long leaseEnd, long now) {
+        return leaseEnd == null ? now + serveNanos : leaseEnd + afterLeaseNanos;
+    }
+
+    /**
+     * Fences {@code address} and answers ARP for it until {@code until}; {@code first}: creates the tables first.
+     *
+     * @return completes once ARP is answered, or that failed
+     */
+    CompletableFuture<Void> hold(String address, boolean first, long until) {
         List<String> hold = fence.hold(address, first);
-        queue.then(() -> commands.start(hold)).thenAccept(r -> ArpVipDriver.logFailure(r, "VIP not fenced"));
+        queue.then(() -> gating(address, hold)).thenAccept(r -> ArpVipDriver.logFailure(r, "VIP not fenced"));
+        return queue.then(() -> answer(address, until))
+                .thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence does not answer ARP"));
     }
 
     /** Takes {@code address} out of the fence; {@code last}: the tables go (no VIP is held here any more). */
     void release(String address, boolean last) {
-        lapsed.remove(address);
+        gates.remove(address);
         List<String> release = last ? fence.uninstall() : fence.release(address);
         queue.then(() -> commands.start(release)).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not removed"));
     }
 
     /**
-     * Re-arms the timeouts of {@code address} if they have not run out; {@code answerArp} false (a handover) stops
-     * ARP at once. A renewal ({@code answerArp}) proved the lease, so it may re-add what ran out: to answer ARP again
-     * ({@code answerAgain}, after a handover that did not happen) or after the kernel closed the fence (no re-arm
-     * within its timeout, seen as a failed re-arm). Nothing else may: a re-arm that ran late would reopen the fence of
-     * a node the peer has taken over from.
+     * After a renewal: answers ARP until {@code until} ({@code answerArp}), or stops it at once and keeps serving IP
+     * (a handover).
      *
      * @param current whether the holding is still this node's when the command's turn comes (else it is skipped)
      * @return completes once the command ran, or was skipped
      */
-    CompletableFuture<Void> rearm(String address, boolean answerArp, boolean answerAgain, BooleanSupplier current) {
+    CompletableFuture<Void> rearm(String address, boolean answerArp, long until, BooleanSupplier current) {
         return queue.then(() -> {
             if (!current.getAsBoolean()) {
                 return CompletableFuture.<CommandRunner.Result>completedFuture(null);
             }
-            boolean reopen = answerArp && (answerAgain || lapsed.contains(address));
-            return commands.start(fence.renew(address, answerArp, reopen)).thenApply(result -> {
-                if (result.ok()) {
-                    lapsed.remove(address);
-                } else {
-                    lapsed.add(address);
-                }
-                return result;
-            });
-        }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not re-armed (run out? the next renewal reopens it)"));
+            if (answerArp) {
+                return answer(address, until);
+            }
+            gates.remove(address);
+            return commands.start(fence.quiet(address));
+        }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not re-armed"));
+    }
+
+    /** Through the gate; a gate that ran out (or was never opened) is opened first, which any renewal may do. */
+    private CompletableFuture<CommandRunner.Result> answer(String address, long until) {
+        Long gateEnd = gates.get(address);
+        if (gateEnd == null || gateEnd - ticker.nanos() <= 0) {
+            return throughNewGate(address, until);
+        }
+        return throughGate(address, until)
+                .thenCompose(r -> r == null || r.ok() ? CompletableFuture.completedFuture(r) : throughNewGate(address, until));
+    }
+
+    private CompletableFuture<CommandRunner.Result> throughNewGate(String address, long until) {
+        return gating(address, fence.openGate(address))
+                .thenCompose(r -> r.ok() ? throughGate(address, until) : CompletableFuture.completedFuture(r));
+    }
+
+    /** @return null when the deadline leaves ARP too little after the gate's end: it is left to run out */
+    private CompletableFuture<CommandRunner.Result> throughGate(String address, long until) {
+        Long gateEnd = gates.get(address);
+        long answerFor = gateEnd == null ? 0 : until - gateEnd - MARGIN.toNanos();
+        if (answerFor < MARGIN.toNanos()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return gating(address, fence.answer(address, Duration.ofNanos(answerFor)));
+    }
+
+    /** Runs a command that opens the gate of {@code address}: done, it ended by now; failed, it may be gone. */
+    private CompletableFuture<CommandRunner.Result> gating(String address, List<String> command) {
+        return commands.start(command).thenApply(r -> {
+            if (r.ok()) {
+                gates.put(address, ticker.nanos() + gateNanos);
+            } else {
+                gates.remove(address);
+            }
+            return r;
+        });
     }
 }

@@ -12,37 +12,73 @@ import java.util.List;
  * <p>Two tables named {@value #TABLE} (family {@code arp} and {@code ip}) drop, for each address in their
  * {@code held} set, outgoing ARP from it (replies and requests) unless it is in set {@code answering}, and
  * incoming and outgoing IP to and from it unless it is in set {@code serving}. The elements of those two sets
- * carry a timeout, re-armed on every lease renewal: the kernel itself closes the fence that long after the last
- * renewal, frozen processes or not. A handover in progress stops answering ARP for the address at once (the
- * successor's answers and announcements alone move the clients) but keeps serving it, so that requests in flight
- * finish.
+ * carry a timeout: the kernel itself closes the fence when no renewal re-arms it in time, frozen processes or not.
+ * A handover in progress stops answering ARP for the address at once (the successor's answers and announcements
+ * alone move the clients) but keeps serving it, so that requests in flight finish.
+ *
+ * <p>The {@code answering} timeout must end before any other node can be granted the address, however late its
+ * {@code nft} runs: one frozen after it was started and thawed after the takeover would otherwise open ARP for a
+ * whole timeout from the thaw. So ARP is re-armed only through the address's element in set {@code gate}, which no
+ * rule reads: the re-arm deletes it (failing, and changing nothing, once the kernel let it run out) and adds it anew.
+ * A re-arm therefore runs before the gate it found ends, and the caller, who knows by when that gate ends at the
+ * latest, gives ARP only what is left of the lease after that ({@link HeldFence}).
  *
  * <p>Each method returns one {@code nft} command: a list of statements nft runs as one transaction. Re-adding an
- * element does not re-arm its timeout, so a renewal deletes it and adds it again. Once the kernel let an element
- * expire, that delete fails and the whole transaction with it: a re-arm that runs late (its {@code nft} frozen with
- * the node and thawed after the peer took over, or queued behind a slow one) cannot reopen a closed fence. Only a
- * {@code reopen} re-adds what is gone: on a renewal that proved the lease after the fence lapsed, and to answer ARP
- * again after a handover that did not happen.
+ * element does not re-arm its timeout, so a re-arm deletes it and adds it again; an add ahead of the delete makes
+ * the delete unable to fail where the element may be gone.
  */
 final class KernelFence {
 
     static final String TABLE = "gatehouse";
 
-    private final String openFor;
+    final Duration serve;
+    final Duration gate;
+    final Duration afterLease;
+    private final String serveFor;
+    private final String gateFor;
 
-    /** @param openFor how long after each renewal the kernel still answers and serves the address */
-    KernelFence(Duration openFor) {
-        if (openFor.isNegative() || openFor.isZero()) {
-            throw new IllegalArgumentException("openFor must be positive, was " + openFor);
+    /**
+     * @param serve how long after each re-arm the kernel still takes the address's IP traffic, and answers ARP after
+     *     a renewal that has no lease (an active-active VIP)
+     * @param gate how long a gate stays open: one re-arm interval, and what lateness a re-arm may have
+     * @param afterLease how long after a lease's end ARP may still be answered: less than any other node waits
+     */
+    KernelFence(Duration serve, Duration gate, Duration afterLease) {
+        this.serve = serve;
+        this.gate = gate;
+        this.afterLease = afterLease;
+        this.serveFor = millis(serve, "serve");
+        this.gateFor = millis(gate, "gate");
+        if (afterLease.isNegative()) {
+            throw new IllegalArgumentException("afterLease must not be negative, was " + afterLease);
         }
-        this.openFor = openFor.toMillis() + "ms";
     }
 
-    /** Fences {@code address} and opens it for one renewal; {@code install}: creates the tables first. */
+    /**
+     * For the cluster's {@code lease}: IP served a watchdog silence after each re-arm; a gate open for half a lease
+     * (a renewal interval, a third of it, and half as much again for its lateness); ARP answered until a tenth of a
+     * lease after its end, as the controller grants the address elsewhere only lease * 1.1 + 50 ms after it applied
+     * the last renewal (which began before that), so 50 ms before any successor can even be granted it.
+     */
+    static KernelFence forLease(Duration lease) {
+        return new KernelFence(CommandRunner.Watchdog.silenceFor(lease), lease.dividedBy(2), lease.dividedBy(10));
+    }
+
+    private static String millis(Duration d, String name) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+        return d.toMillis() + "ms";
+    }
+
+    /**
+     * Fences {@code address} (its ARP dropped until {@link #answer}), opens its gate and its IP for one renewal;
+     * {@code install}: creates the tables first.
+     */
     List<String> hold(String address, boolean install) {
-        String hold = String.join("; ", element("add", "arp", "held", address, false),
-                element("add", "ip", "held", address, false), rearm("arp", "answering", address, true),
-                rearm("ip", "serving", address, true));
+        String hold = String.join("; ", element("add", "arp", "held", address, null),
+                element("add", "ip", "held", address, null), fresh("arp", "gate", address, gateFor),
+                fresh("ip", "serving", address, serveFor));
         return nft(install ? tables() + "; " + hold : hold);
     }
 
@@ -52,6 +88,7 @@ final class KernelFence {
                 "add table arp " + TABLE, "delete table arp " + TABLE,
                 "add table ip " + TABLE, "delete table ip " + TABLE,
                 "table arp " + TABLE + " { set held { type ipv4_addr; }; set answering { type ipv4_addr; flags timeout; };"
+                        + " set gate { type ipv4_addr; flags timeout; };"
                         + " chain output { type filter hook output priority 0; policy accept;"
                         + " arp saddr ip @held arp saddr ip != @answering drop; }; }",
                 "table ip " + TABLE + " { set held { type ipv4_addr; }; set serving { type ipv4_addr; flags timeout; };"
@@ -66,34 +103,50 @@ final class KernelFence {
         return nft("delete table arp " + TABLE + "; delete table ip " + TABLE);
     }
 
+    /** Opens the gate of {@code address} for one interval, whatever it was. */
+    List<String> openGate(String address) {
+        return nft(fresh("arp", "gate", address, gateFor));
+    }
+
     /**
-     * Re-arms the timeouts after a renewal, if they have not run out: {@code answerArp} false during a handover,
-     * which stops ARP at once; {@code reopen} re-adds the elements even if they ran out.
+     * While the gate of {@code address} is open (else it fails and changes nothing): opens it for one more interval,
+     * answers ARP for {@code answerFor} and serves IP for one renewal, whether or not they had run out.
      */
-    List<String> renew(String address, boolean answerArp, boolean reopen) {
-        String arp = answerArp ? rearm("arp", "answering", address, reopen)
-                : element("add", "arp", "answering", address, true) + "; " + element("delete", "arp", "answering", address, false);
-        return nft(arp + "; " + rearm("ip", "serving", address, reopen));
+    List<String> answer(String address, Duration answerFor) {
+        return nft(String.join("; ", element("delete", "arp", "gate", address, null),
+                element("add", "arp", "gate", address, gateFor), fresh("arp", "answering", address, millis(answerFor,
+                        "answerFor")), fresh("ip", "serving", address, serveFor)));
+    }
+
+    /**
+     * A handover: ARP stops at once and the gate closes; IP is re-armed for one renewal if it has not run out (else
+     * the command fails, ARP having run out with it).
+     */
+    List<String> quiet(String address) {
+        return nft(String.join("; ", gone("arp", "answering", address), gone("arp", "gate", address),
+                element("delete", "ip", "serving", address, null), element("add", "ip", "serving", address, serveFor)));
     }
 
     /** {@code address} is no longer held: no element of it is left. */
     List<String> release(String address) {
-        return nft(String.join("; ", element("add", "arp", "held", address, false),
-                element("delete", "arp", "held", address, false), element("add", "ip", "held", address, false),
-                element("delete", "ip", "held", address, false), element("add", "arp", "answering", address, true),
-                element("delete", "arp", "answering", address, false), element("add", "ip", "serving", address, true),
-                element("delete", "ip", "serving", address, false)));
+        return nft(String.join("; ", gone("arp", "held", address), gone("ip", "held", address),
+                gone("arp", "answering", address), gone("arp", "gate", address), gone("ip", "serving", address)));
     }
 
-    /** Delete, then add with a fresh timeout; {@code reopen}: first an add, so that the delete cannot fail. */
-    private String rearm(String family, String set, String address, boolean reopen) {
-        return (reopen ? element("add", family, set, address, true) + "; " : "")
-                + element("delete", family, set, address, false) + "; " + element("add", family, set, address, true);
+    /** The element, with a fresh timeout whether or not it was there. */
+    private static String fresh(String family, String set, String address, String timeout) {
+        return String.join("; ", element("add", family, set, address, timeout),
+                element("delete", family, set, address, null), element("add", family, set, address, timeout));
     }
 
-    private String element(String verb, String family, String set, String address, boolean timed) {
-        return verb + " element " + family + " " + TABLE + " " + set + " { " + address + (timed ? " timeout " + openFor : "")
-                + " }";
+    /** No element of {@code address} in the set, whether or not there was one. */
+    private static String gone(String family, String set, String address) {
+        return element("add", family, set, address, null) + "; " + element("delete", family, set, address, null);
+    }
+
+    private static String element(String verb, String family, String set, String address, String timeout) {
+        return verb + " element " + family + " " + TABLE + " " + set + " { " + address
+                + (timeout == null ? "" : " timeout " + timeout) + " }";
     }
 
     private static List<String> nft(String statements) {

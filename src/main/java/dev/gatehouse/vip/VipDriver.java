@@ -24,6 +24,14 @@ public interface VipDriver {
     /** Stop serving the VIP here. Must be idempotent: the cluster calls it whenever it is unsure. */
     void release(VipConfig vip) throws Exception;
 
+    /**
+     * Called before {@link #acquire} and {@link #refresh} with each renewal that proved an {@code active_passive}
+     * lease: the lease ends at {@code endNanos} (the cluster's ticker). A driver that holds the VIP by itself for a
+     * while (a kernel timer) keeps within it. Nothing to do by default.
+     */
+    default void leaseUntil(VipConfig vip, long endNanos) {
+    }
+
     /** Called periodically while the VIP is held: repeat announcements (gratuitous ARP) and check it is still in place. */
     void refresh(VipConfig vip) throws Exception;
 

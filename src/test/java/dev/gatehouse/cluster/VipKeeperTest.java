@@ -182,6 +182,40 @@ class VipKeeperTest {
     }
 
     @Test
+    void tellsItsDriverWhenTheLeaseEndsBeforeEachAcquisitionAndRefreshOnIt() {
+        List<String> calls = new ArrayList<>();
+        long t0 = ticker.nanos();
+        VipKeeper k = keeper(new VipDriver() {
+            @Override
+            public void leaseUntil(VipConfig v, long endNanos) {
+                calls.add("lease ends at " + (endNanos - t0) / 1_000_000);
+            }
+
+            @Override
+            public void acquire(VipConfig v) {
+                calls.add("acquire");
+            }
+
+            @Override
+            public void release(VipConfig v) {
+                calls.add("release");
+            }
+
+            @Override
+            public void refresh(VipConfig v) {
+                calls.add("refresh");
+            }
+        }, command -> CompletableFuture.completedFuture(Outcome.ACCEPTED));
+
+        k.tick(granted, true, "", false, null); // renews, acquires, and renews again while binding
+        ticker.advance(Duration.ofNanos(timings.renewIntervalNanos()));
+        k.tick(granted, true, "", false, null);
+
+        assertThat(calls).containsExactly("lease ends at 600", "lease ends at 600", "acquire", "lease ends at 800",
+                "refresh");
+    }
+
+    @Test
     void aPausedOwnerFindsItsLeaseGoneOnItsFirstTickAndReleases() {
         keeper.tick(granted, true, "", false, null);
         assertThat(keeper.holds()).isTrue();

@@ -26,27 +26,37 @@ class ArpVipDriverFencingTest {
     private static final String ADD = "ip addr replace 203.0.113.10/24 dev eth0 valid_lft 1 preferred_lft 1";
     private static final String DEL = "ip addr del 203.0.113.10/24 dev eth0";
     private static final String PROBE = "timeout 0.050 arping -D -q -c 1 -I eth0 203.0.113.10";
+    private static final Duration LEASE = Duration.ofMillis(600);
     private static final String ARP_HELD = "add element arp gatehouse held { 203.0.113.10 }";
-    private static final String ARM_ARP = "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
-            + "delete element arp gatehouse answering { 203.0.113.10 }; "
-            + "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }";
+    private static final String OPEN_GATE = "add element arp gatehouse gate { 203.0.113.10 timeout 300ms }; "
+            + "delete element arp gatehouse gate { 203.0.113.10 }; "
+            + "add element arp gatehouse gate { 203.0.113.10 timeout 300ms }";
     private static final String ARM_IP = "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }; "
             + "delete element ip gatehouse serving { 203.0.113.10 }; "
             + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
-    /** A re-arm that fails, and changes nothing, once the kernel let the element run out. */
-    private static final String REARM_ARP = "delete element arp gatehouse answering { 203.0.113.10 }; "
-            + "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }";
-    private static final String REARM_IP = "delete element ip gatehouse serving { 203.0.113.10 }; "
+    private static final String HOLD = ARP_HELD + "; add element ip gatehouse held { 203.0.113.10 }; " + OPEN_GATE + "; "
+            + ARM_IP;
+    /** ARP stops and the gate closes; IP is re-armed only if it has not run out. */
+    private static final String QUIET = "add element arp gatehouse answering { 203.0.113.10 }; "
+            + "delete element arp gatehouse answering { 203.0.113.10 }; "
+            + "add element arp gatehouse gate { 203.0.113.10 }; delete element arp gatehouse gate { 203.0.113.10 }; "
+            + "delete element ip gatehouse serving { 203.0.113.10 }; "
             + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
-    private static final String STOP_ARP = "add element arp gatehouse answering { 203.0.113.10 timeout 500ms }; "
-            + "delete element arp gatehouse answering { 203.0.113.10 }";
+
+    /** Through the gate (failing, and changing nothing, once it ran out): ARP answered for {@code millis}. */
+    private static String answer(long millis) {
+        String arm = "add element arp gatehouse answering { 203.0.113.10 timeout " + millis + "ms }";
+        return "delete element arp gatehouse gate { 203.0.113.10 }; "
+                + "add element arp gatehouse gate { 203.0.113.10 timeout 300ms }; " + arm
+                + "; delete element arp gatehouse answering { 203.0.113.10 }; " + arm + "; " + ARM_IP;
+    }
 
     private final VipConfig front = new VipConfig("front", "203.0.113.10", Driver.ARP,
             new Arp("eth0", 24, 3, Duration.ofSeconds(10)), Mode.ACTIVE_PASSIVE, null);
     private final ManualTicker ticker = new ManualTicker();
     private final FakeCommands commands = new FakeCommands();
     private final List<String> notices = new CopyOnWriteArrayList<>();
-    private final KernelFence fence = new KernelFence(Duration.ofMillis(500));
+    private final KernelFence fence = KernelFence.forLease(LEASE);
     private final ArpVipDriver driver = new ArpVipDriver(commands, Duration.ofSeconds(1), Duration.ofMillis(500),
             Duration.ofMillis(200), ticker, fence, new ArpingProbe(commands, ticker, Duration.ofMillis(500)), false,
             (vip, detail) -> notices.add(vip + ": " + detail));
@@ -68,72 +78,105 @@ class ArpVipDriverFencingTest {
         return commands.ran.stream().filter(l -> l.startsWith("nft ")).map(l -> l.substring(4)).toList();
     }
 
-    @Test
-    void theTablesAreInstalledAndTheAddressFencedAndOpenForOneRenewalBeforeItIsAdded() throws Exception {
-        probesExit();
-        driver.acquire(front);
+    /** A renewal that began now and committed at once, as the cluster tells the driver of it. */
+    private void renew() throws Exception {
+        driver.leaseUntil(front, ticker.nanos() + LEASE.toNanos());
+        driver.refresh(front);
+    }
 
-        String hold = ARP_HELD + "; add element ip gatehouse held { 203.0.113.10 }; " + ARM_ARP + "; " + ARM_IP;
-        assertThat(nft()).singleElement().asString().endsWith("; " + hold);
-        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf(PROBE));
-        assertThat(fence.hold("203.0.113.10", false)).containsExactly("nft", hold);
+    private void acquire() throws Exception {
+        probesExit(); // free at the first probe, 50 ms
+        driver.leaseUntil(front, ticker.nanos() + LEASE.toNanos());
+        driver.acquire(front);
+    }
+
+    @Test
+    void theAddressIsFencedAndAnswersArpBeforeItIsAddedUntilJustBeforeItsLeaseCouldGoElsewhere() throws Exception {
+        acquire();
+
+        // the hold's gate ends 300 ms from now at the latest: ARP through it until the lease's end plus a tenth of
+        // it (the controller waits a tenth and 50 ms more), less the gate and the 20 ms margin: 600 + 60 - 300 - 20
+        assertThat(nft()).hasSize(2);
+        assertThat(nft().getFirst()).endsWith("; " + HOLD);
+        assertThat(nft().getLast()).isEqualTo(answer(340));
+        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf("nft " + answer(340)))
+                .isGreaterThan(commands.ran.indexOf(PROBE));
+        assertThat(fence.hold("203.0.113.10", false)).containsExactly("nft", HOLD);
         assertThat(fence.hold("203.0.113.10", true).get(1))
                 .contains("arp saddr ip @held arp saddr ip != @answering drop")
+                .contains("set gate { type ipv4_addr; flags timeout; }")
                 .contains("ip daddr @held ip daddr != @serving drop")
                 .contains("ip saddr @held ip saddr != @serving drop")
                 .startsWith("add table arp gatehouse; delete table arp gatehouse; add table ip gatehouse; delete table ip gatehouse");
     }
 
     @Test
-    void everyRenewalReArmsTheTimeoutAtMostEvery100msAndAHandoverStopsArpAtOnce() throws Exception {
-        probesExit();
-        driver.acquire(front);
+    void aRenewalAnswersArpOnlyForWhatIsLeftOfItsLeaseAfterTheGateItGoesThroughEndsAtMostEvery100ms() throws Exception {
+        acquire(); // the gate ends 300 ms after the acquisition began, at the latest
         int before = nft().size();
 
-        ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front);
-        driver.refresh(front); // same instant: the timeout was just re-armed
-        assertThat(nft().subList(before, nft().size())).containsExactly(REARM_ARP + "; " + REARM_IP);
+        ticker.advance(Duration.ofMillis(150));
+        renew();
+        renew(); // same instant: just re-armed
+        // at 200 ms: the lease ends at 800, ARP until 860 at the latest, the gate by 300: 860 - 300 - 20
+        assertThat(nft().subList(before, nft().size())).containsExactly(answer(540));
 
-        driver.keepDuringHandover(front); // same instant, but ARP stops now
+        // the next command is slow: its gate counts from when it was seen to end, 250 ms after it started
+        commands.answer = line -> {
+            if (line.startsWith("nft ")) {
+                ticker.advance(Duration.ofMillis(250));
+            }
+            return null;
+        };
+        ticker.advance(Duration.ofMillis(200));
+        renew(); // at 400: 1060 - 500 - 20; seen to end at 650, its gate ends by 950
+        commands.answer = line -> null;
+        ticker.advance(Duration.ofMillis(100));
+        renew(); // at 750: 1410 - 950 - 20 (a gate counted from 400 would have left 690)
+        assertThat(nft().subList(before + 1, nft().size())).containsExactly(answer(540), answer(440));
+    }
+
+    @Test
+    void aGateThatRanOutIsOpenedAgainByARenewalAndALeaseTooNearItsEndAnswersNothing() throws Exception {
+        acquire();
+        ticker.advance(Duration.ofMillis(400)); // the gate ended at 300
+        renew(); // 400 + 660 - (400 + 300) - 20
+        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(OPEN_GATE, answer(340));
+
+        failNextNft(); // the kernel's gate ran out before the bound said (it cannot, but a command can fail)
+        ticker.advance(Duration.ofMillis(200));
+        renew();
+        assertThat(nft().subList(nft().size() - 3, nft().size())).containsExactly(answer(540), OPEN_GATE, answer(340));
+
+        ticker.advance(Duration.ofMillis(600)); // the gate ran out again
+        driver.leaseUntil(front, ticker.nanos() + Duration.ofMillis(250).toNanos()); // a renewal that took 350 ms
+        driver.refresh(front); // its new gate ends later than ARP may be answered: 250 + 60 - 300 - 20 < 20 ms
+        assertThat(nft().getLast()).isEqualTo(OPEN_GATE);
+    }
+
+    @Test
+    void aHandoverStopsArpAtOnceAndARenewalAnsweringArpAgainOpensTheGateFirst() throws Exception {
+        acquire();
+        driver.keepDuringHandover(front);
+        assertThat(nft().getLast()).isEqualTo(QUIET);
         ticker.advance(Duration.ofMillis(20));
-        driver.keepDuringHandover(front);
-        assertThat(nft().getLast()).isEqualTo(STOP_ARP + "; " + REARM_IP);
-        assertThat(nft()).hasSize(before + 2);
+        driver.keepDuringHandover(front); // within 100 ms of the last: nothing
+        assertThat(nft().getLast()).isEqualTo(QUIET);
+
+        ticker.advance(Duration.ofMillis(200));
+        renew(); // the handover did not happen and a renewal proved the lease
+        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(OPEN_GATE, answer(340));
     }
 
     @Test
-    void aRenewalAfterAFailedReArmReopensTheFence() throws Exception {
+    void withoutALeaseARenewalAnswersArpForOneWatchdogSilence() throws Exception {
         probesExit();
-        driver.acquire(front);
-        failNextNft();
-        ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front); // the kernel let the elements run out: the delete fails, nothing is re-added
-        assertThat(nft().getLast()).isEqualTo(REARM_ARP + "; " + REARM_IP);
-
-        ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front); // a renewal proved the lease: re-add them
-        assertThat(nft().getLast()).isEqualTo(ARM_ARP + "; " + ARM_IP);
-        ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front);
-        assertThat(nft().getLast()).isEqualTo(REARM_ARP + "; " + REARM_IP);
-    }
-
-    @Test
-    void aHandoverNeverReopensTheFenceButARenewalAnsweringArpAgainDoes() throws Exception {
-        probesExit();
-        driver.acquire(front);
-        driver.keepDuringHandover(front);
-        failNextNft();
-        ticker.advance(Duration.ofMillis(200));
-        driver.keepDuringHandover(front); // fails: the elements ran out
-        ticker.advance(Duration.ofMillis(200));
-        driver.keepDuringHandover(front); // no proof of the lease: it stays closed
-        assertThat(nft().getLast()).isEqualTo(STOP_ARP + "; " + REARM_IP);
-
-        ticker.advance(Duration.ofMillis(200));
-        driver.refresh(front); // the handover did not happen and a renewal proved the lease
-        assertThat(nft().getLast()).isEqualTo(ARM_ARP + "; " + ARM_IP);
+        driver.acquire(front); // an active-active VIP: no lease
+        // until now + 500, the gate by 300
+        assertThat(nft().getLast()).isEqualTo(answer(180));
+        ticker.advance(Duration.ofMillis(100));
+        driver.refresh(front); // at 150 (the probe took 50): 150 + 500 - 300 - 20
+        assertThat(nft().getLast()).isEqualTo(answer(330));
     }
 
     /** The next nft exits 1, as a delete of an element that ran out does; later ones succeed. */
