@@ -7,17 +7,20 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
 
 /**
  * The {@link KernelFence} of the addresses a driver holds, as it runs: its {@code nft} commands one after another on
- * a queue of their own (a slow nft never delays an address command, a release's above all), and by when each
- * address's gate ends at the latest.
+ * a queue of their own (a slow nft never delays an address command, a release's above all), and each address's
+ * latest gate.
  *
  * <p>ARP for an address is answered until a deadline the caller gives (its lease, see {@link #answerUntil}), and
  * never later, however late an {@code nft} runs. A re-arm of ARP runs only while the gate it finds is open, so no
  * later than that gate's end, which is known from above: a gate opened by a command that was seen to end at {@code t}
- * ends by {@code t} + its timeout. The re-arm gives ARP what is left until the deadline after that gate's end, less
+ * ends by {@code t} + its timeout. Each gate has a generation of its own, so a command can only go through the gate
+ * it was computed for. The re-arm gives ARP what is left until the deadline after that gate's end, less
  * {@link #MARGIN}; the kernel cannot carry it past the deadline, even if it ran only at the gate's last moment.
  */
 final class HeldFence {
@@ -32,8 +35,20 @@ final class HeldFence {
     private final long serveNanos;
     private final long afterLeaseNanos;
     private final CommandQueue queue = new CommandQueue();
-    /** Per address, the latest its gate can end (ticker nanos); none while it may be gone. */
-    private final Map<String, Long> gates = new ConcurrentHashMap<>();
+    /** Per address, the gate opened last. */
+    private final Map<String, Gate> gates = new ConcurrentHashMap<>();
+    private final AtomicLong generations = new AtomicLong();
+
+    /**
+     * A gate of an address: its generation, and the latest it can end (ticker nanos), {@link Long#MIN_VALUE} when
+     * its command failed (it is not open, or not for long: a timed-out command was killed).
+     */
+    private record Gate(long generation, long endsBy) {
+
+        boolean open(long now) {
+            return endsBy != Long.MIN_VALUE && endsBy - now > 0;
+        }
+    }
 
     HeldFence(KernelFence fence, CommandRunner commands, Ticker ticker) {
         this.fence = Objects.requireNonNull(fence, "fence");
@@ -55,17 +70,18 @@ final class HeldFence {
      * @return completes once ARP is answered, or that failed
      */
     CompletableFuture<Void> hold(String address, boolean first, long until) {
-        List<String> hold = fence.hold(address, first);
-        queue.then(() -> gating(address, hold)).thenAccept(r -> ArpVipDriver.logFailure(r, "VIP not fenced"));
+        queue.then(() -> gating(address, gate -> fence.hold(address, first, gate)))
+                .thenAccept(r -> ArpVipDriver.logFailure(r, "VIP not fenced"));
         return queue.then(() -> answer(address, until))
                 .thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence does not answer ARP"));
     }
 
     /** Takes {@code address} out of the fence; {@code last}: the tables go (no VIP is held here any more). */
     void release(String address, boolean last) {
-        gates.remove(address);
-        List<String> release = last ? fence.uninstall() : fence.release(address);
-        queue.then(() -> commands.start(release)).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not removed"));
+        queue.then(() -> {
+            Gate gate = gates.remove(address);
+            return commands.start(last ? fence.uninstall() : fence.release(address, gate == null ? 0 : gate.generation()));
+        }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not removed"));
     }
 
     /**
@@ -83,15 +99,15 @@ final class HeldFence {
             if (answerArp) {
                 return answer(address, until);
             }
-            gates.remove(address);
-            return commands.start(fence.quiet(address));
+            Gate gate = gates.remove(address);
+            return commands.start(fence.quiet(address, gate == null ? 0 : gate.generation()));
         }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not re-armed"));
     }
 
     /** Through the gate; a gate that ran out (or was never opened) is opened first, which any renewal may do. */
     private CompletableFuture<CommandRunner.Result> answer(String address, long until) {
-        Long gateEnd = gates.get(address);
-        if (gateEnd == null || gateEnd - ticker.nanos() <= 0) {
+        Gate gate = gates.get(address);
+        if (gate == null || !gate.open(ticker.nanos())) {
             return throughNewGate(address, until);
         }
         return throughGate(address, until)
@@ -99,28 +115,28 @@ final class HeldFence {
     }
 
     private CompletableFuture<CommandRunner.Result> throughNewGate(String address, long until) {
-        return gating(address, fence.openGate(address))
+        return gating(address, gate -> fence.openGate(address, gate))
                 .thenCompose(r -> r.ok() ? throughGate(address, until) : CompletableFuture.completedFuture(r));
     }
 
     /** @return null when the deadline leaves ARP too little after the gate's end: it is left to run out */
     private CompletableFuture<CommandRunner.Result> throughGate(String address, long until) {
-        Long gateEnd = gates.get(address);
-        long answerFor = gateEnd == null ? 0 : until - gateEnd - MARGIN.toNanos();
+        Gate through = gates.get(address);
+        long answerFor = until - through.endsBy() - MARGIN.toNanos();
         if (answerFor < MARGIN.toNanos()) {
             return CompletableFuture.completedFuture(null);
         }
-        return gating(address, fence.answer(address, Duration.ofNanos(answerFor)));
+        return gating(address, next -> fence.answer(address, through.generation(), next, Duration.ofNanos(answerFor)));
     }
 
-    /** Runs a command that opens the gate of {@code address}: done, it ended by now; failed, it may be gone. */
-    private CompletableFuture<CommandRunner.Result> gating(String address, List<String> command) {
-        return commands.start(command).thenApply(r -> {
-            if (r.ok()) {
-                gates.put(address, ticker.nanos() + gateNanos);
-            } else {
-                gates.remove(address);
-            }
+    /**
+     * Runs the command that opens the next gate of {@code address}, given its generation: done, the gate ends a gate
+     * interval after the command was seen to end at the latest; failed, it is not open.
+     */
+    private CompletableFuture<CommandRunner.Result> gating(String address, LongFunction<List<String>> opening) {
+        long generation = generations.incrementAndGet() & 0xffff_ffffL; // a mark: wraps long after its gate ran out
+        return commands.start(opening.apply(generation)).thenApply(r -> {
+            gates.put(address, new Gate(generation, r.ok() ? ticker.nanos() + gateNanos : Long.MIN_VALUE));
             return r;
         });
     }

@@ -18,10 +18,12 @@ import java.util.List;
  *
  * <p>The {@code answering} timeout must end before any other node can be granted the address, however late its
  * {@code nft} runs: one frozen after it was started and thawed after the takeover would otherwise open ARP for a
- * whole timeout from the thaw. So ARP is re-armed only through the address's element in set {@code gate}, which no
- * rule reads: the re-arm deletes it (failing, and changing nothing, once the kernel let it run out) and adds it anew.
- * A re-arm therefore runs before the gate it found ends, and the caller, who knows by when that gate ends at the
- * latest, gives ARP only what is left of the lease after that ({@link HeldFence}).
+ * whole timeout from the thaw. So ARP is re-armed only through a gate: an element of set {@code gate}, which no rule
+ * reads, keyed by the address and a generation (a mark) that no other gate of it ever has. The re-arm deletes the
+ * gate it was computed for (failing, and changing nothing, once the kernel let that one run out) and adds the next.
+ * A re-arm therefore runs before that gate ends, and the caller, who knows by when it ends at the latest, gives ARP
+ * only what is left of the lease after that ({@link HeldFence}). A command that runs later still, after a newer gate
+ * was opened, cannot go through the newer one.
  *
  * <p>Each method returns one {@code nft} command: a list of statements nft runs as one transaction. Re-adding an
  * element does not re-arm its timeout, so a re-arm deletes it and adds it again; an add ahead of the delete makes
@@ -72,12 +74,12 @@ final class KernelFence {
     }
 
     /**
-     * Fences {@code address} (its ARP dropped until {@link #answer}), opens its gate and its IP for one renewal;
-     * {@code install}: creates the tables first.
+     * Fences {@code address} (its ARP dropped until {@link #answer}), opens gate {@code gate} of it and its IP for
+     * one renewal; {@code install}: creates the tables first.
      */
-    List<String> hold(String address, boolean install) {
+    List<String> hold(String address, boolean install, long gate) {
         String hold = String.join("; ", element("add", "arp", "held", address, null),
-                element("add", "ip", "held", address, null), fresh("arp", "gate", address, gateFor),
+                element("add", "ip", "held", address, null), gate("add", address, gate, gateFor),
                 fresh("ip", "serving", address, serveFor));
         return nft(install ? tables() + "; " + hold : hold);
     }
@@ -88,7 +90,7 @@ final class KernelFence {
                 "add table arp " + TABLE, "delete table arp " + TABLE,
                 "add table ip " + TABLE, "delete table ip " + TABLE,
                 "table arp " + TABLE + " { set held { type ipv4_addr; }; set answering { type ipv4_addr; flags timeout; };"
-                        + " set gate { type ipv4_addr; flags timeout; };"
+                        + " set gate { type ipv4_addr . mark; flags timeout; };"
                         + " chain output { type filter hook output priority 0; policy accept;"
                         + " arp saddr ip @held arp saddr ip != @answering drop; }; }",
                 "table ip " + TABLE + " { set held { type ipv4_addr; }; set serving { type ipv4_addr; flags timeout; };"
@@ -103,34 +105,44 @@ final class KernelFence {
         return nft("delete table arp " + TABLE + "; delete table ip " + TABLE);
     }
 
-    /** Opens the gate of {@code address} for one interval, whatever it was. */
-    List<String> openGate(String address) {
-        return nft(fresh("arp", "gate", address, gateFor));
+    /** Opens gate {@code gate} of {@code address} for one interval. */
+    List<String> openGate(String address, long gate) {
+        return nft(gate("add", address, gate, gateFor));
     }
 
     /**
-     * While the gate of {@code address} is open (else it fails and changes nothing): opens it for one more interval,
-     * answers ARP for {@code answerFor} and serves IP for one renewal, whether or not they had run out.
+     * While gate {@code through} of {@code address} is open (else it fails and changes nothing): closes it and opens
+     * gate {@code next} for one interval, answers ARP for {@code answerFor} and serves IP for one renewal, whether or
+     * not they had run out.
      */
-    List<String> answer(String address, Duration answerFor) {
-        return nft(String.join("; ", element("delete", "arp", "gate", address, null),
-                element("add", "arp", "gate", address, gateFor), fresh("arp", "answering", address, millis(answerFor,
-                        "answerFor")), fresh("ip", "serving", address, serveFor)));
+    List<String> answer(String address, long through, long next, Duration answerFor) {
+        return nft(String.join("; ", gate("delete", address, through, null), gate("add", address, next, gateFor),
+                fresh("arp", "answering", address, millis(answerFor, "answerFor")), fresh("ip", "serving", address,
+                        serveFor)));
     }
 
     /**
-     * A handover: ARP stops at once and the gate closes; IP is re-armed for one renewal if it has not run out (else
-     * the command fails, ARP having run out with it).
+     * A handover: ARP stops at once and gate {@code gate} closes; IP is re-armed for one renewal if it has not run
+     * out (else the command fails, ARP having run out with it).
      */
-    List<String> quiet(String address) {
-        return nft(String.join("; ", gone("arp", "answering", address), gone("arp", "gate", address),
+    List<String> quiet(String address, long gate) {
+        return nft(String.join("; ", gone("arp", "answering", address), closed(address, gate),
                 element("delete", "ip", "serving", address, null), element("add", "ip", "serving", address, serveFor)));
     }
 
-    /** {@code address} is no longer held: no element of it is left. */
-    List<String> release(String address) {
+    /** {@code address} is no longer held: no element of it is left but gates older than {@code gate}, running out. */
+    List<String> release(String address, long gate) {
         return nft(String.join("; ", gone("arp", "held", address), gone("ip", "held", address),
-                gone("arp", "answering", address), gone("arp", "gate", address), gone("ip", "serving", address)));
+                gone("arp", "answering", address), closed(address, gate), gone("ip", "serving", address)));
+    }
+
+    /** Gate {@code gate} of {@code address} is not open, whether or not it was. */
+    private static String closed(String address, long gate) {
+        return gate("add", address, gate, null) + "; " + gate("delete", address, gate, null);
+    }
+
+    private static String gate(String verb, String address, long gate, String timeout) {
+        return element(verb, "arp", "gate", address + " . " + gate, timeout);
     }
 
     /** The element, with a fresh timeout whether or not it was there. */
@@ -144,8 +156,8 @@ final class KernelFence {
         return element("add", family, set, address, null) + "; " + element("delete", family, set, address, null);
     }
 
-    private static String element(String verb, String family, String set, String address, String timeout) {
-        return verb + " element " + family + " " + TABLE + " " + set + " { " + address
+    private static String element(String verb, String family, String set, String key, String timeout) {
+        return verb + " element " + family + " " + TABLE + " " + set + " { " + key
                 + (timeout == null ? "" : " timeout " + timeout) + " }";
     }
 

@@ -116,7 +116,8 @@ final class ProcessCommandRunner implements CommandRunner {
         }
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
+                // reaped before the next command of its queue starts: a late one must not land after that one
+                process.destroyForcibly().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 return new Result(command, -1, "timed out after " + timeout.toMillis() + "ms");
             }
             // The commands print a few lines at most, so the pipe never fills before they exit.

@@ -28,27 +28,34 @@ class ArpVipDriverFencingTest {
     private static final String PROBE = "timeout 0.050 arping -D -q -c 1 -I eth0 203.0.113.10";
     private static final Duration LEASE = Duration.ofMillis(600);
     private static final String ARP_HELD = "add element arp gatehouse held { 203.0.113.10 }";
-    private static final String OPEN_GATE = "add element arp gatehouse gate { 203.0.113.10 timeout 300ms }; "
-            + "delete element arp gatehouse gate { 203.0.113.10 }; "
-            + "add element arp gatehouse gate { 203.0.113.10 timeout 300ms }";
     private static final String ARM_IP = "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }; "
             + "delete element ip gatehouse serving { 203.0.113.10 }; "
             + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
-    private static final String HOLD = ARP_HELD + "; add element ip gatehouse held { 203.0.113.10 }; " + OPEN_GATE + "; "
-            + ARM_IP;
-    /** ARP stops and the gate closes; IP is re-armed only if it has not run out. */
-    private static final String QUIET = "add element arp gatehouse answering { 203.0.113.10 }; "
-            + "delete element arp gatehouse answering { 203.0.113.10 }; "
-            + "add element arp gatehouse gate { 203.0.113.10 }; delete element arp gatehouse gate { 203.0.113.10 }; "
-            + "delete element ip gatehouse serving { 203.0.113.10 }; "
-            + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
 
-    /** Through the gate (failing, and changing nothing, once it ran out): ARP answered for {@code millis}. */
-    private static String answer(long millis) {
+    /** Generation {@code gate} of the address's gate, open for 300 ms. */
+    private static String openGate(long gate) {
+        return "add element arp gatehouse gate { 203.0.113.10 . " + gate + " timeout 300ms }";
+    }
+
+    private static String hold(long gate) {
+        return ARP_HELD + "; add element ip gatehouse held { 203.0.113.10 }; " + openGate(gate) + "; " + ARM_IP;
+    }
+
+    /** Through gate {@code through} (failing, and changing nothing, once it ran out): ARP answered for {@code millis}. */
+    private static String answer(long through, long next, long millis) {
         String arm = "add element arp gatehouse answering { 203.0.113.10 timeout " + millis + "ms }";
-        return "delete element arp gatehouse gate { 203.0.113.10 }; "
-                + "add element arp gatehouse gate { 203.0.113.10 timeout 300ms }; " + arm
+        return "delete element arp gatehouse gate { 203.0.113.10 . " + through + " }; " + openGate(next) + "; " + arm
                 + "; delete element arp gatehouse answering { 203.0.113.10 }; " + arm + "; " + ARM_IP;
+    }
+
+    /** ARP stops and gate {@code gate} closes; IP is re-armed only if it has not run out. */
+    private static String quiet(long gate) {
+        return "add element arp gatehouse answering { 203.0.113.10 }; "
+                + "delete element arp gatehouse answering { 203.0.113.10 }; "
+                + "add element arp gatehouse gate { 203.0.113.10 . " + gate + " }; "
+                + "delete element arp gatehouse gate { 203.0.113.10 . " + gate + " }; "
+                + "delete element ip gatehouse serving { 203.0.113.10 }; "
+                + "add element ip gatehouse serving { 203.0.113.10 timeout 500ms }";
     }
 
     private final VipConfig front = new VipConfig("front", "203.0.113.10", Driver.ARP,
@@ -97,14 +104,14 @@ class ArpVipDriverFencingTest {
         // the hold's gate ends 300 ms from now at the latest: ARP through it until the lease's end plus a tenth of
         // it (the controller waits a tenth and 50 ms more), less the gate and the 20 ms margin: 600 + 60 - 300 - 20
         assertThat(nft()).hasSize(2);
-        assertThat(nft().getFirst()).endsWith("; " + HOLD);
-        assertThat(nft().getLast()).isEqualTo(answer(340));
-        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf("nft " + answer(340)))
+        assertThat(nft().getFirst()).endsWith("; " + hold(1));
+        assertThat(nft().getLast()).isEqualTo(answer(1, 2, 340));
+        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf("nft " + answer(1, 2, 340)))
                 .isGreaterThan(commands.ran.indexOf(PROBE));
-        assertThat(fence.hold("203.0.113.10", false)).containsExactly("nft", HOLD);
-        assertThat(fence.hold("203.0.113.10", true).get(1))
+        assertThat(fence.hold("203.0.113.10", false, 1)).containsExactly("nft", hold(1));
+        assertThat(fence.hold("203.0.113.10", true, 1).get(1))
                 .contains("arp saddr ip @held arp saddr ip != @answering drop")
-                .contains("set gate { type ipv4_addr; flags timeout; }")
+                .contains("set gate { type ipv4_addr . mark; flags timeout; }")
                 .contains("ip daddr @held ip daddr != @serving drop")
                 .contains("ip saddr @held ip saddr != @serving drop")
                 .startsWith("add table arp gatehouse; delete table arp gatehouse; add table ip gatehouse; delete table ip gatehouse");
@@ -119,7 +126,7 @@ class ArpVipDriverFencingTest {
         renew();
         renew(); // same instant: just re-armed
         // at 200 ms: the lease ends at 800, ARP until 860 at the latest, the gate by 300: 860 - 300 - 20
-        assertThat(nft().subList(before, nft().size())).containsExactly(answer(540));
+        assertThat(nft().subList(before, nft().size())).containsExactly(answer(2, 3, 540));
 
         // the next command is slow: its gate counts from when it was seen to end, 250 ms after it started
         commands.answer = line -> {
@@ -133,7 +140,7 @@ class ArpVipDriverFencingTest {
         commands.answer = line -> null;
         ticker.advance(Duration.ofMillis(100));
         renew(); // at 750: 1410 - 950 - 20 (a gate counted from 400 would have left 690)
-        assertThat(nft().subList(before + 1, nft().size())).containsExactly(answer(540), answer(440));
+        assertThat(nft().subList(before + 1, nft().size())).containsExactly(answer(3, 4, 540), answer(4, 5, 440));
     }
 
     @Test
@@ -141,31 +148,32 @@ class ArpVipDriverFencingTest {
         acquire();
         ticker.advance(Duration.ofMillis(400)); // the gate ended at 300
         renew(); // 400 + 660 - (400 + 300) - 20
-        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(OPEN_GATE, answer(340));
+        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(openGate(3), answer(3, 4, 340));
 
         failNextNft(); // the kernel's gate ran out before the bound said (it cannot, but a command can fail)
         ticker.advance(Duration.ofMillis(200));
         renew();
-        assertThat(nft().subList(nft().size() - 3, nft().size())).containsExactly(answer(540), OPEN_GATE, answer(340));
+        assertThat(nft().subList(nft().size() - 3, nft().size())).containsExactly(answer(4, 5, 540), openGate(6),
+                answer(6, 7, 340));
 
         ticker.advance(Duration.ofMillis(600)); // the gate ran out again
         driver.leaseUntil(front, ticker.nanos() + Duration.ofMillis(250).toNanos()); // a renewal that took 350 ms
         driver.refresh(front); // its new gate ends later than ARP may be answered: 250 + 60 - 300 - 20 < 20 ms
-        assertThat(nft().getLast()).isEqualTo(OPEN_GATE);
+        assertThat(nft().getLast()).isEqualTo(openGate(8));
     }
 
     @Test
     void aHandoverStopsArpAtOnceAndARenewalAnsweringArpAgainOpensTheGateFirst() throws Exception {
         acquire();
         driver.keepDuringHandover(front);
-        assertThat(nft().getLast()).isEqualTo(QUIET);
+        assertThat(nft().getLast()).isEqualTo(quiet(2));
         ticker.advance(Duration.ofMillis(20));
         driver.keepDuringHandover(front); // within 100 ms of the last: nothing
-        assertThat(nft().getLast()).isEqualTo(QUIET);
+        assertThat(nft().getLast()).isEqualTo(quiet(2));
 
         ticker.advance(Duration.ofMillis(200));
         renew(); // the handover did not happen and a renewal proved the lease
-        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(OPEN_GATE, answer(340));
+        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(openGate(3), answer(3, 4, 340));
     }
 
     @Test
@@ -173,10 +181,10 @@ class ArpVipDriverFencingTest {
         probesExit();
         driver.acquire(front); // an active-active VIP: no lease
         // until now + 500, the gate by 300
-        assertThat(nft().getLast()).isEqualTo(answer(180));
+        assertThat(nft().getLast()).isEqualTo(answer(1, 2, 180));
         ticker.advance(Duration.ofMillis(100));
         driver.refresh(front); // at 150 (the probe took 50): 150 + 500 - 300 - 20
-        assertThat(nft().getLast()).isEqualTo(answer(330));
+        assertThat(nft().getLast()).isEqualTo(answer(2, 3, 330));
     }
 
     /** The next nft exits 1, as a delete of an element that ran out does; later ones succeed. */

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The fence's nftables commands in a real kernel (the lab's lb1 namespace): ARP is re-armed only through a gate the
- * kernel closes by itself, so a re-arm that runs late answers ARP no later than its lease allows, and one that runs
- * after its gate ended changes nothing. Skipped unless root.
+ * The fence's nftables commands in a real kernel (the lab's lb1 namespace): ARP is re-armed only through the gate a
+ * re-arm was made for, which the kernel closes by itself, so a re-arm that runs late answers ARP no later than its
+ * lease allows, and one that runs after its gate ended (or was superseded) changes nothing. Skipped unless root.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class KernelFenceLabTest {
@@ -29,24 +29,28 @@ class KernelFenceLabTest {
     private static final Pattern EXPIRES = Pattern.compile("expires (?:(\\d+)s)?(?:(\\d+)ms)?");
 
     @Test
-    void aReArmAfterItsGateRanOutChangesNothingAndOnlyANewGateLetsArpBeAnswered() {
+    void aReArmGoesOnlyThroughTheGateItWasMadeForAndOnlyWhileItIsOpen() {
         Lab.assumeAvailable();
         KernelFence fence = new KernelFence(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ZERO);
         try (Lab lab = Lab.up()) {
-            nft(lab, fence.hold(ADDRESS, true));
+            nft(lab, fence.hold(ADDRESS, true, 1));
             assertThat(open(lab)).as("ARP answering, IP serving").containsExactly(false, true);
-            nft(lab, fence.answer(ADDRESS, Duration.ofSeconds(1))); // through the hold's gate
+            nft(lab, fence.answer(ADDRESS, 1, 2, Duration.ofSeconds(1))); // through the hold's gate
             assertThat(open(lab)).containsExactly(true, true);
+            nft(lab, fence.openGate(ADDRESS, 3)); // a newer gate opens no older one
+            assertThatThrownBy(() -> nft(lab, fence.answer(ADDRESS, 1, 4, Duration.ofSeconds(1))))
+                    .hasMessageContaining("exited");
 
             await().atMost(Duration.ofSeconds(5)).until(() -> !lab.exec("lb1", "nft", "list", "set", "arp",
                     KernelFence.TABLE, "gate").contains(ADDRESS));
+            nft(lab, fence.quiet(ADDRESS, 3)); // a handover: ARP stops, IP goes on
             // as a re-arm frozen with the node and thawed after the takeover would run it
-            nft(lab, fence.quiet(ADDRESS)); // a handover: ARP stops, IP goes on
-            assertThatThrownBy(() -> nft(lab, fence.answer(ADDRESS, Duration.ofSeconds(1)))).hasMessageContaining("exited");
+            assertThatThrownBy(() -> nft(lab, fence.answer(ADDRESS, 2, 4, Duration.ofSeconds(1))))
+                    .hasMessageContaining("exited");
             assertThat(open(lab)).containsExactly(false, true);
 
-            nft(lab, fence.openGate(ADDRESS));
-            nft(lab, fence.answer(ADDRESS, Duration.ofSeconds(1)));
+            nft(lab, fence.openGate(ADDRESS, 5));
+            nft(lab, fence.answer(ADDRESS, 5, 6, Duration.ofSeconds(1)));
             assertThat(open(lab)).containsExactly(true, true);
             nft(lab, fence.uninstall());
         }
