@@ -135,9 +135,8 @@ public final class ArpVipDriver implements VipDriver {
         StrayForwarding.flushLeftovers(commands);
         Duration silence = CommandRunner.Watchdog.silenceFor(clusterLease);
         KernelFence fence = KernelFence.forLease(clusterLease);
-        // the tables a killed process left (they fence nothing it still holds): gone; fails when there are none
-        commands.start(fence.uninstall()).join();
-        CommandRunner.Result nft = commands.start(List.of("nft", "--version")).join();
+        // the tables, in place of any a killed process left (they fence nothing it still holds)
+        CommandRunner.Result nft = commands.start(fence.install()).join();
         if (!nft.ok()) {
             LOG.warn("VIP: no nftables ({}): a node whose processes all freeze answers ARP for its VIP until the address"
                     + " lifetime ends, after the peer took over", nft.describe());
@@ -174,15 +173,13 @@ public final class ArpVipDriver implements VipDriver {
     public void acquire(VipConfig vip) throws IOException {
         Arp arp = arpOf(vip);
         Holding holding = new Holding(vip, arp);
-        boolean first = holdings.isEmpty();
         Holding previous = holdings.put(vip.name(), holding);
         if (previous != null) {
             previous.current = false;
         }
-        // fencing an address this node does not hold yet changes nothing: it runs while the probe waits (and if it
-        // were late, the address would only be unfenced for a moment while this node may serve it)
+        // the fence goes in while the probe waits, in one command through the gate opened at the grant
         CompletableFuture<Void> fenced = fence == null ? CompletableFuture.completedFuture(null)
-                : fence.hold(vip.address(), first, fence.answerUntil(leaseEnds.get(vip.name()), ticker.nanos()));
+                : fence.hold(vip.address(), fence.answerUntil(leaseEnds.get(vip.name()), ticker.nanos()));
         long start = ticker.nanos();
         CompletableFuture<AddressProbe.Outcome> prepared = probes.remove(vip.name());
         boolean graceful = gracefulTakeovers.remove(vip.name());
@@ -218,11 +215,15 @@ public final class ArpVipDriver implements VipDriver {
      * Starts probing for the address as soon as this node is granted the VIP, while its first renewal goes through
      * consensus: the probe changes no one's ARP cache, and the acquisition that follows the renewal waits only for
      * what is left of it. Its answer is at most a lease old when used (a renewal slower than that serves nothing).
-     * A graceful takeover does not probe: the predecessor holds the address on purpose.
+     * A graceful takeover does not probe: the predecessor holds the address on purpose. Both open the kernel fence's
+     * gate for the address, which changes nothing for it yet.
      */
     @Override
     public void prepare(VipConfig vip) {
         gracefulTakeovers.remove(vip.name()); // a graceful grant that was never acquired says nothing about this one
+        if (fence != null) {
+            fence.prepare(vip.address());
+        }
         if (probe != null) {
             Arp arp = arpOf(vip);
             probes.put(vip.name(), CompletableFuture.supplyAsync(() -> probe.awaitFree(arp.iface(), vip.address()),
@@ -249,6 +250,9 @@ public final class ArpVipDriver implements VipDriver {
     public void takeOverFrom(VipConfig vip, String predecessorHost) {
         Arp arp = arpOf(vip);
         gracefulTakeovers.add(vip.name());
+        if (fence != null) {
+            fence.prepare(vip.address());
+        }
         strays.forward(vip, arp, predecessorHost);
     }
 
@@ -275,10 +279,10 @@ public final class ArpVipDriver implements VipDriver {
         }
     }
 
-    /** Takes {@code vip} out of the kernel fence; the tables go with the last VIP held here. */
+    /** Takes {@code vip} out of the kernel fence. */
     private void unfence(VipConfig vip) {
         if (fence != null) {
-            fence.release(vip.address(), holdings.isEmpty());
+            fence.release(vip.address());
         }
     }
 

@@ -65,22 +65,31 @@ final class HeldFence {
     }
 
     /**
-     * Fences {@code address} and answers ARP for it until {@code until}; {@code first}: creates the tables first.
+     * A grant of {@code address} (nothing held yet): opens a gate, so that the acquisition after it goes through in one
+     * command. Nothing changes for the address itself.
+     */
+    void prepare(String address) {
+        queue.then(() -> {
+            Gate gate = gates.get(address);
+            return gate != null && gate.open(ticker.nanos()) ? CompletableFuture.<CommandRunner.Result>completedFuture(null)
+                    : gating(address, next -> fence.openGate(address, next));
+        }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence gate not opened"));
+    }
+
+    /**
+     * Fences {@code address} and answers ARP for it until {@code until}.
      *
      * @return completes once ARP is answered, or that failed
      */
-    CompletableFuture<Void> hold(String address, boolean first, long until) {
-        queue.then(() -> gating(address, gate -> fence.hold(address, first, gate)))
-                .thenAccept(r -> ArpVipDriver.logFailure(r, "VIP not fenced"));
-        return queue.then(() -> answer(address, until))
-                .thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence does not answer ARP"));
+    CompletableFuture<Void> hold(String address, long until) {
+        return queue.then(() -> answer(address, until)).thenAccept(r -> ArpVipDriver.logFailure(r, "VIP not fenced"));
     }
 
-    /** Takes {@code address} out of the fence; {@code last}: the tables go (no VIP is held here any more). */
-    void release(String address, boolean last) {
+    /** Takes {@code address} out of the fence. */
+    void release(String address) {
         queue.then(() -> {
             Gate gate = gates.remove(address);
-            return commands.start(last ? fence.uninstall() : fence.release(address, gate == null ? 0 : gate.generation()));
+            return commands.start(fence.release(address, gate == null ? 0 : gate.generation()));
         }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not removed"));
     }
 

@@ -25,6 +25,9 @@ import java.util.List;
  * only what is left of the lease after that ({@link HeldFence}). A command that runs later still, after a newer gate
  * was opened, cannot go through the newer one.
  *
+ * <p>The tables are installed when the driver starts and stay: a standby opens a gate at a grant, before it holds
+ * the address, so that its acquisition takes one command.
+ *
  * <p>Each method returns one {@code nft} command: a list of statements nft runs as one transaction. Re-adding an
  * element does not re-arm its timeout, so a re-arm deletes it and adds it again; an add ahead of the delete makes
  * the delete unable to fail where the element may be gone.
@@ -73,20 +76,9 @@ final class KernelFence {
         return d.toMillis() + "ms";
     }
 
-    /**
-     * Fences {@code address} (its ARP dropped until {@link #answer}), opens gate {@code gate} of it and its IP for
-     * one renewal; {@code install}: creates the tables first.
-     */
-    List<String> hold(String address, boolean install, long gate) {
-        String hold = String.join("; ", element("add", "arp", "held", address, null),
-                element("add", "ip", "held", address, null), gate("add", address, gate, gateFor),
-                fresh("ip", "serving", address, serveFor));
-        return nft(install ? tables() + "; " + hold : hold);
-    }
-
     /** Removes the tables a killed process may have left, then creates them empty. */
-    private static String tables() {
-        return String.join("; ",
+    List<String> install() {
+        return nft(String.join("; ",
                 "add table arp " + TABLE, "delete table arp " + TABLE,
                 "add table ip " + TABLE, "delete table ip " + TABLE,
                 "table arp " + TABLE + " { set held { type ipv4_addr; }; set answering { type ipv4_addr; flags timeout; };"
@@ -97,12 +89,7 @@ final class KernelFence {
                         + " chain prerouting { type filter hook prerouting priority -300; policy accept;"
                         + " ip daddr @held ip daddr != @serving drop; };"
                         + " chain output { type filter hook output priority -300; policy accept;"
-                        + " ip saddr @held ip saddr != @serving drop; }; }");
-    }
-
-    /** The tables go: nothing is fenced any more (no VIP is held here). */
-    List<String> uninstall() {
-        return nft("delete table arp " + TABLE + "; delete table ip " + TABLE);
+                        + " ip saddr @held ip saddr != @serving drop; }; }"));
     }
 
     /** Opens gate {@code gate} of {@code address} for one interval. */
@@ -112,11 +99,12 @@ final class KernelFence {
 
     /**
      * While gate {@code through} of {@code address} is open (else it fails and changes nothing): closes it and opens
-     * gate {@code next} for one interval, answers ARP for {@code answerFor} and serves IP for one renewal, whether or
-     * not they had run out.
+     * gate {@code next} for one interval, fences the address (if it was not), answers ARP for it for
+     * {@code answerFor} and serves its IP for one renewal, whether or not they had run out.
      */
     List<String> answer(String address, long through, long next, Duration answerFor) {
         return nft(String.join("; ", gate("delete", address, through, null), gate("add", address, next, gateFor),
+                element("add", "arp", "held", address, null), element("add", "ip", "held", address, null),
                 fresh("arp", "answering", address, millis(answerFor, "answerFor")), fresh("ip", "serving", address,
                         serveFor)));
     }

@@ -37,14 +37,11 @@ class ArpVipDriverFencingTest {
         return "add element arp gatehouse gate { 203.0.113.10 . " + gate + " timeout 300ms }";
     }
 
-    private static String hold(long gate) {
-        return ARP_HELD + "; add element ip gatehouse held { 203.0.113.10 }; " + openGate(gate) + "; " + ARM_IP;
-    }
-
     /** Through gate {@code through} (failing, and changing nothing, once it ran out): ARP answered for {@code millis}. */
     private static String answer(long through, long next, long millis) {
         String arm = "add element arp gatehouse answering { 203.0.113.10 timeout " + millis + "ms }";
-        return "delete element arp gatehouse gate { 203.0.113.10 . " + through + " }; " + openGate(next) + "; " + arm
+        return "delete element arp gatehouse gate { 203.0.113.10 . " + through + " }; " + openGate(next) + "; "
+                + ARP_HELD + "; add element ip gatehouse held { 203.0.113.10 }; " + arm
                 + "; delete element arp gatehouse answering { 203.0.113.10 }; " + arm + "; " + ARM_IP;
     }
 
@@ -101,15 +98,12 @@ class ArpVipDriverFencingTest {
     void theAddressIsFencedAndAnswersArpBeforeItIsAddedUntilJustBeforeItsLeaseCouldGoElsewhere() throws Exception {
         acquire();
 
-        // the hold's gate ends 300 ms from now at the latest: ARP through it until the lease's end plus a tenth of
-        // it (the controller waits a tenth and 50 ms more), less the gate and the 20 ms margin: 600 + 60 - 300 - 20
-        assertThat(nft()).hasSize(2);
-        assertThat(nft().getFirst()).endsWith("; " + hold(1));
-        assertThat(nft().getLast()).isEqualTo(answer(1, 2, 340));
+        // a gate ending 300 ms from now at the latest: ARP through it until the lease's end plus a tenth of it (the
+        // controller waits a tenth and 50 ms more), less the gate and the 20 ms margin: 600 + 60 - 300 - 20
+        assertThat(nft()).containsExactly(openGate(1), answer(1, 2, 340));
         assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf("nft " + answer(1, 2, 340)))
                 .isGreaterThan(commands.ran.indexOf(PROBE));
-        assertThat(fence.hold("203.0.113.10", false, 1)).containsExactly("nft", hold(1));
-        assertThat(fence.hold("203.0.113.10", true, 1).get(1))
+        assertThat(fence.install().get(1))
                 .contains("arp saddr ip @held arp saddr ip != @answering drop")
                 .contains("set gate { type ipv4_addr . mark; flags timeout; }")
                 .contains("ip daddr @held ip daddr != @serving drop")
@@ -210,12 +204,29 @@ class ArpVipDriverFencingTest {
     }
 
     @Test
-    void releasingTheLastVipRemovesTheTables() throws Exception {
+    void aReleaseLeavesNoElementOfTheAddressButGatesRunningOut() throws Exception {
         probesExit();
         driver.acquire(front);
         driver.release(front);
 
-        assertThat(commands.withoutAnnouncements()).endsWith(DEL, "nft delete table arp gatehouse; delete table ip gatehouse");
+        assertThat(commands.withoutAnnouncements()).endsWith(DEL, "nft add element arp gatehouse held { 203.0.113.10 }; "
+                + "delete element arp gatehouse held { 203.0.113.10 }; add element ip gatehouse held { 203.0.113.10 }; "
+                + "delete element ip gatehouse held { 203.0.113.10 }; add element arp gatehouse answering { 203.0.113.10 }; "
+                + "delete element arp gatehouse answering { 203.0.113.10 }; add element arp gatehouse gate { 203.0.113.10 . 2 }; "
+                + "delete element arp gatehouse gate { 203.0.113.10 . 2 }; add element ip gatehouse serving { 203.0.113.10 }; "
+                + "delete element ip gatehouse serving { 203.0.113.10 }");
+    }
+
+    @Test
+    void aGrantOpensAGateSoThatItsAcquisitionTakesOneCommand() throws Exception {
+        long grant = ticker.nanos();
+        driver.takeOverFrom(front, "198.51.100.11"); // graceful: no probe
+        assertThat(nft()).containsExactly(openGate(1));
+
+        ticker.advance(Duration.ofMillis(30)); // the first renewal, begun at the grant, committed
+        driver.leaseUntil(front, grant + LEASE.toNanos());
+        driver.acquire(front);
+        assertThat(nft()).containsExactly(openGate(1), answer(1, 2, 340)); // 600 + 60 - 300 - 20
     }
 
     @Test

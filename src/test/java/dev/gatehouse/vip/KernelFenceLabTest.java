@@ -33,9 +33,10 @@ class KernelFenceLabTest {
         Lab.assumeAvailable();
         KernelFence fence = new KernelFence(Duration.ofSeconds(1), Duration.ofMillis(300), Duration.ZERO);
         try (Lab lab = Lab.up()) {
-            nft(lab, fence.hold(ADDRESS, true, 1));
-            assertThat(open(lab)).as("ARP answering, IP serving").containsExactly(false, true);
-            nft(lab, fence.answer(ADDRESS, 1, 2, Duration.ofSeconds(1))); // through the hold's gate
+            nft(lab, fence.install());
+            nft(lab, fence.openGate(ADDRESS, 1));
+            assertThat(open(lab)).as("ARP answering, IP serving").containsExactly(false, false);
+            nft(lab, fence.answer(ADDRESS, 1, 2, Duration.ofSeconds(1)));
             assertThat(open(lab)).containsExactly(true, true);
             nft(lab, fence.openGate(ADDRESS, 3)); // a newer gate opens no older one
             assertThatThrownBy(() -> nft(lab, fence.answer(ADDRESS, 1, 4, Duration.ofSeconds(1))))
@@ -52,7 +53,6 @@ class KernelFenceLabTest {
             nft(lab, fence.openGate(ADDRESS, 5));
             nft(lab, fence.answer(ADDRESS, 5, 6, Duration.ofSeconds(1)));
             assertThat(open(lab)).containsExactly(true, true);
-            nft(lab, fence.uninstall());
         }
     }
 
@@ -62,15 +62,17 @@ class KernelFenceLabTest {
         Ticker ticker = Ticker.system();
         try (Lab lab = Lab.up()) {
             LateCommands commands = new LateCommands(lab);
-            HeldFence held = new HeldFence(KernelFence.forLease(LEASE), commands, ticker);
-            held.hold(ADDRESS, true, held.answerUntil(ticker.nanos() + LEASE.toNanos(), 0)).join();
+            KernelFence fence = KernelFence.forLease(LEASE);
+            nft(lab, fence.install());
+            HeldFence held = new HeldFence(fence, commands, ticker);
+            held.hold(ADDRESS, held.answerUntil(ticker.nanos() + LEASE.toNanos(), 0)).join();
 
             // a renewal at once, whose nft starts 200 ms late (frozen after it was started, say): within its 300 ms
             // gate, if its start takes less than 100 ms
             commands.delayNext = Duration.ofMillis(200);
             long renewed = held.answerUntil(ticker.nanos() + LEASE.toNanos(), 0);
             held.rearm(ADDRESS, true, renewed, () -> true).join();
-            assertThat(commands.ran()).containsExactly("hold ok", "answer ok", "answer ok");
+            assertThat(commands.ran()).containsExactly("gate ok", "answer ok", "answer ok");
             long answered = answeredUntil(lab, ticker);
             System.out.printf("late re-arm: ARP answered until %d ms before the deadline at the latest%n",
                     (renewed - answered) / 1_000_000);
@@ -85,7 +87,6 @@ class KernelFenceLabTest {
             if (open(lab).getFirst()) { // still answering: no later than before
                 assertThat(answeredUntil(lab, ticker)).isLessThanOrEqualTo(answered);
             }
-            nft(lab, KernelFence.forLease(LEASE).uninstall());
         }
     }
 
@@ -110,13 +111,12 @@ class KernelFenceLabTest {
             } catch (RuntimeException e) {
                 result = new Result(command, 1, e.getMessage());
             }
-            String kind = command.get(1).startsWith("delete element arp gatehouse gate") ? "answer"
-                    : command.get(1).contains("held") ? "hold" : "gate";
+            String kind = command.get(1).startsWith("delete element arp gatehouse gate") ? "answer" : "gate";
             ran.add(kind + (result.ok() ? " ok" : " failed"));
             return CompletableFuture.completedFuture(result);
         }
 
-        /** The commands run so far: hold, gate (opened) or answer (through the gate), and whether each succeeded. */
+        /** The commands run so far: gate (opened) or answer (through a gate), and whether each succeeded. */
         synchronized List<String> ran() {
             return List.copyOf(ran);
         }
