@@ -33,7 +33,6 @@ final class HeldFence {
     private final Ticker ticker;
     private final long gateNanos;
     private final long serveNanos;
-    private final long afterLeaseNanos;
     private final CommandQueue queue = new CommandQueue();
     /** Per address, the gate opened last. */
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
@@ -56,12 +55,15 @@ final class HeldFence {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.gateNanos = fence.gate.toNanos();
         this.serveNanos = fence.serve.toNanos();
-        this.afterLeaseNanos = fence.afterLease.toNanos();
     }
 
-    /** Until when (ticker nanos) a renewal at {@code now} may answer ARP: {@code leaseEnd} null when it has no lease. */
+    /**
+     * Until when (ticker nanos) a renewal at {@code now} may answer ARP: its lease's end, as the node serves until then
+     * at most (the controller grants the address elsewhere only lease * 1.1 + 50 ms after it applied the renewal);
+     * {@code leaseEnd} null when it has no lease (an active-active VIP): one watchdog silence.
+     */
     long answerUntil(Long leaseEnd, long now) {
-        return leaseEnd == null ? now + serveNanos : leaseEnd + afterLeaseNanos;
+        return leaseEnd == null ? now + serveNanos : leaseEnd;
     }
 
     /**

@@ -38,7 +38,6 @@ final class KernelFence {
 
     final Duration serve;
     final Duration gate;
-    final Duration afterLease;
     private final String serveFor;
     private final String gateFor;
 
@@ -46,27 +45,20 @@ final class KernelFence {
      * @param serve how long after each re-arm the kernel still takes the address's IP traffic, and answers ARP after
      *     a renewal that has no lease (an active-active VIP)
      * @param gate how long a gate stays open: one re-arm interval, and what lateness a re-arm may have
-     * @param afterLease how long after a lease's end ARP may still be answered: less than any other node waits
      */
-    KernelFence(Duration serve, Duration gate, Duration afterLease) {
+    KernelFence(Duration serve, Duration gate) {
         this.serve = serve;
         this.gate = gate;
-        this.afterLease = afterLease;
         this.serveFor = millis(serve, "serve");
         this.gateFor = millis(gate, "gate");
-        if (afterLease.isNegative()) {
-            throw new IllegalArgumentException("afterLease must not be negative, was " + afterLease);
-        }
     }
 
     /**
      * For the cluster's {@code lease}: IP served a watchdog silence after each re-arm; a gate open for half a lease
-     * (a renewal interval, a third of it, and half as much again for its lateness); ARP answered until a tenth of a
-     * lease after its end, as the controller grants the address elsewhere only lease * 1.1 + 50 ms after it applied
-     * the last renewal (which began before that), so 50 ms before any successor can even be granted it.
+     * (a renewal interval, a third of it, and half as much again for its lateness).
      */
     static KernelFence forLease(Duration lease) {
-        return new KernelFence(CommandRunner.Watchdog.silenceFor(lease), lease.dividedBy(2), lease.dividedBy(10));
+        return new KernelFence(CommandRunner.Watchdog.silenceFor(lease), lease.dividedBy(2));
     }
 
     private static String millis(Duration d, String name) {

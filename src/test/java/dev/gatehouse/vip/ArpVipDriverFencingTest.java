@@ -98,10 +98,10 @@ class ArpVipDriverFencingTest {
     void theAddressIsFencedAndAnswersArpBeforeItIsAddedUntilJustBeforeItsLeaseCouldGoElsewhere() throws Exception {
         acquire();
 
-        // a gate ending 300 ms from now at the latest: ARP through it until the lease's end plus a tenth of it (the
-        // controller waits a tenth and 50 ms more), less the gate and the 20 ms margin: 600 + 60 - 300 - 20
-        assertThat(nft()).containsExactly(openGate(1), answer(1, 2, 340));
-        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf("nft " + answer(1, 2, 340)))
+        // a gate ending 300 ms from now at the latest: ARP through it until the lease's end (the controller waits a
+        // tenth of a lease and 50 ms more), less the gate and the 20 ms margin: 600 - 300 - 20
+        assertThat(nft()).containsExactly(openGate(1), answer(1, 2, 280));
+        assertThat(commands.ran.indexOf(ADD)).isGreaterThan(commands.ran.indexOf("nft " + answer(1, 2, 280)))
                 .isGreaterThan(commands.ran.indexOf(PROBE));
         assertThat(fence.install().get(1))
                 .contains("arp saddr ip @held arp saddr ip != @answering drop")
@@ -119,8 +119,8 @@ class ArpVipDriverFencingTest {
         ticker.advance(Duration.ofMillis(150));
         renew();
         renew(); // same instant: just re-armed
-        // at 200 ms: the lease ends at 800, ARP until 860 at the latest, the gate by 300: 860 - 300 - 20
-        assertThat(nft().subList(before, nft().size())).containsExactly(answer(2, 3, 540));
+        // at 200 ms: the lease ends at 800, the gate by 300: 800 - 300 - 20
+        assertThat(nft().subList(before, nft().size())).containsExactly(answer(2, 3, 480));
 
         // the next command is slow: its gate counts from when it was seen to end, 250 ms after it started
         commands.answer = line -> {
@@ -130,29 +130,29 @@ class ArpVipDriverFencingTest {
             return null;
         };
         ticker.advance(Duration.ofMillis(200));
-        renew(); // at 400: 1060 - 500 - 20; seen to end at 650, its gate ends by 950
+        renew(); // at 400: 1000 - 500 - 20; seen to end at 650, its gate ends by 950
         commands.answer = line -> null;
         ticker.advance(Duration.ofMillis(100));
-        renew(); // at 750: 1410 - 950 - 20 (a gate counted from 400 would have left 690)
-        assertThat(nft().subList(before + 1, nft().size())).containsExactly(answer(3, 4, 540), answer(4, 5, 440));
+        renew(); // at 750: 1350 - 950 - 20 (a gate counted from 400 would have left 630)
+        assertThat(nft().subList(before + 1, nft().size())).containsExactly(answer(3, 4, 480), answer(4, 5, 380));
     }
 
     @Test
     void aGateThatRanOutIsOpenedAgainByARenewalAndALeaseTooNearItsEndAnswersNothing() throws Exception {
         acquire();
         ticker.advance(Duration.ofMillis(400)); // the gate ended at 300
-        renew(); // 400 + 660 - (400 + 300) - 20
-        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(openGate(3), answer(3, 4, 340));
+        renew(); // 450 + 600 - (450 + 300) - 20
+        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(openGate(3), answer(3, 4, 280));
 
         failNextNft(); // the kernel's gate ran out before the bound said (it cannot, but a command can fail)
         ticker.advance(Duration.ofMillis(200));
         renew();
-        assertThat(nft().subList(nft().size() - 3, nft().size())).containsExactly(answer(4, 5, 540), openGate(6),
-                answer(6, 7, 340));
+        assertThat(nft().subList(nft().size() - 3, nft().size())).containsExactly(answer(4, 5, 480), openGate(6),
+                answer(6, 7, 280));
 
         ticker.advance(Duration.ofMillis(600)); // the gate ran out again
         driver.leaseUntil(front, ticker.nanos() + Duration.ofMillis(250).toNanos()); // a renewal that took 350 ms
-        driver.refresh(front); // its new gate ends later than ARP may be answered: 250 + 60 - 300 - 20 < 20 ms
+        driver.refresh(front); // its new gate ends later than ARP may be answered: 250 - 300 - 20 < 20 ms
         assertThat(nft().getLast()).isEqualTo(openGate(8));
     }
 
@@ -167,7 +167,7 @@ class ArpVipDriverFencingTest {
 
         ticker.advance(Duration.ofMillis(200));
         renew(); // the handover did not happen and a renewal proved the lease
-        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(openGate(3), answer(3, 4, 340));
+        assertThat(nft().subList(nft().size() - 2, nft().size())).containsExactly(openGate(3), answer(3, 4, 280));
     }
 
     @Test
@@ -226,7 +226,7 @@ class ArpVipDriverFencingTest {
         ticker.advance(Duration.ofMillis(30)); // the first renewal, begun at the grant, committed
         driver.leaseUntil(front, grant + LEASE.toNanos());
         driver.acquire(front);
-        assertThat(nft()).containsExactly(openGate(1), answer(1, 2, 340)); // 600 + 60 - 300 - 20
+        assertThat(nft()).containsExactly(openGate(1), answer(1, 2, 280)); // 600 - 300 - 20
     }
 
     @Test
