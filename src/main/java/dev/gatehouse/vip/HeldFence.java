@@ -122,7 +122,7 @@ final class HeldFence {
             return throughNewGate(address, until);
         }
         return throughGate(address, until)
-                .thenCompose(r -> r == null || r.ok() ? CompletableFuture.completedFuture(r) : throughNewGate(address, until));
+                .thenCompose(r -> r.ok() ? CompletableFuture.completedFuture(r) : throughNewGate(address, until));
     }
 
     private CompletableFuture<CommandRunner.Result> throughNewGate(String address, long until) {
@@ -130,14 +130,15 @@ final class HeldFence {
                 .thenCompose(r -> r.ok() ? throughGate(address, until) : CompletableFuture.completedFuture(r));
     }
 
-    /** @return null when the deadline leaves ARP too little after the gate's end: it is left to run out */
+    /**
+     * Through the gate opened last. Where the deadline leaves ARP too little after the gate's end, ARP is left to run
+     * out; the address is fenced all the same (an acquisition adds it next).
+     */
     private CompletableFuture<CommandRunner.Result> throughGate(String address, long until) {
         Gate through = gates.get(address);
         long answerFor = until - through.endsBy() - MARGIN.toNanos();
-        if (answerFor < MARGIN.toNanos()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return gating(address, next -> fence.answer(address, through.generation(), next, Duration.ofNanos(answerFor)));
+        Duration arp = answerFor < MARGIN.toNanos() ? null : Duration.ofNanos(answerFor);
+        return gating(address, next -> fence.answer(address, through.generation(), next, arp));
     }
 
     /**

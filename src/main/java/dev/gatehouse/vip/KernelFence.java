@@ -92,13 +92,13 @@ final class KernelFence {
     /**
      * While gate {@code through} of {@code address} is open (else it fails and changes nothing): closes it and opens
      * gate {@code next} for one interval, fences the address (if it was not), answers ARP for it for
-     * {@code answerFor} and serves its IP for one renewal, whether or not they had run out.
+     * {@code answerFor} (null: leaves ARP as it is) and serves its IP for one renewal, whether or not they had run out.
      */
     List<String> answer(String address, long through, long next, Duration answerFor) {
+        String arp = answerFor == null ? "" : fresh("arp", "answering", address, millis(answerFor, "answerFor")) + "; ";
         return nft(String.join("; ", gate("delete", address, through, null), gate("add", address, next, gateFor),
-                element("add", "arp", "held", address, null), element("add", "ip", "held", address, null),
-                fresh("arp", "answering", address, millis(answerFor, "answerFor")), fresh("ip", "serving", address,
-                        serveFor)));
+                element("add", "arp", "held", address, null), element("add", "ip", "held", address, null))
+                + "; " + arp + fresh("ip", "serving", address, serveFor));
     }
 
     /**
