@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,7 @@ public final class BgpSpeaker implements AutoCloseable {
     /** Null when no peer has BFD. */
     private final Bfd bfd;
     private final List<PeerBfd> bfdSessions = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** What is announced now, by address; touched on the loop only. */
     private final Map<InetAddress, Route> routes = new LinkedHashMap<>();
     /** Routes announced with GRACEFUL_SHUTDOWN, withdrawn at their deadline (ticker nanos); on the loop only. */
@@ -226,9 +228,12 @@ public final class BgpSpeaker implements AutoCloseable {
     /**
      * Ends every session with a Cease (Administrative Shutdown) carrying {@code communication} (RFC 8203), which
      * withdraws every route at once, then takes the BFD sessions AdminDown (a deliberate stop the peers must not
-     * take for a failure), and stops the loops.
+     * take for a failure), and stops the loops. Once: a later call does nothing.
      */
     public void close(String communication) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         Notification cease = Notification.shutdown(communication);
         try {
             call(() -> {

@@ -48,6 +48,14 @@ public final class ExitReset {
         void close();
     }
 
+    /**
+     * Starts the guard now, tracking nothing yet: at a node's start, so that the first tracked connection (a BGP
+     * session's, on its event loop) does not wait for a process to start.
+     */
+    public static void start() {
+        change(null, 0);
+    }
+
     /** Tracks a connection by its local end until {@link Tracked#close}; an unbound socket tracks nothing. */
     public static Tracked track(SocketAddress local) {
         if (!(local instanceof InetSocketAddress end) || end.getAddress() == null || end.getPort() == 0) {
@@ -87,8 +95,11 @@ public final class ExitReset {
         return filter.isEmpty() ? "" : filter.append(" )").toString();
     }
 
+    /** {@code source} null: no change, the guard is started (if it was not) and told the filter. */
     private static synchronized void change(String source, int by) {
-        ENDS.merge(source, by, (a, b) -> a + b == 0 ? null : a + b);
+        if (source != null) {
+            ENDS.merge(source, by, (a, b) -> a + b == 0 ? null : a + b);
+        }
         if (unavailable) {
             return;
         }

@@ -18,6 +18,7 @@ import dev.gatehouse.config.ClusterConfig;
 import dev.gatehouse.config.ClusterConfig.MemberConfig;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.config.EventKind;
+import dev.gatehouse.guard.ExitReset;
 import dev.gatehouse.metrics.Metrics;
 import dev.gatehouse.time.Ticker;
 import dev.gatehouse.vip.ArpVipDriver;
@@ -71,6 +72,7 @@ final class ClusterRuntime implements ClusterListener, AutoCloseable {
         this.configs = configs;
         ClusterTimings timings = ClusterTimings.forLease(config.lease());
         listeners.warmUpVipListeners();
+        ExitReset.start();
         boolean anyArp = config.vips().stream().anyMatch(v -> v.driver() == ClusterConfig.Driver.ARP);
         this.bgp = bgp == null ? null : BgpRuntime.start(bgp, ticker, metrics,
                 (peer, detail) -> events.publish("bgp", peer, detail));

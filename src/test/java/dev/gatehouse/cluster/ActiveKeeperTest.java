@@ -6,11 +6,9 @@ import dev.gatehouse.config.ClusterConfig.Driver;
 import dev.gatehouse.config.ClusterConfig.Mode;
 import dev.gatehouse.config.ClusterConfig.VipConfig;
 import dev.gatehouse.time.ManualTicker;
-import dev.gatehouse.vip.VipDriver;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** An active-active VIP's keeper against a driver that records its calls, on a stepped clock. */
@@ -25,7 +23,7 @@ class ActiveKeeperTest {
     private final List<String> changes = new ArrayList<>();
     private boolean acquireFails;
     private boolean checked = true;
-    private final ActiveKeeper keeper = new ActiveKeeper(vip, new RecordingDriver(), new ClusterListener() {
+    private final ActiveKeeper keeper = new ActiveKeeper(vip, new ScriptedDriver(calls), new ClusterListener() {
         @Override
         public void vipAnnouncement(String name, String change, String reason) {
             changes.add(change + ": " + reason);
@@ -110,35 +108,19 @@ class ActiveKeeperTest {
         assertThat(keeper.holds()).isFalse();
     }
 
-    private final class RecordingDriver implements VipDriver {
+    /** Fails its acquisitions while {@code acquireFails}; gives a leave notice. */
+    private final class ScriptedDriver extends RecordingDriver {
+
+        ScriptedDriver(List<String> calls) {
+            super(calls);
+        }
 
         @Override
         public void acquire(VipConfig v) throws Exception {
             if (acquireFails) {
                 throw new java.io.IOException("bind failed");
             }
-            calls.add("acquire");
-        }
-
-        @Override
-        public void release(VipConfig v) {
-            calls.add("release");
-        }
-
-        @Override
-        public void refresh(VipConfig v) {
-            calls.add("refresh");
-        }
-
-        @Override
-        public void withdraw(VipConfig v) {
-            calls.add("withdraw");
-        }
-
-        @Override
-        public CompletableFuture<Void> keepDuringHandover(VipConfig v) {
-            calls.add("leaving");
-            return CompletableFuture.completedFuture(null);
+            super.acquire(v);
         }
 
         @Override

@@ -185,25 +185,10 @@ class VipKeeperTest {
     void tellsItsDriverWhenTheLeaseEndsBeforeEachAcquisitionAndRefreshOnIt() {
         List<String> calls = new ArrayList<>();
         long t0 = ticker.nanos();
-        VipKeeper k = keeper(new VipDriver() {
+        VipKeeper k = keeper(new RecordingDriver(calls) {
             @Override
             public void leaseUntil(VipConfig v, long endNanos) {
                 calls.add("lease ends at " + (endNanos - t0) / 1_000_000);
-            }
-
-            @Override
-            public void acquire(VipConfig v) {
-                calls.add("acquire");
-            }
-
-            @Override
-            public void release(VipConfig v) {
-                calls.add("release");
-            }
-
-            @Override
-            public void refresh(VipConfig v) {
-                calls.add("refresh");
             }
         }, command -> CompletableFuture.completedFuture(Outcome.ACCEPTED));
 
