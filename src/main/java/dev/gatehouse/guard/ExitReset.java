@@ -52,8 +52,8 @@ public final class ExitReset {
      * Starts the guard now, tracking nothing yet: at a node's start, so that the first tracked connection (a BGP
      * session's, on its event loop) does not wait for a process to start.
      */
-    public static void start() {
-        change(null, 0);
+    public static synchronized void start() {
+        tell();
     }
 
     /** Tracks a connection by its local end until {@link Tracked#close}; an unbound socket tracks nothing. */
@@ -95,11 +95,13 @@ public final class ExitReset {
         return filter.isEmpty() ? "" : filter.append(" )").toString();
     }
 
-    /** {@code source} null: no change, the guard is started (if it was not) and told the filter. */
     private static synchronized void change(String source, int by) {
-        if (source != null) {
-            ENDS.merge(source, by, (a, b) -> a + b == 0 ? null : a + b);
-        }
+        ENDS.merge(source, by, (a, b) -> a + b == 0 ? null : a + b);
+        tell();
+    }
+
+    /** Tells the guard (started first, if it was not) the filter of what is tracked now. */
+    private static void tell() {
         if (unavailable) {
             return;
         }

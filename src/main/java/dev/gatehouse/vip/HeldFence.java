@@ -31,8 +31,6 @@ final class HeldFence {
     private final KernelFence fence;
     private final CommandRunner commands;
     private final Ticker ticker;
-    private final long gateNanos;
-    private final long serveNanos;
     private final CommandQueue queue = new CommandQueue();
     /** Per address, the gate opened last. */
     private final Map<String, Gate> gates = new ConcurrentHashMap<>();
@@ -53,8 +51,6 @@ final class HeldFence {
         this.fence = Objects.requireNonNull(fence, "fence");
         this.commands = Objects.requireNonNull(commands, "commands");
         this.ticker = Objects.requireNonNull(ticker, "ticker");
-        this.gateNanos = fence.gate.toNanos();
-        this.serveNanos = fence.serve.toNanos();
     }
 
     /**
@@ -63,7 +59,7 @@ final class HeldFence {
      * {@code leaseEnd} null when it has no lease (an active-active VIP): one watchdog silence.
      */
     long answerUntil(Long leaseEnd, long now) {
-        return leaseEnd == null ? now + serveNanos : leaseEnd;
+        return leaseEnd == null ? now + fence.serve.toNanos() : leaseEnd;
     }
 
     /**
@@ -71,11 +67,8 @@ final class HeldFence {
      * command. Nothing changes for the address itself.
      */
     void prepare(String address) {
-        queue.then(() -> {
-            Gate gate = gates.get(address);
-            return gate != null && gate.open(ticker.nanos()) ? CompletableFuture.<CommandRunner.Result>completedFuture(null)
-                    : gating(address, next -> fence.openGate(address, next));
-        }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence gate not opened"));
+        queue.then(() -> gateOpen(address) ? CompletableFuture.<CommandRunner.Result>completedFuture(null)
+                : gating(address, next -> fence.openGate(address, next))).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence gate not opened"));
     }
 
     /**
@@ -89,10 +82,7 @@ final class HeldFence {
 
     /** Takes {@code address} out of the fence. */
     void release(String address) {
-        queue.then(() -> {
-            Gate gate = gates.remove(address);
-            return commands.start(fence.release(address, gate == null ? 0 : gate.generation()));
-        }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not removed"));
+        queue.then(() -> commands.start(fence.release(address, forget(address)))).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not removed"));
     }
 
     /**
@@ -110,15 +100,13 @@ final class HeldFence {
             if (answerArp) {
                 return answer(address, until);
             }
-            Gate gate = gates.remove(address);
-            return commands.start(fence.quiet(address, gate == null ? 0 : gate.generation()));
+            return commands.start(fence.quiet(address, forget(address)));
         }).thenAccept(r -> ArpVipDriver.logFailure(r, "kernel fence not re-armed"));
     }
 
     /** Through the gate; a gate that ran out (or was never opened) is opened first, which any renewal may do. */
     private CompletableFuture<CommandRunner.Result> answer(String address, long until) {
-        Gate gate = gates.get(address);
-        if (gate == null || !gate.open(ticker.nanos())) {
+        if (!gateOpen(address)) {
             return throughNewGate(address, until);
         }
         return throughGate(address, until)
@@ -148,8 +136,20 @@ final class HeldFence {
     private CompletableFuture<CommandRunner.Result> gating(String address, LongFunction<List<String>> opening) {
         long generation = generations.incrementAndGet() & 0xffff_ffffL; // a mark: wraps long after its gate ran out
         return commands.start(opening.apply(generation)).thenApply(r -> {
-            gates.put(address, new Gate(generation, r.ok() ? ticker.nanos() + gateNanos : Long.MIN_VALUE));
+            gates.put(address, new Gate(generation, r.ok() ? ticker.nanos() + fence.gate.toNanos() : Long.MIN_VALUE));
             return r;
         });
+    }
+
+    /** Whether the gate opened last for {@code address} is still open, by its bound. */
+    private boolean gateOpen(String address) {
+        Gate gate = gates.get(address);
+        return gate != null && gate.open(ticker.nanos());
+    }
+
+    /** Forgets the gates of {@code address}: the generation of the last (to close it), 0 when there was none. */
+    private long forget(String address) {
+        Gate gate = gates.remove(address);
+        return gate == null ? 0 : gate.generation();
     }
 }

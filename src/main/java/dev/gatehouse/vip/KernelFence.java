@@ -38,8 +38,6 @@ final class KernelFence {
 
     final Duration serve;
     final Duration gate;
-    private final String serveFor;
-    private final String gateFor;
 
     /**
      * @param serve how long after each re-arm the kernel still takes the address's IP traffic, and answers ARP after
@@ -47,10 +45,8 @@ final class KernelFence {
      * @param gate how long a gate stays open: one re-arm interval, and what lateness a re-arm may have
      */
     KernelFence(Duration serve, Duration gate) {
-        this.serve = serve;
-        this.gate = gate;
-        this.serveFor = millis(serve, "serve");
-        this.gateFor = millis(gate, "gate");
+        this.serve = positive(serve, "serve");
+        this.gate = positive(gate, "gate");
     }
 
     /**
@@ -61,11 +57,11 @@ final class KernelFence {
         return new KernelFence(CommandRunner.Watchdog.silenceFor(lease), lease.dividedBy(2));
     }
 
-    private static String millis(Duration d, String name) {
+    private static Duration positive(Duration d, String name) {
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive, was " + d);
         }
-        return d.toMillis() + "ms";
+        return d;
     }
 
     /** Removes the tables a killed process may have left, then creates them empty. */
@@ -86,7 +82,7 @@ final class KernelFence {
 
     /** Opens gate {@code gate} of {@code address} for one interval. */
     List<String> openGate(String address, long gate) {
-        return nft(gate("add", address, gate, gateFor));
+        return nft(gate("add", address, gate, this.gate));
     }
 
     /**
@@ -95,10 +91,10 @@ final class KernelFence {
      * {@code answerFor} (null: leaves ARP as it is) and serves its IP for one renewal, whether or not they had run out.
      */
     List<String> answer(String address, long through, long next, Duration answerFor) {
-        String arp = answerFor == null ? "" : fresh("arp", "answering", address, millis(answerFor, "answerFor")) + "; ";
-        return nft(String.join("; ", gate("delete", address, through, null), gate("add", address, next, gateFor),
+        String arp = answerFor == null ? "" : fresh("arp", "answering", address, positive(answerFor, "answerFor")) + "; ";
+        return nft(String.join("; ", gate("delete", address, through, null), gate("add", address, next, gate),
                 element("add", "arp", "held", address, null), element("add", "ip", "held", address, null))
-                + "; " + arp + fresh("ip", "serving", address, serveFor));
+                + "; " + arp + fresh("ip", "serving", address, serve));
     }
 
     /**
@@ -107,7 +103,7 @@ final class KernelFence {
      */
     List<String> quiet(String address, long gate) {
         return nft(String.join("; ", gone("arp", "answering", address), closed(address, gate),
-                element("delete", "ip", "serving", address, null), element("add", "ip", "serving", address, serveFor)));
+                element("delete", "ip", "serving", address, null), element("add", "ip", "serving", address, serve)));
     }
 
     /** {@code address} is no longer held: no element of it is left but gates older than {@code gate}, running out. */
@@ -121,12 +117,12 @@ final class KernelFence {
         return gate("add", address, gate, null) + "; " + gate("delete", address, gate, null);
     }
 
-    private static String gate(String verb, String address, long gate, String timeout) {
+    private static String gate(String verb, String address, long gate, Duration timeout) {
         return element(verb, "arp", "gate", address + " . " + gate, timeout);
     }
 
     /** The element, with a fresh timeout whether or not it was there. */
-    private static String fresh(String family, String set, String address, String timeout) {
+    private static String fresh(String family, String set, String address, Duration timeout) {
         return String.join("; ", element("add", family, set, address, timeout),
                 element("delete", family, set, address, null), element("add", family, set, address, timeout));
     }
@@ -136,9 +132,9 @@ final class KernelFence {
         return element("add", family, set, address, null) + "; " + element("delete", family, set, address, null);
     }
 
-    private static String element(String verb, String family, String set, String key, String timeout) {
+    private static String element(String verb, String family, String set, String key, Duration timeout) {
         return verb + " element " + family + " " + TABLE + " " + set + " { " + key
-                + (timeout == null ? "" : " timeout " + timeout) + " }";
+                + (timeout == null ? "" : " timeout " + timeout.toMillis() + "ms") + " }";
     }
 
     private static List<String> nft(String statements) {
